@@ -1,0 +1,5 @@
+"""`python -m ecotrack` runs the command-line interface."""
+
+from ecotrack.cli.app import main
+
+main()

@@ -1,0 +1,29 @@
+"""`ecotrack init`: create or upgrade the database and load the plan."""
+
+from __future__ import annotations
+
+import typer
+
+from ecotrack import render
+from ecotrack.cli.workspace import settings_of
+from ecotrack.i18n import t
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema and load the plan file; safe to run again."""
+    from ecotrack.db import Database
+    from ecotrack.tracker import initialise
+
+    settings = settings_of(ctx)
+    report = initialise(settings)
+    where = Database.from_setting(settings.db).display()
+    if report.backup is not None:
+        render.info(t("init.upgraded", db=where, revision=report.previous_revision, backup=report.backup))
+    elif report.previous_revision is None:
+        render.info(t("init.created", db=where))
+    render.info(t("plan.synced", year=report.sync.year, added=report.sync.added, changed=report.sync.changed,
+                  removed=report.sync.removed) if not report.sync.created else t("plan.loaded", year=report.sync.year))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Set-up")(init)

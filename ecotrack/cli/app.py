@@ -1,0 +1,144 @@
+"""The `ecotrack` command: global options, the command groups, and the one error boundary.
+
+Heavy libraries (SQLAlchemy, SQLModel, Alembic, openpyxl) are imported inside the commands that
+need them, so that `--help` and shell completion stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ecotrack import __version__
+from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
+from ecotrack.errors import EcotrackError, ExitCode
+from ecotrack.i18n import detect_language, set_language, t
+
+
+class EcotrackGroup(TyperGroup):
+    """Turns every failure a user can cause into `error:` lines and an exit code (SPEC §7)."""
+
+    settings: Settings | None = None  # set by the root callback once options are parsed
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = _run_guarded(lambda: super(EcotrackGroup, self).main(
+            args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra),
+            lambda: self.settings)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]) -> int:
+    from ecotrack import render
+
+    try:
+        result = run()
+    except EcotrackError as failure:
+        render.error(failure.lines(), failure.hint)
+        return int(failure.exit_code)
+    except typer.TyperException as failure:  # usage errors from option parsing
+        render.error([failure.format_message()])
+        return int(getattr(failure, "exit_code", ExitCode.BAD_INPUT))
+    except typer.Abort:
+        render.error([t("cli.aborted")])
+        return int(ExitCode.REFUSED)
+    except KeyboardInterrupt:
+        render.error([t("cli.interrupted")])
+        return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`ecotrack history | head`): not an error of ours
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+        return int(ExitCode.OK)
+    except Exception as failure:
+        return _unexpected(failure, settings() or Settings())
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _unexpected(failure: Exception, settings: Settings) -> int:
+    """A database or disk failure in plain words; anything else is a bug, shown in full only when debugging."""
+    from ecotrack import render
+
+    module = type(failure).__module__
+    if module.startswith("sqlalchemy") or isinstance(failure, OSError) or module == "sqlite3":
+        from ecotrack.db import Database, describe_failure
+
+        database = Database.from_setting(settings.db)
+        render.error([describe_failure(failure, database)])  # type: ignore[arg-type]
+        return int(ExitCode.REFUSED)
+    if os.environ.get("ECOTRACK_DEBUG"):
+        raise failure
+    render.error([t("cli.bug", kind=type(failure).__name__, detail=str(failure)[:300])])
+    return int(ExitCode.REFUSED)
+
+
+app = typer.Typer(
+    cls=EcotrackGroup,
+    name="ecotrack",
+    help="The accountability tracker for a district's yearly ecological-construction plan.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ecotrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option("--plan", envvar="ECOTRACK_PLAN", metavar="PATH",
+                                      help="The plan file.")] = DEFAULT_PLAN,
+    db: Annotated[str, typer.Option("--db", envvar="ECOTRACK_DB", metavar="PATH-or-URL",
+                                    help="SQLite file, or an SQLAlchemy URL (postgresql+psycopg://…).")] = DEFAULT_DB,
+    year: Annotated[int | None, typer.Option("--year", envvar="ECOTRACK_YEAR", min=1900, max=2100,
+                                             help="Plan year (default: the latest in the database).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", envvar="ECOTRACK_LANG", metavar="zh|en",
+                                             help="Interface language (default: from the locale).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version.")] = False,
+) -> None:
+    """Plan, monthly filings, notices (通报) and the year-end assessment (考核), from the command line."""
+    chosen = (lang or detect_language()).strip().lower()
+    if chosen not in ("zh", "en"):
+        set_language(detect_language())
+        raise typer.BadParameter(t("option.bad_lang", text=lang), param_hint="--lang")
+    set_language(chosen)
+    ctx.obj = Settings(plan=plan, db=db, year=year, lang=chosen)
+    if isinstance(ctx.command, EcotrackGroup):
+        ctx.command.settings = ctx.obj
+
+
+def _register() -> None:
+    from ecotrack.cli import admin, entries, meeting
+    from ecotrack.cli import plan as plan_commands
+
+    app.add_typer(plan_commands.app, name="plan")
+    admin.register(app)
+    entries.register(app)
+    meeting.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """The console-script entry point."""
+    app()

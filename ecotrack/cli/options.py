@@ -1,0 +1,44 @@
+"""Options shared by several commands, defined once (huggingface_hub's `_cli_utils` style)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ecotrack.errors import BadInput
+from ecotrack.i18n import t
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts."),
+]
+NoBomOpt = Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark (for scripts).")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today).")
+]
+UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", help="A unit code, e.g. qingshan.")]
+TargetOpt = Annotated[str | None, typer.Option("--target", "-t", metavar="TARGET", help="A target code, e.g. 1.1.")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-MM", help="The month reported.")]
+
+
+def parse_day(text: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a clear error naming the option."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(t("option.bad_date", option=option, text=text)) from None
+
+
+def as_of_date(text: str | None) -> date:
+    """`--as-of`, defaulting to today (the CLI is the only layer that reads the clock)."""
+    return parse_day(text, "--as-of") if text is not None else date.today()

@@ -1,0 +1,47 @@
+"""`ecotrack plan check|load|show`: the plan file (SPEC §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecotrack import render
+from ecotrack.cli.workspace import open_tracker, settings_of
+from ecotrack.i18n import t
+
+app = typer.Typer(help="Check, load and show the plan (tasks.yaml).", no_args_is_help=True)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    file: Annotated[str | None, typer.Argument(metavar="[FILE]", help="Plan file (default: --plan).")] = None,
+) -> None:
+    """Validate a plan file without touching the database; every problem as FILE:LINE:COLUMN."""
+    from ecotrack.planfile import read_plan
+
+    name = file or settings_of(ctx).plan
+    plan, _ = read_plan(Path(name), name)
+    targets = list(plan.targets())
+    render.info(t("plan.valid", path=name, units=len(plan.units), tasks=len(plan.tasks), targets=len(targets),
+                  assignments=sum(len(g.assignments) for g in targets)))
+
+
+@app.command()
+def load(ctx: typer.Context) -> None:
+    """Load or re-sync the plan; refuses to remove or retype what has entries, naming it."""
+    from ecotrack.tracker import reload_plan
+
+    report = reload_plan(settings_of(ctx))
+    render.info(t("plan.loaded", year=report.year) if report.created else
+                t("plan.synced", year=report.year, added=report.added, changed=report.changed,
+                  removed=report.removed))
+
+
+@app.command()
+def show(ctx: typer.Context) -> None:
+    """The plan as a tree: tasks, targets, lead and supporting units, amounts."""
+    with open_tracker(ctx) as tracker:
+        render.plan_tree(tracker.plan)

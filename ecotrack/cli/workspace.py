@@ -1,0 +1,60 @@
+"""What every command needs before it works: the parsed settings, the open tracker, checked codes."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import typer
+
+from ecotrack import render
+from ecotrack.config import Settings
+from ecotrack.errors import BadInput
+from ecotrack.i18n import t
+from ecotrack.plan import Plan, Target, Task, Unit
+
+if TYPE_CHECKING:
+    from ecotrack.tracker import Tracker
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings the root callback parsed (--plan, --db, --year, --lang)."""
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def open_tracker(ctx: typer.Context) -> Tracker:
+    """The database opened for the chosen plan year; warns when the plan file changed since loading."""
+    from ecotrack.tracker import Tracker
+
+    tracker = Tracker.open(settings_of(ctx))
+    for warning in tracker.warnings:
+        render.warning(warning)
+    return tracker
+
+
+def _unknown(kind: str, code: str, choices: list[str]) -> BadInput:
+    close = difflib.get_close_matches(code, choices, n=1)
+    return BadInput(t(kind, code=code) + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+
+
+def known_unit(plan: Plan, code: str) -> Unit:
+    unit = plan.unit(code)
+    if unit is None:
+        raise _unknown("option.unknown_unit", code, [u.code for u in plan.units])
+    return unit
+
+
+def known_target(plan: Plan, code: str) -> Target:
+    target = plan.target(code)
+    if target is None:
+        raise _unknown("option.unknown_target", code, [g.code for g in plan.targets()])
+    return target
+
+
+def known_task(plan: Plan, code: str) -> Task:
+    task = next((k for k in plan.tasks if k.code == code), None)
+    if task is None:
+        raise _unknown("option.unknown_task", code, [k.code for k in plan.tasks])
+    return task

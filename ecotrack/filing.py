@@ -1,0 +1,137 @@
+"""What makes a progress entry acceptable (SPEC §4), for `report` and `import` alike.
+
+Parsing the text a clerk typed (periods, values, dates) and checking an entry against the plan are
+pure functions: the caller passes the plan, the current time and the levels already filed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ecotrack.i18n import t
+from ecotrack.plan import Assignment, Plan, Target
+from ecotrack.rules import Periods, latest_value
+
+NOTE_MAX_LENGTH = 2000
+NAME_MAX_LENGTH = 100
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+class EntryError(ValueError):
+    """One thing wrong with one entry; the message names the value and says what is expected."""
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry checked and ready to store."""
+
+    unit: str
+    target: str
+    period: str  # YYYY-MM
+    value: float
+    note: str
+    reported_by: str
+    reported_at: datetime  # naive local time
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """`2012-03` (also `2012-3`, `2012/03`, `2012年3月`) as (year, month)."""
+    match = _PERIOD.match(text)
+    if not match:
+        raise EntryError(t("entry.bad_period", text=text))
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise EntryError(t("entry.bad_month", text=text))
+    return year, month
+
+
+def parse_value(text: str) -> float:
+    """A finite number ≥ 0 (`1e400`, `nan` and `-3` are refused)."""
+    cleaned = text.strip().replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise EntryError(t("entry.bad_value", text=text)) from None
+    return check_number(value, text)
+
+
+def check_number(value: float, shown: str) -> float:
+    if not math.isfinite(value):
+        raise EntryError(t("entry.not_finite", text=shown))
+    if value < 0:
+        raise EntryError(t("entry.negative", text=shown))
+    return value
+
+
+def parse_reported_at(text: str) -> datetime:
+    """An ISO date or date-time; one with a UTC offset is converted to local time (SPEC §4)."""
+    cleaned = text.strip()
+    try:
+        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise EntryError(t("entry.bad_reported_at", text=text)) from None
+    return local_time(moment)
+
+
+def local_time(moment: datetime) -> datetime:
+    """A naive local date-time: aware values are converted to the local zone first."""
+    if moment.tzinfo is not None:
+        return moment.astimezone().replace(tzinfo=None)
+    return moment
+
+
+def check_text(text: str, field: str, limit: int) -> str:
+    if len(text) > limit:
+        raise EntryError(t("entry.too_long", field=field, limit=limit, length=len(text)))
+    if "\x00" in text:
+        raise EntryError(t("entry.control_character", field=field))
+    return text
+
+
+def check_entry(
+    plan: Plan, unit: str, target_code: str, period: tuple[int, int], value: float, reported_at: datetime,
+    now: datetime,
+) -> tuple[Target, Assignment]:
+    """Check one entry against the plan; give back its target and assignment, or raise `EntryError`."""
+    if plan.unit(unit) is None:
+        raise EntryError(t("entry.unknown_unit", unit=unit, year=plan.year) + _suggest(unit, [u.code for u in plan.units]))
+    target = plan.target(target_code)
+    if target is None:
+        codes = [known.code for known in plan.targets()]
+        raise EntryError(t("entry.unknown_target", target=target_code) + _suggest(target_code, codes))
+    assignment = target.assignment(unit)
+    if assignment is None:
+        if unit in target.support:
+            raise EntryError(t("entry.supporting_only", unit=unit, target=target_code))
+        raise EntryError(t("entry.not_assigned", unit=unit, target=target_code))
+    year, month = period
+    label = f"{year:04d}-{month:02d}"
+    if year != plan.year:
+        raise EntryError(t("entry.period_outside_year", period=label, year=plan.year))
+    if month < plan.start_month:
+        raise EntryError(t("entry.period_before_start", period=label, start=plan.start_month))
+    if reported_at > now:
+        raise EntryError(t("entry.reported_in_future", reported_at=reported_at.isoformat(sep=" ")))
+    if (year, month) > (reported_at.year, reported_at.month):
+        raise EntryError(t("entry.period_after_report", period=label, reported_on=reported_at.date().isoformat()))
+    if target.is_milestone and value not in (0.0, 1.0):
+        raise EntryError(t("entry.milestone_value", value=f"{value:g}"))
+    return target, assignment
+
+
+def drifts_away(target: Target, assignment: Assignment, periods: Periods, month: int, value: float) -> bool:
+    """True when a level is further from the amount than the latest earlier period's (a warning, SPEC §4)."""
+    if not any(m < month for m in periods):
+        return False
+    previous = latest_value(target, periods, before_month=month)
+    return abs(value - assignment.amount) > abs(previous - assignment.amount) + 1e-9
+
+
+def _suggest(text: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(text, choices, n=1)
+    return t("plan.did_you_mean", suggestion=close[0]) if close else ""

@@ -1,0 +1,39 @@
+"""The monthly form a unit fills in (`template`), laid out for `import` to read back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecotrack.imports import CHINESE_COLUMNS, COLUMNS, INFO_COLUMNS
+from ecotrack.plan import Plan
+from ecotrack.rules import Ledger, latest_value, period_label, targets_to_cover
+
+
+def template_rows(plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: bool
+                  ) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows of a unit's form for `month`: one row per target its report must cover.
+
+    The import columns come first; the columns after them (title, measure, amount, last value) are
+    for the clerk's eyes, and `import` reads past them.
+    """
+    names = dict(zip(COLUMNS, CHINESE_COLUMNS, strict=True)) if chinese else {c: c for c in COLUMNS}
+    info = dict(INFO_COLUMNS) if chinese else {c: c for c in INFO_COLUMNS}
+    columns = [names[c] for c in COLUMNS] + [info[c] for c in INFO_COLUMNS]
+    unit_record = plan.unit(unit)
+    assert unit_record is not None
+    rows = []
+    for target, assignment in targets_to_cover(plan, unit, filed, month):
+        periods = filed.get((unit, target.code), {})
+        earlier = [m for m in periods if m <= month]
+        rows.append({
+            names["unit"]: unit,
+            names["target"]: target.code,
+            names["period"]: period_label(plan.year, month),
+            info["unit_name"]: unit_record.name,
+            info["target_title"]: target.title,
+            info["measure"]: target.measure or "",
+            info["amount"]: assignment.amount,
+            info["last_period"]: period_label(plan.year, max(earlier)) if earlier else "",
+            info["last_value"]: latest_value(target, periods, before_month=month + 1) if earlier else "",
+        })
+    return columns, rows

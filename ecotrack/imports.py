@@ -1,0 +1,339 @@
+"""Reading a monthly form (CSV or XLSX) into checked entries: all rows or none (SPEC §6 `import`).
+
+CSV bytes are decoded by their BOM, else as strict UTF-8, else as GB18030 (a superset of the GBK
+that Excel writes on Chinese Windows); never with errors ignored. Headers may be English or Chinese.
+Every bad row is reported by its line, and nothing is filed unless every row is good.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ecotrack.cells import restore
+from ecotrack.errors import BadInput, ImportInvalid
+from ecotrack.filing import (
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    EntryError,
+    NewEntry,
+    check_entry,
+    check_number,
+    check_text,
+    drifts_away,
+    local_time,
+    parse_period,
+    parse_reported_at,
+    parse_value,
+)
+from ecotrack.i18n import t
+from ecotrack.plan import Plan
+from ecotrack.rules import Filed, Ledger
+
+COLUMNS = ("unit", "target", "period", "value", "note", "reported_by", "reported_at")
+CHINESE_COLUMNS = ("单位", "指标", "月份", "完成值", "备注", "填报人", "填报日期")
+REQUIRED = ("unit", "target", "period", "value")
+# Columns a template adds for the clerk's eyes; an import reads past them.
+INFO_COLUMNS = {
+    "unit_name": "单位名称",
+    "target_title": "指标名称",
+    "measure": "计量单位",
+    "amount": "全年目标",
+    "last_period": "上次填报月份",
+    "last_value": "上次填报值",
+}
+HEADER_NAMES: dict[str, str] = {
+    **{name: name for name in COLUMNS},
+    **dict(zip(CHINESE_COLUMNS, COLUMNS, strict=True)),
+    **{name: name for name in INFO_COLUMNS},
+    **{chinese: name for name, chinese in INFO_COLUMNS.items()},
+}
+MAX_PROBLEMS_SHOWN = 200
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One non-empty row of the file: where it is (line or sheet row) and its cells by column name."""
+
+    where: str
+    cells: Mapping[str, Any]
+
+
+@dataclass
+class ImportResult:
+    entries: list[NewEntry]
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+
+# --- reading the file -----------------------------------------------------------------------------
+
+
+def read_rows(path: Path, display: str, encoding: str | None = None) -> tuple[list[SourceRow], str | None]:
+    """The rows of a CSV or XLSX file with canonical column names; the CSV encoding used."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(t("import.no_file", path=display)) from None
+    except IsADirectoryError:
+        raise BadInput(t("import.is_directory", path=display)) from None
+    except OSError as failure:
+        raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
+    if not raw.strip():
+        raise BadInput(t("import.empty", path=display))
+    if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_rows(raw, display), None
+    text, used = decode(raw, display, encoding)
+    return _csv_rows(text, display), used
+
+
+def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
+    """CSV bytes as text: the BOM's encoding, else strict UTF-8, else GB18030 (or `encoding` if given)."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise BadInput(t("import.unknown_encoding", encoding=encoding)) from None
+        candidates = [encoding]
+    elif raw.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in raw:
+            raise BadInput(t("import.binary", path=display))
+        candidates = ["utf-8", "gb18030"]
+    first_failure: UnicodeDecodeError | None = None
+    for candidate in candidates:
+        try:
+            return raw.decode(candidate), candidate
+        except UnicodeDecodeError as failure:
+            first_failure = first_failure or failure
+    assert first_failure is not None
+    line = raw[: first_failure.start].count(b"\n") + 1
+    raise BadInput(t("import.undecodable", path=display, line=line, encodings=" / ".join(candidates)))
+
+
+def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
+    """Canonical names of the header cells; None for an empty header over an empty column."""
+    names: list[str | None] = []
+    problems: list[str] = []
+    for cell in cells:
+        text = "" if cell is None else str(cell).strip().lstrip("\ufeff")
+        if not text:
+            names.append(None)
+            continue
+        name = HEADER_NAMES.get(text) or HEADER_NAMES.get(text.lower())
+        if name is None:
+            close = difflib.get_close_matches(text, list(HEADER_NAMES), n=1)
+            problems.append(t("import.unknown_column", column=text)
+                            + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+        elif name in names:
+            problems.append(t("import.duplicate_column", column=text))
+        names.append(name)
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        problems.append(t("import.missing_columns", columns=", ".join(missing)))
+    if problems:
+        raise ImportInvalid(t("import.bad_header", path=display), [f"{display}:{where}: {p}" for p in problems])
+    return names
+
+
+def _csv_rows(text: str, display: str) -> list[SourceRow]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[SourceRow] = []
+    names: list[str | None] | None = None
+    start = 1
+    try:
+        for record in reader:
+            where = str(start)
+            start = reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if names is None:
+                names = _header(record, display, where)
+                continue
+            rows.append(SourceRow(where, _cells(names, record, display, where)))
+    except csv.Error as broken:
+        raise BadInput(t("import.csv_broken", path=display, line=start, reason=broken)) from None
+    if names is None:
+        raise BadInput(t("import.empty", path=display))
+    return rows
+
+
+def _cells(names: list[str | None], values: list[Any], display: str, where: str) -> dict[str, Any]:
+    if len(values) > len(names) and any(v not in (None, "") for v in values[len(names):]):
+        raise ImportInvalid(t("import.bad_rows", path=display, count=1),
+                            [f"{display}:{where}: " + t("import.extra_cells", count=len(values), columns=len(names))])
+    return {name: value for name, value in zip(names, values, strict=False) if name is not None}
+
+
+def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as failure:
+        raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
+    except Exception as failure:  # openpyxl raises its own InvalidFileException and others
+        raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[SourceRow] = []
+        names: list[str | None] | None = None
+        formulas: list[str] = []
+        for row in sheet.iter_rows():
+            cells = list(row)
+            values = [getattr(cell, "value", None) for cell in cells]
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            number = next((c.row for c in cells if getattr(c, "row", None)), None)
+            where = f"{sheet.title}!{number}"
+            # A formula is not a filed value: the clerk must paste values (RELIABILITY.md).
+            formulas += [f"{display}:{where}: " + t("import.formula", cell=c.coordinate)
+                         for c in cells if getattr(c, "data_type", None) == "f"]
+            if names is None:
+                names = _header(values, display, where)
+                continue
+            rows.append(SourceRow(where, _cells(names, values, display, where)))
+    finally:
+        workbook.close()
+    if formulas:
+        raise ImportInvalid(t("import.bad_rows", path=display, count=len(formulas)), formulas)
+    if names is None:
+        raise BadInput(t("import.empty", path=display))
+    return rows
+
+
+# --- checking rows against the plan ---------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _unit_code(plan: Plan, value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise EntryError(t("import.empty_cell", column="unit"))
+    if plan.unit(text) is None:
+        # clerks may write the unit's name (青山镇) instead of its code
+        named = [u.code for u in plan.units if text in (u.name, u.name_en)]
+        if len(named) == 1:
+            return named[0]
+    return text
+
+
+def _target_code(plan: Plan, value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A spreadsheet turns "1.10" into the number 1.1: accept it only when one code can mean it.
+        matches = [g.code for g in plan.targets() if _as_number(g.code) == float(value)]
+        if len(matches) == 1:
+            return matches[0]
+        raise EntryError(t("import.target_number", value=f"{value:g}"))
+    text = _text(value)
+    if not text:
+        raise EntryError(t("import.empty_cell", column="target"))
+    return text
+
+
+def _as_number(code: str) -> float | None:
+    try:
+        return float(code)
+    except ValueError:
+        return None
+
+
+def _period(value: Any) -> tuple[int, int]:
+    if isinstance(value, datetime | date):
+        return value.year, value.month
+    text = _text(value)
+    if not text:
+        raise EntryError(t("import.empty_cell", column="period"))
+    return parse_period(text)
+
+
+def _value(value: Any) -> float:
+    if isinstance(value, bool):
+        raise EntryError(t("entry.bad_value", text=value))
+    if isinstance(value, int | float):
+        return check_number(float(value), f"{value}")
+    text = _text(value)
+    if not text:
+        raise EntryError(t("import.empty_cell", column="value"))
+    return parse_value(text)
+
+
+def _reported_at(value: Any, now: datetime) -> datetime:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return now
+    if isinstance(value, datetime):
+        return local_time(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return parse_reported_at(str(value))
+
+
+def check_rows(
+    rows: list[SourceRow], plan: Plan, filed: Ledger, now: datetime, default_by: str, display: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check every row; give back the entries in file order, or raise `ImportInvalid` naming each bad row."""
+    problems: list[str] = []
+    result = ImportResult(entries=[])
+    levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in filed.items()}
+    for index, row in enumerate(rows, start=1):
+        try:
+            entry, drift = _check_row(row, plan, levels, now, default_by)
+        except EntryError as bad:
+            problems.append(f"{display}:{row.where}: {bad}")
+        else:
+            result.entries.append(entry)
+            if drift:
+                result.warnings.append(f"{display}:{row.where}: " + t("entry.drifts_away", unit=entry.unit,
+                                       target=entry.target, period=entry.period, value=f"{entry.value:g}"))
+        if progress is not None:
+            progress(index)
+    if problems:
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(t("import.more_problems", count=len(problems) - MAX_PROBLEMS_SHOWN))
+        raise ImportInvalid(t("import.bad_rows", path=display, count=len(problems)), shown)
+    return result
+
+
+def _check_row(
+    row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, default_by: str
+) -> tuple[NewEntry, bool]:
+    cells = row.cells
+    unit = _unit_code(plan, cells.get("unit"))
+    target_code = _target_code(plan, cells.get("target"))
+    period = _period(cells.get("period"))
+    value = _value(cells.get("value"))
+    reported_at = _reported_at(cells.get("reported_at"), now)
+    note = check_text(restore(_text(cells.get("note"))), "note", NOTE_MAX_LENGTH)
+    reported_by = check_text(restore(_text(cells.get("reported_by"))) or default_by, "reported_by", NAME_MAX_LENGTH)
+    target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
+    periods = levels.setdefault((unit, target.code), {})
+    drift = drifts_away(target, assignment, periods, period[1], value)
+    first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
+    periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
+    entry = NewEntry(unit=unit, target=target.code, period=f"{period[0]:04d}-{period[1]:02d}", value=value,
+                     note=note, reported_by=reported_by, reported_at=reported_at)
+    return entry, drift
+

@@ -1,0 +1,134 @@
+"""The database tables (SQLModel). Only `store` and the migrations use them.
+
+Entries are append-only: nothing in ecotrack updates or deletes a row of `entry`; a correction is a
+new row. Invariants live in the database (unique constraints, foreign keys, checks) so that a race
+gives an error, not a duplicate, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Every constraint gets a predictable name on both databases, so that migrations can refer to it
+# (Alembic batch mode on SQLite needs names). Set before any table is declared.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class PlanRecord(SQLModel, table=True):
+    """One plan year as loaded from its plan file; the assessment and notice settings as JSON."""
+
+    __tablename__ = "plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    title: str
+    office: str
+    report_due_day: int
+    tolerance: float
+    start_month: int
+    assessment: str = Field(sa_column=Column(Text, nullable=False))
+    notices: str = Field(sa_column=Column(Text, nullable=False))
+    source: str  # the plan file's path when it was loaded
+    source_sha256: str  # its fingerprint, to warn when the file changed but was not reloaded
+    loaded_at: datetime
+
+
+class UnitRecord(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str
+    name: str
+    name_en: str | None = None
+    kind: str
+    position: int
+
+
+class TaskRecord(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str
+    title: str
+    title_en: str | None = None
+    position: int
+
+
+class TargetRecord(SQLModel, table=True):
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    code: str
+    title: str
+    title_en: str | None = None
+    type: str
+    measure: str | None = None
+    baseline: float
+    schedule: str = Field(sa_column=Column(Text, nullable=False))  # JSON [[month, share], ...]
+    weight: float
+    due: date | None = None
+    position: int
+
+
+class AssignmentRecord(SQLModel, table=True):
+    """A lead unit's share of a target; entries point here."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("target_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="target.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    amount: float
+    position: int
+
+
+class SupportRecord(SQLModel, table=True):
+    """A unit that helps with a target: listed, never assessed, never files."""
+
+    __tablename__ = "support"
+    __table_args__ = (UniqueConstraint("target_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="target.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+
+
+class EntryRecord(SQLModel, table=True):
+    """One filing: the level of an assignment at the end of a period (SPEC §4). Never changed."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        CheckConstraint("value >= 0", name="value_not_negative"),
+        # the SQL of SPEC §5 reads entries by assignment and period, in reported and filing order
+        Index("ix_entry_assignment_period", "assignment_id", "period", "reported_on", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    period: str = Field(max_length=7)  # YYYY-MM
+    value: float
+    note: str = ""
+    reported_by: str
+    reported_at: datetime = Field(sa_type=DateTime())  # local time, as given or when filed (naive)
+    reported_on: date  # its date, which is all the rules read
+    filed_at: datetime  # when ecotrack stored it (aware, stored as UTC): the audit trail
+    filed_by: str  # the account that ran ecotrack

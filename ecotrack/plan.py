@@ -1,0 +1,157 @@
+"""What a plan is: units, tasks, targets and their assignments (SPEC §3), as plain frozen data.
+
+`planfile` reads `tasks.yaml` into these; `store` rebuilds them from the database; `rules`
+computes over them. Nothing here reads a file or a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date
+from typing import Literal
+
+UnitKind = Literal["town", "subdistrict", "department"]
+TargetType = Literal["quantity", "milestone"]
+
+UNIT_KINDS: tuple[UnitKind, ...] = ("town", "subdistrict", "department")
+
+DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
+DEFAULT_LADDER: tuple[tuple[int, str], ...] = ((1, "通报"), (2, "通报批评"), (3, "约谈主要负责人"))
+DEFAULT_NUMBER_FORMAT = "〔{year}〕{number}号"
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: UnitKind
+    name_en: str | None = None
+
+    def display_name(self, lang: str) -> str:
+        """The English name for an English reader when the plan gives one; the Chinese record otherwise."""
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A lead unit's share of a target: the amount it must reach (1 for a milestone)."""
+
+    unit: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str
+    title: str
+    task: str
+    type: TargetType = "quantity"
+    measure: str | None = None
+    baseline: float = 0.0
+    # (month, share due by that month's end), months increasing, last share 1.0
+    schedule: tuple[tuple[int, float], ...] = ((12, 1.0),)
+    weight: float = 1.0
+    due: date | None = None
+    support: tuple[str, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    title_en: str | None = None
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.type == "milestone"
+
+    def display_title(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def assignment(self, unit: str) -> Assignment | None:
+        return next((a for a in self.assignments if a.unit == unit), None)
+
+
+@dataclass(frozen=True)
+class Task:
+    code: str
+    title: str
+    targets: tuple[Target, ...]
+    title_en: str | None = None
+
+    def display_title(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+
+@dataclass(frozen=True)
+class AssessmentSettings:
+    completion_points: float = 80.0
+    timeliness_points: float = 20.0
+    notice_penalty: float = 2.0
+    grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES  # highest lowest-score first
+    fail_grade: str = "不合格"
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    number_format: str = DEFAULT_NUMBER_FORMAT
+    ladder: tuple[tuple[int, str], ...] = DEFAULT_LADDER  # ascending by count
+
+    def wording(self, count: int) -> str:
+        """The ladder's wording for a unit's n-th notice of the year: the highest key ≤ n applies."""
+        reached = [word for key, word in self.ladder if key <= count]
+        return reached[-1] if reached else self.ladder[0][1]
+
+    def document_number(self, year: int, number: int) -> str:
+        return self.number_format.format(year=year, number=number)
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    title: str
+    office: str
+    units: tuple[Unit, ...]
+    tasks: tuple[Task, ...]
+    report_due_day: int = 5
+    tolerance: float = 0.10
+    start_month: int = 1
+    assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+
+    def targets(self) -> Iterator[Target]:
+        """Every target in plan order."""
+        for task in self.tasks:
+            yield from task.targets
+
+    def target(self, code: str) -> Target | None:
+        return self._targets_by_code.get(code)
+
+    def unit(self, code: str) -> Unit | None:
+        return self._units_by_code.get(code)
+
+    def assignments_of(self, unit: str) -> list[tuple[Target, Assignment]]:
+        """A unit's assignments in plan order of targets."""
+        return self._assignments_by_unit.get(unit, [])
+
+    def supports_of(self, unit: str) -> list[Target]:
+        """The targets a unit supports without being assigned them."""
+        return [t for t in self.targets() if unit in t.support]
+
+    def assessed_units(self) -> list[Unit]:
+        """Units with at least one assignment, in plan order (supporting-only units are never assessed)."""
+        return [u for u in self.units if u.code in self._assignments_by_unit]
+
+    # Indexes built on first use: a frozen dataclass still has a __dict__ for cached_property.
+    @cached_property
+    def _targets_by_code(self) -> dict[str, Target]:
+        return {t.code: t for t in self.targets()}
+
+    @cached_property
+    def _units_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def _assignments_by_unit(self) -> dict[str, list[tuple[Target, Assignment]]]:
+        index: dict[str, list[tuple[Target, Assignment]]] = {}
+        for target in self.targets():
+            for assignment in target.assignments:
+                index.setdefault(assignment.unit, []).append((target, assignment))
+        return index

@@ -1,0 +1,677 @@
+"""Reading `tasks.yaml` (SPEC §3): a safe, line-aware loader and every validation rule at once.
+
+The file is composed into YAML nodes so that each value keeps its line and column; aliases,
+object-constructing tags and duplicate keys are refused while composing. Each section, unit, task
+and target is then validated on its own (pydantic models with `extra="forbid"`), so that one bad
+target does not hide the problems of the next; cross-references are checked last. Every problem
+becomes one `FILE:LINE:COLUMN: message` line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import StringConstraints
+
+from ecotrack.errors import BadInput, PlanInvalid
+from ecotrack.i18n import t
+from ecotrack.plan import (
+    DEFAULT_GRADES,
+    DEFAULT_LADDER,
+    DEFAULT_NUMBER_FORMAT,
+    AssessmentSettings,
+    Assignment,
+    NoticeSettings,
+    Plan,
+    Target,
+    Task,
+    Unit,
+)
+
+YamlPath = tuple[str | int, ...]
+UNIT_CODE_PATTERN = r"^[a-z][a-z0-9_-]*$"
+# The tags a plain YAML document resolves to; any other tag could construct objects.
+SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+SHARE_TOLERANCE = 1e-9
+ModelT = TypeVar("ModelT", bound="BaseModel")
+# Stand-ins for a target's broken required keys, so that its other keys can still be checked.
+TARGET_FILLERS: dict[str, Any] = {"code": "?", "title": "?", "assign": {}}
+
+
+# --- validating models: one per piece of the file ------------------------------------------------
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a quoted ISO date (`due: "2012-09-30"`) as well as a YAML date."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PlanDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PlanSection(_Section):
+    year: Annotated[int, Field(ge=1900, le=2100)]
+    title: Text
+    office: Text
+    report_due_day: Annotated[int, Field(ge=1, le=28)] = 5
+    tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.10
+    start_month: Annotated[int, Field(ge=1, le=12)] = 1
+
+
+class AssessmentSection(_Section):
+    completion_points: Amount = 80.0
+    timeliness_points: Amount = 20.0
+    notice_penalty: Amount = 2.0
+    grades: dict[Text, Amount] = Field(default_factory=lambda: dict(DEFAULT_GRADES))
+    fail_grade: Text = "不合格"
+
+
+class NoticesSection(_Section):
+    number_format: Text = DEFAULT_NUMBER_FORMAT
+    ladder: Annotated[dict[Annotated[int, Field(ge=1)], Text], Field(min_length=1)] = Field(
+        default_factory=lambda: dict(DEFAULT_LADDER)
+    )
+
+
+class UnitSection(_Section):
+    code: Annotated[str, StringConstraints(pattern=UNIT_CODE_PATTERN)]
+    name: Text
+    kind: Literal["town", "subdistrict", "department"]
+    name_en: Text | None = None
+
+
+class TaskSection(_Section):
+    code: Text
+    title: Text
+    title_en: Text | None = None
+    targets: Annotated[list[Any], Field(min_length=1)]
+
+
+def _assign_shape(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "<mapping>"
+    if isinstance(value, list):
+        return "<list>"
+    return None
+
+
+AssignSpec = Annotated[
+    Annotated[dict[str, Amount], Tag("<mapping>")] | Annotated[Annotated[list[str], Field(min_length=1)],
+                                                              Tag("<list>")],
+    Discriminator(_assign_shape),
+]
+
+
+class TargetSection(_Section):
+    code: Text
+    title: Text
+    title_en: Text | None = None
+    type: Literal["quantity", "milestone"] = "quantity"
+    measure: Text | None = None
+    baseline: Amount | None = None
+    schedule: Annotated[dict[int, float], Field(min_length=1)] | None = None
+    weight: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    support: list[str] = Field(default_factory=list)
+    assign: AssignSpec
+    amount: Amount | None = None
+    due: PlanDate | None = None
+
+
+# --- composing YAML with positions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value sits in the file: its key (for mapping values), the value itself, its source text."""
+
+    key: yaml.Mark | None
+    value: yaml.Mark
+    text: str | None = None
+
+
+class _Invalid:
+    """A scalar that could not be constructed (a date like 2012-02-30); already reported."""
+
+
+INVALID = _Invalid()
+
+
+class _PlanLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses aliases instead of expanding them (no "billion laughs")."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_marks: list[yaml.Mark] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self.alias_marks.append(event.start_mark)
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        node: yaml.Node = super().compose_node(parent, index)  # type: ignore[misc]
+        return node
+
+
+@dataclass
+class _Problem:
+    mark: yaml.Mark | None
+    message: str
+
+
+class _Document:
+    """The plan file as Python data, with the position of every value and the problems found."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.positions: dict[YamlPath, Position] = {}
+        self.problems: list[_Problem] = []
+        self.invalid_paths: set[YamlPath] = set()
+
+    def add(self, mark: yaml.Mark | None, message: str) -> None:
+        self.problems.append(_Problem(mark, message))
+
+    def at_key(self, path: YamlPath, message: str) -> None:
+        """A problem with the key at `path` (an unknown key), or with the value if it has no key."""
+        position = self.nearest(path)
+        self.add(position.key or position.value if position else None, message)
+
+    def at_value(self, path: YamlPath, message: str) -> None:
+        position = self.nearest(path)
+        self.add(position.value if position else None, message)
+
+    def nearest(self, path: YamlPath) -> Position | None:
+        """The position of `path`, or of its closest ancestor that is in the file."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return None
+
+    def line_of(self, path: YamlPath) -> int:
+        position = self.nearest(path)
+        mark = position.key or position.value if position else None
+        return mark.line + 1 if mark else 0
+
+    def formatted(self) -> list[str]:
+        def sort_key(problem: _Problem) -> tuple[int, int]:
+            return (problem.mark.line, problem.mark.column) if problem.mark else (-1, -1)
+
+        lines = []
+        for problem in sorted(self.problems, key=sort_key):
+            if problem.mark is None:
+                lines.append(f"{self.filename}: {problem.message}")
+            else:
+                lines.append(f"{self.filename}:{problem.mark.line + 1}:{problem.mark.column + 1}: {problem.message}")
+        return lines
+
+    # building Python data from nodes
+
+    def build(self, loader: _PlanLoader, node: yaml.Node, path: YamlPath) -> Any:
+        if node.tag not in SAFE_TAGS:
+            self.add(node.start_mark, t("plan.tag_refused", tag=node.tag.replace("tag:yaml.org,2002:", "!!")))
+            self.invalid_paths.add(path)
+            return INVALID
+        if isinstance(node, yaml.MappingNode):
+            return self._build_mapping(loader, node, path)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[(*path, index)] = Position(None, item.start_mark, _source_text(item))
+                items.append(self.build(loader, item, (*path, index)))
+            return items
+        try:
+            return loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            kind = "plan.bad_date" if node.tag.endswith(":timestamp") else "plan.bad_scalar"
+            self.add(node.start_mark, t(kind, text=node.value))
+            self.invalid_paths.add(path)
+            return INVALID
+
+    def _build_mapping(self, loader: _PlanLoader, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, yaml.Mark] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
+                self.add(key_node.start_mark, t("plan.bad_key"))
+                continue
+            try:
+                key = loader.construct_object(key_node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                self.add(key_node.start_mark, t("plan.bad_scalar", text=key_node.value))
+                continue
+            if not isinstance(key, str | int | float | bool | date) or key is None:
+                key = key_node.value
+            if key in first_seen:
+                self.add(key_node.start_mark, t("plan.duplicate_key", key=key_node.value,
+                                                line=first_seen[key].line + 1))
+                continue
+            first_seen[key] = key_node.start_mark
+            self.positions[(*path, key)] = Position(key_node.start_mark, value_node.start_mark,
+                                                    _source_text(value_node))
+            result[key] = self.build(loader, value_node, (*path, key))
+        return result
+
+
+def _source_text(node: yaml.Node) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _field_path(loc: tuple[int | str, ...]) -> YamlPath:
+    """A pydantic error location as a path into the data: union tags and key markers dropped."""
+    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith(("<", "[key]"))))
+
+
+def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> str:
+    """A pydantic error in the user's language, with a hint where one helps."""
+    kind = error["type"]
+    loc = error["loc"]
+    name = str(loc[-1]) if loc else ""
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing":
+        return t("plan.missing_key", key=name)
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(name, fields, n=1)
+        return t("plan.unknown_key", key=name) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
+    if kind == "string_type" and isinstance(value, int | float | bool | date):
+        # YAML 1.1 reads 1.10 as 1.1 and NO as false: say how to keep the text as written.
+        return t("plan.quote_it", key=name, text=text if text is not None else str(value))
+    if kind == "string_pattern_mismatch":
+        return t("plan.unit_code_pattern", code=value)
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        return t("plan.assign_shape")
+    simple = {
+        "string_type": "plan.expected_text",
+        "string_too_short": "plan.empty_text",
+        "int_type": "plan.expected_integer",
+        "int_from_float": "plan.expected_integer",
+        "int_parsing": "plan.expected_integer",
+        "float_type": "plan.expected_number",
+        "float_parsing": "plan.expected_number",
+        "finite_number": "plan.expected_finite",
+        "dict_type": "plan.expected_mapping",
+        "list_type": "plan.expected_list",
+        "too_short": "plan.expected_items",
+        "date_type": "plan.expected_date",
+        "date_parsing": "plan.expected_date",
+        "date_from_datetime_inexact": "plan.expected_date",
+        "date_from_datetime_parsing": "plan.expected_date",
+    }
+    if kind in simple:
+        return t(simple[kind], key=name)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        limit = next(iter(ctx.values()), "")
+        return t(f"plan.{kind}", key=name, limit=f"{limit:g}" if isinstance(limit, int | float) else limit)
+    if kind == "literal_error":
+        return t("plan.one_of", key=name, expected=ctx.get("expected", ""))
+    return f"{name}: {error['msg']}"
+
+
+def _validate(doc: _Document, model: type[ModelT], data: Any, path: YamlPath) -> ModelT | None:
+    """Validate one piece of the file; record each problem at its place and return None on failure."""
+    return _validate_lenient(doc, model, data, path, fillers=None)[0]
+
+
+def _validate_lenient(
+    doc: _Document, model: type[ModelT], data: Any, path: YamlPath, fillers: Mapping[str, Any] | None
+) -> tuple[ModelT | None, set[str]]:
+    """Validate one piece; with `fillers`, also give back what is valid once the broken keys are set aside.
+
+    The second model lets the cross-checks of a target run even when one of its keys is wrong, so that
+    every problem of the file shows at once. The set names the keys that were broken.
+    """
+    if isinstance(data, _Invalid):
+        return None, set()
+    if not isinstance(data, dict):
+        doc.at_value(path, t("plan.expected_mapping", key=path[-1] if path else ""))
+        return None, set()
+    try:
+        return model.model_validate(data), set()
+    except ValidationError as invalid:
+        broken = _record(doc, model, invalid, path)
+    if fillers is None:
+        return None, broken
+    rest = {key: value for key, value in data.items() if key not in broken}
+    rest.update({key: value for key, value in fillers.items() if key in broken})
+    try:
+        return model.model_validate(rest), broken
+    except ValidationError:
+        return None, broken
+
+
+def _record(doc: _Document, model: type[BaseModel], invalid: ValidationError, path: YamlPath) -> set[str]:
+    """Record every error of one piece at its place; give back the top-level keys that were wrong."""
+    fields = list(model.model_fields)
+    broken: set[str] = set()
+    for error in invalid.errors():
+        field_path = (*path, *_field_path(error["loc"]))
+        if error["loc"]:
+            broken.add(str(error["loc"][0]))
+        if any(field_path[: len(p)] == p for p in doc.invalid_paths):
+            continue  # already reported while reading the YAML
+        position = doc.positions.get(field_path)
+        message = _message(error, position.text if position else None, fields)
+        if error["type"] == "extra_forbidden":
+            doc.at_key(field_path, message)
+        elif error["type"] == "missing":
+            doc.at_key(path, message)
+        else:
+            doc.at_value(field_path, message)
+    return broken
+
+
+class _PlanBuilder:
+    """Validates a composed plan document and builds the `Plan` when nothing is wrong."""
+
+    def __init__(self, doc: _Document, data: dict[Any, Any]) -> None:
+        self.doc = doc
+        self.data = data
+        self.unit_codes: list[str] = []
+
+    def build(self) -> Plan | None:
+        doc, data = self.doc, self.data
+        for key in data:
+            if key not in ("plan", "assessment", "notices", "units", "tasks"):
+                close = difflib.get_close_matches(str(key), ["plan", "assessment", "notices", "units", "tasks"], n=1)
+                doc.at_key((key,), t("plan.unknown_key", key=key)
+                           + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+        for key in ("plan", "units", "tasks"):
+            if key not in data:
+                doc.add(None, t("plan.missing_section", key=key))
+        header = _validate(doc, PlanSection, data.get("plan"), ("plan",)) if "plan" in data else None
+        assessment = (_validate(doc, AssessmentSection, data["assessment"], ("assessment",))
+                      if "assessment" in data else AssessmentSection())
+        notices = (_validate(doc, NoticesSection, data["notices"], ("notices",))
+                   if "notices" in data else NoticesSection())
+        if notices is not None:
+            self._check_number_format(notices.number_format)
+        units = self._units()
+        year = header.year if header else None
+        tasks = self._tasks(year)
+        if doc.problems or header is None or assessment is None or notices is None:
+            return None
+        return Plan(
+            year=header.year,
+            title=header.title,
+            office=header.office,
+            report_due_day=header.report_due_day,
+            tolerance=header.tolerance,
+            start_month=header.start_month,
+            assessment=AssessmentSettings(
+                completion_points=assessment.completion_points,
+                timeliness_points=assessment.timeliness_points,
+                notice_penalty=assessment.notice_penalty,
+                grades=tuple(sorted(assessment.grades.items(), key=lambda g: -g[1])),
+                fail_grade=assessment.fail_grade,
+            ),
+            notices=NoticeSettings(number_format=notices.number_format, ladder=tuple(sorted(notices.ladder.items()))),
+            units=tuple(units),
+            tasks=tuple(tasks),
+        )
+
+    def _check_number_format(self, number_format: str) -> None:
+        path = ("notices", "number_format")
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(number_format) if name is not None}
+        except ValueError:
+            self.doc.at_value(path, t("plan.number_format_broken"))
+            return
+        if "number" not in fields or not fields <= {"number", "year"}:
+            self.doc.at_value(path, t("plan.number_format_fields"))
+
+    def _sequence(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if key not in self.data or isinstance(value, _Invalid):
+            return []
+        if not isinstance(value, list):
+            self.doc.at_value((key,), t("plan.expected_list", key=key))
+            return []
+        if not value:
+            self.doc.at_value((key,), t("plan.expected_items", key=key))
+        return value
+
+    def _units(self) -> list[Unit]:
+        units: list[Unit] = []
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(self._sequence("units")):
+            path: YamlPath = ("units", index)
+            # Codes of units that fail validation still count as known, so as not to report them twice.
+            if isinstance(raw, dict) and isinstance(raw.get("code"), str):
+                self.unit_codes.append(raw["code"])
+            spec = _validate(self.doc, UnitSection, raw, path)
+            if spec is None:
+                continue
+            if spec.code in seen:
+                self.doc.at_value((*path, "code"), t("plan.duplicate_unit_code", code=spec.code,
+                                                     line=seen[spec.code]))
+                continue
+            seen[spec.code] = self.doc.line_of((*path, "code"))
+            units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en))
+        return units
+
+    def _tasks(self, year: int | None) -> list[Task]:
+        tasks: list[Task] = []
+        task_lines: dict[str, int] = {}
+        target_lines: dict[str, int] = {}
+        for index, raw in enumerate(self._sequence("tasks")):
+            path: YamlPath = ("tasks", index)
+            spec = _validate(self.doc, TaskSection, raw, path)
+            # A task with a bad title still has its targets checked, so that every problem shows at once.
+            raw_targets = raw.get("targets") if isinstance(raw, dict) else None
+            targets = []
+            for target_index, raw_target in enumerate(raw_targets if isinstance(raw_targets, list) else []):
+                target_path: YamlPath = (*path, "targets", target_index)
+                target = self._target(raw_target, target_path, spec.code if spec else "", year)
+                if target is None:
+                    continue
+                if target.code in target_lines:
+                    self.doc.at_value((*target_path, "code"), t("plan.duplicate_target_code",
+                                                                code=target.code, line=target_lines[target.code]))
+                    continue
+                target_lines[target.code] = self.doc.line_of((*target_path, "code"))
+                targets.append(target)
+            if spec is None:
+                continue
+            if spec.code in task_lines:
+                self.doc.at_value((*path, "code"), t("plan.duplicate_task_code", code=spec.code,
+                                                     line=task_lines[spec.code]))
+            task_lines.setdefault(spec.code, self.doc.line_of((*path, "code")))
+            tasks.append(Task(code=spec.code, title=spec.title, title_en=spec.title_en, targets=tuple(targets)))
+        return tasks
+
+    def _unit_reference(self, code: str, path: YamlPath, at_key: bool) -> bool:
+        if code in self.unit_codes:
+            return True
+        close = difflib.get_close_matches(code, self.unit_codes, n=1)
+        message = t("plan.unknown_unit", code=code) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
+        (self.doc.at_key if at_key else self.doc.at_value)(path, message)
+        return False
+
+    def _target(self, raw: Any, path: YamlPath, task: str, year: int | None) -> Target | None:
+        spec, broken = _validate_lenient(self.doc, TargetSection, raw, path, TARGET_FILLERS)
+        if spec is None:
+            return None
+        problems_before = len(self.doc.problems)
+        doc = self.doc
+        assigned: dict[str, float] = {}
+        if isinstance(spec.assign, dict):
+            for unit, amount in spec.assign.items():
+                if self._unit_reference(unit, (*path, "assign", unit), at_key=True):
+                    assigned[unit] = amount
+        else:
+            for index, unit in enumerate(spec.assign):
+                if unit in assigned:
+                    doc.at_value((*path, "assign", index), t("plan.duplicate_unit", code=unit))
+                elif self._unit_reference(unit, (*path, "assign", index), at_key=False):
+                    assigned[unit] = spec.amount if spec.amount is not None else 1.0
+        supporting: list[str] = []
+        for index, unit in enumerate(spec.support):
+            item: YamlPath = (*path, "support", index)
+            if unit in supporting:
+                doc.at_value(item, t("plan.duplicate_unit", code=unit))
+            elif unit in assigned:
+                doc.at_value(item, t("plan.assigned_and_supporting", code=unit))
+            elif self._unit_reference(unit, item, at_key=False):
+                supporting.append(unit)
+
+        if spec.type == "milestone":
+            self._check_milestone(spec, path, year, broken)
+            amounts = dict.fromkeys(assigned, 1.0)
+            baseline = 0.0
+            schedule: tuple[tuple[int, float], ...] = ((12, 1.0),)
+        else:
+            baseline = spec.baseline or 0.0
+            amounts = assigned
+            schedule = self._check_quantity(spec, path, baseline, broken)
+        if broken or len(doc.problems) > problems_before:
+            return None
+        return Target(
+            code=spec.code,
+            title=spec.title,
+            title_en=spec.title_en,
+            task=task,
+            type=spec.type,
+            measure=spec.measure,
+            baseline=baseline,
+            schedule=schedule,
+            weight=spec.weight,
+            due=spec.due,
+            support=tuple(supporting),
+            assignments=tuple(Assignment(unit=u, amount=a) for u, a in amounts.items()),
+        )
+
+    def _check_milestone(self, spec: TargetSection, path: YamlPath, year: int | None, broken: set[str]) -> None:
+        doc = self.doc
+        for key in ("schedule", "baseline", "amount"):
+            if getattr(spec, key) is not None:
+                doc.at_key((*path, key), t("plan.milestone_key", key=key))
+        if isinstance(spec.assign, dict) and "assign" not in broken:
+            doc.at_value((*path, "assign"), t("plan.milestone_assign_list"))
+        if spec.due is None:
+            if "due" not in broken:
+                doc.at_key(path, t("plan.missing_key", key="due"))
+        elif year is not None and spec.due.year != year:
+            doc.at_value((*path, "due"), t("plan.due_outside_year", due=spec.due.isoformat(), year=year))
+
+    def _check_quantity(
+        self, spec: TargetSection, path: YamlPath, baseline: float, broken: set[str]
+    ) -> tuple[tuple[int, float], ...]:
+        doc = self.doc
+        if spec.measure is None and "measure" not in broken:
+            doc.at_key(path, t("plan.missing_key", key="measure"))
+        if spec.due is not None:
+            doc.at_key((*path, "due"), t("plan.quantity_due"))
+        amounts_known = not broken & {"assign", "amount", "baseline"}
+        if isinstance(spec.assign, dict):
+            if spec.amount is not None and amounts_known:
+                doc.at_key((*path, "amount"), t("plan.amount_with_mapping"))
+            for unit, amount in spec.assign.items():
+                if amounts_known and abs(amount - baseline) < SHARE_TOLERANCE:
+                    doc.at_value((*path, "assign", unit), t("plan.amount_is_baseline", amount=_number(amount)))
+        elif spec.amount is None:
+            if amounts_known:
+                doc.at_key(path, t("plan.list_needs_amount"))
+        elif amounts_known and abs(spec.amount - baseline) < SHARE_TOLERANCE:
+            doc.at_value((*path, "amount"), t("plan.amount_is_baseline", amount=_number(spec.amount)))
+        if spec.schedule is None:
+            return ((12, 1.0),)
+        schedule_path: YamlPath = (*path, "schedule")
+        points = sorted(spec.schedule.items())
+        previous = 0.0
+        for month, share in points:
+            here: YamlPath = (*schedule_path, month)
+            if not 1 <= month <= 12:
+                doc.at_key(here, t("plan.schedule_month", month=month))
+            elif not 0 < share <= 1:
+                doc.at_value(here, t("plan.schedule_share", share=share))
+            elif share <= previous:
+                doc.at_value(here, t("plan.schedule_increasing", month=month))
+            else:
+                previous = share
+        in_year = [(month, share) for month, share in points if 1 <= month <= 12]
+        if in_year and 0 < in_year[-1][1] <= 1 and abs(in_year[-1][1] - 1.0) > SHARE_TOLERANCE:
+            doc.at_value((*schedule_path, in_year[-1][0]), t("plan.schedule_last"))
+        return tuple(points)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+
+def parse_plan(text: str, filename: str) -> Plan:
+    """Validate plan text and build the `Plan`; raise `PlanInvalid` listing every problem."""
+    doc = _Document(filename)
+    loader = _PlanLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as broken:
+        mark = broken.problem_mark or broken.context_mark
+        problem = broken.problem or broken.context or "?"
+        doc.add(mark, t("plan.yaml_syntax", problem=problem))
+        raise PlanInvalid(doc.formatted()) from None
+    except (yaml.YAMLError, RecursionError):
+        raise PlanInvalid([f"{filename}: " + t("plan.unreadable")]) from None
+    finally:
+        loader.dispose()
+    if loader.alias_marks:
+        for mark in loader.alias_marks:
+            doc.add(mark, t("plan.alias_refused"))
+        raise PlanInvalid(doc.formatted())
+    if root is None:
+        raise PlanInvalid([f"{filename}:1:1: " + t("plan.empty")])
+    try:
+        data = doc.build(loader, root, ())
+    except RecursionError:
+        raise PlanInvalid([f"{filename}: " + t("plan.unreadable")]) from None
+    if not isinstance(data, dict):
+        doc.add(root.start_mark, t("plan.root_mapping"))
+        raise PlanInvalid(doc.formatted())
+    plan = _PlanBuilder(doc, data).build()
+    if plan is None:
+        raise PlanInvalid(doc.formatted())
+    return plan
+
+
+def read_plan(path: Path, display: str | None = None) -> tuple[Plan, bytes]:
+    """Read and validate a plan file; returns the plan and the file's bytes (for its fingerprint)."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(t("plan.file_missing", path=name)) from None
+    except IsADirectoryError:
+        raise BadInput(t("plan.file_is_directory", path=name)) from None
+    except OSError as failure:
+        raise BadInput(t("plan.file_unreadable", path=name, reason=failure.strerror or failure)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        line = raw[: bad.start].count(b"\n") + 1
+        raise PlanInvalid([f"{name}:{line}: " + t("plan.not_utf8")]) from None
+    return parse_plan(text, name), raw

@@ -1,0 +1,243 @@
+"""The only module that talks to Rich: tables, trees, progress bars and messages for people.
+
+Data for scripts (JSON, CSV) never passes through here; `exports` writes it. Consoles are made
+when called, never at import, so that a test's terminal width and colour settings apply.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ecotrack.i18n import label, language, t
+from ecotrack.plan import Plan
+from ecotrack.rules import StatusRow
+
+STATUS_STYLES = {
+    "done": "bold green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "behind": "bold red",
+    "on_time": "green",
+    "late": "yellow",
+    "missing": "bold red",
+    "pending": "dim",
+    "not_required": "dim",
+}
+BAR_WIDTH = 10
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+def error(lines: Sequence[str], hint: str | None = None) -> None:
+    """`error: …` lines on stderr (SPEC §7), plain text so that scripts can read them."""
+    out = console(stderr=True)
+    for line in lines:
+        out.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
+    if hint:
+        out.print(Text(hint, style="dim"), soft_wrap=True)
+
+
+def warning(line: str) -> None:
+    console(stderr=True).print(Text("warning: ", style="bold yellow") + Text(line), soft_wrap=True)
+
+
+def info(line: str) -> None:
+    console(stderr=True).print(Text(line), soft_wrap=True)
+
+
+def number(value: float | None) -> str:
+    """A number for people: thousands separated, at most two decimals, no trailing zeros."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def amount(value: float | None, measure: str | None) -> str:
+    shown = number(value)
+    return f"{shown} {measure}" if measure and shown else shown
+
+
+def status_text(word: str) -> Text:
+    return Text(label(word), style=STATUS_STYLES.get(word, ""))
+
+
+def progress_bar(progress: float, expected: float, status: str) -> Text:
+    """A bar of the share done, with a tick where the schedule expects it to be."""
+    done_cells = round(min(max(progress, 0.0), 1.0) * BAR_WIDTH)
+    tick = min(round(min(max(expected, 0.0), 1.0) * BAR_WIDTH), BAR_WIDTH - 1) if expected > 0 else None
+    bar = Text()
+    for cell in range(BAR_WIDTH):
+        if cell == tick and cell >= done_cells:
+            bar.append("┆", style="bold")
+        elif cell < done_cells:
+            bar.append("█", style=STATUS_STYLES.get(status, ""))
+        else:
+            bar.append("░", style="dim")
+    bar.append(f" {progress * 100:4.0f}%")
+    return bar
+
+
+def _table(title: str | None = None, caption: str | None = None) -> Table:
+    return Table(title=title, caption=caption, header_style="bold", show_lines=False, pad_edge=False)
+
+
+def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None) -> None:
+    lang = language()
+    units = {u.code: u for u in plan.units}
+    targets = {g.code: g for g in plan.targets()}
+    table = _table(title, caption)
+    for header, justify in (("col.unit", "left"), ("col.target", "left"), ("col.title", "left"),
+                            ("col.amount", "right"), ("col.actual", "right"), ("col.expected", "right"),
+                            ("col.gap", "right"), ("col.progress", "left"), ("col.status", "left")):
+        table.add_column(t(header), justify=justify, no_wrap=header in ("col.progress", "col.status"))  # type: ignore[arg-type]
+    previous_unit = None
+    for index, row in enumerate(rows):
+        target = targets[row.target]
+        unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
+        previous_unit = row.unit
+        last_of_unit = index + 1 == len(rows) or rows[index + 1].unit != row.unit
+        if target.is_milestone:
+            amount_cell = t("status.milestone_due", due=row.due)
+            actual_cell = label("done") if row.actual >= 1 else t("status.not_done")
+            expected_cell = label("done") if row.expected_share >= 1 else ""
+            gap_cell = ""
+        else:
+            amount_cell = amount(row.amount, row.measure)
+            actual_cell = amount(row.actual, row.measure)
+            expected_cell = amount(row.expected, row.measure)
+            gap_cell = amount(row.gap, row.measure) if row.gap > 1e-9 else ""
+        table.add_row(
+            unit_cell,
+            row.target,
+            escape(target.display_title(lang)),
+            amount_cell,
+            actual_cell,
+            expected_cell,
+            Text(gap_cell, style="red" if row.status == "behind" else ""),
+            progress_bar(row.progress, row.expected_share, row.status),
+            status_text(row.status),
+            end_section=last_of_unit,
+        )
+    console().print(table)
+
+
+def status_summary(rows: Sequence[StatusRow]) -> str:
+    counts = {word: sum(1 for r in rows if r.status == word) for word in ("done", "on_track", "at_risk", "behind")}
+    return "  ".join(f"{label(word)} {count}" for word, count in counts.items())
+
+
+def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
+    lang = language()
+    table = _table(t("units.title", year=plan.year))
+    for header in ("col.code", "col.name", "col.kind", "col.assignments", "col.supports"):
+        table.add_column(t(header))
+    for row in rows:
+        unit = plan.unit(row["unit"])
+        assert unit is not None
+        table.add_row(row["unit"], escape(unit.display_name(lang)), label(row["kind"]),
+                      str(len(row["assignments"])), str(len(row["supports"])))
+    console().print(table)
+
+
+def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> None:
+    lang = language()
+    table = _table(title)
+    for header in ("col.target", "col.title", "col.unit", "col.amount", "col.baseline", "col.due", "col.weight"):
+        table.add_column(t(header), justify="right" if header in ("col.amount", "col.baseline", "col.weight")
+                         else "left")
+    for row in rows:
+        target = plan.target(row["target"])
+        unit = plan.unit(row["unit"])
+        assert target is not None and unit is not None
+        milestone = target.is_milestone
+        table.add_row(row["target"], escape(target.display_title(lang)), escape(unit.display_name(lang)),
+                      label("milestone") if milestone else amount(row["amount"], row["measure"]),
+                      "" if milestone else amount(row["baseline"], row["measure"]),
+                      row["due"] or "", number(row["weight"]))
+    console().print(table)
+
+
+def history_table(plan: Plan, rows: Sequence[Any]) -> None:
+    table = _table(t("history.title", year=plan.year))
+    for header in ("col.id", "col.unit", "col.target", "col.period", "col.value", "col.reported_at",
+                   "col.reported_by", "col.note"):
+        table.add_column(t(header), justify="right" if header in ("col.id", "col.value") else "left")
+    for row in rows:
+        target = plan.target(row.target)
+        style = "dim strike" if row.superseded else ""
+        table.add_row(str(row.id), row.unit, row.target, row.period,
+                      amount(row.value, target.measure if target else None), row.reported_at.replace("T", " "),
+                      escape(row.reported_by), escape(row.note) + (" " + t("history.superseded")
+                                                                   if row.superseded else ""),
+                      style=style)
+    console().print(table)
+
+
+def plan_tree(plan: Plan) -> None:
+    lang = language()
+    units = {u.code: u for u in plan.units}
+    tree = Tree(Text(f"{plan.year} {plan.title}", style="bold"))
+    tree.add(Text(t("plan.tree_office", office=plan.office), style="dim"))
+    for task in plan.tasks:
+        branch = tree.add(Text(f"{task.code} {task.display_title(lang)}", style="bold cyan"))
+        for target in task.targets:
+            heading = Text(f"{target.code} {target.display_title(lang)}")
+            if target.is_milestone:
+                heading.append(f"  {t('status.milestone_due', due=target.due)}", style="magenta")
+            else:
+                if target.baseline:
+                    heading.append(f"  {t('plan.tree_baseline', baseline=amount(target.baseline, target.measure))}",
+                                   style="dim")
+                if target.schedule != ((12, 1.0),):
+                    points = ", ".join(f"{m}{t('plan.tree_month')} {s:.0%}" for m, s in target.schedule)
+                    heading.append(f"  [{points}]", style="dim")
+            if target.weight != 1:
+                heading.append(f"  ×{number(target.weight)}", style="yellow")
+            leaf = branch.add(heading)
+            for assignment in target.assignments:
+                name = units[assignment.unit].display_name(lang)
+                shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.measure)
+                leaf.add(Text(f"{t('plan.tree_lead')} {name}{shown}"))
+            if target.support:
+                names = "、".join(units[code].display_name(lang) for code in target.support)
+                leaf.add(Text(f"{t('plan.tree_support')} {names}", style="dim"))
+    console().print(tree)
+
+
+@contextmanager
+def progress(total: int, description: str, threshold: int = 2000) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long jobs (none for short ones or when stderr is not a terminal)."""
+    if total < threshold or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def ask(question: str, default: str | None = None) -> str:
+    """One answer from the person at the terminal (the monthly form)."""
+    from rich.prompt import Prompt
+
+    answer = Prompt.ask(question, default=default, console=console(stderr=True), show_default=default is not None)
+    return answer or ""
+
+
+def confirm(question: str) -> bool:
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, console=console(stderr=True), default=True)

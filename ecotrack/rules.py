@@ -1,0 +1,370 @@
+"""SPEC §5 as pure functions: expected progress, status, monthly reports, overdue units, assessment.
+
+Everything here is computed from a `Plan`, a `Ledger` of counted entries and the as-of date that the
+caller passes in. Nothing here reads the clock, a file or the database, so every rule can be tested
+with plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ecotrack.plan import Assignment, Plan, Target, Unit
+
+# Every "p ≥ x" of SPEC §5 reads p ≥ x − EPSILON, to absorb floating-point noise.
+EPSILON = 1e-9
+# A milestone's due date within this many days of the as-of date makes it at risk (SPEC §5).
+MILESTONE_WARNING_DAYS = 30
+
+Status = Literal["done", "on_track", "at_risk", "behind"]
+MonthStatus = Literal["on_time", "late", "missing", "pending", "not_required"]
+STATUSES: tuple[Status, ...] = ("done", "on_track", "at_risk", "behind")
+MONTH_STATUSES: tuple[MonthStatus, ...] = ("on_time", "late", "missing", "pending", "not_required")
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The counted entries of one assignment for one period, reduced to what SPEC §5 reads."""
+
+    value: float  # the value of the entry that wins: latest reported date, then latest filed
+    first_on: date  # the earliest reported date among them (when the period was first filed)
+
+
+# month of the plan year -> what was filed for it, for one assignment
+Periods = Mapping[int, Filed]
+# (unit code, target code) -> its periods; assignments with nothing counted may be absent
+Ledger = Mapping[tuple[str, str], Periods]
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One assignment's position as of a date (the `status` rows of SPEC §6)."""
+
+    unit: str
+    unit_name: str
+    task: str
+    target: str
+    target_title: str
+    type: str
+    measure: str | None
+    baseline: float
+    amount: float
+    actual: float
+    expected: float
+    gap: float
+    progress: float
+    expected_share: float
+    status: Status
+    last_period: str | None
+    due: str | None
+
+
+@dataclass(frozen=True)
+class UnitFilings:
+    """A unit's monthly-report status for each month of the plan year from `start_month`."""
+
+    unit: str
+    unit_name: str
+    months: dict[str, MonthStatus]
+
+
+@dataclass(frozen=True)
+class OverdueUnit:
+    unit: str
+    unit_name: str
+    missing_reports: list[str]
+    behind: list[StatusRow]
+
+    @property
+    def count(self) -> int:
+        return len(self.missing_reports) + len(self.behind)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Status rows and monthly reports of a whole plan as of one date."""
+
+    plan_year: int
+    as_of: date
+    evaluation_month: str | None
+    rows: list[StatusRow]
+    filings: list[UnitFilings]
+
+    def rows_by_unit(self) -> dict[str, list[StatusRow]]:
+        grouped: dict[str, list[StatusRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.unit, []).append(row)
+        return grouped
+
+
+@dataclass(frozen=True)
+class UnitAssessment:
+    unit: str
+    unit_name: str
+    kind: str
+    completion: float
+    timeliness: float
+    reports_on_time: int
+    reports_late: int
+    reports_missing: int
+    notices: int
+    score: float
+    grade: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How one assignment adds to its unit's completion (for `assess --unit`)."""
+
+    target: str
+    target_title: str
+    weight: float
+    progress: float
+    counted: float  # progress clamped to [0, 1]
+    points: float  # completion points this assignment earns
+
+
+def period_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def evaluation_month(year: int, as_of: date) -> int | None:
+    """The last month of `year` that ended before `as_of`, or None before the end of January."""
+    if as_of.year > year:
+        return 12
+    if as_of.year < year or as_of.month == 1:
+        return None
+    return as_of.month - 1
+
+
+def scheduled_share(schedule: Iterable[tuple[int, float]], month: int | None) -> float:
+    """The piecewise-linear line through (0, 0) and the schedule points, read at `month`."""
+    if month is None:
+        return 0.0
+    previous_month, previous_share = 0, 0.0
+    for point_month, point_share in schedule:
+        if month <= point_month:
+            fraction = (month - previous_month) / (point_month - previous_month)
+            return previous_share + (point_share - previous_share) * fraction
+        previous_month, previous_share = point_month, point_share
+    return 1.0
+
+
+def expected_share(target: Target, year: int, as_of: date) -> float:
+    """The share of the way from baseline to amount that is due as of `as_of`."""
+    if target.is_milestone:
+        assert target.due is not None
+        return 1.0 if target.due < as_of else 0.0
+    return scheduled_share(target.schedule, evaluation_month(year, as_of))
+
+
+def progress(target: Target, assignment: Assignment, actual: float) -> float:
+    """How far along the way from baseline to amount `actual` is (1.0 = there)."""
+    if target.is_milestone:
+        return actual
+    return (actual - target.baseline) / (assignment.amount - target.baseline)
+
+
+def is_done(target: Target, assignment: Assignment, actual: float) -> bool:
+    return progress(target, assignment, actual) >= 1.0 - EPSILON
+
+
+def latest_value(target: Target, periods: Periods, before_month: int | None = None) -> float:
+    """The value of the latest period filed (before `before_month` if given), else the baseline."""
+    months = [m for m in periods if before_month is None or m < before_month]
+    return periods[max(months)].value if months else target.baseline
+
+
+def assignment_status(
+    target: Target, assignment: Assignment, actual: float, share: float, as_of: date, tolerance: float
+) -> Status:
+    """SPEC §5 status of one assignment."""
+    if target.is_milestone:
+        assert target.due is not None
+        if actual >= 1.0 - EPSILON:
+            return "done"
+        if target.due < as_of:
+            return "behind"
+        if target.due <= as_of + timedelta(days=MILESTONE_WARNING_DAYS):
+            return "at_risk"
+        return "on_track"
+    share_done = progress(target, assignment, actual)
+    if share_done >= 1.0 - EPSILON:
+        return "done"
+    if share_done >= share - EPSILON:
+        return "on_track"
+    if share_done >= share - tolerance - EPSILON:
+        return "at_risk"
+    return "behind"
+
+
+def status_row(plan: Plan, unit: Unit, target: Target, assignment: Assignment, periods: Periods,
+               as_of: date) -> StatusRow:
+    actual = latest_value(target, periods)
+    share = expected_share(target, plan.year, as_of)
+    done_share = progress(target, assignment, actual)
+    span = assignment.amount - target.baseline
+    return StatusRow(
+        unit=unit.code,
+        unit_name=unit.name,
+        task=target.task,
+        target=target.code,
+        target_title=target.title,
+        type=target.type,
+        measure=target.measure,
+        baseline=target.baseline,
+        amount=assignment.amount,
+        actual=actual,
+        expected=target.baseline + share * span,
+        gap=(share - done_share) * abs(span),
+        progress=done_share,
+        expected_share=share,
+        status=assignment_status(target, assignment, actual, share, as_of, plan.tolerance),
+        last_period=period_label(plan.year, max(periods)) if periods else None,
+        due=target.due.isoformat() if target.due else None,
+    )
+
+
+def report_due_date(plan: Plan, month: int) -> date:
+    """The day the report for `month` is due: `report_due_day` of the following month."""
+    if month == 12:
+        return date(plan.year + 1, 1, plan.report_due_day)
+    return date(plan.year, month + 1, plan.report_due_day)
+
+
+def targets_to_cover(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[tuple[Target, Assignment]]:
+    """The assignments a unit's report for `month` must cover: those not done before that month."""
+    return [
+        (target, assignment)
+        for target, assignment in plan.assignments_of(unit)
+        if not is_done(target, assignment, latest_value(target, ledger.get((unit, target.code), {}), month))
+    ]
+
+
+def month_status(plan: Plan, unit: str, ledger: Ledger, month: int, as_of: date) -> MonthStatus:
+    """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`."""
+    to_cover = targets_to_cover(plan, unit, ledger, month)
+    if not to_cover:
+        return "not_required"
+    due = report_due_date(plan, month)
+    first_filed: list[date] = []
+    for target, _ in to_cover:
+        filed = ledger.get((unit, target.code), {}).get(month)
+        if filed is None:
+            return "missing" if due < as_of else "pending"
+        first_filed.append(filed.first_on)
+    return "on_time" if max(first_filed) <= due else "late"
+
+
+def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
+    """Every assignment's status and every unit's monthly reports as of `as_of` (plan order)."""
+    rows: list[StatusRow] = []
+    filings: list[UnitFilings] = []
+    for unit in plan.assessed_units():
+        for target, assignment in plan.assignments_of(unit.code):
+            periods = ledger.get((unit.code, target.code), {})
+            rows.append(status_row(plan, unit, target, assignment, periods, as_of))
+        months = {
+            period_label(plan.year, month): month_status(plan, unit.code, ledger, month, as_of)
+            for month in range(plan.start_month, 13)
+        }
+        filings.append(UnitFilings(unit=unit.code, unit_name=unit.name, months=months))
+    month = evaluation_month(plan.year, as_of)
+    return Evaluation(
+        plan_year=plan.year,
+        as_of=as_of,
+        evaluation_month=period_label(plan.year, month) if month else None,
+        rows=rows,
+        filings=filings,
+    )
+
+
+def overdue_units(evaluation: Evaluation) -> list[OverdueUnit]:
+    """Units with a behind assignment or a missing month, most reasons first, then plan order."""
+    listed: list[OverdueUnit] = []
+    rows_by_unit = evaluation.rows_by_unit()
+    for unit_filings in evaluation.filings:
+        missing = [month for month, status in unit_filings.months.items() if status == "missing"]
+        behind = [r for r in rows_by_unit.get(unit_filings.unit, []) if r.status == "behind"]
+        if missing or behind:
+            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind))
+    # sorted() is stable, so units with equal counts keep plan order
+    return sorted(listed, key=lambda u: -u.count)
+
+
+def round_half_up(value: float, places: int = 2) -> float:
+    """Round half-up to `places` decimals, as a person would: 89.995 gives 90.00."""
+    # Quantize to 1e-9 first so that float noise (89.99499999999999) does not decide the rounding.
+    exact = Decimal(repr(value)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def completion(rows: list[StatusRow], weights: Mapping[str, float]) -> float:
+    """Σ weight × clamp(progress, 0, 1) / Σ weight over one unit's assignments."""
+    total = sum(weights[r.target] for r in rows)
+    return sum(weights[r.target] * min(max(r.progress, 0.0), 1.0) for r in rows) / total
+
+
+def contributions(plan: Plan, evaluation: Evaluation, unit: str) -> list[Contribution]:
+    """Each assignment's share of a unit's completion points, in plan order."""
+    weights = {t.code: t.weight for t in plan.targets()}
+    rows = evaluation.rows_by_unit().get(unit, [])
+    total = sum(weights[r.target] for r in rows)
+    points = plan.assessment.completion_points
+    return [
+        Contribution(
+            target=r.target,
+            target_title=r.target_title,
+            weight=weights[r.target],
+            progress=r.progress,
+            counted=min(max(r.progress, 0.0), 1.0),
+            points=points * weights[r.target] * min(max(r.progress, 0.0), 1.0) / total,
+        )
+        for r in rows
+    ]
+
+
+def grade(plan: Plan, score: float) -> str:
+    """The highest grade whose lowest score `score` reaches, else the fail grade."""
+    for name, lowest in sorted(plan.assessment.grades, key=lambda g: -g[1]):
+        if score >= lowest - EPSILON:
+            return name
+    return plan.assessment.fail_grade
+
+
+def assess(plan: Plan, evaluation: Evaluation, notice_counts: Mapping[str, int]) -> list[UnitAssessment]:
+    """The year-end assessment of SPEC §5, ordered by rank then plan order.
+
+    `notice_counts` gives, per unit, the notice items naming it in notices of the plan year whose
+    as-of date is on or before the evaluation's as-of date.
+    """
+    settings = plan.assessment
+    weights = {t.code: t.weight for t in plan.targets()}
+    units = {u.code: u for u in plan.units}
+    rows_by_unit = evaluation.rows_by_unit()
+    unranked: list[UnitAssessment] = []
+    for unit_filings in evaluation.filings:
+        code = unit_filings.unit
+        statuses = list(unit_filings.months.values())
+        on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
+        required = on_time + late + missing
+        unit_completion = completion(rows_by_unit[code], weights)
+        timeliness = on_time / required if required else 1.0
+        notices = notice_counts.get(code, 0)
+        raw = (settings.completion_points * unit_completion + settings.timeliness_points * timeliness
+               - settings.notice_penalty * notices)
+        score = round_half_up(max(0.0, raw))
+        unranked.append(UnitAssessment(
+            unit=code, unit_name=unit_filings.unit_name, kind=units[code].kind,
+            completion=unit_completion, timeliness=timeliness, reports_on_time=on_time,
+            reports_late=late, reports_missing=missing, notices=notices, score=score,
+            grade=grade(plan, score), rank=0,
+        ))
+    # competition ranking on the rounded score: equal scores share a rank (1, 2, 2, 4)
+    ranked = [replace(a, rank=1 + sum(other.score > a.score for other in unranked)) for a in unranked]
+    return sorted(ranked, key=lambda a: a.rank)

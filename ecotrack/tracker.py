@@ -1,0 +1,170 @@
+"""An open database and one plan year: what every command but `init` and `plan check` works on.
+
+This is the seam between the CLI (or a notebook) and the layers below: it opens engines, picks the
+plan year, and hands the store's plain data to the rules. It holds no rule of its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ecotrack import db, rules, store
+from ecotrack.config import Settings
+from ecotrack.errors import BadInput, DatabaseUnavailable
+from ecotrack.filing import NewEntry
+from ecotrack.i18n import t
+from ecotrack.plan import Plan
+from ecotrack.planfile import read_plan
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class InitReport:
+    previous_revision: str | None
+    backup: Path | None
+    sync: store.SyncReport
+
+
+def fingerprint(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def account() -> str:
+    """The account running ecotrack, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def initialise(settings: Settings) -> InitReport:
+    """Create or upgrade the schema, then load the plan file (SPEC §6 `init`); safe to run again."""
+    plan, raw = read_plan(settings.plan_path, settings.plan)  # bad plan: nothing is created
+    database = db.Database.from_setting(settings.db)
+    db.prepare_sqlite_location(database)
+    previous, backup = db.upgrade(database)
+    db.enable_wal(database)
+    return InitReport(previous, backup, load_plan_file(database, plan, raw, settings.plan))
+
+
+def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> store.SyncReport:
+    engine = db.make_engine(database)
+    try:
+        db.check_schema(database, engine)
+        return db.run_unit_of_work(engine, lambda session: store.sync_plan(
+            session=session, plan=plan, source=str(Path(source).resolve()), source_sha256=fingerprint(raw),
+            now=utc_now()))
+    finally:
+        engine.dispose()
+
+
+def reload_plan(settings: Settings) -> store.SyncReport:
+    """`plan load`: re-sync the plan file into an existing database."""
+    plan, raw = read_plan(settings.plan_path, settings.plan)
+    database = db.Database.from_setting(settings.db)
+    db.require_existing(database)
+    return load_plan_file(database, plan, raw, settings.plan)
+
+
+class Tracker:
+    """A database opened for one plan year."""
+
+    def __init__(self, database: db.Database, reader: Engine, stored: store.StoredPlan, warnings: list[str]) -> None:
+        self.database = database
+        self._reader = reader
+        self._writer: Engine | None = None
+        self.stored = stored
+        self.warnings = warnings
+
+    @classmethod
+    def open(cls, settings: Settings) -> Tracker:
+        database = db.Database.from_setting(settings.db)
+        db.require_existing(database)
+        reader = db.make_engine(database, write=False)
+        try:
+            db.check_schema(database, reader)
+            with db.reading(reader) as session:
+                years = store.plan_years(session=session)
+                if not years:
+                    raise DatabaseUnavailable(t("db.no_plan", db=database.display()))
+                year = settings.year if settings.year is not None else years[-1]
+                if year not in years:
+                    raise BadInput(t("db.no_such_year", year=year, years=", ".join(map(str, years))))
+                stored = store.load_plan(session=session, year=year)
+                assert stored is not None
+        except BaseException:
+            reader.dispose()
+            raise
+        return cls(database, reader, stored, _stale_plan_warnings(settings, stored))
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._reader.dispose()
+        if self._writer is not None:
+            self._writer.dispose()
+
+    @property
+    def plan(self) -> Plan:
+        return self.stored.plan
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        with db.reading(self._reader) as session:
+            return work(session)
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        if self._writer is None:
+            self._writer = db.make_engine(self.database, write=True)
+        return db.run_unit_of_work(self._writer, work)
+
+    # --- what the commands ask for ---
+
+    def ledger(self, as_of: date | None) -> rules.Ledger:
+        """Counted entries as of a date (all of them with None), reduced per assignment and period."""
+        return self.read(lambda session: store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
+
+    def evaluate(self, as_of: date) -> rules.Evaluation:
+        return rules.evaluate(self.plan, self.ledger(as_of), as_of)
+
+    def file(self, entries: Sequence[NewEntry]) -> int:
+        """Append entries in one short transaction (nothing is read from the user inside it)."""
+        filed_at = utc_now()
+        filed_by = account()
+        return self.write(lambda session: store.add_entries(
+            session=session, plan_id=self.stored.id, entries=entries, filed_by=filed_by, filed_at=filed_at))
+
+    def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
+        return self.read(lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit,
+                                                       target=target))
+
+
+def _stale_plan_warnings(settings: Settings, stored: store.StoredPlan) -> list[str]:
+    """Warn when the plan file this year was loaded from has changed since (but was not reloaded)."""
+    path = settings.plan_path
+    try:
+        if str(path.resolve()) != stored.source or not path.is_file():
+            return []
+        if fingerprint(path.read_bytes()) == stored.source_sha256:
+            return []
+    except OSError:
+        return []
+    return [t("plan.changed_since_load", path=settings.plan, year=stored.plan.year)]
