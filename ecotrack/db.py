@@ -182,8 +182,10 @@ def check_schema(database: Database, engine: Engine) -> None:
 
 def backup_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite file (the backup API; never a plain file copy)."""
-    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)) as origin, \
-            closing(sqlite3.connect(target)) as copy:
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)) as origin,
+        closing(sqlite3.connect(target)) as copy,
+    ):
         origin.backup(copy)
 
 

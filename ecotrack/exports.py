@@ -119,7 +119,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             worksheet.column_dimensions[letter].width = min(max(widths[index - 1] + 2, 8), 60)
-            style = ("0.00%" if column in sheet.percent_columns else "@" if column in sheet.text_columns else None)
+            style = "0.00%" if column in sheet.percent_columns else "@" if column in sheet.text_columns else None
             if style:
                 for cell in worksheet[letter][1:]:
                     cell.number_format = style

@@ -92,12 +92,19 @@ def check_text(text: str, field: str, limit: int) -> str:
 
 
 def check_entry(
-    plan: Plan, unit: str, target_code: str, period: tuple[int, int], value: float, reported_at: datetime,
+    plan: Plan,
+    unit: str,
+    target_code: str,
+    period: tuple[int, int],
+    value: float,
+    reported_at: datetime,
     now: datetime,
 ) -> tuple[Target, Assignment]:
     """Check one entry against the plan; give back its target and assignment, or raise `EntryError`."""
     if plan.unit(unit) is None:
-        raise EntryError(t("entry.unknown_unit", unit=unit, year=plan.year) + _suggest(unit, [u.code for u in plan.units]))
+        raise EntryError(
+            t("entry.unknown_unit", unit=unit, year=plan.year) + _suggest(unit, [u.code for u in plan.units])
+        )
     target = plan.target(target_code)
     if target is None:
         codes = [known.code for known in plan.targets()]

@@ -9,8 +9,9 @@ from ecotrack.plan import Plan
 from ecotrack.rules import Ledger, latest_value, period_label, targets_to_cover
 
 
-def template_rows(plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: bool
-                  ) -> tuple[list[str], list[dict[str, Any]]]:
+def template_rows(
+    plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: bool
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Columns and rows of a unit's form for `month`: one row per target its report must cover.
 
     The import columns come first; the columns after them (title, measure, amount, last value) are
@@ -25,15 +26,17 @@ def template_rows(plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: 
     for target, assignment in targets_to_cover(plan, unit, filed, month):
         periods = filed.get((unit, target.code), {})
         earlier = [m for m in periods if m <= month]
-        rows.append({
-            names["unit"]: unit,
-            names["target"]: target.code,
-            names["period"]: period_label(plan.year, month),
-            info["unit_name"]: unit_record.name,
-            info["target_title"]: target.title,
-            info["measure"]: target.measure or "",
-            info["amount"]: assignment.amount,
-            info["last_period"]: period_label(plan.year, max(earlier)) if earlier else "",
-            info["last_value"]: latest_value(target, periods, before_month=month + 1) if earlier else "",
-        })
+        rows.append(
+            {
+                names["unit"]: unit,
+                names["target"]: target.code,
+                names["period"]: period_label(plan.year, month),
+                info["unit_name"]: unit_record.name,
+                info["target_title"]: target.title,
+                info["measure"]: target.measure or "",
+                info["amount"]: assignment.amount,
+                info["last_period"]: period_label(plan.year, max(earlier)) if earlier else "",
+                info["last_value"]: latest_value(target, periods, before_month=month + 1) if earlier else "",
+            }
+        )
     return columns, rows

@@ -135,8 +135,9 @@ def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
         name = HEADER_NAMES.get(text) or HEADER_NAMES.get(text.lower())
         if name is None:
             close = difflib.get_close_matches(text, list(HEADER_NAMES), n=1)
-            problems.append(t("import.unknown_column", column=text)
-                            + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+            problems.append(
+                t("import.unknown_column", column=text) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
+            )
         elif name in names:
             problems.append(t("import.duplicate_column", column=text))
         names.append(name)
@@ -173,9 +174,11 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
 
 
 def _cells(names: list[str | None], values: list[Any], display: str, where: str) -> dict[str, Any]:
-    if len(values) > len(names) and any(v not in (None, "") for v in values[len(names):]):
-        raise ImportInvalid(t("import.bad_rows", path=display, count=1),
-                            [f"{display}:{where}: " + t("import.extra_cells", count=len(values), columns=len(names))])
+    if len(values) > len(names) and any(v not in (None, "") for v in values[len(names) :]):
+        raise ImportInvalid(
+            t("import.bad_rows", path=display, count=1),
+            [f"{display}:{where}: " + t("import.extra_cells", count=len(values), columns=len(names))],
+        )
     return {name: value for name, value in zip(names, values, strict=False) if name is not None}
 
 
@@ -201,8 +204,11 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
             number = next((c.row for c in cells if getattr(c, "row", None)), None)
             where = f"{sheet.title}!{number}"
             # A formula is not a filed value: the clerk must paste values (RELIABILITY.md).
-            formulas += [f"{display}:{where}: " + t("import.formula", cell=c.coordinate)
-                         for c in cells if getattr(c, "data_type", None) == "f"]
+            formulas += [
+                f"{display}:{where}: " + t("import.formula", cell=c.coordinate)
+                for c in cells
+                if getattr(c, "data_type", None) == "f"
+            ]
             if names is None:
                 names = _header(values, display, where)
                 continue
@@ -290,7 +296,12 @@ def _reported_at(value: Any, now: datetime) -> datetime:
 
 
 def check_rows(
-    rows: list[SourceRow], plan: Plan, filed: Ledger, now: datetime, default_by: str, display: str,
+    rows: list[SourceRow],
+    plan: Plan,
+    filed: Ledger,
+    now: datetime,
+    default_by: str,
+    display: str,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check every row; give back the entries in file order, or raise `ImportInvalid` naming each bad row."""
@@ -305,8 +316,16 @@ def check_rows(
         else:
             result.entries.append(entry)
             if drift:
-                result.warnings.append(f"{display}:{row.where}: " + t("entry.drifts_away", unit=entry.unit,
-                                       target=entry.target, period=entry.period, value=f"{entry.value:g}"))
+                result.warnings.append(
+                    f"{display}:{row.where}: "
+                    + t(
+                        "entry.drifts_away",
+                        unit=entry.unit,
+                        target=entry.target,
+                        period=entry.period,
+                        value=f"{entry.value:g}",
+                    )
+                )
         if progress is not None:
             progress(index)
     if problems:
@@ -333,7 +352,13 @@ def _check_row(
     drift = drifts_away(target, assignment, periods, period[1], value)
     first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
     periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
-    entry = NewEntry(unit=unit, target=target.code, period=f"{period[0]:04d}-{period[1]:02d}", value=value,
-                     note=note, reported_by=reported_by, reported_at=reported_at)
+    entry = NewEntry(
+        unit=unit,
+        target=target.code,
+        period=f"{period[0]:04d}-{period[1]:02d}",
+        value=value,
+        note=note,
+        reported_by=reported_by,
+        reported_at=reported_at,
+    )
     return entry, drift
-

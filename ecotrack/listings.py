@@ -8,10 +8,38 @@ from ecotrack.plan import Plan
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
-STATUS_COLUMNS = ("unit", "unit_name", "task", "target", "target_title", "type", "measure", "baseline", "amount",
-                  "actual", "expected", "gap", "progress", "expected_share", "status", "last_period", "due")
-HISTORY_COLUMNS = ("id", "unit", "target", "period", "value", "note", "reported_by", "reported_at", "superseded",
-                   "filed_at", "filed_by")
+STATUS_COLUMNS = (
+    "unit",
+    "unit_name",
+    "task",
+    "target",
+    "target_title",
+    "type",
+    "measure",
+    "baseline",
+    "amount",
+    "actual",
+    "expected",
+    "gap",
+    "progress",
+    "expected_share",
+    "status",
+    "last_period",
+    "due",
+)
+HISTORY_COLUMNS = (
+    "id",
+    "unit",
+    "target",
+    "period",
+    "value",
+    "note",
+    "reported_by",
+    "reported_at",
+    "superseded",
+    "filed_at",
+    "filed_by",
+)
 
 
 def unit_rows(plan: Plan) -> list[dict[str, Any]]:

@@ -18,8 +18,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError
-from pydantic import StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+)
 
 from ecotrack.errors import BadInput, PlanInvalid
 from ecotrack.i18n import t
@@ -117,8 +125,8 @@ def _assign_shape(value: Any) -> str | None:
 
 
 AssignSpec = Annotated[
-    Annotated[dict[str, Amount], Tag("<mapping>")] | Annotated[Annotated[list[str], Field(min_length=1)],
-                                                              Tag("<list>")],
+    Annotated[dict[str, Amount], Tag("<mapping>")]
+    | Annotated[Annotated[list[str], Field(min_length=1)], Tag("<list>")],
     Discriminator(_assign_shape),
 ]
 
@@ -164,13 +172,12 @@ class _PlanLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.alias_marks: list[yaml.Mark] = []
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.get_event()
+            event = self.get_event()  # type: ignore[no-untyped-call]
             self.alias_marks.append(event.start_mark)
             return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
-        node: yaml.Node = super().compose_node(parent, index)  # type: ignore[misc]
-        return node
+        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -262,12 +269,14 @@ class _Document:
             if not isinstance(key, str | int | float | bool | date) or key is None:
                 key = key_node.value
             if key in first_seen:
-                self.add(key_node.start_mark, t("plan.duplicate_key", key=key_node.value,
-                                                line=first_seen[key].line + 1))
+                self.add(
+                    key_node.start_mark, t("plan.duplicate_key", key=key_node.value, line=first_seen[key].line + 1)
+                )
                 continue
             first_seen[key] = key_node.start_mark
-            self.positions[(*path, key)] = Position(key_node.start_mark, value_node.start_mark,
-                                                    _source_text(value_node))
+            self.positions[(*path, key)] = Position(
+                key_node.start_mark, value_node.start_mark, _source_text(value_node)
+            )
             result[key] = self.build(loader, value_node, (*path, key))
         return result
 
@@ -396,16 +405,22 @@ class _PlanBuilder:
         for key in data:
             if key not in ("plan", "assessment", "notices", "units", "tasks"):
                 close = difflib.get_close_matches(str(key), ["plan", "assessment", "notices", "units", "tasks"], n=1)
-                doc.at_key((key,), t("plan.unknown_key", key=key)
-                           + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+                doc.at_key(
+                    (key,),
+                    t("plan.unknown_key", key=key) + (t("plan.did_you_mean", suggestion=close[0]) if close else ""),
+                )
         for key in ("plan", "units", "tasks"):
             if key not in data:
                 doc.add(None, t("plan.missing_section", key=key))
         header = _validate(doc, PlanSection, data.get("plan"), ("plan",)) if "plan" in data else None
-        assessment = (_validate(doc, AssessmentSection, data["assessment"], ("assessment",))
-                      if "assessment" in data else AssessmentSection())
-        notices = (_validate(doc, NoticesSection, data["notices"], ("notices",))
-                   if "notices" in data else NoticesSection())
+        assessment = (
+            _validate(doc, AssessmentSection, data["assessment"], ("assessment",))
+            if "assessment" in data
+            else AssessmentSection()
+        )
+        notices = (
+            _validate(doc, NoticesSection, data["notices"], ("notices",)) if "notices" in data else NoticesSection()
+        )
         if notices is not None:
             self._check_number_format(notices.number_format)
         units = self._units()
@@ -465,8 +480,7 @@ class _PlanBuilder:
             if spec is None:
                 continue
             if spec.code in seen:
-                self.doc.at_value((*path, "code"), t("plan.duplicate_unit_code", code=spec.code,
-                                                     line=seen[spec.code]))
+                self.doc.at_value((*path, "code"), t("plan.duplicate_unit_code", code=spec.code, line=seen[spec.code]))
                 continue
             seen[spec.code] = self.doc.line_of((*path, "code"))
             units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en))
@@ -488,16 +502,19 @@ class _PlanBuilder:
                 if target is None:
                     continue
                 if target.code in target_lines:
-                    self.doc.at_value((*target_path, "code"), t("plan.duplicate_target_code",
-                                                                code=target.code, line=target_lines[target.code]))
+                    self.doc.at_value(
+                        (*target_path, "code"),
+                        t("plan.duplicate_target_code", code=target.code, line=target_lines[target.code]),
+                    )
                     continue
                 target_lines[target.code] = self.doc.line_of((*target_path, "code"))
                 targets.append(target)
             if spec is None:
                 continue
             if spec.code in task_lines:
-                self.doc.at_value((*path, "code"), t("plan.duplicate_task_code", code=spec.code,
-                                                     line=task_lines[spec.code]))
+                self.doc.at_value(
+                    (*path, "code"), t("plan.duplicate_task_code", code=spec.code, line=task_lines[spec.code])
+                )
             task_lines.setdefault(spec.code, self.doc.line_of((*path, "code")))
             tasks.append(Task(code=spec.code, title=spec.title, title_en=spec.title_en, targets=tuple(targets)))
         return tasks

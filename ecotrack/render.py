@@ -98,9 +98,17 @@ def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
     units = {u.code: u for u in plan.units}
     targets = {g.code: g for g in plan.targets()}
     table = _table(title, caption)
-    for header, justify in (("col.unit", "left"), ("col.target", "left"), ("col.title", "left"),
-                            ("col.amount", "right"), ("col.actual", "right"), ("col.expected", "right"),
-                            ("col.gap", "right"), ("col.progress", "left"), ("col.status", "left")):
+    for header, justify in (
+        ("col.unit", "left"),
+        ("col.target", "left"),
+        ("col.title", "left"),
+        ("col.amount", "right"),
+        ("col.actual", "right"),
+        ("col.expected", "right"),
+        ("col.gap", "right"),
+        ("col.progress", "left"),
+        ("col.status", "left"),
+    ):
         table.add_column(t(header), justify=justify, no_wrap=header in ("col.progress", "col.status"))  # type: ignore[arg-type]
     previous_unit = None
     for index, row in enumerate(rows):
@@ -146,8 +154,13 @@ def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         unit = plan.unit(row["unit"])
         assert unit is not None
-        table.add_row(row["unit"], escape(unit.display_name(lang)), label(row["kind"]),
-                      str(len(row["assignments"])), str(len(row["supports"])))
+        table.add_row(
+            row["unit"],
+            escape(unit.display_name(lang)),
+            label(row["kind"]),
+            str(len(row["assignments"])),
+            str(len(row["supports"])),
+        )
     console().print(table)
 
 
@@ -155,33 +168,53 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
     lang = language()
     table = _table(title)
     for header in ("col.target", "col.title", "col.unit", "col.amount", "col.baseline", "col.due", "col.weight"):
-        table.add_column(t(header), justify="right" if header in ("col.amount", "col.baseline", "col.weight")
-                         else "left")
+        table.add_column(
+            t(header), justify="right" if header in ("col.amount", "col.baseline", "col.weight") else "left"
+        )
     for row in rows:
         target = plan.target(row["target"])
         unit = plan.unit(row["unit"])
         assert target is not None and unit is not None
         milestone = target.is_milestone
-        table.add_row(row["target"], escape(target.display_title(lang)), escape(unit.display_name(lang)),
-                      label("milestone") if milestone else amount(row["amount"], row["measure"]),
-                      "" if milestone else amount(row["baseline"], row["measure"]),
-                      row["due"] or "", number(row["weight"]))
+        table.add_row(
+            row["target"],
+            escape(target.display_title(lang)),
+            escape(unit.display_name(lang)),
+            label("milestone") if milestone else amount(row["amount"], row["measure"]),
+            "" if milestone else amount(row["baseline"], row["measure"]),
+            row["due"] or "",
+            number(row["weight"]),
+        )
     console().print(table)
 
 
 def history_table(plan: Plan, rows: Sequence[Any]) -> None:
     table = _table(t("history.title", year=plan.year))
-    for header in ("col.id", "col.unit", "col.target", "col.period", "col.value", "col.reported_at",
-                   "col.reported_by", "col.note"):
+    for header in (
+        "col.id",
+        "col.unit",
+        "col.target",
+        "col.period",
+        "col.value",
+        "col.reported_at",
+        "col.reported_by",
+        "col.note",
+    ):
         table.add_column(t(header), justify="right" if header in ("col.id", "col.value") else "left")
     for row in rows:
         target = plan.target(row.target)
         style = "dim strike" if row.superseded else ""
-        table.add_row(str(row.id), row.unit, row.target, row.period,
-                      amount(row.value, target.measure if target else None), row.reported_at.replace("T", " "),
-                      escape(row.reported_by), escape(row.note) + (" " + t("history.superseded")
-                                                                   if row.superseded else ""),
-                      style=style)
+        table.add_row(
+            str(row.id),
+            row.unit,
+            row.target,
+            row.period,
+            amount(row.value, target.measure if target else None),
+            row.reported_at.replace("T", " "),
+            escape(row.reported_by),
+            escape(row.note) + (" " + t("history.superseded") if row.superseded else ""),
+            style=style,
+        )
     console().print(table)
 
 
@@ -198,8 +231,9 @@ def plan_tree(plan: Plan) -> None:
                 heading.append(f"  {t('status.milestone_due', due=target.due)}", style="magenta")
             else:
                 if target.baseline:
-                    heading.append(f"  {t('plan.tree_baseline', baseline=amount(target.baseline, target.measure))}",
-                                   style="dim")
+                    heading.append(
+                        f"  {t('plan.tree_baseline', baseline=amount(target.baseline, target.measure))}", style="dim"
+                    )
                 if target.schedule != ((12, 1.0),):
                     points = ", ".join(f"{m}{t('plan.tree_month')} {s:.0%}" for m, s in target.schedule)
                     heading.append(f"  [{points}]", style="dim")

@@ -203,8 +203,9 @@ def assignment_status(
     return "behind"
 
 
-def status_row(plan: Plan, unit: Unit, target: Target, assignment: Assignment, periods: Periods,
-               as_of: date) -> StatusRow:
+def status_row(
+    plan: Plan, unit: Unit, target: Target, assignment: Assignment, periods: Periods, as_of: date
+) -> StatusRow:
     actual = latest_value(target, periods)
     share = expected_share(target, plan.year, as_of)
     done_share = progress(target, assignment, actual)
@@ -356,15 +357,28 @@ def assess(plan: Plan, evaluation: Evaluation, notice_counts: Mapping[str, int])
         unit_completion = completion(rows_by_unit[code], weights)
         timeliness = on_time / required if required else 1.0
         notices = notice_counts.get(code, 0)
-        raw = (settings.completion_points * unit_completion + settings.timeliness_points * timeliness
-               - settings.notice_penalty * notices)
+        raw = (
+            settings.completion_points * unit_completion
+            + settings.timeliness_points * timeliness
+            - settings.notice_penalty * notices
+        )
         score = round_half_up(max(0.0, raw))
-        unranked.append(UnitAssessment(
-            unit=code, unit_name=unit_filings.unit_name, kind=units[code].kind,
-            completion=unit_completion, timeliness=timeliness, reports_on_time=on_time,
-            reports_late=late, reports_missing=missing, notices=notices, score=score,
-            grade=grade(plan, score), rank=0,
-        ))
+        unranked.append(
+            UnitAssessment(
+                unit=code,
+                unit_name=unit_filings.unit_name,
+                kind=units[code].kind,
+                completion=unit_completion,
+                timeliness=timeliness,
+                reports_on_time=on_time,
+                reports_late=late,
+                reports_missing=missing,
+                notices=notices,
+                score=score,
+                grade=grade(plan, score),
+                rank=0,
+            )
+        )
     # competition ranking on the rounded score: equal scores share a rank (1, 2, 2, 4)
     ranked = [replace(a, rank=1 + sum(other.score > a.score for other in unranked)) for a in unranked]
     return sorted(ranked, key=lambda a: a.rank)

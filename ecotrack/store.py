@@ -11,10 +11,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, SQLModel, col, select
 
 from ecotrack.errors import Refused
 from ecotrack.filing import NewEntry
@@ -80,15 +81,20 @@ def _settings_json(plan: Plan) -> tuple[str, str]:
     assessment = plan.assessment
     notices = plan.notices
     return (
-        json.dumps({
-            "completion_points": assessment.completion_points,
-            "timeliness_points": assessment.timeliness_points,
-            "notice_penalty": assessment.notice_penalty,
-            "grades": [list(g) for g in assessment.grades],
-            "fail_grade": assessment.fail_grade,
-        }, ensure_ascii=False),
-        json.dumps({"number_format": notices.number_format, "ladder": [list(step) for step in notices.ladder]},
-                   ensure_ascii=False),
+        json.dumps(
+            {
+                "completion_points": assessment.completion_points,
+                "timeliness_points": assessment.timeliness_points,
+                "notice_penalty": assessment.notice_penalty,
+                "grades": [list(g) for g in assessment.grades],
+                "fail_grade": assessment.fail_grade,
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {"number_format": notices.number_format, "ladder": [list(step) for step in notices.ladder]},
+            ensure_ascii=False,
+        ),
     )
 
 
@@ -104,8 +110,14 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
     for unit in units:
         assert unit.id is not None
         unit_codes[unit.id] = unit.code
-        plan_units.append(Unit(code=unit.code, name=unit.name, kind=unit.kind,  # type: ignore[arg-type]
-                               name_en=unit.name_en))
+        plan_units.append(
+            Unit(
+                code=unit.code,
+                name=unit.name,
+                kind=unit.kind,  # type: ignore[arg-type]
+                name_en=unit.name_en,
+            )
+        )
     assigned: dict[int, list[Assignment]] = {}
     rows = session.exec(
         select(AssignmentRecord.target_id, AssignmentRecord.unit_id, AssignmentRecord.amount)
@@ -125,31 +137,36 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
     for target_id, unit_id in support_rows:
         supported.setdefault(target_id, []).append(unit_codes[unit_id])
     targets_by_task: dict[int, list[Target]] = {}
-    task_codes = {
-        task.id: task.code for task in session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id))
-    }
-    targets = session.exec(select(TargetRecord).where(TargetRecord.plan_id == plan_id)
-                           .order_by(col(TargetRecord.position)))
+    task_codes = {task.id: task.code for task in session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id))}
+    targets = session.exec(
+        select(TargetRecord).where(TargetRecord.plan_id == plan_id).order_by(col(TargetRecord.position))
+    )
     for target in targets:
         assert target.id is not None
-        targets_by_task.setdefault(target.task_id, []).append(Target(
-            code=target.code,
-            title=target.title,
-            title_en=target.title_en,
-            task=task_codes[target.task_id],
-            type=target.type,  # type: ignore[arg-type]
-            measure=target.measure,
-            baseline=target.baseline,
-            schedule=tuple((int(month), float(share)) for month, share in json.loads(target.schedule)),
-            weight=target.weight,
-            due=target.due,
-            support=tuple(supported.get(target.id, [])),
-            assignments=tuple(assigned.get(target.id, [])),
-        ))
+        targets_by_task.setdefault(target.task_id, []).append(
+            Target(
+                code=target.code,
+                title=target.title,
+                title_en=target.title_en,
+                task=task_codes[target.task_id],
+                type=target.type,  # type: ignore[arg-type]
+                measure=target.measure,
+                baseline=target.baseline,
+                schedule=tuple((int(month), float(share)) for month, share in json.loads(target.schedule)),
+                weight=target.weight,
+                due=target.due,
+                support=tuple(supported.get(target.id, [])),
+                assignments=tuple(assigned.get(target.id, [])),
+            )
+        )
     tasks = session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id).order_by(col(TaskRecord.position)))
     plan_tasks = tuple(
-        Task(code=task.code, title=task.title, title_en=task.title_en,
-             targets=tuple(targets_by_task.get(task.id or 0, [])))
+        Task(
+            code=task.code,
+            title=task.title,
+            title_en=task.title_en,
+            targets=tuple(targets_by_task.get(task.id or 0, [])),
+        )
         for task in tasks
     )
     assessment = json.loads(record.assessment)
@@ -175,8 +192,9 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
             ladder=tuple((int(count), word) for count, word in notices["ladder"]),
         ),
     )
-    return StoredPlan(id=plan_id, plan=plan, source=record.source, source_sha256=record.source_sha256,
-                      loaded_at=record.loaded_at)
+    return StoredPlan(
+        id=plan_id, plan=plan, source=record.source, source_sha256=record.source_sha256, loaded_at=record.loaded_at
+    )
 
 
 def _entry_counts(session: Session, plan_id: int) -> dict[int, int]:
@@ -197,119 +215,163 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
     Refuses (and changes nothing) when that would remove or retype a target or an assignment that
     has entries: those are accountability records.
     """
-    assessment_json, notices_json = _settings_json(plan)
-    record = session.exec(select(PlanRecord).where(PlanRecord.year == plan.year)).first()
-    created = record is None
-    if record is None:
-        record = PlanRecord(year=plan.year, title=plan.title, office=plan.office, report_due_day=plan.report_due_day,
-                            tolerance=plan.tolerance, start_month=plan.start_month, assessment=assessment_json,
-                            notices=notices_json, source=source, source_sha256=source_sha256, loaded_at=now)
-    else:
-        for key, value in dict(title=plan.title, office=plan.office, report_due_day=plan.report_due_day,
-                               tolerance=plan.tolerance, start_month=plan.start_month, assessment=assessment_json,
-                               notices=notices_json, source=source, source_sha256=source_sha256,
-                               loaded_at=now).items():
-            setattr(record, key, value)
-    session.add(record)
-    session.flush()
+    record, created = _plan_record(session, plan, source, source_sha256, now)
     assert record.id is not None
-    plan_id = record.id
+    existing = _Existing.read(session, record.id)
+    _refuse_dropping_entries(plan, existing, _entry_counts(session, record.id))
     counts = _Counts()
-
-    units = {u.code: u for u in session.exec(select(UnitRecord).where(UnitRecord.plan_id == plan_id))}
-    tasks = {k.code: k for k in session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id))}
-    targets = {g.code: g for g in session.exec(select(TargetRecord).where(TargetRecord.plan_id == plan_id))}
-    target_ids = [g.id for g in targets.values()]
-    assignments = {(a.target_id, a.unit_id): a for a in session.exec(
-        select(AssignmentRecord).where(col(AssignmentRecord.target_id).in_(target_ids)))}
-    supports = {(s.target_id, s.unit_id): s for s in session.exec(
-        select(SupportRecord).where(col(SupportRecord.target_id).in_(target_ids)))}
-    filed = _entry_counts(session, plan_id)
-
-    # Refuse first, before anything is written: removing or retyping what has entries.
-    unit_ids_wanted = {u.code for u in plan.units}
-    wanted_pairs = {(g.code, a.unit) for g in plan.targets() for a in g.assignments}
-    codes_by_unit_id = {u.id: code for code, u in units.items()}
-    codes_by_target_id = {g.id: code for code, g in targets.items()}
-    refusals: list[str] = []
-    entries_by_target: dict[int, int] = {}
-    for (target_id, unit_id), assignment in assignments.items():
-        entries = filed.get(assignment.id or 0, 0)
-        entries_by_target[target_id] = entries_by_target.get(target_id, 0) + entries
-        pair = (codes_by_target_id[target_id], codes_by_unit_id[unit_id])
-        if entries and pair not in wanted_pairs:
-            refusals.append(t("sync.would_remove_assignment", target=pair[0], unit=pair[1], entries=entries))
-    for code, target in targets.items():
-        new = plan.target(code)
-        entries = entries_by_target.get(target.id or 0, 0)
-        if entries and new is not None and new.type != target.type:
-            refusals.append(t("sync.would_retype", target=code, old=target.type, new=new.type, entries=entries))
-    if refusals:
-        raise Refused(t("sync.refused", year=plan.year), details=refusals, hint=t("sync.refused_hint"))
-
+    units: dict[str, UnitRecord] = {}
     for position, unit in enumerate(plan.units):
-        values = dict(name=unit.name, name_en=unit.name_en, kind=unit.kind, position=position)
-        units[unit.code] = counts.upsert(session, units.get(unit.code), UnitRecord, values,
-                                         plan_id=plan_id, code=unit.code)
+        unit_values: dict[str, Any] = {
+            "name": unit.name,
+            "name_en": unit.name_en,
+            "kind": unit.kind,
+            "position": position,
+        }
+        units[unit.code] = counts.upsert(
+            session, existing.units.get(unit.code), UnitRecord, unit_values, plan_id=record.id, code=unit.code
+        )
+    tasks: dict[str, TaskRecord] = {}
     for position, task in enumerate(plan.tasks):
-        values = dict(title=task.title, title_en=task.title_en, position=position)
-        tasks[task.code] = counts.upsert(session, tasks.get(task.code), TaskRecord, values,
-                                         plan_id=plan_id, code=task.code)
+        task_values: dict[str, Any] = {"title": task.title, "title_en": task.title_en, "position": position}
+        tasks[task.code] = counts.upsert(
+            session, existing.tasks.get(task.code), TaskRecord, task_values, plan_id=record.id, code=task.code
+        )
     session.flush()
+    targets: dict[str, TargetRecord] = {}
     for position, target in enumerate(plan.targets()):
-        values = dict(task_id=tasks[target.task].id, title=target.title, title_en=target.title_en, type=target.type,
-                      measure=target.measure, baseline=target.baseline, schedule=json.dumps(target.schedule),
-                      weight=target.weight, due=target.due, position=position)
-        targets[target.code] = counts.upsert(session, targets.get(target.code), TargetRecord, values,
-                                             plan_id=plan_id, code=target.code)
+        target_values: dict[str, Any] = {
+            "task_id": tasks[target.task].id,
+            "title": target.title,
+            "title_en": target.title_en,
+            "type": target.type,
+            "measure": target.measure,
+            "baseline": target.baseline,
+            "schedule": json.dumps(target.schedule),
+            "weight": target.weight,
+            "due": target.due,
+            "position": position,
+        }
+        targets[target.code] = counts.upsert(
+            session, existing.targets.get(target.code), TargetRecord, target_values, plan_id=record.id, code=target.code
+        )
     session.flush()
     kept_assignments: set[tuple[int, int]] = set()
     kept_supports: set[tuple[int, int]] = set()
     for target in plan.targets():
-        target_id = targets[target.code].id
-        assert target_id is not None
+        target_id = _id(targets[target.code])
         for position, assignment in enumerate(target.assignments):
-            unit_id = units[assignment.unit].id
-            assert unit_id is not None
-            key = (target_id, unit_id)
-            kept_assignments.add(key)
-            counts.upsert(session, assignments.get(key), AssignmentRecord, dict(amount=assignment.amount,
-                          position=position), target_id=target_id, unit_id=unit_id)
+            pair = (target_id, _id(units[assignment.unit]))
+            kept_assignments.add(pair)
+            counts.upsert(
+                session,
+                existing.assignments.get(pair),
+                AssignmentRecord,
+                {"amount": assignment.amount, "position": position},
+                target_id=pair[0],
+                unit_id=pair[1],
+            )
         for unit_code in target.support:
-            unit_id = units[unit_code].id
-            assert unit_id is not None
-            key = (target_id, unit_id)
-            kept_supports.add(key)
-            if key not in supports:
-                session.add(SupportRecord(target_id=target_id, unit_id=unit_id))
-                counts.added += 1
+            pair = (target_id, _id(units[unit_code]))
+            kept_supports.add(pair)
+            counts.upsert(session, existing.supports.get(pair), SupportRecord, {}, target_id=pair[0], unit_id=pair[1])
     # Remove what the plan no longer has, children first (nothing removed here has entries).
-    for key, stale_assignment in assignments.items():
-        if key not in kept_assignments:
-            session.delete(stale_assignment)
-            counts.removed += 1
-    for key, stale_support in supports.items():
-        if key not in kept_supports:
-            session.delete(stale_support)
-            counts.removed += 1
+    counts.remove(session, [a for pair, a in existing.assignments.items() if pair not in kept_assignments])
+    counts.remove(session, [s for pair, s in existing.supports.items() if pair not in kept_supports])
+    counts.remove(session, [g for code, g in existing.targets.items() if code not in targets])
+    counts.remove(session, [k for code, k in existing.tasks.items() if code not in tasks])
+    counts.remove(session, [u for code, u in existing.units.items() if code not in units])
+    return SyncReport(
+        year=plan.year, created=created, added=counts.added, changed=counts.changed, removed=counts.removed
+    )
+
+
+def _id(record: UnitRecord | TargetRecord) -> int:
+    assert record.id is not None, "flushed records have ids"
+    return record.id
+
+
+def _plan_record(
+    session: Session, plan: Plan, source: str, source_sha256: str, now: datetime
+) -> tuple[PlanRecord, bool]:
+    assessment_json, notices_json = _settings_json(plan)
+    record = session.exec(select(PlanRecord).where(PlanRecord.year == plan.year)).first()
+    created = record is None
+    if record is None:
+        record = PlanRecord(
+            year=plan.year,
+            title=plan.title,
+            office=plan.office,
+            report_due_day=0,
+            tolerance=0,
+            start_month=0,
+            assessment="",
+            notices="",
+            source="",
+            source_sha256="",
+            loaded_at=now,
+        )
+    record.title, record.office = plan.title, plan.office
+    record.report_due_day, record.tolerance, record.start_month = plan.report_due_day, plan.tolerance, plan.start_month
+    record.assessment, record.notices = assessment_json, notices_json
+    record.source, record.source_sha256, record.loaded_at = source, source_sha256, now
+    session.add(record)
     session.flush()
-    for code, stale_target in list(targets.items()):
-        if plan.target(code) is None:
-            session.delete(stale_target)
-            counts.removed += 1
-    session.flush()
-    wanted_tasks = {k.code for k in plan.tasks}
-    for code, stale_task in list(tasks.items()):
-        if code not in wanted_tasks:
-            session.delete(stale_task)
-            counts.removed += 1
-    for code, stale_unit in list(units.items()):
-        if code not in unit_ids_wanted:
-            session.delete(stale_unit)
-            counts.removed += 1
-    session.flush()
-    return SyncReport(year=plan.year, created=created, added=counts.added, changed=counts.changed,
-                      removed=counts.removed)
+    return record, created
+
+
+@dataclass
+class _Existing:
+    """What the database holds for a plan year before a sync."""
+
+    units: dict[str, UnitRecord]
+    tasks: dict[str, TaskRecord]
+    targets: dict[str, TargetRecord]
+    assignments: dict[tuple[int, int], AssignmentRecord]
+    supports: dict[tuple[int, int], SupportRecord]
+
+    @classmethod
+    def read(cls, session: Session, plan_id: int) -> _Existing:
+        targets = {g.code: g for g in session.exec(select(TargetRecord).where(TargetRecord.plan_id == plan_id))}
+        target_ids = [g.id for g in targets.values()]
+        return cls(
+            units={u.code: u for u in session.exec(select(UnitRecord).where(UnitRecord.plan_id == plan_id))},
+            tasks={k.code: k for k in session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id))},
+            targets=targets,
+            assignments={
+                (a.target_id, a.unit_id): a
+                for a in session.exec(select(AssignmentRecord).where(col(AssignmentRecord.target_id).in_(target_ids)))
+            },
+            supports={
+                (s.target_id, s.unit_id): s
+                for s in session.exec(select(SupportRecord).where(col(SupportRecord.target_id).in_(target_ids)))
+            },
+        )
+
+
+def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, int]) -> None:
+    """Raise `Refused` naming every assignment with entries that the plan would remove or retype."""
+    unit_codes = {u.id: code for code, u in existing.units.items()}
+    target_codes = {g.id: code for code, g in existing.targets.items()}
+    wanted = {(g.code, a.unit) for g in plan.targets() for a in g.assignments}
+    refusals: list[str] = []
+    entries_by_target: dict[int, int] = {}
+    for (target_id, unit_id), assignment in existing.assignments.items():
+        entries = filed.get(assignment.id or 0, 0)
+        entries_by_target[target_id] = entries_by_target.get(target_id, 0) + entries
+        pair = (target_codes[target_id], unit_codes[unit_id])
+        if entries and pair not in wanted:
+            refusals.append(t("sync.would_remove_assignment", target=pair[0], unit=pair[1], entries=entries))
+    for code, record in existing.targets.items():
+        new = plan.target(code)
+        entries = entries_by_target.get(record.id or 0, 0)
+        if entries and new is not None and new.type != record.type:
+            refusals.append(t("sync.would_retype", target=code, old=record.type, new=new.type, entries=entries))
+    if refusals:
+        raise Refused(t("sync.refused", year=plan.year), details=refusals, hint=t("sync.refused_hint"))
+
+
+RecordT = TypeVar("RecordT", UnitRecord, TaskRecord, TargetRecord, AssignmentRecord, SupportRecord)
 
 
 class _Counts:
@@ -318,8 +380,9 @@ class _Counts:
     def __init__(self) -> None:
         self.added = self.changed = self.removed = 0
 
-    def upsert(self, session: Session, existing: Any, model: type[Any], values: dict[str, Any],
-               **identity: Any) -> Any:
+    def upsert(
+        self, session: Session, existing: RecordT | None, model: type[RecordT], values: dict[str, Any], **identity: Any
+    ) -> RecordT:
         if existing is None:
             record = model(**identity, **values)
             session.add(record)
@@ -332,12 +395,19 @@ class _Counts:
             self.changed += 1
         return existing
 
+    def remove(self, session: Session, stale: Sequence[SQLModel]) -> None:
+        for record in stale:
+            session.delete(record)
+        self.removed += len(stale)
+        session.flush()
+
 
 # --- entries --------------------------------------------------------------------------------------
 
 
-def add_entries(*, session: Session, plan_id: int, entries: Sequence[NewEntry], filed_by: str,
-                filed_at: datetime) -> int:
+def add_entries(
+    *, session: Session, plan_id: int, entries: Sequence[NewEntry], filed_by: str, filed_at: datetime
+) -> int:
     """Append entries in the order given (later rows win ties on the same reported date)."""
     if not entries:
         return 0
@@ -370,23 +440,23 @@ def add_entries(*, session: Session, plan_id: int, entries: Sequence[NewEntry], 
 
 def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
     """Entries of a plan year ranked within their assignment and period: rank 1 is the one that counts."""
-    window = {"partition_by": (EntryRecord.assignment_id, EntryRecord.period)}
+    partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
     query = (
-        select(
+        select_columns(
             col(EntryRecord.id).label("id"),
             col(UnitRecord.code).label("unit"),
             col(TargetRecord.code).label("target"),
             col(EntryRecord.period).label("period"),
             col(EntryRecord.value).label("value"),
-            func.row_number().over(
-                **window, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc())
-            ).label("rank"),
-            func.min(EntryRecord.reported_on).over(**window).label("first_on"),
+            func.row_number()
+            .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
+            .label("rank"),
+            func.min(EntryRecord.reported_on).over(partition_by=partition).label("first_on"),
         )
         .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
         .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
-        .where(TargetRecord.plan_id == plan_id)
+        .where(col(TargetRecord.plan_id) == plan_id)
     )
     if as_of is not None:
         query = query.where(col(EntryRecord.reported_on) <= as_of)
@@ -400,8 +470,9 @@ def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
     """
     ranked = _ranked_entries(plan_id, as_of).subquery()
     rows = session.execute(
-        select(ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on)
-        .where(ranked.c.rank == 1)
+        select_columns(ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on).where(
+            ranked.c.rank == 1
+        )
     )
     result: dict[tuple[str, str], dict[int, Filed]] = {}
     for unit, target, period, value, first_on in rows:
@@ -414,14 +485,25 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def history(*, session: Session, plan_id: int, unit: str | None = None, target: str | None = None
-            ) -> list[HistoryEntry]:
+def history(
+    *, session: Session, plan_id: int, unit: str | None = None, target: str | None = None
+) -> list[HistoryEntry]:
     """Every entry, corrections included, oldest filing first; `superseded` by SPEC §4's rule."""
     ranked = _ranked_entries(plan_id, None).subquery()
     query = (
-        select(ranked.c.id, ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.rank,
-               EntryRecord.note, EntryRecord.reported_by, EntryRecord.reported_at, EntryRecord.filed_at,
-               EntryRecord.filed_by)
+        select_columns(
+            ranked.c.id,
+            ranked.c.unit,
+            ranked.c.target,
+            ranked.c.period,
+            ranked.c.value,
+            ranked.c.rank,
+            col(EntryRecord.note),
+            col(EntryRecord.reported_by),
+            col(EntryRecord.reported_at),
+            col(EntryRecord.filed_at),
+            col(EntryRecord.filed_by),
+        )
         .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
         .order_by(ranked.c.id)
     )
@@ -431,9 +513,17 @@ def history(*, session: Session, plan_id: int, unit: str | None = None, target: 
         query = query.where(ranked.c.target == target)
     return [
         HistoryEntry(
-            id=row.id, unit=row.unit, target=row.target, period=row.period, value=row.value, note=row.note,
-            reported_by=row.reported_by, reported_at=row.reported_at.isoformat(timespec="seconds"),
-            superseded=row.rank > 1, filed_at=_local_iso(row.filed_at), filed_by=row.filed_by,
+            id=row.id,
+            unit=row.unit,
+            target=row.target,
+            period=row.period,
+            value=row.value,
+            note=row.note,
+            reported_by=row.reported_by,
+            reported_at=row.reported_at.isoformat(timespec="seconds"),
+            superseded=row.rank > 1,
+            filed_at=_local_iso(row.filed_at),
+            filed_by=row.filed_by,
         )
         for row in session.execute(query)
     ]

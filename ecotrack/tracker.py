@@ -10,7 +10,7 @@ import getpass
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -49,7 +49,7 @@ def account() -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def initialise(settings: Settings) -> InitReport:
@@ -66,9 +66,16 @@ def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -
     engine = db.make_engine(database)
     try:
         db.check_schema(database, engine)
-        return db.run_unit_of_work(engine, lambda session: store.sync_plan(
-            session=session, plan=plan, source=str(Path(source).resolve()), source_sha256=fingerprint(raw),
-            now=utc_now()))
+        return db.run_unit_of_work(
+            engine,
+            lambda session: store.sync_plan(
+                session=session,
+                plan=plan,
+                source=str(Path(source).resolve()),
+                source_sha256=fingerprint(raw),
+                now=utc_now(),
+            ),
+        )
     finally:
         engine.dispose()
 
@@ -149,12 +156,16 @@ class Tracker:
         """Append entries in one short transaction (nothing is read from the user inside it)."""
         filed_at = utc_now()
         filed_by = account()
-        return self.write(lambda session: store.add_entries(
-            session=session, plan_id=self.stored.id, entries=entries, filed_by=filed_by, filed_at=filed_at))
+        return self.write(
+            lambda session: store.add_entries(
+                session=session, plan_id=self.stored.id, entries=entries, filed_by=filed_by, filed_at=filed_at
+            )
+        )
 
     def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
-        return self.read(lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit,
-                                                       target=target))
+        return self.read(
+            lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
+        )
 
 
 def _stale_plan_warnings(settings: Settings, stored: store.StoredPlan) -> list[str]:

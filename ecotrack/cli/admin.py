@@ -21,8 +21,17 @@ def init(ctx: typer.Context) -> None:
         render.info(t("init.upgraded", db=where, revision=report.previous_revision, backup=report.backup))
     elif report.previous_revision is None:
         render.info(t("init.created", db=where))
-    render.info(t("plan.synced", year=report.sync.year, added=report.sync.added, changed=report.sync.changed,
-                  removed=report.sync.removed) if not report.sync.created else t("plan.loaded", year=report.sync.year))
+    render.info(
+        t(
+            "plan.synced",
+            year=report.sync.year,
+            added=report.sync.added,
+            changed=report.sync.changed,
+            removed=report.sync.removed,
+        )
+        if not report.sync.created
+        else t("plan.loaded", year=report.sync.year)
+    )
 
 
 def register(app: typer.Typer) -> None:

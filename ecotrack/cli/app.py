@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,9 +34,12 @@ class EcotrackGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        code = _run_guarded(lambda: super(EcotrackGroup, self).main(
-            args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra),
-            lambda: self.settings)
+        code = _run_guarded(
+            lambda: super(EcotrackGroup, self).main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            ),
+            lambda: self.settings,
+        )
         if standalone_mode:
             sys.exit(code)
         return code
@@ -60,7 +64,7 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
         return 130
     except BrokenPipeError:
         # the reader of our output went away (`ecotrack history | head`): not an error of ours
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
         return int(ExitCode.OK)
     except Exception as failure:
         return _unexpected(failure, settings() or Settings())
@@ -104,16 +108,37 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    plan: Annotated[str, typer.Option("--plan", envvar="ECOTRACK_PLAN", metavar="PATH",
-                                      help="The plan file.")] = DEFAULT_PLAN,
-    db: Annotated[str, typer.Option("--db", envvar="ECOTRACK_DB", metavar="PATH-or-URL",
-                                    help="SQLite file, or an SQLAlchemy URL (postgresql+psycopg://…).")] = DEFAULT_DB,
-    year: Annotated[int | None, typer.Option("--year", envvar="ECOTRACK_YEAR", min=1900, max=2100,
-                                             help="Plan year (default: the latest in the database).")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", envvar="ECOTRACK_LANG", metavar="zh|en",
-                                             help="Interface language (default: from the locale).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version.")] = False,
+    plan: Annotated[
+        str, typer.Option("--plan", envvar="ECOTRACK_PLAN", metavar="PATH", help="The plan file.")
+    ] = DEFAULT_PLAN,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db",
+            envvar="ECOTRACK_DB",
+            metavar="PATH-or-URL",
+            help="SQLite file, or an SQLAlchemy URL (postgresql+psycopg://…).",
+        ),
+    ] = DEFAULT_DB,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            envvar="ECOTRACK_YEAR",
+            min=1900,
+            max=2100,
+            help="Plan year (default: the latest in the database).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", envvar="ECOTRACK_LANG", metavar="zh|en", help="Interface language (default: from the locale)."
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Plan, monthly filings, notices (通报) and the year-end assessment (考核), from the command line."""
     chosen = (lang or detect_language()).strip().lower()

@@ -30,26 +30,45 @@ def units(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBom
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         rows = unit_rows(plan)
-        emit(fmt, data={"plan_year": plan.year, "units": rows}, rows=lambda: rows, columns=UNIT_COLUMNS,
-             table=lambda: render.units_table(plan, rows), bom=not no_bom)
+        emit(
+            fmt,
+            data={"plan_year": plan.year, "units": rows},
+            rows=lambda: rows,
+            columns=UNIT_COLUMNS,
+            table=lambda: render.units_table(plan, rows),
+            bom=not no_bom,
+        )
 
 
-def targets(ctx: typer.Context, unit: UnitOpt = None, fmt: FormatOpt = OutputFormat.table,
-            no_bom: NoBomOpt = False) -> None:
+def targets(
+    ctx: typer.Context, unit: UnitOpt = None, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False
+) -> None:
     """What a unit must report: one row per assignment."""
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
             known_unit(plan, unit)
         rows = target_rows(plan, unit)
-        title = t("targets.title", year=plan.year) if unit is None else t("targets.title_unit", year=plan.year,
-                                                                           unit=unit)
-        emit(fmt, data={"plan_year": plan.year, "targets": rows}, rows=lambda: rows, columns=TARGET_COLUMNS,
-             table=lambda: render.targets_table(plan, rows, title), bom=not no_bom)
+        title = (
+            t("targets.title", year=plan.year) if unit is None else t("targets.title_unit", year=plan.year, unit=unit)
+        )
+        emit(
+            fmt,
+            data={"plan_year": plan.year, "targets": rows},
+            rows=lambda: rows,
+            columns=TARGET_COLUMNS,
+            table=lambda: render.targets_table(plan, rows, title),
+            bom=not no_bom,
+        )
 
 
-def history(ctx: typer.Context, unit: UnitOpt = None, target: TargetOpt = None, fmt: FormatOpt = OutputFormat.table,
-            no_bom: NoBomOpt = False) -> None:
+def history(
+    ctx: typer.Context,
+    unit: UnitOpt = None,
+    target: TargetOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
     """Every entry, corrections included, oldest first; superseded ones marked."""
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
@@ -58,9 +77,14 @@ def history(ctx: typer.Context, unit: UnitOpt = None, target: TargetOpt = None, 
         if target is not None:
             known_target(plan, target)
         entries = tracker.history(unit, target)
-        emit(fmt, data={"plan_year": plan.year, "entries": entries},
-             rows=lambda: [vars(e) for e in entries], columns=HISTORY_COLUMNS,
-             table=lambda: render.history_table(plan, entries), bom=not no_bom)
+        emit(
+            fmt,
+            data={"plan_year": plan.year, "entries": entries},
+            rows=lambda: [vars(e) for e in entries],
+            columns=HISTORY_COLUMNS,
+            table=lambda: render.history_table(plan, entries),
+            bom=not no_bom,
+        )
 
 
 def _previous_month(today: date) -> str:
@@ -73,14 +97,18 @@ def report(
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help="Your unit's code.")],
     target: TargetOpt = None,
     period: PeriodOpt = None,
-    value: Annotated[str | None, typer.Option("--value", "-v", metavar="V",
-                                              help="The level at the end of the period.")] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", "-v", metavar="V", help="The level at the end of the period.")
+    ] = None,
     done: Annotated[bool, typer.Option("--done", help="Milestone done (or a quantity's full amount).")] = False,
     note: Annotated[str, typer.Option("--note", "-n", help="A remark for the office.")] = "",
-    by: Annotated[str | None, typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME",
-                                           help="Who reports (default: your account).")] = None,
-    on: Annotated[str | None, typer.Option("--on", metavar="DATE",
-                                           help="When it was reported, for paper reports (default: now).")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME", help="Who reports (default: your account)."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="When it was reported, for paper reports (default: now).")
+    ] = None,
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
     from ecotrack.filing import EntryError, parse_reported_at
@@ -97,8 +125,9 @@ def report(
         if target is None and value is None and not done:
             if not sys.stdin.isatty():
                 raise BadInput(t("report.needs_terminal"))
-            entries = _monthly_form(tracker, unit, period or _previous_month(reported_at.date()), note, reporter,
-                                    reported_at, now)
+            entries = _monthly_form(
+                tracker, unit, period or _previous_month(reported_at.date()), note, reporter, reported_at, now
+            )
         else:
             if target is None or period is None or (value is None and not done):
                 raise BadInput(t("report.needs_options"))
@@ -111,15 +140,39 @@ def report(
         tracker.file(entries)
         for entry in entries:
             measure = known_target(tracker.plan, entry.target).measure
-            render.info(t("report.filed", unit=entry.unit, target=entry.target, period=entry.period,
-                          value=render.amount(entry.value, measure)))
+            render.info(
+                t(
+                    "report.filed",
+                    unit=entry.unit,
+                    target=entry.target,
+                    period=entry.period,
+                    value=render.amount(entry.value, measure),
+                )
+            )
 
 
-def _checked(tracker: Tracker, unit: str, target_code: str, period_text: str, value: float, note: str,
-             reporter: str, reported_at: datetime, now: datetime) -> NewEntry:
+def _checked(
+    tracker: Tracker,
+    unit: str,
+    target_code: str,
+    period_text: str,
+    value: float,
+    note: str,
+    reporter: str,
+    reported_at: datetime,
+    now: datetime,
+) -> NewEntry:
     """One entry checked as an import row would be; drifting levels are warned about (SPEC §4)."""
-    from ecotrack.filing import (NAME_MAX_LENGTH, NOTE_MAX_LENGTH, EntryError, NewEntry, check_entry, check_text,
-                                 drifts_away, parse_period)
+    from ecotrack.filing import (
+        NAME_MAX_LENGTH,
+        NOTE_MAX_LENGTH,
+        EntryError,
+        NewEntry,
+        check_entry,
+        check_text,
+        drifts_away,
+        parse_period,
+    )
 
     try:
         period = parse_period(period_text)
@@ -131,12 +184,28 @@ def _checked(tracker: Tracker, unit: str, target_code: str, period_text: str, va
     periods = tracker.ledger(None).get((unit, target.code), {})
     if drifts_away(target, assignment, periods, period[1], value):
         render.warning(t("entry.drifts_away", unit=unit, target=target.code, period=period_text, value=f"{value:g}"))
-    return NewEntry(unit=unit, target=target.code, period=f"{period[0]:04d}-{period[1]:02d}", value=value, note=note,
-                    reported_by=reporter, reported_at=reported_at)
+    return NewEntry(
+        unit=unit,
+        target=target.code,
+        period=f"{period[0]:04d}-{period[1]:02d}",
+        value=value,
+        note=note,
+        reported_by=reporter,
+        reported_at=reported_at,
+    )
 
 
-def _one_entry(tracker: Tracker, unit: str, target_code: str, period: str, value_text: str | None, note: str,
-               reporter: str, reported_at: datetime, now: datetime) -> NewEntry:
+def _one_entry(
+    tracker: Tracker,
+    unit: str,
+    target_code: str,
+    period: str,
+    value_text: str | None,
+    note: str,
+    reporter: str,
+    reported_at: datetime,
+    now: datetime,
+) -> NewEntry:
     from ecotrack.filing import EntryError, parse_value
 
     target = known_target(tracker.plan, target_code)
@@ -151,8 +220,9 @@ def _one_entry(tracker: Tracker, unit: str, target_code: str, period: str, value
     return _checked(tracker, unit, target_code, period, value, note, reporter, reported_at, now)
 
 
-def _monthly_form(tracker: Tracker, unit: str, period: str, note: str, reporter: str, reported_at: datetime,
-                  now: datetime) -> list[NewEntry]:
+def _monthly_form(
+    tracker: Tracker, unit: str, period: str, note: str, reporter: str, reported_at: datetime, now: datetime
+) -> list[NewEntry]:
     """Ask for each open target of the month, showing its last value; nothing is filed until confirmed."""
     from ecotrack.filing import EntryError, parse_period, parse_value
     from ecotrack.rules import latest_value, targets_to_cover
@@ -173,10 +243,17 @@ def _monthly_form(tracker: Tracker, unit: str, period: str, note: str, reporter:
     for target, assignment in open_targets:
         periods = filed.get((unit, target.code), {})
         last = latest_value(target, periods, before_month=month + 1)
-        render.info(t("form.target", target=target.code, title=target.display_title(language()),
-                      amount=render.amount(assignment.amount, target.measure) if not target.is_milestone
-                      else t("status.milestone_due", due=target.due),
-                      last=render.amount(last, target.measure)))
+        render.info(
+            t(
+                "form.target",
+                target=target.code,
+                title=target.display_title(language()),
+                amount=render.amount(assignment.amount, target.measure)
+                if not target.is_milestone
+                else t("status.milestone_due", due=target.due),
+                last=render.amount(last, target.measure),
+            )
+        )
         while True:
             answer = render.ask(t("form.ask_milestone") if target.is_milestone else t("form.ask_value")).strip()
             if not answer:
@@ -196,8 +273,10 @@ def template(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help="The unit the form is for.")],
     period: Annotated[str, typer.Option("--period", "-p", metavar="YYYY-MM", help="The month to report.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE.csv|FILE.xlsx",
-                                             help="Write the form here (default: CSV on stdout).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE.csv|FILE.xlsx", help="Write the form here (default: CSV on stdout)."),
+    ] = None,
     no_bom: NoBomOpt = False,
 ) -> None:
     """A blank monthly form for a unit, its open targets filled in, for `import`."""
@@ -219,8 +298,13 @@ def template(
             raise BadInput(t("entry.period_outside_year", period=period, year=plan.year))
         columns, rows = template_rows(plan, unit, month, tracker.ledger(None), chinese=language() == "zh")
     if suffix == ".xlsx":
-        data = exports.xlsx_bytes([exports.Sheet(title=f"{unit} {year:04d}-{month:02d}", columns=columns, rows=rows,
-                                                 text_columns=set(columns))])
+        data = exports.xlsx_bytes(
+            [
+                exports.Sheet(
+                    title=f"{unit} {year:04d}-{month:02d}", columns=columns, rows=rows, text_columns=set(columns)
+                )
+            ]
+        )
     else:
         data = exports.csv_bytes(rows, columns, bom=not no_bom)
     if out is None:
@@ -233,11 +317,20 @@ def template(
 def import_file(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX, English or Chinese headers.")],
-    encoding: Annotated[str | None, typer.Option("--encoding", metavar="NAME",
-                                                 help="CSV encoding (default: detected; UTF-8 or GB18030).")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", metavar="NAME", help="CSV encoding (default: detected; UTF-8 or GB18030)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, file nothing.")] = False,
-    by: Annotated[str | None, typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME",
-                                           help="Reporter for rows that name none (default: your account).")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            envvar="ECOTRACK_USER",
+            metavar="NAME",
+            help="Reporter for rows that name none (default: your account).",
+        ),
+    ] = None,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
     from ecotrack.imports import check_rows, read_rows
@@ -254,8 +347,10 @@ def import_file(
             render.info(t("import.dry_run", count=len(result.entries), path=file))
             return
         tracker.file(result.entries)
-    render.info(t("import.done", count=len(result.entries), path=file)
-                + (t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""))
+    render.info(
+        t("import.done", count=len(result.entries), path=file)
+        + (t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else "")
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -18,8 +18,14 @@ PANEL = "The monthly meeting (office)"
 TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help="A task code, e.g. 2.")]
 
 
-def status(ctx: typer.Context, as_of: AsOfOpt = None, unit: UnitOpt = None, task: TaskOpt = None,
-           fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
+def status(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    unit: UnitOpt = None,
+    task: TaskOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
     """Each assignment: amount, actual, expected, progress and status (SPEC §5)."""
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
@@ -31,10 +37,17 @@ def status(ctx: typer.Context, as_of: AsOfOpt = None, unit: UnitOpt = None, task
         evaluation = tracker.evaluate(day)
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
     data = {"plan_year": plan.year, "as_of": day, "evaluation_month": evaluation.evaluation_month, "rows": rows}
-    title = t("status.title", year=plan.year, as_of=day.isoformat(),
-              month=evaluation.evaluation_month or t("status.no_month"))
-    emit(fmt, data=data, rows=lambda: [plain(r) for r in rows], columns=STATUS_COLUMNS,
-         table=lambda: render.status_table(plan, rows, title, render.status_summary(rows)), bom=not no_bom)
+    title = t(
+        "status.title", year=plan.year, as_of=day.isoformat(), month=evaluation.evaluation_month or t("status.no_month")
+    )
+    emit(
+        fmt,
+        data=data,
+        rows=lambda: [plain(r) for r in rows],
+        columns=STATUS_COLUMNS,
+        table=lambda: render.status_table(plan, rows, title, render.status_summary(rows)),
+        bom=not no_bom,
+    )
 
 
 def register(app: typer.Typer) -> None:

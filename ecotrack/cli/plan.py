@@ -25,8 +25,16 @@ def check(
     name = file or settings_of(ctx).plan
     plan, _ = read_plan(Path(name), name)
     targets = list(plan.targets())
-    render.info(t("plan.valid", path=name, units=len(plan.units), tasks=len(plan.tasks), targets=len(targets),
-                  assignments=sum(len(g.assignments) for g in targets)))
+    render.info(
+        t(
+            "plan.valid",
+            path=name,
+            units=len(plan.units),
+            tasks=len(plan.tasks),
+            targets=len(targets),
+            assignments=sum(len(g.assignments) for g in targets),
+        )
+    )
 
 
 @app.command()
@@ -35,9 +43,11 @@ def load(ctx: typer.Context) -> None:
     from ecotrack.tracker import reload_plan
 
     report = reload_plan(settings_of(ctx))
-    render.info(t("plan.loaded", year=report.year) if report.created else
-                t("plan.synced", year=report.year, added=report.added, changed=report.changed,
-                  removed=report.removed))
+    render.info(
+        t("plan.loaded", year=report.year)
+        if report.created
+        else t("plan.synced", year=report.year, added=report.added, changed=report.changed, removed=report.removed)
+    )
 
 
 @app.command()

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
 import ecotrack.models  # noqa: F401  (declares the tables on SQLModel.metadata)
@@ -21,6 +21,8 @@ def run_migrations() -> None:
     if connection is None:
         # `alembic` run by hand (CI's `alembic check`): the URL comes from alembic.ini / -x url=...
         url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise SystemExit("give the database: alembic -x url=sqlite:///data/ecotrack.db ...")
         engine = create_engine(url)
         with engine.connect() as own_connection:
             _run(own_connection)
@@ -29,7 +31,7 @@ def run_migrations() -> None:
         _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
