@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ecotrack.i18n import t
 from ecotrack.plan import Assignment, Plan, Target
-from ecotrack.rules import Periods, latest_value
+from ecotrack.rules import EPSILON, Periods, latest_value, progress
 
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 100
@@ -130,11 +130,15 @@ def check_entry(
 
 
 def drifts_away(target: Target, assignment: Assignment, periods: Periods, month: int, value: float) -> bool:
-    """True when a level is further from the amount than the latest earlier period's (a warning, SPEC §4)."""
+    """True when a level falls back from the amount compared with the latest earlier period (SPEC §4).
+
+    "Further from the amount" is read as further back: progress that shrinks (a rate slipping back,
+    a correction, a milestone undone). Going past the amount is over-fulfilment and is not warned about.
+    """
     if not any(m < month for m in periods):
         return False
     previous = latest_value(target, periods, before_month=month)
-    return abs(value - assignment.amount) > abs(previous - assignment.amount) + 1e-9
+    return progress(target, assignment, value) < progress(target, assignment, previous) - EPSILON
 
 
 def _suggest(text: str, choices: list[str]) -> str:

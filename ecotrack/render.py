@@ -77,20 +77,19 @@ def progress_bar(progress: float, expected: float, status: str) -> Text:
     """A bar of the share done, with a tick where the schedule expects it to be."""
     done_cells = round(min(max(progress, 0.0), 1.0) * BAR_WIDTH)
     tick = min(round(min(max(expected, 0.0), 1.0) * BAR_WIDTH), BAR_WIDTH - 1) if expected > 0 else None
-    bar = Text()
-    for cell in range(BAR_WIDTH):
-        if cell == tick and cell >= done_cells:
-            bar.append("┆", style="bold")
-        elif cell < done_cells:
-            bar.append("█", style=STATUS_STYLES.get(status, ""))
-        else:
-            bar.append("░", style="dim")
+    bar = Text("█" * done_cells, style=STATUS_STYLES.get(status, ""))
+    if tick is not None and tick >= done_cells:
+        bar.append("░" * (tick - done_cells), style="dim")
+        bar.append("┆", style="bold")
+        bar.append("░" * (BAR_WIDTH - tick - 1), style="dim")
+    else:
+        bar.append("░" * (BAR_WIDTH - done_cells), style="dim")
     bar.append(f" {progress * 100:4.0f}%")
     return bar
 
 
 def _table(title: str | None = None, caption: str | None = None) -> Table:
-    return Table(title=title, caption=caption, header_style="bold", show_lines=False, pad_edge=False)
+    return Table(title=title, caption=caption, header_style="bold", show_lines=False)
 
 
 def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None) -> None:

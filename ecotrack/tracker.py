@@ -24,7 +24,6 @@ from ecotrack.errors import BadInput, DatabaseUnavailable
 from ecotrack.filing import NewEntry
 from ecotrack.i18n import t
 from ecotrack.plan import Plan
-from ecotrack.planfile import read_plan
 
 T = TypeVar("T")
 
@@ -54,6 +53,8 @@ def utc_now() -> datetime:
 
 def initialise(settings: Settings) -> InitReport:
     """Create or upgrade the schema, then load the plan file (SPEC §6 `init`); safe to run again."""
+    from ecotrack.planfile import read_plan
+
     plan, raw = read_plan(settings.plan_path, settings.plan)  # bad plan: nothing is created
     database = db.Database.from_setting(settings.db)
     db.prepare_sqlite_location(database)
@@ -82,6 +83,8 @@ def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -
 
 def reload_plan(settings: Settings) -> store.SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
+    from ecotrack.planfile import read_plan
+
     plan, raw = read_plan(settings.plan_path, settings.plan)
     database = db.Database.from_setting(settings.db)
     db.require_existing(database)

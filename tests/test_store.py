@@ -1,0 +1,218 @@
+"""The store and engine on a real SQLite file: the recipe, plan sync, the winning-entry rule, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ecotrack import db, store
+from ecotrack.errors import Refused
+from ecotrack.filing import NewEntry
+from ecotrack.plan import Plan
+from ecotrack.planfile import parse_plan, read_plan
+from ecotrack.rules import Filed
+
+from .conftest import CONFORMANCE, SAMPLE_PLAN
+
+NOW = datetime(2015, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> db.Database:
+    database = db.Database.from_setting(str(tmp_path / "store.db"))
+    db.upgrade(database)
+    db.enable_wal(database)
+    return database
+
+
+def sync(database: db.Database, plan: Plan) -> store.SyncReport:
+    engine = db.make_engine(database)
+    try:
+        return db.run_unit_of_work(
+            engine, lambda s: store.sync_plan(session=s, plan=plan, source="p.yaml", source_sha256="x", now=NOW)
+        )
+    finally:
+        engine.dispose()
+
+
+def file(database: db.Database, plan_id: int, *entries: NewEntry) -> None:
+    engine = db.make_engine(database)
+    try:
+        db.run_unit_of_work(
+            engine,
+            lambda s: store.add_entries(session=s, plan_id=plan_id, entries=entries, filed_by="t", filed_at=NOW),
+        )
+    finally:
+        engine.dispose()
+
+
+def entry(unit: str, target: str, period: str, value: float, reported: str) -> NewEntry:
+    return NewEntry(unit, target, period, value, "", "clerk", datetime.fromisoformat(reported))
+
+
+def conformance_plan() -> Plan:
+    return read_plan(CONFORMANCE / "plan.yaml")[0]
+
+
+def stored(database: db.Database, year: int) -> store.StoredPlan:
+    engine = db.make_engine(database, write=False)
+    try:
+        with db.reading(engine) as session:
+            loaded = store.load_plan(session=session, year=year)
+    finally:
+        engine.dispose()
+    assert loaded is not None
+    return loaded
+
+
+def test_engine_applies_the_sqlite_recipe(database: db.Database) -> None:
+    engine = db.make_engine(database)
+    try:
+        with engine.connect() as connection:
+            pragmas = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+    finally:
+        engine.dispose()
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000, "synchronous": 2}
+
+
+def test_writing_transactions_take_the_write_lock_at_begin(database: db.Database) -> None:
+    engine = db.make_engine(database)
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        db.run_unit_of_work(engine, lambda s: s.execute(text("SELECT 1")).scalar())
+    finally:
+        engine.dispose()
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+@pytest.mark.parametrize("plan_file", [CONFORMANCE / "plan.yaml", SAMPLE_PLAN])
+def test_a_synced_plan_reads_back_identical(database: db.Database, plan_file: Path) -> None:
+    plan = read_plan(plan_file)[0]
+    report = sync(database, plan)
+    assert report.created and report.removed == 0
+    assert stored(database, plan.year).plan == plan
+
+
+def test_resync_updates_in_place_and_counts_changes(database: db.Database) -> None:
+    plan = conformance_plan()
+    sync(database, plan)
+    changed = parse_plan((CONFORMANCE / "plan.yaml").read_text().replace("dongpo: 10", "dongpo: 12"), "p.yaml")
+    report = sync(database, changed)
+    assert (report.created, report.added, report.changed, report.removed) == (False, 0, 1, 0)
+    assert stored(database, 2014).plan == changed
+
+
+def test_resync_refuses_to_drop_or_retype_what_has_entries(database: db.Database) -> None:
+    plan = conformance_plan()
+    sync(database, plan)
+    plan_id = stored(database, 2014).id
+    file(database, plan_id, entry("nanyuan", "2.1", "2014-01", 498, "2014-02-03"))
+    source = (CONFORMANCE / "plan.yaml").read_text()
+    without_nanyuan = source.replace("        assign: {nanyuan: 450}", "        assign: {dongpo: 450}")
+    with pytest.raises(Refused) as refused:
+        sync(database, parse_plan(without_nanyuan, "p.yaml"))
+    assert any("2.1" in d and "nanyuan" in d and "1 entries" in d for d in refused.value.details)
+    assert stored(database, 2014).plan == plan  # nothing changed
+
+
+def test_resync_refuses_to_retype_a_target_with_entries(database: db.Database) -> None:
+    sync(database, conformance_plan())
+    file(database, stored(database, 2014).id, entry("huanbao", "2.2", "2014-01", 0, "2014-02-03"))
+    source = (CONFORMANCE / "plan.yaml").read_text()
+    retyped = source.replace(
+        "        type: milestone\n        due: 2014-06-30\n        assign: [huanbao]",
+        "        measure: 项\n        amount: 1\n        assign: [huanbao]",
+    )
+    with pytest.raises(Refused) as refused:
+        sync(database, parse_plan(retyped, "p.yaml"))
+    assert any("milestone" in d and "quantity" in d for d in refused.value.details)
+
+
+def test_resync_removes_what_has_no_entries(database: db.Database) -> None:
+    sync(database, conformance_plan())
+    source = (CONFORMANCE / "plan.yaml").read_text()
+    start = source.index('      - code: "2.3"')
+    report = sync(database, parse_plan(source[:start], "p.yaml"))
+    assert report.removed == 3  # target 2.3 and its two assignments
+    assert stored(database, 2014).plan.target("2.3") is None
+
+
+def ledger(database: db.Database, as_of: date | None) -> dict[tuple[str, str], dict[int, Filed]]:
+    engine = db.make_engine(database, write=False)
+    try:
+        with db.reading(engine) as session:
+            return {k: dict(v) for k, v in store.ledger(session=session, plan_id=1, as_of=as_of).items()}
+    finally:
+        engine.dispose()
+
+
+def test_the_entry_with_the_later_reported_date_wins_then_the_later_filed(database: db.Database) -> None:
+    sync(database, conformance_plan())
+    file(
+        database,
+        1,
+        entry("dongpo", "1.1", "2014-03", 3, "2014-04-09T08:00"),
+        entry("dongpo", "1.1", "2014-03", 2, "2014-04-03T10:00"),  # a paper report, filed later, dated earlier
+        entry("dongpo", "1.1", "2014-04", 4, "2014-05-03T17:00"),
+        entry("dongpo", "1.1", "2014-04", 5, "2014-05-03T09:00"),  # same date, filed later: wins
+    )
+    everything = ledger(database, None)[("dongpo", "1.1")]
+    assert everything == {3: Filed(3, date(2014, 4, 3)), 4: Filed(5, date(2014, 5, 3))}
+    # counted as of 2014-04-05, the 04-09 entry does not exist yet
+    assert ledger(database, date(2014, 4, 5))[("dongpo", "1.1")] == {3: Filed(2, date(2014, 4, 3))}
+
+
+def test_history_marks_superseded_entries_oldest_first(database: db.Database) -> None:
+    sync(database, conformance_plan())
+    file(
+        database,
+        1,
+        entry("dongpo", "1.1", "2014-03", 3, "2014-04-03"),
+        entry("nanyuan", "2.1", "2014-03", 495, "2014-04-05"),
+        entry("dongpo", "1.1", "2014-03", 4, "2014-04-08"),
+    )
+    engine = db.make_engine(database, write=False)
+    try:
+        with db.reading(engine) as session:
+            rows = store.history(session=session, plan_id=1)
+            only_dongpo = store.history(session=session, plan_id=1, unit="dongpo", target="1.1")
+    finally:
+        engine.dispose()
+    assert [(r.id, r.unit, r.value, r.superseded) for r in rows] == [
+        (1, "dongpo", 3, True),
+        (2, "nanyuan", 495, False),
+        (3, "dongpo", 4, False),
+    ]
+    assert [r.id for r in only_dongpo] == [1, 3]
+    assert rows[0].reported_at == "2014-04-03T00:00:00" and rows[0].filed_by == "t"
+
+
+def test_the_database_refuses_a_negative_value(database: db.Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    sync(database, conformance_plan())
+    with pytest.raises(IntegrityError):
+        file(database, 1, entry("dongpo", "1.1", "2014-03", -1, "2014-04-03"))
+
+
+def test_several_plan_years_live_side_by_side(database: db.Database) -> None:
+    plan_2014 = conformance_plan()
+    source = (CONFORMANCE / "plan.yaml").read_text().replace("year: 2014", "year: 2015").replace("2014-06-30", "2015-06-30")
+    sync(database, plan_2014)
+    sync(database, parse_plan(source, "p.yaml"))
+    engine = db.make_engine(database, write=False)
+    try:
+        with db.reading(engine) as session:
+            assert store.plan_years(session=session) == [2014, 2015]
+    finally:
+        engine.dispose()
+    assert stored(database, 2014).plan == plan_2014
