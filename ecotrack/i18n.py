@@ -364,6 +364,77 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "import.done": ("imported {count} entries from {path}", "已从 {path} 导入 {count} 条数据"),
     "import.encoding": (" (read as {encoding})", "（按 {encoding} 编码读取）"),
+    # --- the monthly meeting ---
+    "notice.no_month": (
+        "no notice as of {as_of}: no month of {year} has ended yet",
+        "截至 {as_of} 无法通报：{year} 年尚无已结束的月份",
+    ),
+    "notice.duplicate": (
+        "a notice for {month} was issued already: {number}, on {issued}",
+        "{month} 的通报已经印发：{number}，印发于 {issued}",
+    ),
+    "notice.none_overdue": (
+        "no unit is overdue as of {as_of} (evaluation month {month}): no notice recorded",
+        "截至 {as_of}（考核月份 {month}）没有进度滞后或逾期未报的单位，未印发通报",
+    ),
+    "notice.recorded": ("notice {number} recorded: {count} units named", "通报 {number} 已登记：共通报 {count} 个单位"),
+    "notice.dry_run": (
+        "draft only (--dry-run): nothing recorded; it would be {number}",
+        "仅为草稿（--dry-run）：未登记；编号将为 {number}",
+    ),
+    "notice.written": ("wrote {path}", "已写入 {path}"),
+    "notice.unknown": (
+        "no notice number {number} in {year} (issued: {numbers})",
+        "{year} 年没有第 {number} 号通报（已印发：{numbers}）",
+    ),
+    "notices.title": ("Notices of {year}", "{year} 年度通报"),
+    "notices.none": ("no notice issued in {year} yet", "{year} 年尚未印发通报"),
+    "filings.title": ("Monthly reports of {year} as of {as_of}", "{year} 年度月报报送情况，截至 {as_of}"),
+    "filings.legend": (
+        "✓ on time  L late  ✗ missing  · pending  – not required",
+        "✓ 按时  L 逾期  ✗ 未报  · 待报  – 无需报送",
+    ),
+    "overdue.title": (
+        "Overdue units as of {as_of} (evaluation month {month})",
+        "截至 {as_of} 进度滞后或逾期未报的单位（考核月份 {month}）",
+    ),
+    "overdue.none": ("no unit is overdue as of {as_of}", "截至 {as_of} 没有进度滞后或逾期未报的单位"),
+    "overdue.missing": ("reports missing: {months}", "未报月份：{months}"),
+    "col.late_or_missing": ("Late or missing", "逾期或未报"),
+    "col.reason": ("Reason", "问题"),
+    "col.number": ("No.", "编号"),
+    "col.document_number": ("Document", "文号"),
+    "col.month": ("Month", "考核月份"),
+    "col.as_of": ("As of", "截至"),
+    "col.issued_at": ("Issued", "印发时间"),
+    "col.units": ("Units named", "被通报单位"),
+    # --- the year end ---
+    "assess.title": ("Assessment of {year} as of {as_of}", "{year} 年度考核，截至 {as_of}"),
+    "assess.not_assessed": (
+        "this unit has no assignment: it supports only and is not assessed",
+        "该单位没有承担任务，只是配合单位，不参加考核",
+    ),
+    "assess.formula": (
+        "score = {completion_points} × completion {completion} + {timeliness_points} × timeliness "
+        "{timeliness} − {penalty} × {notices} notices = {score}",
+        "得分 = {completion_points} × 完成率 {completion} + {timeliness_points} × 及时率 {timeliness} "
+        "− {penalty} × 被通报 {notices} 次 = {score}",
+    ),
+    "assess.completion_title": ("Completion: each assignment's points", "完成情况：各项指标得分"),
+    "assess.months_title": ("Monthly reports", "月报报送"),
+    "assess.notice_line": (
+        "named in notice {number} for {month} (its notice {count} this year)",
+        "被 {number}（{month}）通报（本年度第 {count} 次）",
+    ),
+    "col.rank": ("Rank", "名次"),
+    "col.completion": ("Completion", "完成率"),
+    "col.timeliness": ("Timeliness", "及时率"),
+    "col.reports": ("On time/late/missing", "按时/逾期/未报"),
+    "col.notices": ("Notices", "通报"),
+    "col.score": ("Score", "得分"),
+    "col.grade": ("Grade", "等次"),
+    "col.counted": ("Counted", "计分进度"),
+    "col.points": ("Points", "得分"),
     # --- the database ---
     "db.missing": ("no database at {db}: run `ecotrack init` first", "{db} 处没有数据库：请先运行 `ecotrack init`"),
     "db.not_initialised": (
@@ -417,6 +488,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sync.would_remove_assignment": (
         "target {target} of {unit} has {entries} entries; the plan file drops it",
         "{unit} 的指标 {target} 已有 {entries} 条填报，但计划文件删除了它",
+    ),
+    "sync.would_remove_named_unit": (
+        "unit {unit} is named in {notices} notices; the plan file drops it",
+        "单位 {unit} 已被通报 {notices} 次，但计划文件删除了它",
     ),
     "sync.would_retype": (
         "target {target} has {entries} entries; the plan file changes its type from {old} to {new}",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from ecotrack.plan import Plan
+from ecotrack.rules import OverdueUnit
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
@@ -75,3 +78,77 @@ def target_rows(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
         for assignment in target.assignments
         if unit is None or assignment.unit == unit
     ]
+
+
+OVERDUE_COLUMNS = (
+    "unit",
+    "unit_name",
+    "missing_reports",
+    "target",
+    "target_title",
+    "measure",
+    "amount",
+    "actual",
+    "expected",
+    "gap",
+    "progress",
+    "expected_share",
+    "status",
+    "due",
+)
+NOTICE_COLUMNS = (
+    "number",
+    "document_number",
+    "plan_year",
+    "as_of",
+    "evaluation_month",
+    "unit",
+    "unit_name",
+    "count_this_year",
+    "wording",
+    "missing_reports",
+    "behind",
+)
+NOTICES_COLUMNS = ("number", "document_number", "plan_year", "as_of", "evaluation_month", "issued_at", "units")
+
+
+def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
+    """One CSV row per behind target; a unit with only missing months gets one row without a target."""
+    rows: list[dict[str, Any]] = []
+    for unit in units:
+        head = {"unit": unit.unit, "unit_name": unit.unit_name, "missing_reports": unit.missing_reports}
+        rows += [{**asdict(row), **head} for row in unit.behind] or [head]
+    return rows
+
+
+def notice_rows(notice: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One CSV row per unit a notice names; `behind` holds the codes of its lagging targets."""
+    head = {key: notice[key] for key in ("number", "document_number", "plan_year", "as_of", "evaluation_month")}
+    return [
+        {
+            **head,
+            "unit": item["unit"],
+            "unit_name": item["unit_name"],
+            "count_this_year": item["count_this_year"],
+            "wording": item.get("wording"),
+            "missing_reports": item["missing_reports"],
+            "behind": [row["target"] for row in item["behind"]],
+        }
+        for item in notice["units"]
+    ]
+
+
+ASSESS_COLUMNS = (
+    "unit",
+    "unit_name",
+    "kind",
+    "completion",
+    "timeliness",
+    "reports_on_time",
+    "reports_late",
+    "reports_missing",
+    "notices",
+    "score",
+    "grade",
+    "rank",
+)

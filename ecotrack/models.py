@@ -132,3 +132,36 @@ class EntryRecord(SQLModel, table=True):
     reported_on: date  # its date, which is all the rules read
     filed_at: datetime  # when ecotrack stored it (aware, stored as UTC): the audit trail
     filed_by: str  # the account that ran ecotrack
+
+
+class NoticeRecord(SQLModel, table=True):
+    """A notice (通报) as issued: its number, evaluation month and the document as circulated."""
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        UniqueConstraint("plan_id", "evaluation_month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    number: int
+    document_number: str
+    as_of: date
+    evaluation_month: str = Field(max_length=7)
+    issued_at: datetime
+    issued_by: str
+    document: str = Field(sa_column=Column(Text, nullable=False))  # Markdown, exactly as circulated
+    content: str = Field(sa_column=Column(Text, nullable=False))  # the notice JSON of SPEC §6
+
+
+class NoticeItemRecord(SQLModel, table=True):
+    """One unit named in a notice, with its count of notices this year (this one included)."""
+
+    __tablename__ = "notice_item"
+    __table_args__ = (UniqueConstraint("notice_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    count_this_year: int

@@ -7,7 +7,7 @@ when called, never at import, so that a test's terminal width and colour setting
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -274,3 +274,193 @@ def confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
     return Confirm.ask(question, console=console(stderr=True), default=True)
+
+
+FILINGS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·", "not_required": "–"}
+
+
+def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
+    """Units × months, one coloured mark per monthly report, readable at a glance in a meeting."""
+    lang = language()
+    table = _table(title, t("filings.legend"))
+    table.add_column(t("col.unit"))
+    months = list(filings[0].months) if filings else []
+    for month in months:
+        table.add_column(f"{int(month[5:])}", justify="center")
+    table.add_column(t("col.late_or_missing"), justify="right")
+    for unit_filings in filings:
+        unit = plan.unit(unit_filings.unit)
+        assert unit is not None
+        marks = [Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in unit_filings.months.values()]
+        late_or_missing = sum(1 for s in unit_filings.months.values() if s in ("late", "missing"))
+        table.add_row(
+            escape(unit.display_name(lang)), *marks, Text(str(late_or_missing) if late_or_missing else "", style="red")
+        )
+    console().print(table)
+
+
+def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
+    lang = language()
+    table = _table(title)
+    for header, justify in (
+        ("col.unit", "left"),
+        ("col.reason", "left"),
+        ("col.amount", "right"),
+        ("col.actual", "right"),
+        ("col.expected", "right"),
+        ("col.gap", "right"),
+    ):
+        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    for unit in units:
+        shown = plan.unit(unit.unit)
+        assert shown is not None
+        name = Text(f"{shown.display_name(lang)} ({unit.count})", style="bold")
+        lines: list[tuple[Text | str, ...]] = []
+        if unit.missing_reports:
+            lines.append(
+                (Text(t("overdue.missing", months=", ".join(unit.missing_reports)), style="red"), "", "", "", "")
+            )
+        for row in unit.behind:
+            target = plan.target(row.target)
+            assert target is not None
+            reason = Text(f"{row.target} {target.display_title(lang)}")
+            if target.is_milestone:
+                lines.append((reason, t("status.milestone_due", due=row.due), t("status.not_done"), "", ""))
+            else:
+                lines.append(
+                    (
+                        reason,
+                        amount(row.amount, row.measure),
+                        amount(row.actual, row.measure),
+                        amount(row.expected, row.measure),
+                        Text(amount(row.gap, row.measure), style="red"),
+                    )
+                )
+        for index, line in enumerate(lines):
+            table.add_row(name if index == 0 else "", *line, end_section=index == len(lines) - 1)
+    console().print(table)
+
+
+def notices_table(rows: Sequence[Any], title: str) -> None:
+    table = _table(title)
+    for header in ("col.number", "col.document_number", "col.month", "col.as_of", "col.issued_at", "col.units"):
+        table.add_column(t(header))
+    for row in rows:
+        names = "、".join(f"{u['unit_name']}({u['count_this_year']})" for u in row.content["units"])
+        table.add_row(
+            str(row.number),
+            escape(row.document_number),
+            row.evaluation_month,
+            row.as_of.isoformat(),
+            row.issued_at.replace("T", " "),
+            escape(names),
+        )
+    console().print(table)
+
+
+def document(text: str) -> None:
+    """A document exactly as recorded (no Rich markup, no wrapping)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _grade_style(plan: Plan, grade: str) -> str:
+    names = [name for name, _ in plan.assessment.grades]
+    if grade == plan.assessment.fail_grade or grade not in names:
+        return "bold red"
+    return ("bold green", "green", "yellow", "yellow")[min(names.index(grade), 3)]
+
+
+def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
+    lang = language()
+    table = _table(title)
+    for header, justify in (
+        ("col.rank", "right"),
+        ("col.unit", "left"),
+        ("col.kind", "left"),
+        ("col.completion", "right"),
+        ("col.timeliness", "right"),
+        ("col.reports", "center"),
+        ("col.notices", "right"),
+        ("col.score", "right"),
+        ("col.grade", "left"),
+    ):
+        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    for result in results:
+        unit = plan.unit(result.unit)
+        assert unit is not None
+        table.add_row(
+            str(result.rank),
+            escape(unit.display_name(lang)),
+            label(result.kind),
+            f"{result.completion:.1%}",
+            f"{result.timeliness:.1%}",
+            f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
+            str(result.notices) if result.notices else "",
+            f"{result.score:.2f}",
+            Text(result.grade, style=_grade_style(plan, result.grade)),
+        )
+    console().print(table)
+
+
+def assessment_explained(
+    plan: Plan, result: Any, contributions: Sequence[Any], months: Mapping[str, str], notices: Sequence[dict[str, Any]]
+) -> None:
+    """Why a unit scored what it did: each assignment's points, each month's report, each notice."""
+    out = console()
+    if result is None:
+        info(t("assess.not_assessed"))
+        return
+    lang = language()
+    unit = plan.unit(result.unit)
+    assert unit is not None
+    settings = plan.assessment
+    out.print(Text(f"{unit.display_name(lang)}: {result.score:.2f} {result.grade} (#{result.rank})", style="bold"))
+    out.print(
+        t(
+            "assess.formula",
+            completion_points=number(settings.completion_points),
+            completion=f"{result.completion:.4f}",
+            timeliness_points=number(settings.timeliness_points),
+            timeliness=f"{result.timeliness:.4f}",
+            penalty=number(settings.notice_penalty),
+            notices=result.notices,
+            score=f"{result.score:.2f}",
+        )
+    )
+    table = _table(t("assess.completion_title"))
+    for header, justify in (
+        ("col.target", "left"),
+        ("col.title", "left"),
+        ("col.weight", "right"),
+        ("col.progress", "right"),
+        ("col.counted", "right"),
+        ("col.points", "right"),
+    ):
+        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    for item in contributions:
+        target = plan.target(item.target)
+        assert target is not None
+        table.add_row(
+            item.target,
+            escape(target.display_title(lang)),
+            number(item.weight),
+            f"{item.progress:.1%}",
+            f"{item.counted:.1%}",
+            f"{item.points:.2f}",
+        )
+    out.print(table)
+    grid = _table(t("assess.months_title"))
+    for month in months:
+        grid.add_column(month[5:], justify="center")
+    grid.add_row(*(Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in months.values()))
+    out.print(grid)
+    for notice in notices:
+        out.print(
+            t(
+                "assess.notice_line",
+                number=notice["document_number"],
+                month=notice["evaluation_month"],
+                count=notice["count_this_year"],
+            )
+        )

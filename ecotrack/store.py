@@ -23,12 +23,15 @@ from ecotrack.i18n import t
 from ecotrack.models import (
     AssignmentRecord,
     EntryRecord,
+    NoticeItemRecord,
+    NoticeRecord,
     PlanRecord,
     SupportRecord,
     TargetRecord,
     TaskRecord,
     UnitRecord,
 )
+from ecotrack.notices import Notice
 from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, Target, Task, Unit
 from ecotrack.rules import Filed, Ledger
 
@@ -218,7 +221,9 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
     record, created = _plan_record(session, plan, source, source_sha256, now)
     assert record.id is not None
     existing = _Existing.read(session, record.id)
-    _refuse_dropping_entries(plan, existing, _entry_counts(session, record.id))
+    _refuse_dropping_entries(
+        plan, existing, _entry_counts(session, record.id), notice_counts(session=session, plan_id=record.id)
+    )
     counts = _Counts()
     units: dict[str, UnitRecord] = {}
     for position, unit in enumerate(plan.units):
@@ -349,8 +354,9 @@ class _Existing:
         )
 
 
-def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, int]) -> None:
-    """Raise `Refused` naming every assignment with entries that the plan would remove or retype."""
+def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, int], named: dict[str, int]) -> None:
+    """Raise `Refused` naming every assignment with entries, or unit named in a notice, that the plan would
+    remove or retype."""
     unit_codes = {u.id: code for code, u in existing.units.items()}
     target_codes = {g.id: code for code, g in existing.targets.items()}
     wanted = {(g.code, a.unit) for g in plan.targets() for a in g.assignments}
@@ -367,6 +373,12 @@ def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, i
         entries = entries_by_target.get(record.id or 0, 0)
         if entries and new is not None and new.type != record.type:
             refusals.append(t("sync.would_retype", target=code, old=record.type, new=new.type, entries=entries))
+    kept_units = {u.code for u in plan.units}
+    refusals += [
+        t("sync.would_remove_named_unit", unit=code, notices=count)
+        for code, count in named.items()
+        if code not in kept_units
+    ]
     if refusals:
         raise Refused(t("sync.refused", year=plan.year), details=refusals, hint=t("sync.refused_hint"))
 
@@ -543,3 +555,98 @@ def entry_count(*, session: Session, plan_id: int) -> int:
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
         .where(TargetRecord.plan_id == plan_id)
     ).one()
+
+
+# --- notices --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedNotice:
+    number: int
+    document_number: str
+    as_of: date
+    evaluation_month: str
+    issued_at: str
+    issued_by: str
+    document: str
+    content: dict[str, Any]
+
+
+def _issued(record: NoticeRecord) -> IssuedNotice:
+    return IssuedNotice(
+        number=record.number,
+        document_number=record.document_number,
+        as_of=record.as_of,
+        evaluation_month=record.evaluation_month,
+        issued_at=_local_iso(record.issued_at),
+        issued_by=record.issued_by,
+        document=record.document,
+        content=json.loads(record.content),
+    )
+
+
+def notices(*, session: Session, plan_id: int) -> list[IssuedNotice]:
+    """The notices of a plan year, oldest first."""
+    records = session.exec(
+        select(NoticeRecord).where(NoticeRecord.plan_id == plan_id).order_by(col(NoticeRecord.number))
+    )
+    return [_issued(record) for record in records]
+
+
+def notice_for_month(*, session: Session, plan_id: int, evaluation_month: str) -> IssuedNotice | None:
+    record = session.exec(
+        select(NoticeRecord).where(NoticeRecord.plan_id == plan_id, NoticeRecord.evaluation_month == evaluation_month)
+    ).first()
+    return _issued(record) if record else None
+
+
+def next_notice_number(*, session: Session, plan_id: int) -> int:
+    highest = session.exec(select(func.max(NoticeRecord.number)).where(NoticeRecord.plan_id == plan_id)).one()
+    return (highest or 0) + 1
+
+
+def notice_counts(*, session: Session, plan_id: int, as_of: date | None = None) -> dict[str, int]:
+    """Notice items naming each unit in the notices of a plan year (those as of `as_of` or before, if given)."""
+    query = (
+        select_columns(col(UnitRecord.code), func.count())
+        .select_from(NoticeItemRecord)
+        .join(NoticeRecord, col(NoticeRecord.id) == NoticeItemRecord.notice_id)
+        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
+        .where(col(NoticeRecord.plan_id) == plan_id)
+        .group_by(col(UnitRecord.code))
+    )
+    if as_of is not None:
+        query = query.where(col(NoticeRecord.as_of) <= as_of)
+    return dict(session.execute(query).tuples().all())
+
+
+def record_notice(
+    *, session: Session, plan_id: int, notice: Notice, document: str, issued_at: datetime, issued_by: str
+) -> None:
+    """Store a notice and one item per unit it names; the database refuses a second one for the month."""
+    record = NoticeRecord(
+        plan_id=plan_id,
+        number=notice.number,
+        document_number=notice.document_number,
+        as_of=notice.as_of,
+        evaluation_month=notice.evaluation_month,
+        issued_at=issued_at,
+        issued_by=issued_by,
+        document=document,
+        content=json.dumps(notice.as_json(), ensure_ascii=False),
+    )
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    unit_ids = dict(
+        session.execute(
+            select_columns(col(UnitRecord.code), col(UnitRecord.id)).where(col(UnitRecord.plan_id) == plan_id)
+        )
+        .tuples()
+        .all()
+    )
+    for item in notice.units:
+        session.add(
+            NoticeItemRecord(notice_id=record.id, unit_id=unit_ids[item.unit], count_this_year=item.count_this_year)
+        )
+    session.flush()

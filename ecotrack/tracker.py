@@ -18,9 +18,9 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecotrack import db, rules, store
+from ecotrack import db, notices, rules, store
 from ecotrack.config import Settings
-from ecotrack.errors import BadInput, DatabaseUnavailable
+from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry
 from ecotrack.i18n import t
 from ecotrack.plan import Plan
@@ -165,10 +165,74 @@ class Tracker:
             )
         )
 
+    def notices(self) -> list[store.IssuedNotice]:
+        return self.read(lambda session: store.notices(session=session, plan_id=self.stored.id))
+
+    def notice_counts(self, as_of: date) -> dict[str, int]:
+        """Notice items per unit in this year's notices as of a date (for the assessment)."""
+        return self.read(lambda session: store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of))
+
+    def issue_notice(self, as_of: date, language: str, *, dry_run: bool) -> IssuedDraft | None:
+        """Draft, number and record a notice naming the overdue units (SPEC §6 `notice`).
+
+        None when no unit is overdue (nothing is recorded). Refused when there is no evaluation month
+        yet, or a notice for this evaluation month exists. Numbering and recording happen in one
+        write transaction, so two offices issuing at once cannot take the same number or month.
+        """
+        evaluation = self.evaluate(as_of)
+        month = evaluation.evaluation_month
+        if month is None:
+            raise Refused(t("notice.no_month", as_of=as_of.isoformat(), year=self.plan.year))
+        overdue = rules.overdue_units(evaluation)
+
+        def issue(session: Session) -> IssuedDraft | None:
+            first = store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
+            if first is not None:
+                raise Refused(
+                    t(
+                        "notice.duplicate",
+                        month=month,
+                        number=first.document_number,
+                        issued=first.issued_at.replace("T", " "),
+                    )
+                )
+            if not overdue:
+                return None
+            notice = notices.draft(
+                self.plan,
+                as_of,
+                month,
+                overdue,
+                number=store.next_notice_number(session=session, plan_id=self.stored.id),
+                prior_counts=store.notice_counts(session=session, plan_id=self.stored.id),
+            )
+            text = notices.document(self.plan, notice, language)
+            if not dry_run:
+                store.record_notice(
+                    session=session,
+                    plan_id=self.stored.id,
+                    notice=notice,
+                    document=text,
+                    issued_at=utc_now(),
+                    issued_by=account(),
+                )
+            return IssuedDraft(notice, text, recorded=not dry_run)
+
+        return self.read(issue) if dry_run else self.write(issue)
+
     def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
         return self.read(
             lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
         )
+
+
+@dataclass(frozen=True)
+class IssuedDraft:
+    """A notice drafted (and recorded unless it was a dry run), with its document as circulated."""
+
+    notice: notices.Notice
+    document: str
+    recorded: bool
 
 
 def _stale_plan_warnings(settings: Settings, stored: store.StoredPlan) -> list[str]:

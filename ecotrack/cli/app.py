@@ -152,13 +152,14 @@ def root(
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting
+    from ecotrack.cli import admin, entries, meeting, yearend
     from ecotrack.cli import plan as plan_commands
 
     app.add_typer(plan_commands.app, name="plan")
     admin.register(app)
     entries.register(app)
     meeting.register(app)
+    yearend.register(app)
 
 
 _register()

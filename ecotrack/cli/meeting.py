@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
-from ecotrack.cli.output import emit
+from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import known_task, known_unit, open_tracker
+from ecotrack.errors import BadInput
 from ecotrack.exports import plain
 from ecotrack.i18n import t
-from ecotrack.listings import STATUS_COLUMNS
+from ecotrack.listings import (
+    NOTICE_COLUMNS,
+    NOTICES_COLUMNS,
+    OVERDUE_COLUMNS,
+    STATUS_COLUMNS,
+    notice_rows,
+    overdue_rows,
+)
 
 PANEL = "The monthly meeting (office)"
+
+
+class DocumentLanguage(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
 TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help="A task code, e.g. 2.")]
 
 
@@ -50,5 +67,176 @@ def status(
     )
 
 
+def filings(
+    ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False
+) -> None:
+    """The units × months grid of monthly-report statuses (on time, late, missing, pending, not required)."""
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        evaluation = tracker.evaluate(day)
+    units = evaluation.filings
+    months = list(units[0].months) if units else []
+    emit(
+        fmt,
+        data={"plan_year": plan.year, "as_of": day, "units": units},
+        rows=lambda: [{"unit": u.unit, "unit_name": u.unit_name, **u.months} for u in units],
+        columns=["unit", "unit_name", *months],
+        table=lambda: render.filings_grid(plan, units, t("filings.title", year=plan.year, as_of=day.isoformat())),
+        bom=not no_bom,
+    )
+
+
+def overdue(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    unit: UnitOpt = None,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when any unit is listed.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """The overdue units: behind targets and missing monthly reports, most reasons first."""
+    from ecotrack.rules import overdue_units
+
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        if unit is not None:
+            known_unit(plan, unit)
+        evaluation = tracker.evaluate(day)
+    listed = [u for u in overdue_units(evaluation) if unit in (None, u.unit)]
+    month = evaluation.evaluation_month or t("status.no_month")
+    data = {
+        "plan_year": plan.year,
+        "as_of": day,
+        "evaluation_month": evaluation.evaluation_month,
+        "units": [
+            {"unit": u.unit, "unit_name": u.unit_name, "missing_reports": u.missing_reports, "behind": u.behind}
+            for u in listed
+        ],
+    }
+
+    def table() -> None:
+        if listed:
+            render.overdue_table(plan, listed, t("overdue.title", as_of=day.isoformat(), month=month))
+        else:
+            render.info(t("overdue.none", as_of=day.isoformat()))
+
+    emit(fmt, data=data, rows=lambda: overdue_rows(listed), columns=OVERDUE_COLUMNS, table=table, bom=not no_bom)
+    if exit_code and listed:
+        raise typer.Exit(1)
+
+
+def notice(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", file_okay=False, help="Write the document into this folder."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Draft and print; record nothing.")] = False,
+    document_lang: Annotated[
+        DocumentLanguage, typer.Option("--document-lang", case_sensitive=False, help="Language of the document.")
+    ] = DocumentLanguage.zh,
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """Draft, number and record a notice (通报) naming the overdue units; print or write its document."""
+    from ecotrack.notices import file_name
+
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run)
+        month = tracker.evaluate(day).evaluation_month if drafted is None else drafted.notice.evaluation_month
+    if drafted is None:
+        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=month))
+        return
+    if out is None:
+        _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
+    else:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as failure:
+            raise BadInput(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
+        path = out / file_name(drafted.notice)
+        write_file(path, drafted.document.encode("utf-8"))
+        render.info(t("notice.written", path=path))
+    if drafted.recorded:
+        render.info(t("notice.recorded", number=drafted.notice.document_number, count=len(drafted.notice.units)))
+    else:
+        render.info(t("notice.dry_run", number=drafted.notice.document_number))
+
+
+notices_app = typer.Typer(help="The notices issued this year, or one again.", invoke_without_command=True)
+
+
+@notices_app.callback()
+def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
+    """The notices issued in the plan year, oldest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        issued = tracker.notices()
+    data = {
+        "plan_year": plan.year,
+        "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in issued],
+    }
+
+    def table() -> None:
+        if issued:
+            render.notices_table(issued, t("notices.title", year=plan.year))
+        else:
+            render.info(t("notices.none", year=plan.year))
+
+    rows = [
+        {
+            "number": n.number,
+            "document_number": n.document_number,
+            "plan_year": plan.year,
+            "as_of": n.as_of,
+            "evaluation_month": n.evaluation_month,
+            "issued_at": n.issued_at,
+            "units": [u["unit"] for u in n.content["units"]],
+        }
+        for n in issued
+    ]
+    emit(fmt, data=data, rows=lambda: rows, columns=NOTICES_COLUMNS, table=table, bom=not no_bom)
+
+
+@notices_app.command("show")
+def show_notice(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help="The notice's number in the year.")],
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """Print notice N again, from the record, exactly as it was circulated."""
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        issued = tracker.notices()
+    chosen = next((n for n in issued if n.number == number), None)
+    if chosen is None:
+        raise BadInput(
+            t("notice.unknown", number=number, year=plan.year, numbers=", ".join(str(n.number) for n in issued) or "-")
+        )
+    _show_notice(fmt, {**chosen.content, "issued_at": chosen.issued_at}, chosen.document, not no_bom)
+
+
+def _show_notice(fmt: OutputFormat, data: dict[str, Any], document: str, bom: bool) -> None:
+    emit(
+        fmt,
+        data=data,
+        rows=lambda: notice_rows(data),
+        columns=NOTICE_COLUMNS,
+        table=lambda: render.document(document),
+        bom=bom,
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(status)
+    app.command(rich_help_panel=PANEL)(filings)
+    app.command(rich_help_panel=PANEL)(overdue)
+    app.command(rich_help_panel=PANEL)(notice)
+    app.add_typer(notices_app, name="notices", rich_help_panel=PANEL)

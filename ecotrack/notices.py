@@ -1,0 +1,225 @@
+"""Notices (通报): drafting from the overdue units, escalation by the ladder, and the document.
+
+The document is written the way a Chinese government office circulates a notice: title, document
+number, addressees, the grounds, one section per unit with its missing reports and lagging targets
+(with the gap in the target's own measure), the wording for the unit's count this year, a closing
+requirement, the issuing office and the date. Pure functions: the caller supplies the number, the
+prior counts and the as-of date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ecotrack.plan import Plan
+from ecotrack.rules import OverdueUnit, StatusRow
+
+# The closing requirement asks for a written rectification report within this many days.
+RECTIFICATION_DAYS = 10
+DOCUMENT_LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One unit named in a notice, with its reasons and its count of notices this year (this one included)."""
+
+    unit: str
+    unit_name: str
+    count_this_year: int
+    wording: str
+    missing_reports: list[str]
+    behind: list[StatusRow]
+
+
+@dataclass(frozen=True)
+class Notice:
+    number: int
+    document_number: str
+    plan_year: int
+    as_of: date
+    evaluation_month: str
+    units: list[NoticeItem]
+
+    def as_json(self, issued_at: str | None = None) -> dict[str, Any]:
+        """The `notice` object of SPEC §6 (with `issued_at` once issued)."""
+        from ecotrack.exports import plain
+
+        data: dict[str, Any] = {
+            "number": self.number,
+            "document_number": self.document_number,
+            "plan_year": self.plan_year,
+            "as_of": self.as_of.isoformat(),
+            "evaluation_month": self.evaluation_month,
+            "units": [plain(item) for item in self.units],
+        }
+        if issued_at is not None:
+            data["issued_at"] = issued_at
+        return data
+
+
+def draft(
+    plan: Plan,
+    as_of: date,
+    evaluation_month: str,
+    overdue: list[OverdueUnit],
+    number: int,
+    prior_counts: Mapping[str, int],
+) -> Notice:
+    """A notice naming every overdue unit, each counted and worded by the ladder."""
+    items = []
+    for unit in overdue:
+        count = prior_counts.get(unit.unit, 0) + 1
+        items.append(
+            NoticeItem(
+                unit=unit.unit,
+                unit_name=unit.unit_name,
+                count_this_year=count,
+                wording=plan.notices.wording(count),
+                missing_reports=unit.missing_reports,
+                behind=unit.behind,
+            )
+        )
+    return Notice(
+        number=number,
+        document_number=plan.notices.document_number(plan.year, number),
+        plan_year=plan.year,
+        as_of=as_of,
+        evaluation_month=evaluation_month,
+        units=items,
+    )
+
+
+def chinese_numeral(number: int) -> str:
+    """一, 二, … 十, 十一, … 九十九, for section headings."""
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def _amount(value: float, measure: str | None) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}{measure}" if measure and measure != "%" else f"{text}%" if measure == "%" else text
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _chinese_month(period: str) -> str:
+    year, month = period.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def document(plan: Plan, notice: Notice, language: str = "zh") -> str:
+    """The notice as circulated, in Markdown."""
+    return _english(plan, notice) if language == "en" else _chinese(plan, notice)
+
+
+def _lagging_line_zh(row: StatusRow) -> str:
+    if row.type == "milestone":
+        due = _chinese_date(date.fromisoformat(row.due or ""))
+        return f"{row.target} {row.target_title}：应于{due}前完成，目前尚未完成。"
+    reduction = row.amount < row.baseline
+    expected_word = "应降至" if reduction else "应达到"
+    return (
+        f"{row.target} {row.target_title}：全年目标{_amount(row.amount, row.measure)}，"
+        f"截至{_chinese_month(row.last_period) if row.last_period else '目前'}实际"
+        f"{_amount(row.actual, row.measure)}，按进度{expected_word}{_amount(row.expected, row.measure)}，"
+        f"相差{_amount(row.gap, row.measure)}。"
+    )
+
+
+def _chinese(plan: Plan, notice: Notice) -> str:
+    month = _chinese_month(notice.evaluation_month)
+    lines = [
+        f"# 关于{month}生态建设工作进展情况的通报",
+        "",
+        notice.document_number,
+        "",
+        "各镇人民政府、街道办事处，区政府有关部门：",
+        "",
+        f"根据《{plan.title}》和每月报送进展情况的要求，{plan.office}对截至{_chinese_date(notice.as_of)}"
+        f"各单位任务目标完成情况和{month}进展报送情况进行了督导检查。"
+        f"现将工作进展缓慢、报送不及时的{len(notice.units)}个单位通报如下：",
+    ]
+    for index, item in enumerate(notice.units, start=1):
+        heading = f"{chinese_numeral(index)}、{item.unit_name}（本年度第{item.count_this_year}次，{item.wording}）"
+        lines += ["", f"## {heading}", ""]
+        point = 1
+        if item.missing_reports:
+            months = "、".join(_chinese_month(m) for m in item.missing_reports)
+            lines.append(f"{point}. 未按要求报送月度工作进展情况：{months}。")
+            point += 1
+        if item.behind:
+            lines.append(f"{point}. 工作进展滞后的任务目标：")
+            lines += [f"   - {_lagging_line_zh(row)}" for row in item.behind]
+    deadline = notice.as_of + timedelta(days=RECTIFICATION_DAYS)
+    lines += [
+        "",
+        "请被通报单位高度重视，认真查找原因，制定切实可行的整改措施，加快工作进度，及时、准确报送月度进展情况，"
+        f"并于{_chinese_date(deadline)}前将整改情况书面报送{plan.office}。"
+        "对多次被通报的单位，将按照有关规定约谈主要负责人，通报情况纳入年度考核。",
+        "",
+        plan.office,
+        "",
+        _chinese_date(notice.as_of),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _lagging_line_en(row: StatusRow) -> str:
+    if row.type == "milestone":
+        return f"{row.target} {row.target_title}: due by {row.due}, not yet done."
+    measure = f" {row.measure}" if row.measure else ""
+    return (
+        f"{row.target} {row.target_title}: yearly amount {row.amount:g}{measure}; actual {row.actual:g}{measure}"
+        f" as of {row.last_period or 'the start of the year'}; expected {row.expected:.2f}{measure}; "
+        f"gap {row.gap:.2f}{measure}."
+    )
+
+
+def _english(plan: Plan, notice: Notice) -> str:
+    lines = [
+        f"# Notice on the progress of ecological construction, {notice.evaluation_month}",
+        "",
+        notice.document_number,
+        "",
+        "To the town governments, sub-district offices and district departments:",
+        "",
+        f'Following "{plan.title}" and its monthly reporting duty, {plan.office} reviewed every unit\'s progress '
+        f"and monthly reports as of {notice.as_of.isoformat()}. The following {len(notice.units)} units are "
+        "behind or late:",
+    ]
+    for index, item in enumerate(notice.units, start=1):
+        lines += ["", f"## {index}. {item.unit_name} (notice {item.count_this_year} this year: {item.wording})", ""]
+        point = 1
+        if item.missing_reports:
+            lines.append(f"{point}. Monthly reports not filed: {', '.join(item.missing_reports)}.")
+            point += 1
+        if item.behind:
+            lines.append(f"{point}. Targets behind schedule:")
+            lines += [f"   - {_lagging_line_en(row)}" for row in item.behind]
+    deadline = notice.as_of + timedelta(days=RECTIFICATION_DAYS)
+    lines += [
+        "",
+        "The units named shall find the causes, take measures to catch up, file their monthly reports on time, "
+        f"and report their rectification in writing to {plan.office} by {deadline.isoformat()}. "
+        "This notice counts in the year-end assessment.",
+        "",
+        plan.office,
+        "",
+        notice.as_of.isoformat(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def file_name(notice: Notice) -> str:
+    """The document's file name: its plan year, number and evaluation month."""
+    return f"通报-{notice.plan_year}-{notice.number:03d}-{notice.evaluation_month}.md"
