@@ -7,7 +7,8 @@ import io
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from ecotrack.cells import neutralise
@@ -68,8 +69,8 @@ class Sheet:
     title: str
     columns: Sequence[str]
     rows: Sequence[Mapping[str, Any]]
-    percent_columns: frozenset[str] = frozenset()
-    text_columns: set[str] = field(default_factory=set)  # cells kept as text (codes, periods)
+    percent_columns: AbstractSet[str] = frozenset()
+    text_columns: AbstractSet[str] = frozenset()  # cells kept as text (codes, periods)
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:

@@ -177,6 +177,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "plan.file_is_directory": ("{path} is a folder, not a plan file", "{path} 是文件夹，不是计划文件"),
     "plan.file_unreadable": ("cannot read {path}: {reason}", "无法读取 {path}：{reason}"),
+    "plan.control_character": (
+        "control character {code} is not allowed in a plan file",
+        "计划文件中不允许出现控制字符 {code}",
+    ),
     "plan.not_utf8": ("the plan file is not UTF-8 text", "计划文件不是 UTF-8 文本"),
     "plan.changed_since_load": (
         "{path} has changed since plan year {year} was loaded: run `ecotrack plan load`",
@@ -435,6 +439,35 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.grade": ("Grade", "等次"),
     "col.counted": ("Counted", "计分进度"),
     "col.points": ("Points", "得分"),
+    "export.needs_table": (
+        "--format csv exports one table: give --table ({tables})",
+        "--format csv 一次导出一张表：请用 --table 指定（{tables}）",
+    ),
+    "export.unknown_table": ("unknown table {table!r}: choose one of {tables}", "未知的表 {table!r}：可选 {tables}"),
+    "export.xlsx_needs_out": (
+        "an XLSX workbook is binary: give --out FILE.xlsx, or redirect stdout to a file",
+        "XLSX 工作簿是二进制文件：请用 --out FILE.xlsx，或把标准输出重定向到文件",
+    ),
+    "export.written": ("wrote {path}: the {year} plan year as of {as_of}", "已写入 {path}：{year} 年度，截至 {as_of}"),
+    "export.sheet_plan": ("plan", "计划分解"),
+    "export.sheet_status": ("status", "进展情况"),
+    "export.sheet_filings": ("filings", "月报报送"),
+    "export.sheet_assessment": ("assessment", "年度考核"),
+    "export.sheet_entries": ("entries", "填报记录"),
+    "export.sheet_notices": ("notices", "通报"),
+    "backup.done": (
+        "backed up to {path}: {entries} entries, plan years {years}; integrity check ok",
+        "已备份到 {path}：{entries} 条填报，计划年度 {years}；完整性检查通过",
+    ),
+    "backup.not_sqlite": (
+        "backup copies a SQLite file; back up a PostgreSQL server with pg_dump",
+        "backup 只复制 SQLite 文件；PostgreSQL 请使用 pg_dump 备份",
+    ),
+    "backup.exists": ("{path} exists already: choose a new file name", "{path} 已存在：请换一个文件名"),
+    "backup.corrupt": (
+        "the copy failed its integrity check ({reason}); nothing was kept",
+        "副本未通过完整性检查（{reason}），未保留",
+    ),
     # --- the database ---
     "db.missing": ("no database at {db}: run `ecotrack init` first", "{db} 处没有数据库：请先运行 `ecotrack init`"),
     "db.not_initialised": (

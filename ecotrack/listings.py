@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from ecotrack.plan import Plan
-from ecotrack.rules import OverdueUnit
+from ecotrack.rules import Evaluation, OverdueUnit, UnitAssessment
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
@@ -152,3 +153,157 @@ ASSESS_COLUMNS = (
     "grade",
     "rank",
 )
+ENTRY_COLUMNS = HISTORY_COLUMNS
+EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices")
+PLAN_COLUMNS = (
+    "task",
+    "task_title",
+    "target",
+    "target_title",
+    "type",
+    "measure",
+    "unit",
+    "unit_name",
+    "kind",
+    "role",
+    "amount",
+    "baseline",
+    "due",
+    "weight",
+    "schedule",
+)
+# Columns that hold shares: a spreadsheet shows them as percentages.
+SHARE_COLUMNS = frozenset({"progress", "expected_share", "completion", "timeliness", "tolerance"})
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan as loaded, in the shape of its plan file (SPEC §3), for the JSON export."""
+    return {
+        "year": plan.year,
+        "title": plan.title,
+        "office": plan.office,
+        "report_due_day": plan.report_due_day,
+        "tolerance": plan.tolerance,
+        "start_month": plan.start_month,
+        "assessment": {
+            "completion_points": plan.assessment.completion_points,
+            "timeliness_points": plan.assessment.timeliness_points,
+            "notice_penalty": plan.assessment.notice_penalty,
+            "grades": dict(plan.assessment.grades),
+            "fail_grade": plan.assessment.fail_grade,
+        },
+        "notices": {
+            "number_format": plan.notices.number_format,
+            "ladder": {str(count): word for count, word in plan.notices.ladder},
+        },
+        "units": [{"code": u.code, "name": u.name, "kind": u.kind, "name_en": u.name_en} for u in plan.units],
+        "tasks": [
+            {
+                "code": task.code,
+                "title": task.title,
+                "title_en": task.title_en,
+                "targets": [
+                    {
+                        "code": target.code,
+                        "title": target.title,
+                        "title_en": target.title_en,
+                        "type": target.type,
+                        "measure": target.measure,
+                        "baseline": target.baseline,
+                        "schedule": {str(month): share for month, share in target.schedule},
+                        "weight": target.weight,
+                        "due": target.due.isoformat() if target.due else None,
+                        "support": list(target.support),
+                        "assign": {a.unit: a.amount for a in target.assignments},
+                    }
+                    for target in task.targets
+                ],
+            }
+            for task in plan.tasks
+        ],
+    }
+
+
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The plan flattened for a spreadsheet: one row per lead or supporting unit of each target."""
+    tasks = {task.code: task for task in plan.tasks}
+    rows: list[dict[str, Any]] = []
+    for target in plan.targets():
+        base = {
+            "task": target.task,
+            "task_title": tasks[target.task].title,
+            "target": target.code,
+            "target_title": target.title,
+            "type": target.type,
+            "measure": target.measure,
+            "baseline": target.baseline,
+            "due": target.due.isoformat() if target.due else None,
+            "weight": target.weight,
+            "schedule": " ".join(f"{month}:{share:g}" for month, share in target.schedule),
+        }
+        for role, units in (
+            ("lead", [(a.unit, a.amount) for a in target.assignments]),
+            ("support", [(code, None) for code in target.support]),
+        ):
+            for code, amount in units:
+                unit = plan.unit(code)
+                assert unit is not None
+                rows.append(
+                    {**base, "unit": code, "unit_name": unit.name, "kind": unit.kind, "role": role, "amount": amount}
+                )
+    return rows
+
+
+def export_data(
+    plan: Plan,
+    as_of: date,
+    evaluation: Evaluation,
+    assessment: Sequence[UnitAssessment],
+    entries: Sequence[Any],
+    notices: Sequence[Any],
+) -> dict[str, Any]:
+    """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
+    return {
+        "plan_year": plan.year,
+        "as_of": as_of.isoformat(),
+        "plan": plan_data(plan),
+        "status": [asdict(row) for row in evaluation.rows],
+        "filings": [asdict(unit) for unit in evaluation.filings],
+        "assessment": [asdict(result) for result in assessment],
+        "entries": [asdict(entry) for entry in entries],
+        "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in notices],
+    }
+
+
+def export_tables(data: Mapping[str, Any], plan: Plan) -> dict[str, tuple[Sequence[str], list[dict[str, Any]]]]:
+    """The export as flat tables (columns, rows) for CSV and XLSX: one per list of the JSON."""
+    months = list(data["filings"][0]["months"]) if data["filings"] else []
+    return {
+        "plan": (PLAN_COLUMNS, plan_rows(plan)),
+        "status": (STATUS_COLUMNS, list(data["status"])),
+        "filings": (
+            ["unit", "unit_name", *months],
+            [{"unit": u["unit"], "unit_name": u["unit_name"], **u["months"]} for u in data["filings"]],
+        ),
+        "assessment": (ASSESS_COLUMNS, list(data["assessment"])),
+        "entries": (HISTORY_COLUMNS, list(data["entries"])),
+        "notices": (
+            NOTICES_COLUMNS,
+            [
+                {
+                    "number": n["number"],
+                    "document_number": n["document_number"],
+                    "plan_year": n["plan_year"],
+                    "as_of": n["as_of"],
+                    "evaluation_month": n["evaluation_month"],
+                    "issued_at": n["issued_at"],
+                    "units": [u["unit"] for u in n["units"]],
+                }
+                for n in data["notices"]
+            ],
+        ),
+    }
+
+
+# Columns whose cells stay text in a spreadsheet (codes like 1.10, months like 2012-03).
+TEXT_COLUMNS = frozenset({"unit", "task", "target", "period", "last_period", "evaluation_month", "code"})

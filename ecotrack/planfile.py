@@ -644,6 +644,15 @@ def _number(value: float) -> str:
 def parse_plan(text: str, filename: str) -> Plan:
     """Validate plan text and build the `Plan`; raise `PlanInvalid` listing every problem."""
     doc = _Document(filename)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is not None:
+        unprintable = found.start()
+        # PyYAML's reader refuses control characters without a line; say where the first one is.
+        line = text.count("\n", 0, unprintable) + 1
+        column = unprintable - (text.rfind("\n", 0, unprintable) + 1) + 1
+        raise PlanInvalid(
+            [f"{filename}:{line}:{column}: " + t("plan.control_character", code=f"U+{ord(text[unprintable]):04X}")]
+        )
     loader = _PlanLoader(text)
     try:
         root = loader.get_single_node()

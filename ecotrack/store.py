@@ -617,7 +617,7 @@ def notice_counts(*, session: Session, plan_id: int, as_of: date | None = None) 
     )
     if as_of is not None:
         query = query.where(col(NoticeRecord.as_of) <= as_of)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def record_notice(
@@ -641,9 +641,7 @@ def record_notice(
     unit_ids = dict(
         session.execute(
             select_columns(col(UnitRecord.code), col(UnitRecord.id)).where(col(UnitRecord.plan_id) == plan_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for item in notice.units:
         session.add(

@@ -91,6 +91,38 @@ def reload_plan(settings: Settings) -> store.SyncReport:
     return load_plan_file(database, plan, raw, settings.plan)
 
 
+@dataclass(frozen=True)
+class BackupReport:
+    entries: int
+    years: list[int]
+
+
+def backup_database(settings: Settings, target: Path) -> BackupReport:
+    """A consistent copy of a live SQLite database (SQLite's backup API), checked before it is kept."""
+    import sqlite3
+    from contextlib import closing
+
+    database = db.Database.from_setting(settings.db)
+    if database.path is None:
+        raise Refused(t("backup.not_sqlite"))
+    db.require_existing(database)
+    if target.exists():
+        raise Refused(t("backup.exists", path=target))
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        db.backup_sqlite(database.path, partial)
+        with closing(sqlite3.connect(partial)) as copy:
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            entries = copy.execute("SELECT count(*) FROM entry").fetchone()[0]
+            years = [row[0] for row in copy.execute("SELECT year FROM plan ORDER BY year")]
+        if verdict != "ok":
+            raise DatabaseUnavailable(t("backup.corrupt", reason=verdict))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupReport(entries=entries, years=years)
+
+
 class Tracker:
     """A database opened for one plan year."""
 

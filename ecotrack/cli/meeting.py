@@ -145,6 +145,11 @@ def notice(
     from ecotrack.notices import file_name
 
     day = as_of_date(as_of)
+    if out is not None:  # before anything is recorded: a notice is only issued where it can be written
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as failure:
+            raise BadInput(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
     with open_tracker(ctx) as tracker:
         drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run)
         month = tracker.evaluate(day).evaluation_month if drafted is None else drafted.notice.evaluation_month
@@ -154,10 +159,6 @@ def notice(
     if out is None:
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     else:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as failure:
-            raise BadInput(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
         path = out / file_name(drafted.notice)
         write_file(path, drafted.document.encode("utf-8"))
         render.info(t("notice.written", path=path))

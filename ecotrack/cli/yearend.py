@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
-from ecotrack.cli.output import emit
-from ecotrack.cli.workspace import known_unit, open_tracker
+from ecotrack.cli.output import emit, write_bytes, write_file
+from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
+from ecotrack.errors import BadInput
 from ecotrack.exports import plain
 from ecotrack.i18n import t
-from ecotrack.listings import ASSESS_COLUMNS
+from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS, TEXT_COLUMNS
 
 PANEL = "Year end (office and scripts)"
 
@@ -74,5 +78,89 @@ def assess(
     )
 
 
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+TableOpt = Annotated[
+    str | None, typer.Option("--table", metavar="TABLE", help=f"For csv: one of {', '.join(EXPORT_TABLES)}.")
+]
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="json (every table), csv (one --table), xlsx (a sheet each)."
+        ),
+    ],
+    table: TableOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help="Write here (default: stdout).")
+    ] = None,
+    as_of: AsOfOpt = None,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
+    from ecotrack import exports, rules
+    from ecotrack.listings import export_data, export_tables
+
+    if fmt is ExportFormat.csv and table is None:
+        raise BadInput(t("export.needs_table", tables=", ".join(EXPORT_TABLES)))
+    if table is not None and table not in EXPORT_TABLES:
+        raise BadInput(t("export.unknown_table", table=table, tables=", ".join(EXPORT_TABLES)))
+    if fmt is ExportFormat.xlsx and out is None and sys.stdout.isatty():
+        raise BadInput(t("export.xlsx_needs_out"))
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        evaluation = tracker.evaluate(day)
+        assessment = rules.assess(plan, evaluation, tracker.notice_counts(day))
+        data = export_data(plan, day, evaluation, assessment, tracker.history(), tracker.notices())
+    tables = export_tables(data, plan)
+    if fmt is ExportFormat.json:
+        payload = exports.json_text(
+            data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        ).encode("utf-8")
+    elif fmt is ExportFormat.csv:
+        columns, rows = tables[table or ""]
+        payload = exports.csv_bytes(rows, columns, bom=not no_bom)
+    else:
+        chosen = [table] if table else list(EXPORT_TABLES)
+        payload = exports.xlsx_bytes(
+            [
+                exports.Sheet(
+                    title=t(f"export.sheet_{name}"),
+                    columns=tables[name][0],
+                    rows=tables[name][1],
+                    percent_columns=SHARE_COLUMNS,
+                    text_columns=TEXT_COLUMNS,
+                )
+                for name in chosen
+            ]
+        )
+    if out is None:
+        write_bytes(payload)
+    else:
+        write_file(out, payload)
+        render.info(t("export.written", path=out, year=plan.year, as_of=day.isoformat()))
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help="Where to write the copy.")],
+) -> None:
+    """A consistent copy of the SQLite database, taken while others may be writing."""
+    from ecotrack.tracker import backup_database
+
+    copied = backup_database(settings_of(ctx), file)
+    render.info(t("backup.done", path=file, entries=copied.entries, years=", ".join(map(str, copied.years))))
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(assess)
+    app.command(rich_help_panel=PANEL)(export)
+    app.command(rich_help_panel=PANEL)(backup)
