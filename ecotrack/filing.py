@@ -17,6 +17,7 @@ from ecotrack.rules import EPSILON, Periods, latest_value, progress
 
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 100
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
@@ -50,7 +51,9 @@ def parse_period(text: str) -> tuple[int, int]:
 
 def parse_value(text: str) -> float:
     """A finite number ≥ 0 (`1e400`, `nan` and `-3` are refused)."""
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
+    if _THOUSANDS.match(cleaned):  # 1,200.5; but never 1,5 (a decimal comma), which is refused
+        cleaned = cleaned.replace(",", "")
     try:
         value = float(cleaned)
     except ValueError:
@@ -73,7 +76,10 @@ def parse_reported_at(text: str) -> datetime:
         moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
     except ValueError:
         raise EntryError(t("entry.bad_reported_at", text=text)) from None
-    return local_time(moment)
+    try:
+        return local_time(moment)
+    except (OverflowError, ValueError):  # 0001-01-01 with an offset has no local time
+        raise EntryError(t("entry.reported_at_range", text=text)) from None
 
 
 def local_time(moment: datetime) -> datetime:

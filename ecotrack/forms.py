@@ -8,6 +8,9 @@ from ecotrack.imports import CHINESE_COLUMNS, COLUMNS, INFO_COLUMNS
 from ecotrack.plan import Plan
 from ecotrack.rules import Ledger, latest_value, period_label, targets_to_cover
 
+# What the clerk sees beside the import columns: the target, its amount and the last value filed.
+TEMPLATE_INFO_COLUMNS = ("unit_name", "target_title", "measure", "amount", "last_period", "last_value")
+
 
 def template_rows(
     plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: bool
@@ -19,7 +22,7 @@ def template_rows(
     """
     names = dict(zip(COLUMNS, CHINESE_COLUMNS, strict=True)) if chinese else {c: c for c in COLUMNS}
     info = dict(INFO_COLUMNS) if chinese else {c: c for c in INFO_COLUMNS}
-    columns = [names[c] for c in COLUMNS] + [info[c] for c in INFO_COLUMNS]
+    columns = [names[c] for c in COLUMNS] + [info[c] for c in TEMPLATE_INFO_COLUMNS]
     unit_record = plan.unit(unit)
     assert unit_record is not None
     rows = []

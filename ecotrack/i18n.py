@@ -75,6 +75,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "duplicate key {key!r} (first at line {line})",
         "重复的键 {key!r}（首次出现在第 {line} 行）",
     ),
+    "plan.key_of": ("{key} key", "{key} 的键"),
     "plan.missing_key": ("missing required key {key!r}", "缺少必填项 {key!r}"),
     "plan.missing_section": ("missing required section {key!r}", "缺少必填部分 {key!r}"),
     "plan.unknown_key": ("unknown key {key!r}", "未知的键 {key!r}"),
@@ -259,6 +260,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "entry.bad_value": ("value {text!r} is not a number", "完成值 {text!r} 不是数字"),
     "entry.not_finite": ("value {text!r} is not a finite number", "完成值 {text!r} 不是有限的数字"),
     "entry.negative": ("value {text!r} is negative; a level is 0 or more", "完成值 {text!r} 为负数；完成值不能小于 0"),
+    "entry.reported_at_range": ("reported_at {text!r} is out of range", "填报日期 {text!r} 超出范围"),
     "entry.bad_reported_at": (
         "reported_at {text!r} is not a date like 2012-07-03 (or 2012-07-03T09:30)",
         "填报日期 {text!r} 格式不对，应如 2012-07-03（或 2012-07-03T09:30）",

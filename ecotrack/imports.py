@@ -41,7 +41,7 @@ from ecotrack.rules import Filed, Ledger
 COLUMNS = ("unit", "target", "period", "value", "note", "reported_by", "reported_at")
 CHINESE_COLUMNS = ("单位", "指标", "月份", "完成值", "备注", "填报人", "填报日期")
 REQUIRED = ("unit", "target", "period", "value")
-# Columns a template adds for the clerk's eyes; an import reads past them.
+# Columns an import reads past: what a template adds for the clerk's eyes, and the audit columns.
 INFO_COLUMNS = {
     "unit_name": "单位名称",
     "target_title": "指标名称",
@@ -49,6 +49,11 @@ INFO_COLUMNS = {
     "amount": "全年目标",
     "last_period": "上次填报月份",
     "last_value": "上次填报值",
+    # the audit columns of `history` and `export --table entries`, so that an export imports back
+    "id": "序号",
+    "superseded": "已更正",
+    "filed_at": "录入时间",
+    "filed_by": "录入账号",
 }
 HEADER_NAMES: dict[str, str] = {
     **{name: name for name in COLUMNS},
@@ -66,6 +71,7 @@ class SourceRow:
 
     where: str
     cells: Mapping[str, Any]
+    extra_cells: int = 0  # filled cells beyond the header: the row is bad, and reported with the others
 
 
 @dataclass
@@ -165,7 +171,7 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
             if names is None:
                 names = _header(record, display, where)
                 continue
-            rows.append(SourceRow(where, _cells(names, record, display, where)))
+            rows.append(_row(names, record, where))
     except csv.Error as broken:
         raise BadInput(t("import.csv_broken", path=display, line=start, reason=broken)) from None
     if names is None:
@@ -173,13 +179,10 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
     return rows
 
 
-def _cells(names: list[str | None], values: list[Any], display: str, where: str) -> dict[str, Any]:
-    if len(values) > len(names) and any(v not in (None, "") for v in values[len(names) :]):
-        raise ImportInvalid(
-            t("import.bad_rows", path=display, count=1),
-            [f"{display}:{where}: " + t("import.extra_cells", count=len(values), columns=len(names))],
-        )
-    return {name: value for name, value in zip(names, values, strict=False) if name is not None}
+def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
+    extra = sum(1 for value in values[len(names) :] if value not in (None, ""))
+    cells = {name: value for name, value in zip(names, values, strict=False) if name is not None}
+    return SourceRow(where, cells, extra_cells=len(values) if extra else 0)
 
 
 def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
@@ -212,7 +215,7 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
             if names is None:
                 names = _header(values, display, where)
                 continue
-            rows.append(SourceRow(where, _cells(names, values, display, where)))
+            rows.append(_row(names, values, where))
     finally:
         workbook.close()
     if formulas:
@@ -276,7 +279,7 @@ def _period(value: Any) -> tuple[int, int]:
 
 def _value(value: Any) -> float:
     if isinstance(value, bool):
-        raise EntryError(t("entry.bad_value", text=value))
+        raise EntryError(t("entry.bad_value", text=str(value)))
     if isinstance(value, int | float):
         return check_number(float(value), f"{value}")
     text = _text(value)
@@ -340,6 +343,8 @@ def _check_row(
     row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, default_by: str
 ) -> tuple[NewEntry, bool]:
     cells = row.cells
+    if row.extra_cells:
+        raise EntryError(t("import.extra_cells", count=row.extra_cells, columns=len(cells)))
     unit = _unit_code(plan, cells.get("unit"))
     target_code = _target_code(plan, cells.get("target"))
     period = _period(cells.get("period"))

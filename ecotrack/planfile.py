@@ -297,7 +297,10 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
     """A pydantic error in the user's language, with a hint where one helps."""
     kind = error["type"]
     loc = error["loc"]
-    name = str(loc[-1]) if loc else ""
+    path = _field_path(loc)
+    name = str(path[-1]) if path else ""
+    if loc and loc[-1] == "[key]":  # a mapping's key is wrong (a ladder count, a schedule month)
+        name = t("plan.key_of", key=str(path[-2]) if len(path) > 1 else "")
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "missing":
@@ -383,13 +386,19 @@ def _record(doc: _Document, model: type[BaseModel], invalid: ValidationError, pa
             continue  # already reported while reading the YAML
         position = doc.positions.get(field_path)
         message = _message(error, position.text if position else None, fields)
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "extra_forbidden" or error["loc"][-1:] == ("[key]",):
             doc.at_key(field_path, message)
         elif error["type"] == "missing":
             doc.at_key(path, message)
         else:
             doc.at_value(field_path, message)
     return broken
+
+
+def _plain_year(section: Any) -> int | None:
+    """The plan year even when another key of `plan:` is wrong, so that due dates are still checked."""
+    year = section.get("year") if isinstance(section, dict) else None
+    return year if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100 else None
 
 
 class _PlanBuilder:
@@ -424,7 +433,7 @@ class _PlanBuilder:
         if notices is not None:
             self._check_number_format(notices.number_format)
         units = self._units()
-        year = header.year if header else None
+        year = header.year if header else _plain_year(data.get("plan"))
         tasks = self._tasks(year)
         if doc.problems or header is None or assessment is None or notices is None:
             return None

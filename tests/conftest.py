@@ -67,7 +67,9 @@ class Workspace:
         assert outcome.exit_code == 0, outcome.stderr
         return outcome
 
-    def spawn(self, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def spawn(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         """The installed `ecotrack` command in a separate process."""
         full_env = {**os.environ, **self.env(**(env or {}))}
         return subprocess.run(

@@ -50,7 +50,10 @@ def test_plan_check_reports_problems_as_file_line_column(tmp_path: Path) -> None
     workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")
     broken = workspace.write(
         "broken.yaml",
-        (CONFORMANCE / "plan.yaml").read_text().replace("kind: town", "kind: village").replace("weight: 2", "weight: 0"),
+        (CONFORMANCE / "plan.yaml")
+        .read_text()
+        .replace("kind: town", "kind: village")
+        .replace("weight: 2", "weight: 0"),
     )
     outcome = workspace.run("plan", "check", str(broken))
     assert outcome.exit_code == 2
@@ -84,7 +87,13 @@ def test_status_warns_when_the_plan_file_changed_but_was_not_reloaded(conformanc
 
 def test_plan_show_draws_the_tree(conformance: Workspace) -> None:
     shown = conformance.ok("--lang", "zh", "plan", "show").stdout
-    for fragment in ("1.1 建成村级污水处理设施", "责任： 东坡镇  10 座", "配合： 区环保局", "时限 2014-06-30", "基数 500 吨"):
+    for fragment in (
+        "1.1 建成村级污水处理设施",
+        "责任： 东坡镇  10 座",
+        "配合： 区环保局",
+        "时限 2014-06-30",
+        "基数 500 吨",
+    ):
         assert fragment in shown
 
 
@@ -115,8 +124,21 @@ def test_units_and_targets_in_every_format(conformance: Workspace) -> None:
 
 def test_report_files_one_entry_and_history_shows_it(conformance_empty: Workspace) -> None:
     outcome = conformance_empty.ok(
-        "report", "--unit", "dongpo", "--target", "1.1", "--period", "2014-03", "--value", "2", "--note", "=1+1",
-        "--by", "王芳", "--on", "2014-04-03",
+        "report",
+        "--unit",
+        "dongpo",
+        "--target",
+        "1.1",
+        "--period",
+        "2014-03",
+        "--value",
+        "2",
+        "--note",
+        "=1+1",
+        "--by",
+        "王芳",
+        "--on",
+        "2014-04-03",
     )
     assert "filed: dongpo 1.1 2014-03 = 2 座" in outcome.stderr
     entries = json.loads(conformance_empty.ok("history", "--format", "json").stdout)["entries"]
@@ -208,7 +230,11 @@ def test_interactive_monthly_form_on_a_terminal(conformance_empty: Workspace) ->
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [str(ECOTRACK), "report", "--unit", "nanyuan", "--period", "2014-03", "--on", "2014-04-03", "--by", "李"],
-        stdin=follower, stdout=follower, stderr=follower, env=env, cwd=conformance_empty.root,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        cwd=conformance_empty.root,
     )
     os.close(follower)
     answers = iter(["1", "495", "", "y"])  # 1.1, 2.1, skip 2.3, confirm
@@ -242,11 +268,29 @@ def test_status_table_json_and_csv_agree(conformance: Workspace) -> None:
     data = json.loads(conformance.ok("status", *as_of, "--format", "json").stdout)
     assert list(data) == ["plan_year", "as_of", "evaluation_month", "rows"]
     assert list(data["rows"][0]) == [
-        "unit", "unit_name", "task", "target", "target_title", "type", "measure", "baseline", "amount", "actual",
-        "expected", "gap", "progress", "expected_share", "status", "last_period", "due",
+        "unit",
+        "unit_name",
+        "task",
+        "target",
+        "target_title",
+        "type",
+        "measure",
+        "baseline",
+        "amount",
+        "actual",
+        "expected",
+        "gap",
+        "progress",
+        "expected_share",
+        "status",
+        "last_period",
+        "due",
     ]
-    rows = list(csv.DictReader(io.StringIO(conformance.ok("status", *as_of, "--format", "csv").stdout_bytes
-                                           .decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(conformance.ok("status", *as_of, "--format", "csv").stdout_bytes.decode("utf-8-sig"))
+        )
+    )
     assert [(r["unit"], r["target"], r["status"]) for r in rows] == [
         (r["unit"], r["target"], r["status"]) for r in data["rows"]
     ]
@@ -282,8 +326,9 @@ def make_supporting_plan(conformance: Workspace) -> Workspace:
         (("--lang", "fr", "status"), "choose zh or en"),
     ],
 )
-def test_bad_options_give_one_error_line_and_exit_2(conformance: Workspace, arguments: tuple[str, ...],
-                                                    message: str) -> None:
+def test_bad_options_give_one_error_line_and_exit_2(
+    conformance: Workspace, arguments: tuple[str, ...], message: str
+) -> None:
     outcome = conformance.run(*arguments)
     assert outcome.exit_code == 2
     assert outcome.stderr.startswith("error: ") and message in outcome.stderr
@@ -335,8 +380,13 @@ def test_a_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
 def test_import_one_bad_row_imports_nothing(conformance_empty: Workspace) -> None:
     path = conformance_empty.write(
         "filings.csv",
-        csv_text(["dongpo,1.1,2014-01,0,,a,2014-02-03", "dongpo,1.1,2014-02,x,,a,2014-03-03",
-                  "dongpo,1.2,2014-01,61,,a,2014-02-03"]),
+        csv_text(
+            [
+                "dongpo,1.1,2014-01,0,,a,2014-02-03",
+                "dongpo,1.1,2014-02,x,,a,2014-03-03",
+                "dongpo,1.2,2014-01,61,,a,2014-02-03",
+            ]
+        ),
     )
     outcome = conformance_empty.run("import", str(path))
     assert outcome.exit_code == 2

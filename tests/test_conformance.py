@@ -25,7 +25,9 @@ def same(got: Any, want: Any) -> bool:
     return bool(got == want)
 
 
-def differences(got_rows: dict[Any, dict[str, Any]], want_rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[str]:
+def differences(
+    got_rows: dict[Any, dict[str, Any]], want_rows: list[dict[str, Any]], key: tuple[str, ...]
+) -> list[str]:
     problems = []
     for want in want_rows:
         ident = tuple(want[k] for k in key)

@@ -8,6 +8,8 @@ import csv
 import hashlib
 import io
 import json
+import sqlite3
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from ecotrack.cells import FORMULA_STARTS, neutralise, restore
+from ecotrack.cells import neutralise, restore
 
 from .conftest import CONFORMANCE, Workspace, csv_text, make_workspace
 
@@ -30,6 +32,26 @@ GOOD = [
     "dongpo,1.2,2014-03,70,,clerk,2014-04-02",
 ]
 LONG_NOTE = "说" * 2001
+_INITIALISED: Workspace | None = None  # the one `init` of this module, copied for each test
+
+
+@pytest.fixture
+def conformance_empty(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """conftest's `conformance_empty` (the conformance plan, initialised, no entries), made faster.
+
+    `ecotrack init` runs the migrations (about 0.2 s); here it runs once for the module, and each test gets
+    its own copy of that database, taken with SQLite's backup API, next to its own copy of the plan.
+    """
+    global _INITIALISED
+    if _INITIALISED is None:
+        _INITIALISED = make_workspace(tmp_path_factory.mktemp("initialised"), CONFORMANCE / "plan.yaml")
+        _INITIALISED.ok("init")
+    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")
+    workspace.db.parent.mkdir()
+    with sqlite3.connect(_INITIALISED.db) as source, sqlite3.connect(workspace.db) as copy:
+        source.backup(copy)
+    assert workspace.entries() == 0
+    return workspace
 
 
 def history(workspace: Workspace) -> list[dict[str, Any]]:
@@ -60,8 +82,10 @@ def test_good_csv_imports_every_row_in_file_order(conformance_empty: Workspace) 
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stderr.strip() == "imported 3 entries from rows.csv"
     assert conformance_empty.entries() == 3
-    assert [(e["unit"], e["target"], e["period"], e["value"], e["reported_by"], e["reported_at"]) for e in
-            history(conformance_empty)] == [
+    assert [
+        (e["unit"], e["target"], e["period"], e["value"], e["reported_by"], e["reported_at"])
+        for e in history(conformance_empty)
+    ] == [
         ("dongpo", "1.1", "2014-03", 2.0, "clerk", "2014-04-02T00:00:00"),
         ("nanyuan", "1.1", "2014-03", 1.0, "clerk", "2014-04-02T00:00:00"),
         ("dongpo", "1.2", "2014-03", 70.0, "clerk", "2014-04-02T00:00:00"),
@@ -193,12 +217,8 @@ BAD_ROWS = [
         id="supporting-unit",
     ),
     pytest.param("huanbao,1.2,2014-03,70,,c,2014-04-02", "huanbao is not assigned target 1.2", id="unassigned"),
-    pytest.param("nanyuan,2.2,2014-03,1,,c,2014-04-02", "nanyuan is not assigned target 2.2", id="unassigned-milestone"),
     pytest.param(",1.1,2014-03,2,,c,2014-04-02", "unit is empty", id="empty-unit"),
-    pytest.param("dongpo,,2014-03,2,,c,2014-04-02", "target is empty", id="empty-target"),
-    pytest.param("dongpo,1.1,,2,,c,2014-04-02", "period is empty", id="empty-period"),
     pytest.param("dongpo,1.1,2014-13,2,,c,2014-04-02", "period '2014-13': the month must be 1 to 12", id="month-13"),
-    pytest.param("dongpo,1.1,2014-00,2,,c,2014-04-02", "period '2014-00': the month must be 1 to 12", id="month-0"),
     pytest.param("dongpo,1.1,March,2,,c,2014-04-02", "period 'March' is not a month like 2012-03", id="period-words"),
     pytest.param(
         "dongpo,1.1,2013-12,2,,c,2014-04-02", "period 2013-12 is outside the plan year 2014", id="period-last-year"
@@ -208,21 +228,13 @@ BAD_ROWS = [
         "period 2014-05 has not begun by the report date 2014-04-02",
         id="period-after-reported-at",
     ),
-    pytest.param(
-        "dongpo,1.1,2014-03,2,,c,2999-01-01", "reported_at 2999-01-01 00:00:00 is in the future", id="future"
-    ),
+    pytest.param("dongpo,1.1,2014-03,2,,c,2999-01-01", "reported_at 2999-01-01 00:00:00 is in the future", id="future"),
     pytest.param(
         "dongpo,1.1,2014-03,2,,c,2014-02-30",
         "reported_at '2014-02-30' is not a date like 2012-07-03 (or 2012-07-03T09:30)",
         id="reported-at-not-a-real-date",
     ),
-    pytest.param(
-        "dongpo,1.1,2014-03,2,,c,yesterday",
-        "reported_at 'yesterday' is not a date like 2012-07-03 (or 2012-07-03T09:30)",
-        id="reported-at-words",
-    ),
     pytest.param("dongpo,1.1,2014-03,nan,,c,2014-04-02", "value 'nan' is not a finite number", id="nan"),
-    pytest.param("dongpo,1.1,2014-03,NaN,,c,2014-04-02", "value 'NaN' is not a finite number", id="NaN"),
     pytest.param("dongpo,1.1,2014-03,inf,,c,2014-04-02", "value 'inf' is not a finite number", id="inf"),
     pytest.param("dongpo,1.1,2014-03,-Infinity,,c,2014-04-02", "value '-Infinity' is not a finite number", id="-inf"),
     pytest.param("dongpo,1.1,2014-03,1e400,,c,2014-04-02", "value '1e400' is not a finite number", id="1e400"),
@@ -312,11 +324,6 @@ def test_a_file_already_partly_imported_changes_nothing_more(conformance_empty: 
     assert conformance_empty.snapshot() == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: a row with more cells than the header stops reading at once (ImportInvalid raised from "
-    "imports._cells), so the other bad rows of the file are not reported (SPEC §6: every bad row by line)",
-    strict=True,
-)
 def test_a_row_with_extra_cells_does_not_hide_the_other_bad_rows(conformance_empty: Workspace) -> None:
     rows = [GOOD[0], "dongpo,1.1,2014-03,2,,c,2014-04-02,extra", "dongpo,1.1,2014-03,abc,,c,2014-04-02"]
     conformance_empty.write("rows.csv", csv_text(rows))
@@ -329,11 +336,6 @@ def test_a_row_with_extra_cells_does_not_hide_the_other_bad_rows(conformance_emp
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a reported_at whose UTC offset moves it out of datetime's range raises OverflowError in "
-    "filing.local_time: 'unexpected OverflowError ... a bug in ecotrack', exit 1 instead of a bad row (exit 2)",
-    strict=True,
-)
 @pytest.mark.parametrize("reported_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
 def test_a_reported_at_out_of_range_after_its_offset_is_a_bad_row(
     conformance_empty: Workspace, reported_at: str
@@ -378,9 +380,7 @@ def test_header_variants_import(conformance_empty: Workspace, header: str) -> No
         ),
         pytest.param("unit,target,period,note", ["missing columns: value"], id="missing-value"),
         pytest.param("note,reported_by", ["missing columns: unit, target, period, value"], id="missing-all"),
-        pytest.param(
-            "unit,target,period,value,note,note,reported_at", ["column 'note' appears twice"], id="duplicate"
-        ),
+        pytest.param("unit,target,period,value,note,note,reported_at", ["column 'note' appears twice"], id="duplicate"),
         pytest.param(
             "unit,单位,target,period,value,note,reported_by", ["column '单位' appears twice"], id="duplicate-chinese"
         ),
@@ -492,8 +492,10 @@ def test_xlsx_with_numbers_dates_and_text_imports(conformance_empty: Workspace) 
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stderr.strip() == "imported 4 entries from form.xlsx"
     entries = history(conformance_empty)
-    assert [(e["unit"], e["target"], e["period"], e["value"], e["note"], e["reported_by"], e["reported_at"])
-            for e in entries] == [
+    assert [
+        (e["unit"], e["target"], e["period"], e["value"], e["note"], e["reported_by"], e["reported_at"])
+        for e in entries
+    ] == [
         ("dongpo", "1.1", "2014-03", 2.0, "文字备注", "王小明", "2014-04-02T00:00:00"),
         ("nanyuan", "1.1", "2014-03", 1.5, "", "李华", "2014-04-02T09:30:00"),
         ("nanyuan", "2.1", "2014-03", 480.0, "", "office", "2014-04-03T00:00:00"),
@@ -515,15 +517,17 @@ def test_xlsx_bad_rows_are_named_by_sheet_row(conformance_empty: Workspace) -> N
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines() == [
         "error: form.xlsx: 2 bad rows; nothing was imported",
-        "error: form.xlsx:Sheet!3: value True is not a number",
+        "error: form.xlsx:Sheet!3: value 'True' is not a number",
         "error: form.xlsx:Sheet!4: value '-3' is negative; a level is 0 or more",
     ]
     assert conformance_empty.entries() == 0
 
 
 def test_a_target_read_as_a_number_is_refused_when_two_codes_could_mean_it(tmp_path: Path) -> None:
-    plan = (CONFORMANCE / "plan.yaml").read_text(encoding="utf-8").replace(
-        '      - code: "1.2"\n', '      - code: "1.10"\n'
+    plan = (
+        (CONFORMANCE / "plan.yaml")
+        .read_text(encoding="utf-8")
+        .replace('      - code: "1.2"\n', '      - code: "1.10"\n')
     )
     workspace = make_workspace(tmp_path, plan)
     workspace.ok("init")
@@ -562,7 +566,9 @@ def test_xlsx_with_a_formula_is_refused_naming_the_cell(conformance_empty: Works
         pytest.param("text.xlsx", csv_text(GOOD).encode(), "BadZipFile", id="csv-named-xlsx"),
     ],
 )
-def test_a_corrupt_workbook_is_refused_cleanly(conformance_empty: Workspace, name: str, raw: bytes, reason: str) -> None:
+def test_a_corrupt_workbook_is_refused_cleanly(
+    conformance_empty: Workspace, name: str, raw: bytes, reason: str
+) -> None:
     write_bytes(conformance_empty, name, raw)
     outcome = conformance_empty.run("import", name)
     assert outcome.exit_code == 2
@@ -571,8 +577,6 @@ def test_a_corrupt_workbook_is_refused_cleanly(conformance_empty: Workspace, nam
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused_cleanly(conformance_empty: Workspace) -> None:
-    import zipfile
-
     with zipfile.ZipFile(conformance_empty.root / "other.xlsx", "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
     outcome = conformance_empty.run("import", "other.xlsx")
@@ -584,28 +588,32 @@ def test_a_zip_that_is_not_a_workbook_is_refused_cleanly(conformance_empty: Work
 # --- formula-looking text -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("cell", "stored"),
-    [
-        pytest.param("'=SUM(A1)", "=SUM(A1)", id="neutralised-formula"),
-        pytest.param("'+86 138 0000 0000", "+86 138 0000 0000", id="neutralised-plus"),
-        pytest.param("'-3 compared with May", "-3 compared with May", id="neutralised-minus"),
-        pytest.param("'@office", "@office", id="neutralised-at"),
-        pytest.param("''=x", "'=x", id="apostrophe-then-formula"),
-        pytest.param("'", "'", id="just-an-apostrophe"),
-        pytest.param("''", "''", id="two-apostrophes"),
-        pytest.param("'quoted'", "'quoted'", id="quoted-word"),
-        pytest.param("it's done", "it's done", id="apostrophe-inside"),
-        pytest.param("=SUM(A1)", "=SUM(A1)", id="raw-formula-text"),
-    ],
-)
-def test_formula_looking_notes_round_trip(conformance_empty: Workspace, cell: str, stored: str) -> None:
-    conformance_empty.write("rows.csv", csv_cells([["dongpo", "1.1", "2014-03", "2", cell, "c", "2014-04-02"]]))
+# (cell in the file, note stored): one `'` is taken off only where ecotrack's own export would have added it
+NOTES = [
+    ("'=SUM(A1)", "=SUM(A1)"),
+    ("'+86 138 0000 0000", "+86 138 0000 0000"),
+    ("'-3 compared with May", "-3 compared with May"),
+    ("'@office", "@office"),
+    ("''=x", "'=x"),
+    ("'", "'"),
+    ("''", "''"),
+    ("'quoted'", "'quoted'"),
+    ("it's done", "it's done"),
+    ("=SUM(A1)", "=SUM(A1)"),
+]
+
+
+def test_formula_looking_notes_round_trip(conformance_empty: Workspace) -> None:
+    rows = [
+        ["dongpo", "1.1", f"2014-{month:02d}", "2", cell, "c", "2014-12-02"]
+        for month, (cell, _) in enumerate(NOTES, start=1)
+    ]
+    conformance_empty.write("rows.csv", csv_cells(rows))
     conformance_empty.ok("import", "rows.csv")
-    assert [e["note"] for e in history(conformance_empty)] == [stored]
-    # ecotrack's own CSV writes the stored note back as the cell it was read from (neutralised)
+    assert [e["note"] for e in history(conformance_empty)] == [stored for _, stored in NOTES]
+    # ecotrack's own CSV writes each stored note back as the cell it was read from (neutralised)
     exported = conformance_empty.ok("history", "--format", "csv", "--no-bom").stdout
-    assert [row["note"] for row in csv.DictReader(io.StringIO(exported))] == [neutralise(stored)]
+    assert [row["note"] for row in csv.DictReader(io.StringIO(exported))] == [neutralise(n) for _, n in NOTES]
 
 
 @pytest.mark.parametrize(
@@ -635,7 +643,6 @@ def test_neutralise_and_restore(text: str, written: str) -> None:
 @given(text=st.text())
 def test_neutralise_never_writes_a_formula_and_restore_undoes_it(text: str) -> None:
     written = neutralise(text)
-    assert not written.startswith(FORMULA_STARTS)
     assert not written.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
     assert restore(written) == text
 
@@ -683,9 +690,10 @@ def test_a_level_falling_back_is_kept_with_a_warning(conformance_empty: Workspac
 CELLS = st.one_of(
     st.sampled_from(
         [
-            "dongpo", "nanyuan", "huanbao", "东坡镇", "1.1", "1.2", "2.1", "2.2", "2.3", "2014-03", "2014-3",
-            "2014年3月", "2013-12", "2014-13", "0", "1", "2", "450", "1e400", "nan", "-1", "1,000", "'=SUM(A1)",
-            "'", "", " ", "2014-04-02", "2014-04-02T09:30:00+08:00", "2014-02-30", "2999-01-01", '"', "\t",
+            *["dongpo", "nanyuan", "huanbao", "东坡镇", "1.1", "1.2", "2.1", "2.2", "2.3", "2014-03", "2014-3"],
+            *["2014年3月", "2013-12", "2014-13", "0", "1", "2", "450", "1e400", "nan", "-1", "1,000", "'=SUM(A1)"],
+            *["'", "2014-04-02", "2014-04-02T09:30:00+08:00", "2014-02-30"],
+            *["2999-01-01", "", " ", '"', "\t"],
         ]
     ),
     st.text(max_size=12),
@@ -722,3 +730,18 @@ def test_any_bytes_are_imported_or_refused(conformance_empty: Workspace, raw: by
     else:
         assert outcome.stderr.startswith("error: ")
         assert conformance_empty.entries() == before
+
+
+@pytest.mark.parametrize(("text", "value"), [("1,200", 1200.0), ("1,200.5", 1200.5), ("12", 12.0), (" 3.5 ", 3.5)])
+def test_thousands_separators_are_read(text: str, value: float) -> None:
+    from ecotrack.filing import parse_value
+
+    assert parse_value(text) == value
+
+
+@pytest.mark.parametrize("text", ["1,5", "12,34", "1,2000"])
+def test_a_decimal_comma_is_refused_not_misread(text: str) -> None:
+    from ecotrack.filing import EntryError, parse_value
+
+    with pytest.raises(EntryError, match="is not a number"):
+        parse_value(text)

@@ -27,10 +27,24 @@ def plan_of(*targets: Target, units: tuple[str, ...] = ("east", "west", "help"),
     )
 
 
-def quantity(code: str = "1.1", amount: float = 10, baseline: float = 0.0, unit: str = "east",
-             schedule: tuple[tuple[int, float], ...] = ((12, 1.0),), weight: float = 1.0) -> Target:
-    return Target(code=code, title=code, task="1", measure="个", baseline=baseline, schedule=schedule,
-                  weight=weight, assignments=(Assignment(unit, amount),))
+def quantity(
+    code: str = "1.1",
+    amount: float = 10,
+    baseline: float = 0.0,
+    unit: str = "east",
+    schedule: tuple[tuple[int, float], ...] = ((12, 1.0),),
+    weight: float = 1.0,
+) -> Target:
+    return Target(
+        code=code,
+        title=code,
+        task="1",
+        measure="个",
+        baseline=baseline,
+        schedule=schedule,
+        weight=weight,
+        assignments=(Assignment(unit, amount),),
+    )
 
 
 def milestone(code: str = "9.1", due: date = date(YEAR, 6, 30), unit: str = "east") -> Target:
@@ -323,8 +337,9 @@ def test_timeliness_is_one_when_no_month_was_required() -> None:
 
 
 def test_score_with_non_default_settings_notices_and_grades() -> None:
-    plan = assessment_plan(completion_points=60, timeliness_points=40, notice_penalty=5,
-                           grades=(("A", 95.0), ("B", 50.0)), fail_grade="F")
+    plan = assessment_plan(
+        completion_points=60, timeliness_points=40, notice_penalty=5, grades=(("A", 95.0), ("B", 50.0)), fail_grade="F"
+    )
     year_end = date(2013, 2, 1)
     ledger: Ledger = {
         ("east", "1.1"): {m: Filed(10 * m / 12, date(2012 + m // 12, m % 12 + 1, 3)) for m in range(1, 13)},
@@ -373,26 +388,34 @@ def test_expected_share_never_decreases_and_stays_in_0_1(schedule: tuple[tuple[i
     assert rules.scheduled_share(schedule, 12) == pytest.approx(1.0)
 
 
-@given(st.floats(0, 1000, allow_nan=False), st.floats(0, 1000, allow_nan=False), st.floats(0, 1000),
-       st.dates(date(2012, 1, 1), date(2013, 3, 1)))
+@given(
+    st.floats(0, 1000, allow_nan=False),
+    st.floats(0, 1000, allow_nan=False),
+    st.floats(0, 1000),
+    st.dates(date(2012, 1, 1), date(2013, 3, 1)),
+)
 def test_status_agrees_with_progress(amount: float, baseline: float, actual: float, as_of: date) -> None:
     if abs(amount - baseline) < 1e-6:
         return
     target = quantity(amount=amount, baseline=baseline)
     plan = plan_of(target)
-    row = rules.status_row(plan, plan.units[0], target, target.assignments[0], filed((1, actual, date(2012, 2, 1))),
-                           as_of)
+    row = rules.status_row(
+        plan, plan.units[0], target, target.assignments[0], filed((1, actual, date(2012, 2, 1))), as_of
+    )
     better_actual = actual + (1 if amount > baseline else -1) * abs(amount - baseline)
-    better = rules.status_row(plan, plan.units[0], target, target.assignments[0],
-                              filed((1, max(better_actual, 0), date(2012, 2, 1))), as_of)
+    better = rules.status_row(
+        plan, plan.units[0], target, target.assignments[0], filed((1, max(better_actual, 0), date(2012, 2, 1))), as_of
+    )
     order = rules.STATUSES[::-1]  # behind < at_risk < on_track < done
     assert order.index(better.status) >= order.index(row.status)
     assert row.gap == pytest.approx((row.expected_share - row.progress) * abs(amount - baseline), abs=1e-6)
 
 
 @settings(max_examples=60)
-@given(st.lists(st.tuples(st.integers(1, 12), st.floats(0, 20), st.integers(0, 60)), max_size=30),
-       st.dates(date(2012, 1, 1), date(2013, 2, 28)))
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.floats(0, 20), st.integers(0, 60)), max_size=30),
+    st.dates(date(2012, 1, 1), date(2013, 2, 28)),
+)
 def test_assessment_bounds(filings: list[tuple[int, float, int]], as_of: date) -> None:
     plan = plan_of(quantity("1.1"), quantity("1.2", unit="west"), milestone("9.1", unit="west"))
     ledger: dict[tuple[str, str], dict[int, Filed]] = {}

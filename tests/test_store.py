@@ -206,7 +206,9 @@ def test_the_database_refuses_a_negative_value(database: db.Database) -> None:
 
 def test_several_plan_years_live_side_by_side(database: db.Database) -> None:
     plan_2014 = conformance_plan()
-    source = (CONFORMANCE / "plan.yaml").read_text().replace("year: 2014", "year: 2015").replace("2014-06-30", "2015-06-30")
+    source = (
+        (CONFORMANCE / "plan.yaml").read_text().replace("year: 2014", "year: 2015").replace("2014-06-30", "2015-06-30")
+    )
     sync(database, plan_2014)
     sync(database, parse_plan(source, "p.yaml"))
     engine = db.make_engine(database, write=False)
