@@ -242,6 +242,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.reported_at": ("Reported", "填报时间"),
     "col.reported_by": ("By", "填报人"),
     "col.note": ("Note", "备注"),
+    "col.corrects": ("Corrects", "更正"),
+    "col.filed": ("Filed (audit)", "录入（审计）"),
     "units.title": ("Units of the {year} plan", "{year} 年度计划责任单位"),
     "targets.title": ("Targets of the {year} plan", "{year} 年度指标分解"),
     "targets.title_unit": ("Targets of {unit} in {year}", "{unit} {year} 年度指标"),

@@ -54,6 +54,7 @@ INFO_COLUMNS = {
     "superseded": "已更正",
     "filed_at": "录入时间",
     "filed_by": "录入账号",
+    "corrects": "更正记录",
 }
 HEADER_NAMES: dict[str, str] = {
     **{name: name for name in COLUMNS},

@@ -43,6 +43,7 @@ HISTORY_COLUMNS = (
     "superseded",
     "filed_at",
     "filed_by",
+    "corrects",
 )
 
 

@@ -197,6 +197,8 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
         "col.value",
         "col.reported_at",
         "col.reported_by",
+        "col.corrects",
+        "col.filed",
         "col.note",
     ):
         table.add_column(t(header), justify="right" if header in ("col.id", "col.value") else "left")
@@ -209,8 +211,10 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             row.target,
             row.period,
             amount(row.value, target.measure if target else None),
-            row.reported_at.replace("T", " "),
+            row.reported_at.removesuffix("T00:00:00").replace("T", " "),
             escape(row.reported_by),
+            f"#{row.corrects}" if row.corrects else "",
+            escape(f"{row.filed_at.replace('T', ' ')} {row.filed_by}"),
             escape(row.note) + (" " + t("history.superseded") if row.superseded else ""),
             style=style,
         )

@@ -71,6 +71,7 @@ class HistoryEntry:
     superseded: bool
     filed_at: str
     filed_by: str
+    corrects: int | None  # the entry filed before it for the same unit, target and period
 
 
 # --- plan years -----------------------------------------------------------------------------------
@@ -464,6 +465,7 @@ def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
             .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
             .label("rank"),
             func.min(EntryRecord.reported_on).over(partition_by=partition).label("first_on"),
+            func.lag(EntryRecord.id).over(partition_by=partition, order_by=col(EntryRecord.id)).label("corrects"),
         )
         .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
@@ -510,6 +512,7 @@ def history(
             ranked.c.period,
             ranked.c.value,
             ranked.c.rank,
+            ranked.c.corrects,
             col(EntryRecord.note),
             col(EntryRecord.reported_by),
             col(EntryRecord.reported_at),
@@ -536,6 +539,7 @@ def history(
             superseded=row.rank > 1,
             filed_at=_local_iso(row.filed_at),
             filed_by=row.filed_by,
+            corrects=row.corrects,
         )
         for row in session.execute(query)
     ]
