@@ -125,12 +125,16 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, database: Database) -> str:
     """A database failure in words a user can act on."""
-    reason = str(getattr(failure, "orig", None) or failure).strip().splitlines()[0]
+    reason = (str(getattr(failure, "orig", None) or failure).strip().splitlines() or ["?"])[0]
     lowered = reason.lower()
     where = database.display()
+    folder = database.path.parent if database.path is not None else None
+    if folder is not None and ("readonly" in lowered or "unable to open" in lowered) and not _writable(folder):
+        # SQLite writes its journal beside the file: a read-only folder makes a writable file read-only
+        return t("db.folder_read_only", db=where, folder=folder)
     if "readonly" in lowered or "read-only" in lowered or "permission denied" in lowered:
         return t("db.read_only", db=where)
-    if "disk is full" in lowered or "no space" in lowered or "disk i/o" in lowered:
+    if "full" in lowered or "no space" in lowered or "disk i/o" in lowered or "too large" in lowered:
         return t("db.disk_full", db=where)
     if "unable to open" in lowered:
         return t("db.cannot_open", db=where)
@@ -139,6 +143,17 @@ def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, databas
     if "not a database" in lowered or "malformed" in lowered:
         return t("db.corrupt", db=where)
     return t("db.failed", db=where, reason=reason)
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in a folder (tried, since permissions alone miss immutable folders)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 # --- the schema -----------------------------------------------------------------------------------
@@ -157,7 +172,8 @@ def schema_revision(engine: Engine) -> str | None:
 def _alembic_config() -> Any:
     from alembic.config import Config
 
-    config = Config()
+    # Alembic's own messages are messages, not data: stderr (and the stream of now, not of import time).
+    config = Config(stdout=sys.stderr)
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 

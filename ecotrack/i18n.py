@@ -495,8 +495,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "数据库中没有 {year} 年度计划（已载入：{years}）",
     ),
     "db.read_only": (
-        "cannot write to {db}: the file or its folder is read-only",
-        "无法写入 {db}：文件或所在文件夹只读",
+        "cannot write to {db}: the file is read-only; nothing was changed",
+        "无法写入 {db}：文件只读，未做任何修改",
+    ),
+    "db.folder_read_only": (
+        "cannot write to {db}: its folder {folder} is read-only, and SQLite keeps its "
+        "journal beside the file; nothing was changed",
+        "无法写入 {db}：所在文件夹 {folder} 只读，而 SQLite 需要在旁边写日志文件；未做任何修改",
     ),
     "db.disk_full": (
         "cannot write to {db}: the disk is full; nothing was changed",

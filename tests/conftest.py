@@ -7,7 +7,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +49,20 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
 
 
 class Workspace:
-    """A folder with a plan file and a database path; `run` drives the real CLI against them."""
+    """A folder with a plan file and a database (a SQLite file, or a PostgreSQL URL); `run` drives the real CLI."""
 
-    def __init__(self, root: Path, plan: Path) -> None:
+    def __init__(self, root: Path, plan: Path, url: str | None = None) -> None:
         self.root = root
         self.plan = plan
         self.db = root / "data" / "ecotrack.db"
+        self.url = url  # a PostgreSQL database instead of the SQLite file
+
+    @property
+    def database(self) -> str:
+        return self.url or str(self.db)
 
     def env(self, **extra: str) -> dict[str, str]:
-        return {"ECOTRACK_DB": str(self.db), "ECOTRACK_PLAN": str(self.plan), **extra}
+        return {"ECOTRACK_DB": self.database, "ECOTRACK_PLAN": str(self.plan), **extra}
 
     def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
         """The CLI in-process (Typer's CliRunner), stdout and stderr apart."""
@@ -82,22 +89,83 @@ class Workspace:
         return path
 
     def entries(self) -> int:
-        with sqlite3.connect(self.db) as connection:
-            return int(connection.execute("SELECT count(*) FROM entry").fetchone()[0])
+        (count,) = self.query("SELECT count(*) FROM entry")[0]
+        assert isinstance(count, int)
+        return count
+
+    def query(self, sql: str) -> list[tuple[object, ...]]:
+        if self.url is None:
+            with closing(sqlite3.connect(self.db)) as connection:
+                return list(connection.execute(sql).fetchall())
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(text(sql))]
+        finally:
+            engine.dispose()
 
     def snapshot(self) -> bytes:
         """Every row of every table, to show that a refused command changed nothing."""
-        with sqlite3.connect(self.db) as connection:
-            return "\n".join(connection.iterdump()).encode()
+        if self.url is None:
+            with closing(sqlite3.connect(self.db)) as connection:
+                return "\n".join(connection.iterdump()).encode()
+        tables = [
+            row[0]
+            for row in self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ]
+        return repr([(table, sorted(map(repr, self.query(f'SELECT * FROM "{table}"')))) for table in tables]).encode()
 
 
-def make_workspace(tmp_path: Path, plan_text: str | Path) -> Workspace:
+def make_workspace(tmp_path: Path, plan_text: str | Path, url: str | None = None) -> Workspace:
     plan = tmp_path / "tasks.yaml"
     if isinstance(plan_text, Path):
         shutil.copyfile(plan_text, plan)
     else:
         plan.write_text(plan_text, encoding="utf-8")
-    return Workspace(tmp_path, plan)
+    return Workspace(tmp_path, plan, url)
+
+
+POSTGRES_URL = os.environ.get("ECOTRACK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards); skipped without a server."""
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server: set ECOTRACK_TEST_POSTGRES_URL (.ci/run starts one)")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"ecotrack_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """Run a test on SQLite and again on PostgreSQL: None for SQLite, else a fresh database URL."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def conformance_on(tmp_path: Path, backend: str | None) -> Workspace:
+    """The conformance plan with its filings, on SQLite and on PostgreSQL."""
+    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml", backend)
+    workspace.ok("init")
+    workspace.ok("import", str(CONFORMANCE / "filings.csv"))
+    return workspace
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from ecotrack import rules
 from ecotrack.config import Settings
 from ecotrack.tracker import Tracker
 
-from .conftest import CONFORMANCE, Workspace
+from .conftest import CONFORMANCE, Workspace, make_workspace
 
 EXPECTED: dict[str, Any] = json.loads((CONFORMANCE / "expected.json").read_text(encoding="utf-8"))["as_of"]
 DATES = sorted(EXPECTED)
@@ -81,3 +82,13 @@ def test_cli_json_reproduces_every_value(conformance: Workspace, day: str) -> No
     assessed = json.loads(conformance.ok("assess", "--as-of", day, "--format", "json").stdout)["units"]
     assert [u["unit"] for u in assessed] == [u["unit"] for u in want["assess"]["units"]]
     assert differences({(u["unit"],): u for u in assessed}, want["assess"]["units"], ("unit",)) == []
+
+
+@pytest.mark.postgres
+def test_cli_json_on_postgresql_reproduces_every_value(tmp_path: Path, postgres_url: str) -> None:
+    """SPEC §8: every command works the same on PostgreSQL; the whole conformance year, on a real server."""
+    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml", postgres_url)
+    workspace.ok("init")
+    workspace.ok("import", str(CONFORMANCE / "filings.csv"))
+    for day in DATES:
+        test_cli_json_reproduces_every_value(workspace, day)

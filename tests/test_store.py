@@ -21,7 +21,16 @@ NOW = datetime(2015, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> db.Database:
+def database(tmp_path: Path, backend: str | None) -> db.Database:
+    """A migrated database: a SQLite file, and again a PostgreSQL database when a server is there."""
+    database = db.Database.from_setting(backend or str(tmp_path / "store.db"))
+    db.upgrade(database)
+    db.enable_wal(database)
+    return database
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> db.Database:
     database = db.Database.from_setting(str(tmp_path / "store.db"))
     db.upgrade(database)
     db.enable_wal(database)
@@ -68,8 +77,8 @@ def stored(database: db.Database, year: int) -> store.StoredPlan:
     return loaded
 
 
-def test_engine_applies_the_sqlite_recipe(database: db.Database) -> None:
-    engine = db.make_engine(database)
+def test_engine_applies_the_sqlite_recipe(sqlite_database: db.Database) -> None:
+    engine = db.make_engine(sqlite_database)
     try:
         with engine.connect() as connection:
             pragmas = {
@@ -81,8 +90,8 @@ def test_engine_applies_the_sqlite_recipe(database: db.Database) -> None:
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000, "synchronous": 2}
 
 
-def test_writing_transactions_take_the_write_lock_at_begin(database: db.Database) -> None:
-    engine = db.make_engine(database)
+def test_writing_transactions_take_the_write_lock_at_begin(sqlite_database: db.Database) -> None:
+    engine = db.make_engine(sqlite_database)
     statements: list[str] = []
     from sqlalchemy import event
 
