@@ -8,28 +8,41 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
 from typing import Any
 
 from ecotrack.cells import neutralise
 
 
-def plain(value: Any) -> Any:
-    """Dataclasses, dates and tuples as JSON-ready data (dict order kept)."""
+def _shallow(value: Any) -> Any:
+    """One level of a dataclass or date as JSON-ready data; the JSON encoder walks the rest."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {key: plain(item) for key, item in asdict(value).items()}
+        return {field.name: getattr(value, field.name) for field in fields(value)}
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, dates and tuples as JSON-ready data, all the way down (dict order kept)."""
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return plain(_shallow(value))
 
 
-def json_text(data: Any) -> str:
-    """Stable JSON for scripts: UTF-8 Chinese as is, two-space indent, a final newline."""
-    return json.dumps(plain(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+def json_text(data: Any, *, pretty: bool = True) -> str:
+    """Stable JSON for scripts: UTF-8 Chinese as is, a final newline; indented for people, compact for pipes.
+
+    Compact output uses the C encoder, which is many times faster on a year of entries.
+    """
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=_shallow) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_shallow) + "\n"
 
 
 def csv_cell(value: Any) -> str:
@@ -97,33 +110,48 @@ def xlsx_cell(value: Any) -> Any:
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook formatted for people: bold frozen header, fitted column widths, shares as percentages."""
+    """A workbook formatted for people: bold frozen header, fitted column widths, shares as percentages.
+
+    Written in openpyxl's write-only mode, which streams rows instead of keeping a cell object for each.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     taken: set[str] = set()
+    bold = Font(bold=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(_sheet_title(sheet.title, taken))
-        worksheet.append([xlsx_cell(c) for c in sheet.columns])
-        for cell in worksheet[1]:
-            cell.font = Font(bold=True)
         worksheet.freeze_panes = "A2"
         widths = [_display_width(str(c)) for c in sheet.columns]
+        for row in sheet.rows:  # widths first: a write-only sheet takes its columns before its rows
+            for index, column in enumerate(sheet.columns):
+                widths[index] = max(widths[index], _display_width(_shown(row.get(column))))
+        for index, width in enumerate(widths, start=1):
+            worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+        formats = [
+            "0.00%" if column in sheet.percent_columns else "@" if column in sheet.text_columns else None
+            for column in sheet.columns
+        ]
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(worksheet, value=xlsx_cell(column))
+            cell.font = bold
+            header.append(cell)
+        worksheet.append(header)
         for row in sheet.rows:
-            values = [row.get(column) for column in sheet.columns]
-            worksheet.append([xlsx_cell(v) for v in values])
-            for index, value in enumerate(values):
-                widths[index] = max(widths[index], _display_width(_shown(value)))
-        for index, column in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(index)
-            worksheet.column_dimensions[letter].width = min(max(widths[index - 1] + 2, 8), 60)
-            style = "0.00%" if column in sheet.percent_columns else "@" if column in sheet.text_columns else None
-            if style:
-                for cell in worksheet[letter][1:]:
-                    cell.number_format = style
+            cells: list[Any] = []
+            for column, number_format in zip(sheet.columns, formats, strict=True):
+                value = xlsx_cell(row.get(column))
+                if number_format is None:
+                    cells.append(value)
+                else:
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.number_format = number_format
+                    cells.append(cell)
+            worksheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

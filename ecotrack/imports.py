@@ -159,7 +159,8 @@ def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
 def _csv_rows(text: str, display: str) -> list[SourceRow]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open is an error, not a note that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[SourceRow] = []
     names: list[str | None] | None = None
     start = 1
@@ -181,9 +182,11 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
 
 
 def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
-    extra = sum(1 for value in values[len(names) :] if value not in (None, ""))
+    """A row's cells by column; a filled cell under no header (an empty one, or past the last) makes it bad."""
+    filled = [index for index, value in enumerate(values) if value is not None and str(value).strip()]
+    stray = any(index >= len(names) or names[index] is None for index in filled)
     cells = {name: value for name, value in zip(names, values, strict=False) if name is not None}
-    return SourceRow(where, cells, extra_cells=len(values) if extra else 0)
+    return SourceRow(where, cells, extra_cells=filled[-1] + 1 if stray else 0)
 
 
 def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
@@ -345,7 +348,7 @@ def _check_row(
 ) -> tuple[NewEntry, bool]:
     cells = row.cells
     if row.extra_cells:
-        raise EntryError(t("import.extra_cells", count=row.extra_cells, columns=len(cells)))
+        raise EntryError(t("import.extra_cells", count=row.extra_cells, columns=len(row.cells)))
     unit = _unit_code(plan, cells.get("unit"))
     target_code = _target_code(plan, cells.get("target"))
     period = _period(cells.get("period"))

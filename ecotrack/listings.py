@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -119,7 +118,7 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for unit in units:
         head = {"unit": unit.unit, "unit_name": unit.unit_name, "missing_reports": unit.missing_reports}
-        rows += [{**asdict(row), **head} for row in unit.behind] or [head]
+        rows += [{**vars(row), **head} for row in unit.behind] or [head]
     return rows
 
 
@@ -268,10 +267,10 @@ def export_data(
         "plan_year": plan.year,
         "as_of": as_of.isoformat(),
         "plan": plan_data(plan),
-        "status": [asdict(row) for row in evaluation.rows],
-        "filings": [asdict(unit) for unit in evaluation.filings],
-        "assessment": [asdict(result) for result in assessment],
-        "entries": [asdict(entry) for entry in entries],
+        "status": [dict(vars(row)) for row in evaluation.rows],
+        "filings": [dict(vars(unit)) for unit in evaluation.filings],
+        "assessment": [dict(vars(result)) for result in assessment],
+        "entries": [dict(vars(entry)) for entry in entries],
         "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in notices],
     }
 

@@ -420,7 +420,7 @@ class _PlanBuilder:
                 )
         for key in ("plan", "units", "tasks"):
             if key not in data:
-                doc.add(None, t("plan.missing_section", key=key))
+                doc.at_value((), t("plan.missing_section", key=key))
         header = _validate(doc, PlanSection, data.get("plan"), ("plan",)) if "plan" in data else None
         assessment = (
             _validate(doc, AssessmentSection, data["assessment"], ("assessment",))
@@ -680,6 +680,7 @@ def parse_plan(text: str, filename: str) -> Plan:
         raise PlanInvalid(doc.formatted())
     if root is None:
         raise PlanInvalid([f"{filename}:1:1: " + t("plan.empty")])
+    doc.positions[()] = Position(None, root.start_mark)  # where a missing section is reported
     try:
         data = doc.build(loader, root, ())
     except RecursionError:

@@ -374,7 +374,9 @@ RULES = [
     pytest.param(
         edited("    title: 农村环境整治\n", ""), ["p.yaml:16:5: missing required key 'title'"], id="missing-task-title"
     ),
-    pytest.param(BASE.split(BEFORE_TASKS)[0], ["p.yaml: missing required section 'tasks'"], id="missing-tasks-section"),
+    pytest.param(
+        BASE.split(BEFORE_TASKS)[0], ["p.yaml:1:1: missing required section 'tasks'"], id="missing-tasks-section"
+    ),
     pytest.param(
         edited("assign: [dongpo, nanyuan]", "assign: []"),
         ["p.yaml:34:17: assign must have at least one item"],

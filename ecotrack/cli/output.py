@@ -35,7 +35,7 @@ def emit(
     from ecotrack import exports
 
     if fmt is OutputFormat.json:
-        write_bytes(exports.json_text(data).encode("utf-8"))
+        write_bytes(exports.json_text(data, pretty=sys.stdout.isatty()).encode("utf-8"))
     elif fmt is OutputFormat.csv:
         write_bytes(exports.csv_bytes(rows(), columns, bom=bom))
     else:

@@ -122,9 +122,8 @@ def export(
         data = export_data(plan, day, evaluation, assessment, tracker.history(), tracker.notices())
     tables = export_tables(data, plan)
     if fmt is ExportFormat.json:
-        payload = exports.json_text(
-            data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
-        ).encode("utf-8")
+        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        payload = exports.json_text(shown, pretty=out is None and sys.stdout.isatty()).encode("utf-8")
     elif fmt is ExportFormat.csv:
         columns, rows = tables[table or ""]
         payload = exports.csv_bytes(rows, columns, bom=not no_bom)
