@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -545,6 +546,7 @@ def history(
     ]
 
 
+@lru_cache(maxsize=4096)  # an import's entries share one filing time
 def _local_iso(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
