@@ -108,6 +108,10 @@ def backup_database(settings: Settings, target: Path) -> BackupReport:
     db.require_existing(database)
     if target.exists():
         raise Refused(t("backup.exists", path=target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as failure:
+        raise Refused(t("output.cannot_write", path=target, reason=failure.strerror or failure)) from None
     partial = target.with_name(f".{target.name}.partial")
     try:
         db.backup_sqlite(database.path, partial)
