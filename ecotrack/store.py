@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert
