@@ -348,7 +348,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.unknown_column": ("unknown column {column!r}", "未知的列 {column!r}"),
     "import.duplicate_column": ("column {column!r} appears twice", "列 {column!r} 重复"),
     "import.missing_columns": ("missing columns: {columns}", "缺少列：{columns}"),
-    "import.csv_broken": ("{path}:{line}: not valid CSV ({reason})", "{path}:{line}：CSV 格式错误（{reason}）"),
+    "import.csv_open_quote": (
+        '{path}:{line}: a quoted cell is never closed (a " missing?)',
+        '{path}:{line}：带引号的单元格没有结束（缺少 "？）',
+    ),
+    "import.csv_stray_quote": (
+        '{path}:{line}: a quote in the wrong place: quote whole cells, and double a " inside one',
+        '{path}:{line}：引号位置不对：应给整个单元格加引号，单元格内的 " 要写成两个',
+    ),
     "import.extra_cells": (
         "{count} cells but only {columns} columns in the header",
         "有 {count} 个单元格，但表头只有 {columns} 列",

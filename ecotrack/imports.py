@@ -175,7 +175,9 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
                 continue
             rows.append(_row(names, record, where))
     except csv.Error as broken:
-        raise BadInput(t("import.csv_broken", path=display, line=start, reason=broken)) from None
+        # strict mode's reasons ("unexpected end of data", "',' expected after '\"'") all mean a stray quote
+        why = "import.csv_open_quote" if "end of data" in str(broken) else "import.csv_stray_quote"
+        raise BadInput(t(why, path=display, line=start)) from None
     if names is None:
         raise BadInput(t("import.empty", path=display))
     return rows
