@@ -73,18 +73,18 @@ def status_text(word: str) -> Text:
     return Text(label(word), style=STATUS_STYLES.get(word, ""))
 
 
-def progress_bar(progress: float, expected: float, status: str) -> Text:
+def progress_bar(progress: float, expected: float, status: str, width: int = BAR_WIDTH) -> Text:
     """A bar of the share done, with a tick where the schedule expects it to be."""
-    done_cells = round(min(max(progress, 0.0), 1.0) * BAR_WIDTH)
-    tick = min(round(min(max(expected, 0.0), 1.0) * BAR_WIDTH), BAR_WIDTH - 1) if expected > 0 else None
+    done_cells = round(min(max(progress, 0.0), 1.0) * width)
+    tick = min(round(min(max(expected, 0.0), 1.0) * width), width - 1) if expected > 0 else None
     bar = Text("█" * done_cells, style=STATUS_STYLES.get(status, ""))
     if tick is not None and tick >= done_cells:
         bar.append("░" * (tick - done_cells), style="dim")
         bar.append("┆", style="bold")
-        bar.append("░" * (BAR_WIDTH - tick - 1), style="dim")
+        bar.append("░" * (width - tick - 1), style="dim")
     else:
-        bar.append("░" * (BAR_WIDTH - done_cells), style="dim")
-    bar.append(f" {progress * 100:4.0f}%")
+        bar.append("░" * (width - done_cells), style="dim")
+    bar.append(f"{progress * 100:4.0f}%")
     return bar
 
 
@@ -92,52 +92,77 @@ def _table(title: str | None = None, caption: str | None = None) -> Table:
     return Table(title=title, caption=caption, header_style="bold", show_lines=False)
 
 
+# Below this width the status table drops its unit column (one table per unit) and the expected level.
+WIDE_TABLE = 120
+
+
 def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None) -> None:
+    """Each assignment with a progress bar and a coloured status; one table per unit on a narrow terminal."""
+    out = console()
+    if out.width >= WIDE_TABLE:
+        out.print(_status_rows(plan, rows, title, caption, wide=True))
+        return
+    lang = language()
+    units = {u.code: u for u in plan.units}
+    out.print(Text(title, style="bold"), justify="center")
+    for code in dict.fromkeys(r.unit for r in rows):
+        out.print(
+            _status_rows(plan, [r for r in rows if r.unit == code], units[code].display_name(lang), None, wide=False)
+        )
+    if caption:
+        out.print(Text(caption, style="dim"), justify="center")
+
+
+def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None, *, wide: bool) -> Table:
     lang = language()
     units = {u.code: u for u in plan.units}
     targets = {g.code: g for g in plan.targets()}
     table = _table(title, caption)
-    for header, justify in (
-        ("col.unit", "left"),
-        ("col.target", "left"),
-        ("col.title", "left"),
-        ("col.amount", "right"),
-        ("col.actual", "right"),
-        ("col.expected", "right"),
-        ("col.gap", "right"),
-        ("col.progress", "left"),
-        ("col.status", "left"),
-    ):
-        table.add_column(t(header), justify=justify, no_wrap=header in ("col.progress", "col.status"))  # type: ignore[arg-type]
+    if wide:
+        columns = [
+            ("col.unit", "left"),
+            ("col.target", "left"),
+            ("col.title", "left"),
+            ("col.amount", "right"),
+            ("col.actual", "right"),
+            ("col.expected", "right"),
+        ]
+    else:  # the code and title share a column that wraps; the others keep to one line
+        columns = [("col.title", "left"), ("col.amount", "right"), ("col.actual", "right")]
+    for header, justify in [*columns, ("col.gap", "right"), ("col.progress", "left"), ("col.status", "left")]:
+        wraps = header in ("col.unit", "col.title")
+        table.add_column(
+            t(header),
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=not wraps,
+            min_width=12 if header == "col.title" else None,
+        )
     previous_unit = None
     for index, row in enumerate(rows):
         target = targets[row.target]
-        unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
-        previous_unit = row.unit
-        last_of_unit = index + 1 == len(rows) or rows[index + 1].unit != row.unit
         if target.is_milestone:
-            amount_cell = t("status.milestone_due", due=row.due)
-            actual_cell = label("done") if row.actual >= 1 else t("status.not_done")
-            expected_cell = label("done") if row.expected_share >= 1 else ""
-            gap_cell = ""
+            due = t("status.milestone_due", due=row.due) if wide else row.due or ""
+            cells = [due, label("done") if row.actual >= 1 else t("status.not_done")]
+            expected_cell, gap_cell = (label("done") if row.expected_share >= 1 else ""), ""
         else:
-            amount_cell = amount(row.amount, row.measure)
-            actual_cell = amount(row.actual, row.measure)
+            cells = [amount(row.amount, row.measure), amount(row.actual, row.measure)]
             expected_cell = amount(row.expected, row.measure)
             gap_cell = amount(row.gap, row.measure) if row.gap > 1e-9 else ""
+        shown_title = escape(target.display_title(lang))
+        if wide:
+            unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
+            lead = [unit_cell, row.target, shown_title, *cells, expected_cell]
+        else:
+            lead = [f"{row.target} {shown_title}", *cells]
+        previous_unit = row.unit
         table.add_row(
-            unit_cell,
-            row.target,
-            escape(target.display_title(lang)),
-            amount_cell,
-            actual_cell,
-            expected_cell,
+            *lead,
             Text(gap_cell, style="red" if row.status == "behind" else ""),
-            progress_bar(row.progress, row.expected_share, row.status),
+            progress_bar(row.progress, row.expected_share, row.status, BAR_WIDTH if wide else BAR_WIDTH // 2),
             status_text(row.status),
-            end_section=last_of_unit,
+            end_section=index + 1 == len(rows) or rows[index + 1].unit != row.unit,
         )
-    console().print(table)
+    return table
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
