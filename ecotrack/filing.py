@@ -135,6 +135,36 @@ def check_entry(
     return target, assignment
 
 
+def prepare_entry(
+    plan: Plan,
+    unit: str,
+    target_code: str,
+    period: tuple[int, int],
+    value: float,
+    note: str,
+    reported_by: str,
+    reported_at: datetime,
+    now: datetime,
+    filed: Periods,
+) -> tuple[NewEntry, bool]:
+    """One entry checked against the plan (SPEC §4), for `report` and `import` alike.
+
+    `filed` holds the levels already filed for the unit and target; the flag says the level falls back
+    from the latest earlier period's, which is kept with a warning.
+    """
+    target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
+    entry = NewEntry(
+        unit=unit,
+        target=target.code,
+        period=f"{period[0]:04d}-{period[1]:02d}",
+        value=value,
+        note=check_text(note, "note", NOTE_MAX_LENGTH),
+        reported_by=check_text(reported_by, "reported_by", NAME_MAX_LENGTH),
+        reported_at=reported_at,
+    )
+    return entry, drifts_away(target, assignment, filed, period[1], value)
+
+
 def drifts_away(target: Target, assignment: Assignment, periods: Periods, month: int, value: float) -> bool:
     """True when a level falls back from the amount compared with the latest earlier period (SPEC §4).
 

@@ -21,18 +21,14 @@ from typing import Any
 from ecotrack.cells import restore
 from ecotrack.errors import BadInput, ImportInvalid
 from ecotrack.filing import (
-    NAME_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
     EntryError,
     NewEntry,
-    check_entry,
     check_number,
-    check_text,
-    drifts_away,
     local_time,
     parse_period,
     parse_reported_at,
     parse_value,
+    prepare_entry,
 )
 from ecotrack.i18n import t
 from ecotrack.plan import Plan
@@ -356,20 +352,11 @@ def _check_row(
     period = _period(cells.get("period"))
     value = _value(cells.get("value"))
     reported_at = _reported_at(cells.get("reported_at"), now)
-    note = check_text(restore(_text(cells.get("note"))), "note", NOTE_MAX_LENGTH)
-    reported_by = check_text(restore(_text(cells.get("reported_by"))) or default_by, "reported_by", NAME_MAX_LENGTH)
-    target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
-    periods = levels.setdefault((unit, target.code), {})
-    drift = drifts_away(target, assignment, periods, period[1], value)
+    note = restore(_text(cells.get("note")))
+    reported_by = restore(_text(cells.get("reported_by"))) or default_by
+    periods = levels.setdefault((unit, target_code), {})
+    entry, drift = prepare_entry(plan, unit, target_code, period, value, note, reported_by, reported_at, now, periods)
+    # later rows of the file see this one, as they will once filed
     first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
     periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
-    entry = NewEntry(
-        unit=unit,
-        target=target.code,
-        period=f"{period[0]:04d}-{period[1]:02d}",
-        value=value,
-        note=note,
-        reported_by=reported_by,
-        reported_at=reported_at,
-    )
     return entry, drift

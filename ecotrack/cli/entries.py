@@ -162,37 +162,20 @@ def _checked(
     reported_at: datetime,
     now: datetime,
 ) -> NewEntry:
-    """One entry checked as an import row would be; drifting levels are warned about (SPEC §4)."""
-    from ecotrack.filing import (
-        NAME_MAX_LENGTH,
-        NOTE_MAX_LENGTH,
-        EntryError,
-        NewEntry,
-        check_entry,
-        check_text,
-        drifts_away,
-        parse_period,
-    )
+    """One entry checked as an import row would be; a level falling back is warned about (SPEC §4)."""
+    from ecotrack.filing import EntryError, parse_period, prepare_entry
 
     try:
         period = parse_period(period_text)
-        target, assignment = check_entry(tracker.plan, unit, target_code, period, value, reported_at, now)
-        check_text(note, "note", NOTE_MAX_LENGTH)
-        check_text(reporter, "reported_by", NAME_MAX_LENGTH)
+        filed = tracker.ledger(None).get((unit, target_code), {})
+        entry, drift = prepare_entry(
+            tracker.plan, unit, target_code, period, value, note, reporter, reported_at, now, filed
+        )
     except EntryError as bad:
         raise BadInput(str(bad)) from None
-    periods = tracker.ledger(None).get((unit, target.code), {})
-    if drifts_away(target, assignment, periods, period[1], value):
-        render.warning(t("entry.drifts_away", unit=unit, target=target.code, period=period_text, value=f"{value:g}"))
-    return NewEntry(
-        unit=unit,
-        target=target.code,
-        period=f"{period[0]:04d}-{period[1]:02d}",
-        value=value,
-        note=note,
-        reported_by=reporter,
-        reported_at=reported_at,
-    )
+    if drift:
+        render.warning(t("entry.drifts_away", unit=unit, target=entry.target, period=entry.period, value=f"{value:g}"))
+    return entry
 
 
 def _one_entry(
