@@ -86,6 +86,9 @@ class Sheet:
     text_columns: AbstractSet[str] = frozenset()  # cells kept as text (codes, periods)
 
 
+WIDTH_SAMPLE = 2000
+
+
 def _sheet_title(title: str, taken: set[str]) -> str:
     """A legal, unique worksheet name: at most 31 characters, none of []:*?/\\."""
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "sheet"
@@ -126,7 +129,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         worksheet = workbook.create_sheet(_sheet_title(sheet.title, taken))
         worksheet.freeze_panes = "A2"
         widths = [_display_width(str(c)) for c in sheet.columns]
-        for row in sheet.rows:  # widths first: a write-only sheet takes its columns before its rows
+        # widths first (a write-only sheet takes its columns before its rows), from the first rows: enough to fit
+        for row in sheet.rows[:WIDTH_SAMPLE]:
             for index, column in enumerate(sheet.columns):
                 widths[index] = max(widths[index], _display_width(_shown(row.get(column))))
         for index, width in enumerate(widths, start=1):

@@ -303,7 +303,3 @@ def export_tables(data: Mapping[str, Any], plan: Plan) -> dict[str, tuple[Sequen
             ],
         ),
     }
-
-
-# Columns whose cells stay text in a spreadsheet (codes like 1.10, months like 2012-03).
-TEXT_COLUMNS = frozenset({"unit", "task", "target", "period", "last_period", "evaluation_month", "code"})

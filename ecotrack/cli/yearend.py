@@ -16,7 +16,7 @@ from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
 from ecotrack.exports import plain
 from ecotrack.i18n import t
-from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS, TEXT_COLUMNS
+from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS
 
 PANEL = "Year end (office and scripts)"
 
@@ -136,7 +136,6 @@ def export(
                     columns=tables[name][0],
                     rows=tables[name][1],
                     percent_columns=SHARE_COLUMNS,
-                    text_columns=TEXT_COLUMNS,
                 )
                 for name in chosen
             ]
