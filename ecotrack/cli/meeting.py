@@ -11,7 +11,7 @@ import typer
 from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
 from ecotrack.cli.output import emit, write_file
-from ecotrack.cli.workspace import known_task, known_unit, open_tracker
+from ecotrack.cli.workspace import evaluate, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.exports import plain
 from ecotrack.i18n import t
@@ -45,13 +45,7 @@ def status(
 ) -> None:
     """Each assignment: amount, actual, expected, progress and status (SPEC §5)."""
     day = as_of_date(as_of)
-    with open_tracker(ctx) as tracker:
-        plan = tracker.plan
-        if unit is not None:
-            known_unit(plan, unit)
-        if task is not None:
-            known_task(plan, task)
-        evaluation = tracker.evaluate(day)
+    plan, evaluation = evaluate(ctx, day, unit, task)
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
     data = {"plan_year": plan.year, "as_of": day, "evaluation_month": evaluation.evaluation_month, "rows": rows}
     title = t(
@@ -72,9 +66,7 @@ def filings(
 ) -> None:
     """The units × months grid of monthly-report statuses (on time, late, missing, pending, not required)."""
     day = as_of_date(as_of)
-    with open_tracker(ctx) as tracker:
-        plan = tracker.plan
-        evaluation = tracker.evaluate(day)
+    plan, evaluation = evaluate(ctx, day)
     units = evaluation.filings
     months = list(units[0].months) if units else []
     emit(
@@ -99,11 +91,7 @@ def overdue(
     from ecotrack.rules import overdue_units
 
     day = as_of_date(as_of)
-    with open_tracker(ctx) as tracker:
-        plan = tracker.plan
-        if unit is not None:
-            known_unit(plan, unit)
-        evaluation = tracker.evaluate(day)
+    plan, evaluation = evaluate(ctx, day, unit)
     listed = [u for u in overdue_units(evaluation) if unit in (None, u.unit)]
     month = evaluation.evaluation_month or t("status.no_month")
     data = {
@@ -143,6 +131,7 @@ def notice(
 ) -> None:
     """Draft, number and record a notice (通报) naming the overdue units; print or write its document."""
     from ecotrack.notices import file_name
+    from ecotrack.rules import evaluation_month, period_label
 
     day = as_of_date(as_of)
     if out is not None:  # before anything is recorded: a notice is only issued where it can be written
@@ -152,9 +141,10 @@ def notice(
             raise BadInput(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
     with open_tracker(ctx) as tracker:
         drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run)
-        month = tracker.evaluate(day).evaluation_month if drafted is None else drafted.notice.evaluation_month
+        year = tracker.plan.year
     if drafted is None:
-        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=month))
+        month = evaluation_month(year, day)  # there is one: without it the notice is refused
+        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=period_label(year, month or 12)))
         return
     if out is None:
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)

@@ -14,6 +14,9 @@ from ecotrack.i18n import t
 from ecotrack.plan import Plan, Target, Task, Unit
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from ecotrack.rules import Evaluation
     from ecotrack.tracker import Tracker
 
 
@@ -58,3 +61,15 @@ def known_task(plan: Plan, code: str) -> Task:
     if task is None:
         raise _unknown("option.unknown_task", code, [k.code for k in plan.tasks])
     return task
+
+
+def evaluate(
+    ctx: typer.Context, day: date, unit: str | None = None, task: str | None = None
+) -> tuple[Plan, Evaluation]:
+    """The plan and its evaluation as of a day (SPEC §5), after checking the --unit and --task asked for."""
+    with open_tracker(ctx) as tracker:
+        if unit is not None:
+            known_unit(tracker.plan, unit)
+        if task is not None:
+            known_task(tracker.plan, task)
+        return tracker.plan, tracker.evaluate(day)
