@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -88,8 +88,14 @@ def progress_bar(progress: float, expected: float, status: str, width: int = BAR
     return bar
 
 
-def _table(title: str | None = None, caption: str | None = None) -> Table:
-    return Table(title=title, caption=caption, header_style="bold", show_lines=False)
+def _table(
+    title: str | None = None, caption: str | None = None, columns: Sequence[tuple[str, JustifyMethod]] = ()
+) -> Table:
+    """A table in the house style, with its columns given as (message id of the header, justification)."""
+    table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    for header, justify in columns:
+        table.add_column(t(header), justify=justify)
+    return table
 
 
 # Below this width the status table drops its unit column (one table per unit) and the expected level.
@@ -330,16 +336,17 @@ def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
 
 def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     lang = language()
-    table = _table(title)
-    for header, justify in (
-        ("col.unit", "left"),
-        ("col.reason", "left"),
-        ("col.amount", "right"),
-        ("col.actual", "right"),
-        ("col.expected", "right"),
-        ("col.gap", "right"),
-    ):
-        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    table = _table(
+        title,
+        columns=[
+            ("col.unit", "left"),
+            ("col.reason", "left"),
+            ("col.amount", "right"),
+            ("col.actual", "right"),
+            ("col.expected", "right"),
+            ("col.gap", "right"),
+        ],
+    )
     for unit in units:
         shown = plan.unit(unit.unit)
         assert shown is not None
@@ -402,19 +409,20 @@ def _grade_style(plan: Plan, grade: str) -> str:
 
 def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
     lang = language()
-    table = _table(title)
-    for header, justify in (
-        ("col.rank", "right"),
-        ("col.unit", "left"),
-        ("col.kind", "left"),
-        ("col.completion", "right"),
-        ("col.timeliness", "right"),
-        ("col.reports", "center"),
-        ("col.notices", "right"),
-        ("col.score", "right"),
-        ("col.grade", "left"),
-    ):
-        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    table = _table(
+        title,
+        columns=[
+            ("col.rank", "right"),
+            ("col.unit", "left"),
+            ("col.kind", "left"),
+            ("col.completion", "right"),
+            ("col.timeliness", "right"),
+            ("col.reports", "center"),
+            ("col.notices", "right"),
+            ("col.score", "right"),
+            ("col.grade", "left"),
+        ],
+    )
     for result in results:
         unit = plan.unit(result.unit)
         assert unit is not None
@@ -457,16 +465,17 @@ def assessment_explained(
             score=f"{result.score:.2f}",
         )
     )
-    table = _table(t("assess.completion_title"))
-    for header, justify in (
-        ("col.target", "left"),
-        ("col.title", "left"),
-        ("col.weight", "right"),
-        ("col.progress", "right"),
-        ("col.counted", "right"),
-        ("col.points", "right"),
-    ):
-        table.add_column(t(header), justify=justify)  # type: ignore[arg-type]
+    table = _table(
+        t("assess.completion_title"),
+        columns=[
+            ("col.target", "left"),
+            ("col.title", "left"),
+            ("col.weight", "right"),
+            ("col.progress", "right"),
+            ("col.counted", "right"),
+            ("col.points", "right"),
+        ],
+    )
     for item in contributions:
         target = plan.target(item.target)
         assert target is not None
