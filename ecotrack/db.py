@@ -26,7 +26,7 @@ from ecotrack.errors import DatabaseUnavailable
 from ecotrack.i18n import t
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 RETRY_ATTEMPTS = 5
@@ -224,7 +224,10 @@ def upgrade(database: Database) -> tuple[str | None, Path | None]:
         if revision is not None and database.path is not None:
             stamp = datetime.now().strftime("%Y%m%d%H%M%S")
             backup = database.path.with_name(f"{database.path.name}.backup-{revision}-{stamp}")
-            backup_sqlite(database.path, backup)
+            from ecotrack import safefile
+
+            with safefile.replacing(backup) as partial:  # a kill mid-copy leaves no backup that is not one
+                backup_sqlite(database.path, partial)
         config = _alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection

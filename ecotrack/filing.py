@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,14 @@ from ecotrack.rules import EPSILON, Periods, latest_value, progress
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 100
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+# What a person types for a level: digits with an optional decimal part. Python's float() would also
+# take `1_0` (as 10), `1e308`, `inf` and `nan`, none of which a clerk means.
+_PLAIN_DECIMAL = re.compile(r"^\+?(\d+(\.\d*)?|\.\d+)$")
+# A level this many times the amount (or a reduction's baseline) is filed, with a warning: a slip of
+# the keyboard (150 typed 1500) more often than a real result.
+FAR_BEYOND_FACTOR = 10
+# Room for the sums and percentages computed from a level: beyond it a derived number could overflow.
+LARGEST_VALUE = 1e15
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
@@ -50,23 +59,29 @@ def parse_period(text: str) -> tuple[int, int]:
 
 
 def parse_value(text: str) -> float:
-    """A finite number ≥ 0 (`1e400`, `nan` and `-3` are refused)."""
-    cleaned = text.strip()
+    """A number ≥ 0 in plain decimal notation (`1e5`, `1_0`, `nan` and `-3` are refused).
+
+    Full-width digits (１２) from a Chinese input method read as the digits they are.
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
     if _THOUSANDS.match(cleaned):  # 1,200.5; but never 1,5 (a decimal comma), which is refused
         cleaned = cleaned.replace(",", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise EntryError(t("entry.bad_value", text=text)) from None
-    return check_number(value, text)
+    if cleaned.startswith("-") and _PLAIN_DECIMAL.match(cleaned[1:]):
+        raise EntryError(t("entry.negative", text=text))
+    if not _PLAIN_DECIMAL.match(cleaned):
+        raise EntryError(t("entry.bad_value", text=text))
+    return check_number(float(cleaned), text)
 
 
 def check_number(value: float, shown: str) -> float:
+    """A level read from a spreadsheet's number cell, or parsed: finite, ≥ 0, and not absurdly large."""
     if not math.isfinite(value):
         raise EntryError(t("entry.not_finite", text=shown))
     if value < 0:
         raise EntryError(t("entry.negative", text=shown))
-    return value
+    if value > LARGEST_VALUE:
+        raise EntryError(t("entry.too_large", text=shown, limit=f"{LARGEST_VALUE:,.0f}"))
+    return value + 0.0  # never -0.0
 
 
 def parse_reported_at(text: str) -> datetime:
@@ -89,12 +104,25 @@ def local_time(moment: datetime) -> datetime:
     return moment
 
 
-def check_text(text: str, field: str, limit: int) -> str:
+def check_text(text: str, field: str, limit: int, *, multiline: bool = False) -> str:
+    """Text for the record: within its length, and free of control characters (a note may keep tabs and
+    line breaks), which would break spreadsheets and reach terminals as escape sequences."""
     if len(text) > limit:
         raise EntryError(t("entry.too_long", field=field, limit=limit, length=len(text)))
-    if "\x00" in text:
-        raise EntryError(t("entry.control_character", field=field))
+    allowed = "\t\n\r" if multiline else ""
+    for character in text:
+        if is_control(character) and character not in allowed:
+            raise EntryError(t("entry.control_character", field=field, code=f"U+{ord(character):04X}"))
     return text
+
+
+def is_control(character: str) -> bool:
+    """C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text."""
+    return unicodedata.category(character) == "Cc" or character in _INVISIBLE
+
+
+# bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make a text read otherwise
+_INVISIBLE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def check_entry(
@@ -132,7 +160,17 @@ def check_entry(
         raise EntryError(t("entry.period_after_report", period=label, reported_on=reported_at.date().isoformat()))
     if target.is_milestone and value not in (0.0, 1.0):
         raise EntryError(t("entry.milestone_value", value=f"{value:g}"))
+    if not math.isfinite(progress(target, assignment, value) * 100):
+        raise EntryError(t("entry.progress_not_finite", value=f"{value:g}", target=target.code))
     return target, assignment
+
+
+def far_beyond(target: Target, assignment: Assignment, value: float) -> bool:
+    """A level more than ten times the amount (or, for a reduction, the baseline it starts from)."""
+    if target.is_milestone:
+        return False
+    reference = max(assignment.amount, target.baseline)
+    return reference > 0 and value > FAR_BEYOND_FACTOR * reference
 
 
 def prepare_entry(
@@ -146,11 +184,11 @@ def prepare_entry(
     reported_at: datetime,
     now: datetime,
     filed: Periods,
-) -> tuple[NewEntry, bool]:
+) -> tuple[NewEntry, list[str]]:
     """One entry checked against the plan (SPEC §4), for `report` and `import` alike.
 
-    `filed` holds the levels already filed for the unit and target; the flag says the level falls back
-    from the latest earlier period's, which is kept with a warning.
+    `filed` holds the levels already filed for the unit and target. The warnings say what is kept but
+    looks wrong: a level falling back from the latest earlier period's, or one far beyond the amount.
     """
     target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
     entry = NewEntry(
@@ -158,11 +196,18 @@ def prepare_entry(
         target=target.code,
         period=f"{period[0]:04d}-{period[1]:02d}",
         value=value,
-        note=check_text(note, "note", NOTE_MAX_LENGTH),
+        note=check_text(note, "note", NOTE_MAX_LENGTH, multiline=True),
         reported_by=check_text(reported_by, "reported_by", NAME_MAX_LENGTH),
         reported_at=reported_at,
     )
-    return entry, drifts_away(target, assignment, filed, period[1], value)
+    warnings: list[str] = []
+    shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}
+    if drifts_away(target, assignment, filed, period[1], value):
+        warnings.append(t("entry.drifts_away", **shown))
+    if far_beyond(target, assignment, value):
+        reference = max(assignment.amount, target.baseline)
+        warnings.append(t("entry.far_beyond", **shown, times=FAR_BEYOND_FACTOR, reference=f"{reference:g}"))
+    return entry, warnings
 
 
 def drifts_away(target: Target, assignment: Assignment, periods: Periods, month: int, value: float) -> bool:

@@ -213,6 +213,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "option.unknown_target": ("unknown target {code!r}", "未知的指标 {code!r}"),
     "option.unknown_task": ("unknown task {code!r}", "未知的任务 {code!r}"),
     "output.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
+    "plan.changed_underneath": (
+        "the {year} plan was loaded again ({loaded}) while this command was checking against it; "
+        "nothing was filed: run the command again",
+        "本命令核对期间，{year} 年度计划被重新载入（{loaded}）；未录入任何数据，请重新运行",
+    ),
+    "output.not_a_folder": ("--out {path} is a file, not a folder", "--out {path} 是文件，不是文件夹"),
     "init.created": ("database created at {db}", "已在 {db} 创建数据库"),
     "init.upgraded": (
         "database {db} upgraded from revision {revision}; the copy from before is at {backup}",
@@ -259,7 +265,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- entries (SPEC §4) ---
     "entry.bad_period": ("period {text!r} is not a month like 2012-03", "月份 {text!r} 格式不对，应如 2012-03"),
     "entry.bad_month": ("period {text!r}: the month must be 1 to 12", "月份 {text!r}：月份应为 1 到 12"),
-    "entry.bad_value": ("value {text!r} is not a number", "完成值 {text!r} 不是数字"),
+    "entry.bad_value": (
+        "value {text!r} is not a plain decimal number (like 12 or 3.5)",
+        "完成值 {text!r} 不是普通的十进制数字（如 12 或 3.5）",
+    ),
     "entry.not_finite": ("value {text!r} is not a finite number", "完成值 {text!r} 不是有限的数字"),
     "entry.negative": ("value {text!r} is negative; a level is 0 or more", "完成值 {text!r} 为负数；完成值不能小于 0"),
     "entry.reported_at_range": ("reported_at {text!r} is out of range", "填报日期 {text!r} 超出范围"),
@@ -271,7 +280,32 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{field} is {length} characters long; at most {limit} are kept",
         "{field} 长 {length} 个字符，最多 {limit} 个",
     ),
-    "entry.control_character": ("{field} contains a NUL character", "{field} 含有 NUL 控制字符"),
+    "entry.control_character": (
+        "{field} contains the control character {code}, which is not allowed",
+        "{field} 含有不允许的控制字符 {code}",
+    ),
+    "import.period_number": (
+        "period is the number {value} (a spreadsheet turns 2012.10 into 2012.1): type it as text, e.g. 2012-10",
+        "月份是数字 {value}（表格会把 2012.10 变成 2012.1）：请以文本填写，例如 2012-10",
+    ),
+    "import.several_sheets": (
+        "{path}: the workbook has several visible sheets ({sheets}); keep the form on one sheet, or hide the others",
+        "{path}：工作簿有多个可见工作表（{sheets}）；请只保留一个填报表，或隐藏其他工作表",
+    ),
+    "import.no_visible_sheet": ("{path}: the workbook has no visible sheet", "{path}：工作簿没有可见的工作表"),
+    "entry.too_large": (
+        "value {text!r} is too large (at most {limit})",
+        "完成值 {text!r} 过大（最大 {limit}）",
+    ),
+    "entry.progress_not_finite": (
+        "value {value} for target {target} gives a progress that is not a finite number",
+        "指标 {target} 的完成值 {value} 使进度无法计算（不是有限的数字）",
+    ),
+    "entry.far_beyond": (
+        "{unit} {target} {period}: {value} is more than {times}× the amount ({reference}); "
+        "filed, but check it is not a typing slip",
+        "{unit} {target} {period}：{value} 超过目标值（{reference}）的 {times} 倍；已录入，请核对是否输错",
+    ),
     "entry.unknown_unit": ("unknown unit {unit!r} in the {year} plan", "{year} 年度计划中没有单位 {unit!r}"),
     "entry.unknown_target": ("unknown target {target!r}", "未知的指标 {target!r}"),
     "entry.supporting_only": (
@@ -379,6 +413,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "import.done": ("imported {count} entries from {path}", "已从 {path} 导入 {count} 条数据"),
     "import.encoding": (" (read as {encoding})", "（按 {encoding} 编码读取）"),
+    "history.batch": ("(import #{batch})", "（导入批次 #{batch}）"),
+    "import.batch": (" as import #{batch}", "，导入批次 #{batch}"),
+    "import.unchanged": (
+        "; {count} rows equal to what is on file were not filed again",
+        "；{count} 行与已录入数据相同，未重复录入",
+    ),
+    "import.all_unchanged": (
+        "nothing filed from {path}: all {count} rows equal what is on file",
+        "{path} 未录入任何数据：{count} 行均与已录入数据相同",
+    ),
+    "import.seen_before": (
+        "{path} was imported before: import #{batch} of {name} on {when} by {by} filed {count} entries; "
+        "only rows that change something are filed",
+        "{path} 已导入过：导入批次 #{batch}（{name}，{when}，{by}）录入 {count} 条；本次只录入有变化的行",
+    ),
     # --- the monthly meeting ---
     "notice.no_month": (
         "no notice as of {as_of}: no month of {year} has ended yet",

@@ -21,6 +21,7 @@ from typing import Any
 from ecotrack.cells import restore
 from ecotrack.errors import BadInput, ImportInvalid
 from ecotrack.filing import (
+    LARGEST_VALUE,
     EntryError,
     NewEntry,
     check_number,
@@ -51,6 +52,7 @@ INFO_COLUMNS = {
     "filed_at": "录入时间",
     "filed_by": "录入账号",
     "corrects": "更正记录",
+    "batch": "导入批次",
 }
 HEADER_NAMES: dict[str, str] = {
     **{name: name for name in COLUMNS},
@@ -75,14 +77,24 @@ class SourceRow:
 class ImportResult:
     entries: list[NewEntry]
     warnings: list[str] = field(default_factory=list)
-    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A monthly form as read: its rows, the CSV encoding used, and the SHA-256 of its bytes."""
+
+    rows: list[SourceRow]
+    encoding: str | None
+    sha256: str
 
 
 # --- reading the file -----------------------------------------------------------------------------
 
 
-def read_rows(path: Path, display: str, encoding: str | None = None) -> tuple[list[SourceRow], str | None]:
-    """The rows of a CSV or XLSX file with canonical column names; the CSV encoding used."""
+def read_source(path: Path, display: str, encoding: str | None = None) -> SourceFile:
+    """The rows of a CSV or XLSX file with canonical column names, with its encoding and fingerprint."""
+    import hashlib
+
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -93,10 +105,11 @@ def read_rows(path: Path, display: str, encoding: str | None = None) -> tuple[li
         raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
     if not raw.strip():
         raise BadInput(t("import.empty", path=display))
+    sha256 = hashlib.sha256(raw).hexdigest()
     if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(raw, display), None
+        return SourceFile(_xlsx_rows(raw, display), None, sha256)
     text, used = decode(raw, display, encoding)
-    return _csv_rows(text, display), used
+    return SourceFile(_csv_rows(text, display), used, sha256)
 
 
 def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
@@ -197,7 +210,7 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
     except Exception as failure:  # openpyxl raises its own InvalidFileException and others
         raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _form_sheet(workbook, display)
         rows: list[SourceRow] = []
         names: list[str | None] | None = None
         formulas: list[str] = []
@@ -225,6 +238,17 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
     if names is None:
         raise BadInput(t("import.empty", path=display))
     return rows
+
+
+def _form_sheet(workbook: Any, display: str) -> Any:
+    """The one visible sheet: a hidden sheet is never what the clerk filled in, and of several visible
+    ones nobody can tell which is meant."""
+    visible = [sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise BadInput(t("import.no_visible_sheet", path=display))
+    if len(visible) > 1:
+        raise BadInput(t("import.several_sheets", path=display, sheets=", ".join(s.title for s in visible)))
+    return visible[0]
 
 
 # --- checking rows against the plan ---------------------------------------------------------------
@@ -273,6 +297,9 @@ def _as_number(code: str) -> float | None:
 def _period(value: Any) -> tuple[int, int]:
     if isinstance(value, datetime | date):
         return value.year, value.month
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A spreadsheet keeps 2012.10 as the number 2012.1: which month was meant is lost.
+        raise EntryError(t("import.period_number", value=f"{value:g}"))
     text = _text(value)
     if not text:
         raise EntryError(t("import.empty_cell", column="period"))
@@ -283,7 +310,11 @@ def _value(value: Any) -> float:
     if isinstance(value, bool):
         raise EntryError(t("entry.bad_value", text=str(value)))
     if isinstance(value, int | float):
-        return check_number(float(value), f"{value}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer cell of hundreds of digits
+            raise EntryError(t("entry.too_large", text=str(value)[:12] + "…", limit=f"{LARGEST_VALUE:,.0f}")) from None
+        return check_number(number, f"{value}")
     text = _text(value)
     if not text:
         raise EntryError(t("import.empty_cell", column="value"))
@@ -315,22 +346,12 @@ def check_rows(
     levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in filed.items()}
     for index, row in enumerate(rows, start=1):
         try:
-            entry, drift = _check_row(row, plan, levels, now, default_by)
+            entry, warnings = _check_row(row, plan, levels, now, default_by)
         except EntryError as bad:
             problems.append(f"{display}:{row.where}: {bad}")
         else:
             result.entries.append(entry)
-            if drift:
-                result.warnings.append(
-                    f"{display}:{row.where}: "
-                    + t(
-                        "entry.drifts_away",
-                        unit=entry.unit,
-                        target=entry.target,
-                        period=entry.period,
-                        value=f"{entry.value:g}",
-                    )
-                )
+            result.warnings += [f"{display}:{row.where}: {warning}" for warning in warnings]
         if progress is not None:
             progress(index)
     if problems:
@@ -343,7 +364,7 @@ def check_rows(
 
 def _check_row(
     row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, default_by: str
-) -> tuple[NewEntry, bool]:
+) -> tuple[NewEntry, list[str]]:
     cells = row.cells
     if row.extra_cells:
         raise EntryError(t("import.extra_cells", count=row.extra_cells, columns=len(row.cells)))
@@ -355,8 +376,10 @@ def _check_row(
     note = restore(_text(cells.get("note")))
     reported_by = restore(_text(cells.get("reported_by"))) or default_by
     periods = levels.setdefault((unit, target_code), {})
-    entry, drift = prepare_entry(plan, unit, target_code, period, value, note, reported_by, reported_at, now, periods)
+    entry, warnings = prepare_entry(
+        plan, unit, target_code, period, value, note, reported_by, reported_at, now, periods
+    )
     # later rows of the file see this one, as they will once filed
     first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
     periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
-    return entry, drift
+    return entry, warnings

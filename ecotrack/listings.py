@@ -43,6 +43,7 @@ HISTORY_COLUMNS = (
     "filed_at",
     "filed_by",
     "corrects",
+    "batch",
 )
 
 

@@ -1,8 +1,9 @@
 """The database tables (SQLModel). Only `store` and the migrations use them.
 
-Entries are append-only: nothing in ecotrack updates or deletes a row of `entry`; a correction is a
-new row. Invariants live in the database (unique constraints, foreign keys, checks) so that a race
-gives an error, not a duplicate, on SQLite and PostgreSQL alike.
+Entries, import batches, notices and notice items are append-only: nothing in ecotrack updates or
+deletes one of their rows (a correction is a new entry), and database triggers refuse it (`guards`).
+Invariants live in the database (unique constraints, foreign keys, checks) so that a race gives an
+error, not a duplicate, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -132,6 +133,22 @@ class EntryRecord(SQLModel, table=True):
     reported_on: date  # its date, which is all the rules read
     filed_at: datetime  # when ecotrack stored it (aware, stored as UTC): the audit trail
     filed_by: str  # the account that ran ecotrack
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")  # the import that filed it
+
+
+class ImportBatchRecord(SQLModel, table=True):
+    """One import of a file: its fingerprint, so that importing it again is noticed (append-only)."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    file_name: str  # as the clerk named it
+    sha256: str = Field(index=True)
+    rows: int  # rows in the file
+    filed: int  # entries filed: the rows that changed something
+    imported_at: datetime
+    imported_by: str
 
 
 class NoticeRecord(SQLModel, table=True):

@@ -245,7 +245,8 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             row.reported_at.removesuffix("T00:00:00").replace("T", " "),
             escape(row.reported_by),
             f"#{row.corrects}" if row.corrects else "",
-            escape(f"{row.filed_at.replace('T', ' ')} {row.filed_by}"),
+            escape(f"{row.filed_at.replace('T', ' ')} {row.filed_by}")
+            + (" " + t("history.batch", batch=row.batch) if row.batch is not None else ""),
             escape(row.note) + (" " + t("history.superseded") if row.superseded else ""),
             style=style,
         )

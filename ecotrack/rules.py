@@ -163,6 +163,12 @@ def expected_share(target: Target, year: int, as_of: date) -> float:
     return scheduled_share(target.schedule, evaluation_month(year, as_of))
 
 
+def takes_over(reported_on: date, counted_on: date) -> bool:
+    """Whether an entry filed after the one counted so far for its assignment and period counts instead
+    (SPEC §4): the latest reported date wins, and of equal dates the one filed later."""
+    return reported_on >= counted_on
+
+
 def progress(target: Target, assignment: Assignment, actual: float) -> float:
     """How far along the way from baseline to amount `actual` is (1.0 = there)."""
     if target.is_milestone:

@@ -24,6 +24,7 @@ from ecotrack.i18n import t
 from ecotrack.models import (
     AssignmentRecord,
     EntryRecord,
+    ImportBatchRecord,
     NoticeItemRecord,
     NoticeRecord,
     PlanRecord,
@@ -34,7 +35,7 @@ from ecotrack.models import (
 )
 from ecotrack.notices import Notice
 from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, Target, Task, Unit
-from ecotrack.rules import Filed, Ledger
+from ecotrack.rules import Filed, Ledger, takes_over
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class HistoryEntry:
     filed_at: str
     filed_by: str
     corrects: int | None  # the entry filed before it for the same unit, target and period
+    batch: int | None  # the import that filed it, if one did
 
 
 # --- plan years -----------------------------------------------------------------------------------
@@ -293,7 +295,7 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
     )
 
 
-def _id(record: UnitRecord | TargetRecord) -> int:
+def _id(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:
     assert record.id is not None, "flushed records have ids"
     return record.id
 
@@ -419,12 +421,127 @@ class _Counts:
 # --- entries --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewBatch:
+    """The file an import reads: recorded with the entries it files."""
+
+    file_name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class EarlierBatch:
+    """An import of the same file before."""
+
+    id: int
+    file_name: str
+    imported_at: str
+    imported_by: str
+    filed: int
+
+
+@dataclass(frozen=True)
+class FilingReport:
+    filed: int
+    unchanged: int  # rows equal to the entry already counted: not filed again
+    batch: int | None  # the import batch recorded, when anything was filed
+    earlier: list[EarlierBatch]  # earlier imports of the same file
+
+
+@dataclass
+class _Counted:
+    """The entry that counts for an assignment and period, as far as filing needs to know."""
+
+    value: float
+    note: str
+    reported_on: date
+    first_on: date
+
+
+def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], _Counted]:
+    ranked = _ranked_entries(plan_id, None).subquery()
+    rows = session.execute(
+        select_columns(
+            ranked.c.unit,
+            ranked.c.target,
+            ranked.c.period,
+            ranked.c.value,
+            col(EntryRecord.note),
+            col(EntryRecord.reported_on),
+            ranked.c.first_on,
+        )
+        .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {
+        (unit, target, period): _Counted(value, note, _as_date(on), _as_date(first_on))
+        for unit, target, period, value, note, on, first_on in rows
+    }
+
+
+def _changing(entries: Sequence[NewEntry], counted: dict[tuple[str, str, str], _Counted]) -> list[NewEntry]:
+    """The entries of an import that change what counts, in file order.
+
+    The rows for one unit, target and period are folded onto the entry counted now by SPEC §4's rule;
+    when they leave the counted value, note and first-filed date as they are, none of them is filed.
+    Judged per period rather than per row, so that a file holding corrections reaches a fixed point:
+    importing it again files nothing.
+    """
+    by_period: dict[tuple[str, str, str], list[NewEntry]] = {}
+    for entry in entries:
+        by_period.setdefault((entry.unit, entry.target, entry.period), []).append(entry)
+    unchanged: set[tuple[str, str, str]] = set()
+    for key, rows in by_period.items():
+        before = counted.get(key)
+        if before is None:
+            continue
+        state = _Counted(before.value, before.note, before.reported_on, before.first_on)
+        for row in rows:
+            reported_on = row.reported_at.date()
+            state.first_on = min(state.first_on, reported_on)
+            if takes_over(reported_on, state.reported_on):
+                state.value, state.note, state.reported_on = row.value, row.note, reported_on
+        if (state.value, state.note, state.first_on) == (before.value, before.note, before.first_on):
+            unchanged.add(key)
+    return [entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged]
+
+
+def earlier_batches(*, session: Session, plan_id: int, sha256: str) -> list[EarlierBatch]:
+    records = session.exec(
+        select(ImportBatchRecord)
+        .where(ImportBatchRecord.plan_id == plan_id, ImportBatchRecord.sha256 == sha256)
+        .order_by(col(ImportBatchRecord.id))
+    )
+    return [
+        EarlierBatch(
+            id=_id(record),
+            file_name=record.file_name,
+            imported_at=_local_iso(record.imported_at),
+            imported_by=record.imported_by,
+            filed=record.filed,
+        )
+        for record in records
+    ]
+
+
 def add_entries(
-    *, session: Session, plan_id: int, entries: Sequence[NewEntry], filed_by: str, filed_at: datetime
-) -> int:
-    """Append entries in the order given (later rows win ties on the same reported date)."""
+    *,
+    session: Session,
+    plan_id: int,
+    entries: Sequence[NewEntry],
+    filed_by: str,
+    filed_at: datetime,
+    batch: NewBatch | None = None,
+) -> FilingReport:
+    """Append entries in the order given (later rows win ties on the same reported date).
+
+    For an import (`batch`), rows that leave what counts as it is (`_changing`) are not filed, so that
+    importing a file twice, or again after a crash, files nothing twice.
+    """
+    earlier = earlier_batches(session=session, plan_id=plan_id, sha256=batch.sha256) if batch else []
     if not entries:
-        return 0
+        return FilingReport(filed=0, unchanged=0, batch=None, earlier=earlier)
     assignment_ids = {
         (unit, target): assignment_id
         for unit, target, assignment_id in session.exec(
@@ -434,6 +551,21 @@ def add_entries(
             .where(TargetRecord.plan_id == plan_id)
         )
     }
+    kept = _changing(entries, _counted_now(session, plan_id)) if batch is not None else list(entries)
+    batch_id = None
+    if batch is not None and kept:
+        record = ImportBatchRecord(
+            plan_id=plan_id,
+            file_name=batch.file_name,
+            sha256=batch.sha256,
+            rows=batch.rows,
+            filed=len(kept),
+            imported_at=filed_at,
+            imported_by=filed_by,
+        )
+        session.add(record)
+        session.flush()
+        batch_id = record.id
     rows = [
         {
             "assignment_id": assignment_ids[(entry.unit, entry.target)],
@@ -445,11 +577,13 @@ def add_entries(
             "reported_on": entry.reported_at.date(),
             "filed_at": filed_at,
             "filed_by": filed_by,
+            "batch_id": batch_id,
         }
-        for entry in entries
+        for entry in kept
     ]
-    session.execute(insert(EntryRecord), rows)
-    return len(rows)
+    if rows:
+        session.execute(insert(EntryRecord), rows)
+    return FilingReport(filed=len(rows), unchanged=len(entries) - len(rows), batch=batch_id, earlier=earlier)
 
 
 def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
@@ -519,6 +653,7 @@ def history(
             col(EntryRecord.reported_at),
             col(EntryRecord.filed_at),
             col(EntryRecord.filed_by),
+            col(EntryRecord.batch_id),
         )
         .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
         .order_by(ranked.c.id)
@@ -541,6 +676,7 @@ def history(
             filed_at=_local_iso(row.filed_at),
             filed_by=row.filed_by,
             corrects=row.corrects,
+            batch=row.batch_id,
         )
         for row in session.execute(query)
     ]

@@ -6,8 +6,8 @@ plan year, and hands the store's plain data to the rules. It holds no rule of it
 
 from __future__ import annotations
 
-import getpass
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -40,11 +40,19 @@ def fingerprint(raw: bytes) -> str:
 
 
 def account() -> str:
-    """The account running ecotrack, for the audit trail."""
+    """The account running ecotrack, for the audit trail: from the system's user database, never from
+    `LOGNAME` or `USER`, which anyone can set to any text."""
     try:
+        import pwd
+    except ImportError:  # pragma: no cover - Windows has no user database of this kind
+        import getpass
+
         return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # an account without an entry (a container's arbitrary uid)
+        return f"uid {uid}"
 
 
 def utc_now() -> datetime:
@@ -112,8 +120,9 @@ def backup_database(settings: Settings, target: Path) -> BackupReport:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as failure:
         raise Refused(t("output.cannot_write", path=target, reason=failure.strerror or failure)) from None
-    partial = target.with_name(f".{target.name}.partial")
-    try:
+    from ecotrack import safefile
+
+    with safefile.replacing(target) as partial:
         db.backup_sqlite(database.path, partial)
         with closing(sqlite3.connect(partial)) as copy:
             verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
@@ -121,9 +130,6 @@ def backup_database(settings: Settings, target: Path) -> BackupReport:
             years = [row[0] for row in copy.execute("SELECT year FROM plan ORDER BY year")]
         if verdict != "ok":
             raise DatabaseUnavailable(t("backup.corrupt", reason=verdict))
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
     return BackupReport(entries=entries, years=years)
 
 
@@ -191,15 +197,41 @@ class Tracker:
     def evaluate(self, as_of: date) -> rules.Evaluation:
         return rules.evaluate(self.plan, self.ledger(as_of), as_of)
 
-    def file(self, entries: Sequence[NewEntry]) -> int:
-        """Append entries in one short transaction (nothing is read from the user inside it)."""
+    def file(self, entries: Sequence[NewEntry], batch: store.NewBatch | None = None) -> store.FilingReport:
+        """Append entries in one short transaction (nothing is read from the user inside it).
+
+        The entries were checked against the plan as it was read when the command began; the plan is
+        read again inside the transaction, and a plan loaded since with any difference refuses the lot.
+        """
         filed_at = utc_now()
         filed_by = account()
-        return self.write(
-            lambda session: store.add_entries(
-                session=session, plan_id=self.stored.id, entries=entries, filed_by=filed_by, filed_at=filed_at
+
+        def file(session: Session) -> store.FilingReport:
+            self._require_same_plan(session)
+            return store.add_entries(
+                session=session,
+                plan_id=self.stored.id,
+                entries=entries,
+                filed_by=filed_by,
+                filed_at=filed_at,
+                batch=batch,
             )
-        )
+
+        return self.write(file)
+
+    def earlier_imports(self, sha256: str) -> list[store.EarlierBatch]:
+        return self.read(lambda session: store.earlier_batches(session=session, plan_id=self.stored.id, sha256=sha256))
+
+    def _require_same_plan(self, session: Session) -> None:
+        """Refuse to record what was checked against a plan year that has been loaded again since."""
+        current = store.load_plan(session=session, year=self.plan.year)
+        if current is None or current.plan != self.plan:
+            loaded = current.loaded_at if current is not None else utc_now()
+            if loaded.tzinfo is not None:
+                loaded = loaded.astimezone().replace(tzinfo=None)
+            raise Refused(
+                t("plan.changed_underneath", year=self.plan.year, loaded=loaded.isoformat(sep=" ", timespec="seconds"))
+            )
 
     def notices(self) -> list[store.IssuedNotice]:
         return self.read(lambda session: store.notices(session=session, plan_id=self.stored.id))
@@ -208,20 +240,31 @@ class Tracker:
         """Notice items per unit in this year's notices as of a date (for the assessment)."""
         return self.read(lambda session: store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of))
 
-    def issue_notice(self, as_of: date, language: str, *, dry_run: bool) -> IssuedDraft | None:
+    def issue_notice(
+        self, as_of: date, language: str, *, dry_run: bool, publish: Publisher | None = None
+    ) -> IssuedDraft | None:
         """Draft, number and record a notice naming the overdue units (SPEC §6 `notice`).
 
         None when no unit is overdue (nothing is recorded). Refused when there is no evaluation month
         yet, or a notice for this evaluation month exists. Numbering and recording happen in one
         write transaction, so two offices issuing at once cannot take the same number or month.
+        `publish` writes the document before that transaction commits (write, then record): when it
+        fails nothing is recorded, and when the commit fails what it wrote is taken back.
         """
-        evaluation = self.evaluate(as_of)
-        month = evaluation.evaluation_month
-        if month is None:
+        month_number = rules.evaluation_month(self.plan.year, as_of)
+        if month_number is None:
             raise Refused(t("notice.no_month", as_of=as_of.isoformat(), year=self.plan.year))
-        overdue = rules.overdue_units(evaluation)
+        month = rules.period_label(self.plan.year, month_number)
 
         def issue(session: Session) -> IssuedDraft | None:
+            # Evaluated inside the transaction that records it: the plan and the filings it names
+            # units for are the ones on record when it is numbered.
+            if not dry_run:
+                self._require_same_plan(session)
+            ledger = store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
+            evaluation = rules.evaluate(self.plan, ledger, as_of)
+            assert evaluation.evaluation_month == month
+            overdue = rules.overdue_units(evaluation)
             first = store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
             if first is not None:
                 raise Refused(
@@ -240,7 +283,8 @@ class Tracker:
                 month,
                 overdue,
                 number=store.next_notice_number(session=session, plan_id=self.stored.id),
-                prior_counts=store.notice_counts(session=session, plan_id=self.stored.id),
+                # the ladder counts only notices dated on or before this one (SPEC §6)
+                prior_counts=store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of),
             )
             text = notices.document(self.plan, notice, language)
             if not dry_run:
@@ -252,14 +296,27 @@ class Tracker:
                     issued_at=utc_now(),
                     issued_by=account(),
                 )
-            return IssuedDraft(notice, text, recorded=not dry_run)
+            drafted = IssuedDraft(notice, text, recorded=not dry_run)
+            if publish is not None:
+                take_back.append(publish(drafted))
+            return drafted
 
-        return self.read(issue) if dry_run else self.write(issue)
+        take_back: list[Callable[[], None]] = []
+        try:
+            return self.read(issue) if dry_run else self.write(issue)
+        except BaseException:
+            for undo in reversed(take_back):
+                undo()
+            raise
 
     def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
         return self.read(
             lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
         )
+
+
+# Writes a drafted notice's document; gives back what removes what it wrote.
+Publisher = Callable[["IssuedDraft"], Callable[[], None]]
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,7 @@ def test_a_correction_warns_when_the_level_falls_back(conformance_empty: Workspa
     ("arguments", "message"),
     [
         (("-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "-1"), "value '-1' is negative"),
-        (("-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "nan"), "not a finite number"),
+        (("-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "nan"), "not a plain decimal number"),
         (("-u", "dongpo", "-t", "1.1", "-p", "2014-13", "-v", "1"), "the month must be 1 to 12"),
         (("-u", "dongpo", "-t", "1.1", "-p", "2013-12", "-v", "1"), "outside the plan year 2014"),
         (("-u", "dongpo", "-t", "1.1", "-p", "2014-05", "-v", "1", "--on", "2014-04-30"), "has not begun"),
@@ -390,5 +390,5 @@ def test_import_one_bad_row_imports_nothing(conformance_empty: Workspace) -> Non
     )
     outcome = conformance_empty.run("import", str(path))
     assert outcome.exit_code == 2
-    assert f"{path}:3: value 'x' is not a number" in outcome.stderr
+    assert f"{path}:3: value 'x' is not a plain decimal number (like 12 or 3.5)" in outcome.stderr
     assert conformance_empty.entries() == 0

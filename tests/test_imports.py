@@ -80,7 +80,7 @@ def test_good_csv_imports_every_row_in_file_order(conformance_empty: Workspace) 
     conformance_empty.write("rows.csv", csv_text(GOOD))
     outcome = conformance_empty.run("import", "rows.csv")
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.strip() == "imported 3 entries from rows.csv"
+    assert outcome.stderr.strip() == "imported 3 entries from rows.csv as import #1"
     assert conformance_empty.entries() == 3
     assert [
         (e["unit"], e["target"], e["period"], e["value"], e["reported_by"], e["reported_at"])
@@ -102,7 +102,7 @@ def test_utf8_with_bom_imports(conformance_empty: Workspace) -> None:
     name = write_bytes(conformance_empty, "bom.csv", codecs.BOM_UTF8 + csv_text(GOOD).encode("utf-8"))
     outcome = conformance_empty.run("import", name)
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.strip() == "imported 3 entries from bom.csv"
+    assert outcome.stderr.strip() == "imported 3 entries from bom.csv as import #1"
     assert conformance_empty.entries() == 3
 
 
@@ -134,7 +134,7 @@ def test_chinese_headers_and_notes_survive_each_encoding(
     name = write_bytes(conformance_empty, "form.csv", csv_text(CHINESE_ROWS, CHINESE_HEADER).encode(encoding))
     outcome = conformance_empty.run("import", name, *(["--encoding", option] if option else []))
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.strip() == f"imported 2 entries from form.csv{read_as}"
+    assert outcome.stderr.strip() == f"imported 2 entries from form.csv{read_as} as import #1"
     assert [(e["unit"], e["note"], e["reported_by"], e["reported_at"]) for e in history(conformance_empty)] == [
         ("dongpo", "已建成两座（东坡村、西坡村）", "王小明", "2014-04-02T00:00:00"),
         ("nanyuan", "南苑街道：一座调试中", "李华", "2014-04-03T00:00:00"),
@@ -234,12 +234,26 @@ BAD_ROWS = [
         "reported_at '2014-02-30' is not a date like 2012-07-03 (or 2012-07-03T09:30)",
         id="reported-at-not-a-real-date",
     ),
-    pytest.param("dongpo,1.1,2014-03,nan,,c,2014-04-02", "value 'nan' is not a finite number", id="nan"),
-    pytest.param("dongpo,1.1,2014-03,inf,,c,2014-04-02", "value 'inf' is not a finite number", id="inf"),
-    pytest.param("dongpo,1.1,2014-03,-Infinity,,c,2014-04-02", "value '-Infinity' is not a finite number", id="-inf"),
-    pytest.param("dongpo,1.1,2014-03,1e400,,c,2014-04-02", "value '1e400' is not a finite number", id="1e400"),
+    pytest.param(
+        "dongpo,1.1,2014-03,nan,,c,2014-04-02", "value 'nan' is not a plain decimal number (like 12 or 3.5)", id="nan"
+    ),
+    pytest.param(
+        "dongpo,1.1,2014-03,inf,,c,2014-04-02", "value 'inf' is not a plain decimal number (like 12 or 3.5)", id="inf"
+    ),
+    pytest.param(
+        "dongpo,1.1,2014-03,-Infinity,,c,2014-04-02",
+        "value '-Infinity' is not a plain decimal number (like 12 or 3.5)",
+        id="-inf",
+    ),
+    pytest.param(
+        "dongpo,1.1,2014-03,1e400,,c,2014-04-02",
+        "value '1e400' is not a plain decimal number (like 12 or 3.5)",
+        id="1e400",
+    ),
     pytest.param("dongpo,1.1,2014-03,-1,,c,2014-04-02", "value '-1' is negative; a level is 0 or more", id="negative"),
-    pytest.param("dongpo,1.1,2014-03,abc,,c,2014-04-02", "value 'abc' is not a number", id="abc"),
+    pytest.param(
+        "dongpo,1.1,2014-03,abc,,c,2014-04-02", "value 'abc' is not a plain decimal number (like 12 or 3.5)", id="abc"
+    ),
     pytest.param("dongpo,1.1,2014-03,,,c,2014-04-02", "value is empty", id="empty-value"),
     pytest.param(
         "huanbao,2.2,2014-03,2,,c,2014-04-02", "a milestone is 1 (done) or 0 (not done), not 2", id="milestone-2"
@@ -311,7 +325,9 @@ def test_a_quoted_note_over_several_lines_keeps_the_file_line_numbers(conformanc
     )
     conformance_empty.write("rows.csv", text)
     outcome = conformance_empty.run("import", "rows.csv")
-    assert outcome.stderr.splitlines()[1:] == ["error: rows.csv:5: value 'x' is not a number"]
+    assert outcome.stderr.splitlines()[1:] == [
+        "error: rows.csv:5: value 'x' is not a plain decimal number (like 12 or 3.5)"
+    ]
 
 
 def test_a_file_already_partly_imported_changes_nothing_more(conformance_empty: Workspace) -> None:
@@ -332,7 +348,7 @@ def test_a_row_with_extra_cells_does_not_hide_the_other_bad_rows(conformance_emp
     assert outcome.stderr.splitlines() == [
         "error: rows.csv: 2 bad rows; nothing was imported",
         "error: rows.csv:3: 8 cells but only 7 columns in the header",
-        "error: rows.csv:4: value 'abc' is not a number",
+        "error: rows.csv:4: value 'abc' is not a plain decimal number (like 12 or 3.5)",
     ]
 
 
@@ -460,7 +476,9 @@ def test_dry_run_reports_bad_rows(conformance_empty: Workspace) -> None:
     conformance_empty.write("rows.csv", csv_text([*GOOD, "dongpo,1.1,2014-03,abc,,c,2014-04-02"]))
     outcome = conformance_empty.run("import", "rows.csv", "--dry-run")
     assert outcome.exit_code == 2
-    assert outcome.stderr.splitlines()[1:] == ["error: rows.csv:5: value 'abc' is not a number"]
+    assert outcome.stderr.splitlines()[1:] == [
+        "error: rows.csv:5: value 'abc' is not a plain decimal number (like 12 or 3.5)"
+    ]
 
 
 # --- XLSX ---------------------------------------------------------------------------------------------
@@ -490,7 +508,7 @@ def test_xlsx_with_numbers_dates_and_text_imports(conformance_empty: Workspace) 
     )
     outcome = conformance_empty.run("import", name, "--by", "office")
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.strip() == "imported 4 entries from form.xlsx"
+    assert outcome.stderr.strip() == "imported 4 entries from form.xlsx as import #1"
     entries = history(conformance_empty)
     assert [
         (e["unit"], e["target"], e["period"], e["value"], e["note"], e["reported_by"], e["reported_at"])
@@ -517,7 +535,7 @@ def test_xlsx_bad_rows_are_named_by_sheet_row(conformance_empty: Workspace) -> N
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines() == [
         "error: form.xlsx: 2 bad rows; nothing was imported",
-        "error: form.xlsx:Sheet!3: value 'True' is not a number",
+        "error: form.xlsx:Sheet!3: value 'True' is not a plain decimal number (like 12 or 3.5)",
         "error: form.xlsx:Sheet!4: value '-3' is negative; a level is 0 or more",
     ]
     assert conformance_empty.entries() == 0
@@ -680,7 +698,7 @@ def test_a_level_falling_back_is_kept_with_a_warning(conformance_empty: Workspac
     assert outcome.stderr.splitlines() == [
         "warning: rows.csv:3: dongpo 1.1 2014-03: 3 is further from the amount than the last period "
         "(a slip back, or a correction?)",
-        "imported 2 entries from rows.csv",
+        "imported 2 entries from rows.csv as import #1",
     ]
     assert conformance_empty.entries() == 2
 
@@ -743,5 +761,5 @@ def test_thousands_separators_are_read(text: str, value: float) -> None:
 def test_a_decimal_comma_is_refused_not_misread(text: str) -> None:
     from ecotrack.filing import EntryError, parse_value
 
-    with pytest.raises(EntryError, match="is not a number"):
+    with pytest.raises(EntryError, match="is not a plain decimal number"):
         parse_value(text)

@@ -249,7 +249,13 @@ def _env(workspace: Workspace) -> dict[str, str]:
 # --- the round trip of entries --------------------------------------------------------------------
 
 texts = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"),
+    # control characters are refused at filing (tab and line feed are kept in notes)
+    alphabet=st.one_of(
+        st.characters(
+            exclude_categories=["Cs", "Cc"], exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ),
+        st.sampled_from("\t\n"),
+    ),
     max_size=40,
 ).map(lambda s: s.strip())
 starts = st.sampled_from(["", "=", "+", "-", "@", "'", "''=", "\t", "𠀀", "生态"])

@@ -168,13 +168,13 @@ def _checked(
     try:
         period = parse_period(period_text)
         filed = tracker.ledger(None).get((unit, target_code), {})
-        entry, drift = prepare_entry(
+        entry, warnings = prepare_entry(
             tracker.plan, unit, target_code, period, value, note, reporter, reported_at, now, filed
         )
     except EntryError as bad:
         raise BadInput(str(bad)) from None
-    if drift:
-        render.warning(t("entry.drifts_away", unit=unit, target=entry.target, period=entry.period, value=f"{value:g}"))
+    for warning in warnings:
+        render.warning(warning)
     return entry
 
 
@@ -316,24 +316,45 @@ def import_file(
     ] = None,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
-    from ecotrack.imports import check_rows, read_rows
+    from ecotrack.imports import check_rows, read_source
+    from ecotrack.store import NewBatch
     from ecotrack.tracker import account
 
     now = datetime.now()
-    rows, used = read_rows(file, str(file), encoding)
     with open_tracker(ctx) as tracker:
+        source = read_source(file, str(file), encoding)
+        rows = source.rows
         with render.progress(len(rows), t("import.checking")) as advance:
             result = check_rows(rows, tracker.plan, tracker.ledger(None), now, by or account(), str(file), advance)
+        for earlier in tracker.earlier_imports(source.sha256):
+            render.warning(
+                t(
+                    "import.seen_before",
+                    path=file,
+                    batch=earlier.id,
+                    name=earlier.file_name,
+                    when=earlier.imported_at.replace("T", " "),
+                    by=earlier.imported_by,
+                    count=earlier.filed,
+                )
+            )
         for warning in result.warnings:
             render.warning(warning)
         if dry_run:
             render.info(t("import.dry_run", count=len(result.entries), path=file))
             return
-        tracker.file(result.entries)
-    render.info(
-        t("import.done", count=len(result.entries), path=file)
-        + (t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else "")
-    )
+        report = tracker.file(result.entries, NewBatch(file_name=file.name, sha256=source.sha256, rows=len(rows)))
+    used = source.encoding
+    read_as = t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
+    if report.filed == 0 and report.unchanged:
+        render.info(t("import.all_unchanged", count=report.unchanged, path=file) + read_as)
+        return
+    summary = t("import.done", count=report.filed, path=file) + read_as
+    if report.batch is not None:
+        summary += t("import.batch", batch=report.batch)
+    if report.unchanged:
+        summary += t("import.unchanged", count=report.unchanged)
+    render.info(summary)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +13,7 @@ from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, open_tracker
-from ecotrack.errors import BadInput
+from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.exports import plain
 from ecotrack.i18n import t
 from ecotrack.listings import (
@@ -23,6 +24,9 @@ from ecotrack.listings import (
     notice_rows,
     overdue_rows,
 )
+
+if TYPE_CHECKING:
+    from ecotrack.tracker import IssuedDraft
 
 PANEL = "The monthly meeting (office)"
 
@@ -132,15 +136,38 @@ def notice(
     """Draft, number and record a notice (通报) naming the overdue units; print or write its document."""
     from ecotrack.notices import file_name
     from ecotrack.rules import evaluation_month, period_label
+    from ecotrack.safefile import make_folders
 
     day = as_of_date(as_of)
-    if out is not None:  # before anything is recorded: a notice is only issued where it can be written
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInput(t("output.not_a_folder", path=out))
+    written: list[Path] = []
+
+    def publish(drafted: IssuedDraft) -> Callable[[], None]:
+        """Write the document into `out` before the notice is recorded (write, then record)."""
+        assert out is not None
+        path = out / file_name(drafted.notice)
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            remove_folders = make_folders(out)
         except OSError as failure:
-            raise BadInput(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
+            raise EcotrackError(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
+        try:
+            write_file(path, drafted.document.encode("utf-8"))
+        except EcotrackError:
+            remove_folders()
+            raise
+        written.append(path)
+
+        def take_back() -> None:
+            path.unlink(missing_ok=True)
+            remove_folders()
+
+        return take_back
+
     with open_tracker(ctx) as tracker:
-        drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run)
+        drafted = tracker.issue_notice(
+            day, document_lang.value, dry_run=dry_run, publish=publish if out is not None else None
+        )
         year = tracker.plan.year
     if drafted is None:
         month = evaluation_month(year, day)  # there is one: without it the notice is refused
@@ -149,9 +176,7 @@ def notice(
     if out is None:
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     else:
-        path = out / file_name(drafted.notice)
-        write_file(path, drafted.document.encode("utf-8"))
-        render.info(t("notice.written", path=path))
+        render.info(t("notice.written", path=written[-1]))
     if drafted.recorded:
         render.info(t("notice.recorded", number=drafted.notice.document_number, count=len(drafted.notice.units)))
     else:

@@ -44,10 +44,9 @@ def emit(
 
 def write_file(path: Path, data: bytes) -> None:
     """Write a file the user named, atomically: a crash leaves the old file or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.partial")
+    from ecotrack import safefile
+
     try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        safefile.write_bytes(path, data)
     except OSError as failure:
-        temporary.unlink(missing_ok=True)
         raise EcotrackError(t("output.cannot_write", path=path, reason=failure.strerror or failure)) from None
