@@ -7,6 +7,8 @@ one `'` where writing added one and the text `'` itself survives the round trip.
 
 from __future__ import annotations
 
+import re
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -22,3 +24,22 @@ def neutralise(text: str) -> str:
 def restore(text: str) -> str:
     """The text as it was before `neutralise` (the inverse, for imports)."""
     return text[1:] if text.startswith("'") and _would_run(text[1:]) else text
+
+
+# C0 and C1 control characters but tab and line feed, and DEL: never shown or exported raw. Filing refuses
+# them (filing.check_text); this is for what older versions stored, and for plan text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# a file keeps a note's line breaks as they were filed (CR LF from Windows)
+_CONTROL_IN_FILES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+REPLACEMENT = "\ufffd"
+
+
+def clean(text: str) -> str:
+    """The text with every control character (but tab and line feed) shown as U+FFFD, so that stored data
+    can neither break a spreadsheet nor send an escape sequence to a terminal."""
+    return _CONTROL.sub(REPLACEMENT, text)
+
+
+def clean_for_file(text: str) -> str:
+    """`clean`, keeping carriage returns too (CSV and XLSX hold them; a terminal would be sent back a line)."""
+    return _CONTROL_IN_FILES.sub(REPLACEMENT, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_PLAN = "tasks.yaml"
 DEFAULT_DB = "data/ecotrack.db"
@@ -21,3 +22,32 @@ class Settings:
     @property
     def plan_path(self) -> Path:
         return Path(self.plan)
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+IN_MEMORY = ("", ":memory:")
+
+
+def database_problem(value: str) -> str | None:
+    """What is wrong with a `--db` value, as a message id, or None: a SQLite file path, `sqlite:///PATH`, or
+    a `postgresql[+psycopg]://` URL. Empty and in-memory databases are refused: nothing would be kept."""
+    if not value.strip():
+        return "option.db_empty"
+    if "://" not in value:
+        return "option.db_in_memory" if value.strip() == ":memory:" else None
+    scheme, rest = value.split("://", 1)
+    if scheme not in DATABASE_SCHEMES:
+        return "option.db_scheme"
+    if scheme == "sqlite":
+        path = rest[1:] if rest.startswith("/") else None
+        if path is None or path.split("?", 1)[0] in IN_MEMORY:
+            return "option.db_in_memory"
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return "option.db_bad_url"
+    if not parts.hostname and "host=" not in parts.query:
+        return "option.db_bad_url"
+    return None

@@ -249,8 +249,17 @@ def enable_wal(database: Database) -> None:
         connection.execute("PRAGMA journal_mode=WAL")
 
 
+def _require_regular_file(database: Database) -> None:
+    """A SQLite database is a plain file: a folder or a device (`/dev/null`) is refused by name."""
+    path = database.path
+    if path is not None and path.exists() and not path.is_file():
+        kind = "db.is_folder" if path.is_dir() else "db.not_a_file"
+        raise DatabaseUnavailable(t(kind, db=database.display()))
+
+
 def prepare_sqlite_location(database: Database) -> None:
     """Create the folder of a new SQLite file (`data/` by default)."""
+    _require_regular_file(database)
     if database.path is not None:
         try:
             database.path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,3 +271,4 @@ def require_existing(database: Database) -> None:
     """Commands other than `init` never create a database by accident."""
     if database.path is not None and not database.path.exists():
         raise DatabaseUnavailable(t("db.missing", db=database.display()))
+    _require_regular_file(database)

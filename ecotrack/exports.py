@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ecotrack.cells import neutralise
+from ecotrack.cells import clean_for_file, neutralise
 
 
 def _shallow(value: Any) -> Any:
@@ -56,8 +56,9 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else ""
     if isinstance(value, list | tuple):
-        return neutralise(" ".join(str(item) for item in value))
-    return neutralise(str(value))
+        return neutralise(clean_for_file(" ".join(str(item) for item in value)))
+    # control characters (but tab and line feed) shown as U+FFFD: a CSV on a terminal sends no escape
+    return neutralise(clean_for_file(str(value)))
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -108,8 +109,9 @@ def xlsx_cell(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, list | tuple):
         value = " ".join(str(item) for item in value)
-    # openpyxl stores any string starting with "=" as a formula: neutralise every text cell.
-    return neutralise(str(value))
+    # openpyxl stores any string starting with "=" as a formula: neutralise every text cell; and it
+    # refuses control characters (IllegalCharacterError): shown as U+FFFD.
+    return neutralise(clean_for_file(str(value)))
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:

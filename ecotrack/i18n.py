@@ -208,7 +208,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{option} {text!r} is not a date like 2012-07-06",
         "{option} {text!r} 不是有效日期（例如 2012-07-06）",
     ),
-    "option.bad_lang": ("--lang {text!r}: choose zh or en", "--lang {text!r}：请选择 zh 或 en"),
+    "option.bad_lang": ("{option} {text!r}: choose zh or en", "{option} {text!r}：请选择 zh 或 en"),
     "option.unknown_unit": ("unknown unit {code!r}", "未知的单位 {code!r}"),
     "option.unknown_target": ("unknown target {code!r}", "未知的指标 {code!r}"),
     "option.unknown_task": ("unknown task {code!r}", "未知的任务 {code!r}"),
@@ -218,6 +218,54 @@ CATALOG: dict[str, tuple[str, str]] = {
         "nothing was filed: run the command again",
         "本命令核对期间，{year} 年度计划被重新载入（{loaded}）；未录入任何数据，请重新运行",
     ),
+    "import.not_a_file": (
+        "{path} is not a regular file (a device or a pipe): save the form as a file and import that",
+        "{path} 不是普通文件（是设备或管道）：请将填报表保存为文件后再导入",
+    ),
+    "import.too_large": (
+        "{path} is {size} MiB, more than the {limit} MiB an import reads (set ECOTRACK_IMPORT_LIMIT_MB to allow more)",
+        "{path} 大小为 {size} MiB，超过导入上限 {limit} MiB（可设置 ECOTRACK_IMPORT_LIMIT_MB 放宽）",
+    ),
+    "import.bad_limit": (
+        "{variable} {text!r} is not a whole number of MiB above 0",
+        "{variable} {text!r} 不是大于 0 的整数（单位 MiB）",
+    ),
+    "import.malformed_cell": (
+        "{where}: the cell cannot be read ({reason}); retype it, or save the workbook again from Excel or WPS",
+        "{where}：无法读取该单元格（{reason}）；请重新填写，或用 Excel、WPS 重新保存工作簿",
+    ),
+    "import.too_many_rows": (
+        "{path} has more than {limit} rows; split it into several files",
+        "{path} 超过 {limit} 行；请拆分为多个文件",
+    ),
+    "import.not_a_text_encoding": (
+        "--encoding {encoding!r} is not a character encoding of text files (try utf-8 or gb18030)",
+        "--encoding {encoding!r} 不是文本文件的字符编码（可用 utf-8 或 gb18030）",
+    ),
+    "option.db_empty": (
+        "{option} is empty: give a SQLite file path or a database URL",
+        "{option} 为空：请给出 SQLite 文件路径或数据库 URL",
+    ),
+    "option.db_in_memory": (
+        "{option} {value!r} is an in-memory database, which keeps nothing: give a SQLite file path",
+        "{option} {value!r} 是内存数据库，不保存任何数据：请给出 SQLite 文件路径",
+    ),
+    "option.db_scheme": (
+        "{option} {value!r} is not a database ecotrack works with: give a SQLite file path, "
+        "or a postgresql+psycopg://user@host/database URL",
+        "{option} {value!r} 不是 ecotrack 支持的数据库：请给出 SQLite 文件路径，"
+        "或 postgresql+psycopg://用户@主机/数据库 形式的 URL",
+    ),
+    "option.db_bad_url": (
+        "{option} {value!r} is not a valid database URL (like postgresql+psycopg://user@host:5432/database)",
+        "{option} {value!r} 不是有效的数据库 URL（如 postgresql+psycopg://用户@主机:5432/数据库）",
+    ),
+    "db.is_folder": ("the database {db} is a folder, not a SQLite file", "数据库 {db} 是文件夹，不是 SQLite 文件"),
+    "db.not_a_file": (
+        "the database {db} is not a regular file (a device or a pipe), so it cannot hold a SQLite database",
+        "数据库 {db} 不是普通文件（是设备或管道），不能存放 SQLite 数据库",
+    ),
+    "output.stdout_failed": ("cannot write to standard output: {reason}", "无法写入标准输出：{reason}"),
     "output.not_a_folder": ("--out {path} is a file, not a folder", "--out {path} 是文件，不是文件夹"),
     "init.created": ("database created at {db}", "已在 {db} 创建数据库"),
     "init.upgraded": (

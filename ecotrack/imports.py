@@ -62,6 +62,11 @@ HEADER_NAMES: dict[str, str] = {
 }
 MAX_PROBLEMS_SHOWN = 200
 XLSX_MAGIC = b"PK\x03\x04"
+# Far above a city's year (300 units × 40 targets × 12 months is 144,000 rows), and columns well past the
+# widest form; cells beyond are not read.
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 64
+NOT_FILE_ENCODINGS = {"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape"}
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,36 @@ class SourceFile:
 # --- reading the file -----------------------------------------------------------------------------
 
 
+LIMIT_VARIABLE = "ECOTRACK_IMPORT_LIMIT_MB"
+DEFAULT_LIMIT_MB = 256  # a city's year of 300 units is about 10 MB of CSV
+
+
+def import_limit() -> int:
+    """The largest file `import` reads, in bytes (ECOTRACK_IMPORT_LIMIT_MB, default 256 MiB)."""
+    import os
+
+    text = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_LIMIT_MB << 20
+    if not text.isdigit() or int(text) == 0:
+        raise BadInput(t("import.bad_limit", variable=LIMIT_VARIABLE, text=text))
+    return int(text) << 20
+
+
 def read_source(path: Path, display: str, encoding: str | None = None) -> SourceFile:
     """The rows of a CSV or XLSX file with canonical column names, with its encoding and fingerprint."""
     import hashlib
+    import stat
 
     try:
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):  # /dev/zero, a pipe: unbounded, or not there twice
+            raise BadInput(t("import.not_a_file", path=display))
+        limit = import_limit()
+        if status.st_size > limit:
+            raise BadInput(t("import.too_large", path=display, size=status.st_size >> 20, limit=limit >> 20))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BadInput(t("import.no_file", path=display)) from None
@@ -116,12 +146,17 @@ def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
     """CSV bytes as text: the BOM's encoding, else strict UTF-8, else GB18030 (or `encoding` if given)."""
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding)
         except LookupError:
             raise BadInput(t("import.unknown_encoding", encoding=encoding)) from None
+        # rot13, base64, zlib … transform bytes; punycode and the escapes are no file's character set
+        if not codec._is_text_encoding or codec.name in NOT_FILE_ENCODINGS:
+            raise BadInput(t("import.not_a_text_encoding", encoding=encoding))
         candidates = [encoding]
     elif raw.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
+    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        candidates = ["utf-32"]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     else:
@@ -134,6 +169,8 @@ def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
             return raw.decode(candidate), candidate
         except UnicodeDecodeError as failure:
             first_failure = first_failure or failure
+        except UnicodeError:  # a codec that fails without saying where (undefined, …)
+            raise BadInput(t("import.undecodable", path=display, line=1, encodings=candidate)) from None
     assert first_failure is not None
     line = raw[: first_failure.start].count(b"\n") + 1
     raise BadInput(t("import.undecodable", path=display, line=line, encodings=" / ".join(candidates)))
@@ -200,8 +237,35 @@ def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
     return SourceRow(where, cells, extra_cells=filled[-1] + 1 if stray else 0)
 
 
+class MalformedCell(ValueError):
+    """A cell of a worksheet's XML that openpyxl cannot read (`<v>abc</v>` in a number cell, a bad date,
+    a reference like ZZZZ2), with where it is."""
+
+    def __init__(self, coordinate: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.coordinate = coordinate or "?"
+
+
+def _cell_checking_parser() -> type:
+    """openpyxl's sheet parser, raising `MalformedCell` with the cell's reference instead of a bare error."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class CheckingParser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> Any:
+            try:
+                return super().parse_cell(element)
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as failure:
+                raise MalformedCell(element.get("r"), str(failure) or type(failure).__name__) from None
+
+    return CheckingParser
+
+
 def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
     from openpyxl import load_workbook
+    from openpyxl.worksheet import _read_only
+
+    # Read-only sheets parse their XML with the module's WorkSheetParser: ours names a malformed cell.
+    _read_only.WorkSheetParser = _cell_checking_parser()
 
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
@@ -210,16 +274,26 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
     except Exception as failure:  # openpyxl raises its own InvalidFileException and others
         raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
     try:
-        sheet = _form_sheet(workbook, display)
-        rows: list[SourceRow] = []
-        names: list[str | None] | None = None
-        formulas: list[str] = []
-        for row in sheet.iter_rows():
-            cells = list(row)
+        return _sheet_rows(workbook, display)
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(workbook: Any, display: str) -> list[SourceRow]:
+    sheet = _form_sheet(workbook, display)
+    # The sheet's declared size (`A1:XFD1048576`) is ignored: only rows and cells the file holds are read,
+    # and no further than MAX_COLUMNS across.
+    sheet.reset_dimensions()
+    rows: list[SourceRow] = []
+    names: list[str | None] | None = None
+    formulas: list[str] = []
+    try:
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS):
+            cells = [cell for cell in row if getattr(cell, "row", None)]
             values = [getattr(cell, "value", None) for cell in cells]
             if not any(v is not None and str(v).strip() for v in values):
                 continue
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
+            number = cells[0].row
             where = f"{sheet.title}!{number}"
             # A formula is not a filed value: the clerk must paste values (RELIABILITY.md).
             formulas += [
@@ -227,17 +301,32 @@ def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
                 for c in cells
                 if getattr(c, "data_type", None) == "f"
             ]
+            values = _by_column(cells)
             if names is None:
                 names = _header(values, display, where)
                 continue
             rows.append(_row(names, values, where))
-    finally:
-        workbook.close()
+            if len(rows) > MAX_ROWS:
+                raise BadInput(t("import.too_many_rows", path=display, limit=f"{MAX_ROWS:,}"))
+    except MalformedCell as bad:
+        raise BadInput(
+            t("import.malformed_cell", where=f"{display}:{sheet.title}!{bad.coordinate}", reason=bad)
+        ) from None
     if formulas:
         raise ImportInvalid(t("import.bad_rows", path=display, count=len(formulas)), formulas)
     if names is None:
         raise BadInput(t("import.empty", path=display))
     return rows
+
+
+def _by_column(cells: list[Any]) -> list[Any]:
+    """A row's values by column position (a sheet may leave out empty cells)."""
+    values: list[Any] = []
+    for cell in cells:
+        column = getattr(cell, "column", None) or len(values) + 1
+        values.extend([None] * (column - 1 - len(values)))
+        values.append(cell.value)
+    return values
 
 
 def _form_sheet(workbook: Any, display: str) -> Any:

@@ -93,12 +93,24 @@ def draft(
 
 
 def chinese_numeral(number: int) -> str:
-    """一, 二, … 十, 十一, … 九十九, for section headings."""
+    """一, 二, … 十, 十一, … 九十九, 一百, 一百零一, … 一千零二十, for section headings (any count of units)."""
     digits = "零一二三四五六七八九"
     if number < 10:
         return digits[number]
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    if number < 20:
+        return "十" + (digits[number - 10] if number > 10 else "")
+    if number >= 10_000:
+        return str(number)
+    words = ""
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, number = divmod(number, value)
+        if digit:
+            words += ("零" if zero and words else "") + digits[digit] + unit
+            zero = False
+        else:
+            zero = bool(words)
+    return words
 
 
 def _amount(value: float, measure: str | None) -> str:

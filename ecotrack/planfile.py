@@ -247,12 +247,26 @@ class _Document:
                 items.append(self.build(loader, item, (*path, index)))
             return items
         try:
-            return loader.construct_object(node, deep=True)
+            value = loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError):
             kind = "plan.bad_date" if node.tag.endswith(":timestamp") else "plan.bad_scalar"
             self.add(node.start_mark, t(kind, text=node.value))
             self.invalid_paths.add(path)
             return INVALID
+        if isinstance(value, str) and not self._printable(node, value):
+            self.invalid_paths.add(path)
+            return INVALID
+        return value
+
+    def _printable(self, node: yaml.Node, text: str) -> bool:
+        """A string free of control characters, including those a YAML escape (`"\\e"`, `"\\0"`) writes."""
+        from ecotrack.filing import is_control
+
+        bad = next((character for character in text if is_control(character)), None)
+        if bad is None:
+            return True
+        self.add(node.start_mark, t("plan.control_character", code=f"U+{ord(bad):04X}"))
+        return False
 
     def _build_mapping(self, loader: _PlanLoader, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -268,6 +282,8 @@ class _Document:
                 continue
             if not isinstance(key, str | int | float | bool | date) or key is None:
                 key = key_node.value
+            if isinstance(key, str) and not self._printable(key_node, key):
+                continue
             if key in first_seen:
                 self.add(
                     key_node.start_mark, t("plan.duplicate_key", key=key_node.value, line=first_seen[key].line + 1)

@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console, JustifyMethod
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ecotrack.cells import clean
 from ecotrack.i18n import label, language, t
 from ecotrack.plan import Plan
 from ecotrack.rules import StatusRow
@@ -35,25 +35,38 @@ STATUS_STYLES = {
 BAR_WIDTH = 10
 
 
+class _PlainConsole(Console):
+    """A console that reads no markup or emoji in data (a plan code `[/]` is text, not a closing tag) and
+    shows control characters in it as U+FFFD (a note's ESC never reaches the terminal)."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(clean(text), **options)
+
+
+def _text(text: str, style: str = "") -> Text:
+    """Rich text from data (names, titles, codes): control characters shown as U+FFFD."""
+    return Text(clean(text), style=style)
+
+
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False)
+    return _PlainConsole(stderr=stderr, highlight=False, markup=False, emoji=False)
 
 
 def error(lines: Sequence[str], hint: str | None = None) -> None:
     """`error: …` lines on stderr (SPEC §7), plain text so that scripts can read them."""
     out = console(stderr=True)
     for line in lines:
-        out.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
+        out.print(Text("error: ", style="bold red") + Text(clean(line)), soft_wrap=True)
     if hint:
-        out.print(Text(hint, style="dim"), soft_wrap=True)
+        out.print(Text(clean(hint), style="dim"), soft_wrap=True)
 
 
 def warning(line: str) -> None:
-    console(stderr=True).print(Text("warning: ", style="bold yellow") + Text(line), soft_wrap=True)
+    console(stderr=True).print(Text("warning: ", style="bold yellow") + Text(clean(line)), soft_wrap=True)
 
 
 def info(line: str) -> None:
-    console(stderr=True).print(Text(line), soft_wrap=True)
+    console(stderr=True).print(Text(clean(line)), soft_wrap=True)
 
 
 def number(value: float | None) -> str:
@@ -110,13 +123,13 @@ def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
         return
     lang = language()
     units = {u.code: u for u in plan.units}
-    out.print(Text(title, style="bold"), justify="center")
+    out.print(_text(title, style="bold"), justify="center")
     for code in dict.fromkeys(r.unit for r in rows):
         out.print(
             _status_rows(plan, [r for r in rows if r.unit == code], units[code].display_name(lang), None, wide=False)
         )
     if caption:
-        out.print(Text(caption, style="dim"), justify="center")
+        out.print(_text(caption, style="dim"), justify="center")
 
 
 def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None, *, wide: bool) -> Table:
@@ -154,7 +167,7 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             cells = [amount(row.amount, row.measure), amount(row.actual, row.measure)]
             expected_cell = amount(row.expected, row.measure)
             gap_cell = amount(row.gap, row.measure) if row.gap > 1e-9 else ""
-        shown_title = escape(target.display_title(lang))
+        shown_title = target.display_title(lang)
         if wide:
             unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
             lead = [unit_cell, row.target, shown_title, *cells, expected_cell]
@@ -186,7 +199,7 @@ def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
         assert unit is not None
         table.add_row(
             row["unit"],
-            escape(unit.display_name(lang)),
+            (unit.display_name(lang)),
             label(row["kind"]),
             str(len(row["assignments"])),
             str(len(row["supports"])),
@@ -208,8 +221,8 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
         milestone = target.is_milestone
         table.add_row(
             row["target"],
-            escape(target.display_title(lang)),
-            escape(unit.display_name(lang)),
+            (target.display_title(lang)),
+            (unit.display_name(lang)),
             label("milestone") if milestone else amount(row["amount"], row["measure"]),
             "" if milestone else amount(row["baseline"], row["measure"]),
             row["due"] or "",
@@ -243,11 +256,11 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             row.period,
             amount(row.value, target.measure if target else None),
             row.reported_at.removesuffix("T00:00:00").replace("T", " "),
-            escape(row.reported_by),
+            (row.reported_by),
             f"#{row.corrects}" if row.corrects else "",
-            escape(f"{row.filed_at.replace('T', ' ')} {row.filed_by}")
+            (f"{row.filed_at.replace('T', ' ')} {row.filed_by}")
             + (" " + t("history.batch", batch=row.batch) if row.batch is not None else ""),
-            escape(row.note) + (" " + t("history.superseded") if row.superseded else ""),
+            (row.note) + (" " + t("history.superseded") if row.superseded else ""),
             style=style,
         )
     console().print(table)
@@ -256,12 +269,12 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
 def plan_tree(plan: Plan) -> None:
     lang = language()
     units = {u.code: u for u in plan.units}
-    tree = Tree(Text(f"{plan.year} {plan.title}", style="bold"))
+    tree = Tree(_text(f"{plan.year} {plan.title}", style="bold"))
     tree.add(Text(t("plan.tree_office", office=plan.office), style="dim"))
     for task in plan.tasks:
-        branch = tree.add(Text(f"{task.code} {task.display_title(lang)}", style="bold cyan"))
+        branch = tree.add(_text(f"{task.code} {task.display_title(lang)}", style="bold cyan"))
         for target in task.targets:
-            heading = Text(f"{target.code} {target.display_title(lang)}")
+            heading = _text(f"{target.code} {target.display_title(lang)}")
             if target.is_milestone:
                 heading.append(f"  {t('status.milestone_due', due=target.due)}", style="magenta")
             else:
@@ -278,10 +291,10 @@ def plan_tree(plan: Plan) -> None:
             for assignment in target.assignments:
                 name = units[assignment.unit].display_name(lang)
                 shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.measure)
-                leaf.add(Text(f"{t('plan.tree_lead')} {name}{shown}"))
+                leaf.add(_text(f"{t('plan.tree_lead')} {name}{shown}"))
             if target.support:
                 names = "、".join(units[code].display_name(lang) for code in target.support)
-                leaf.add(Text(f"{t('plan.tree_support')} {names}", style="dim"))
+                leaf.add(_text(f"{t('plan.tree_support')} {names}", style="dim"))
     console().print(tree)
 
 
@@ -330,7 +343,7 @@ def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
         marks = [Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in unit_filings.months.values()]
         late_or_missing = sum(1 for s in unit_filings.months.values() if s in ("late", "missing"))
         table.add_row(
-            escape(unit.display_name(lang)), *marks, Text(str(late_or_missing) if late_or_missing else "", style="red")
+            (unit.display_name(lang)), *marks, Text(str(late_or_missing) if late_or_missing else "", style="red")
         )
     console().print(table)
 
@@ -351,7 +364,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     for unit in units:
         shown = plan.unit(unit.unit)
         assert shown is not None
-        name = Text(f"{shown.display_name(lang)} ({unit.count})", style="bold")
+        name = _text(f"{shown.display_name(lang)} ({unit.count})", style="bold")
         lines: list[tuple[Text | str, ...]] = []
         if unit.missing_reports:
             lines.append(
@@ -360,7 +373,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
-            reason = Text(f"{row.target} {target.display_title(lang)}")
+            reason = _text(f"{row.target} {target.display_title(lang)}")
             if target.is_milestone:
                 lines.append((reason, t("status.milestone_due", due=row.due), t("status.not_done"), "", ""))
             else:
@@ -386,18 +399,18 @@ def notices_table(rows: Sequence[Any], title: str) -> None:
         names = "、".join(f"{u['unit_name']}({u['count_this_year']})" for u in row.content["units"])
         table.add_row(
             str(row.number),
-            escape(row.document_number),
+            (row.document_number),
             row.evaluation_month,
             row.as_of.isoformat(),
             row.issued_at.replace("T", " "),
-            escape(names),
+            (names),
         )
     console().print(table)
 
 
 def document(text: str) -> None:
-    """A document exactly as recorded (no Rich markup, no wrapping)."""
-    sys.stdout.write(text)
+    """A document exactly as recorded (no Rich markup, no wrapping); at a terminal, control characters cleaned."""
+    sys.stdout.write(clean(text) if sys.stdout.isatty() else text)
     sys.stdout.flush()
 
 
@@ -429,14 +442,14 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
         assert unit is not None
         table.add_row(
             str(result.rank),
-            escape(unit.display_name(lang)),
+            (unit.display_name(lang)),
             label(result.kind),
             f"{result.completion:.1%}",
             f"{result.timeliness:.1%}",
             f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
             str(result.notices) if result.notices else "",
             f"{result.score:.2f}",
-            Text(result.grade, style=_grade_style(plan, result.grade)),
+            _text(result.grade, style=_grade_style(plan, result.grade)),
         )
     console().print(table)
 
@@ -453,7 +466,7 @@ def assessment_explained(
     unit = plan.unit(result.unit)
     assert unit is not None
     settings = plan.assessment
-    out.print(Text(f"{unit.display_name(lang)}: {result.score:.2f} {result.grade} (#{result.rank})", style="bold"))
+    out.print(_text(f"{unit.display_name(lang)}: {result.score:.2f} {result.grade} (#{result.rank})", style="bold"))
     out.print(
         t(
             "assess.formula",
@@ -482,7 +495,7 @@ def assessment_explained(
         assert target is not None
         table.add_row(
             item.target,
-            escape(target.display_title(lang)),
+            (target.display_title(lang)),
             number(item.weight),
             f"{item.progress:.1%}",
             f"{item.counted:.1%}",

@@ -76,11 +76,26 @@ def _unexpected(failure: Exception, settings: Settings) -> int:
     from ecotrack import render
 
     module = type(failure).__module__
-    if module.startswith("sqlalchemy") or isinstance(failure, OSError) or module == "sqlite3":
+    if isinstance(failure, OSError) and not module.startswith("sqlalchemy"):
+        # an operating-system failure is the file's it names, or else the output stream's, never the database's
+        reason = failure.strerror or str(failure)
+        if failure.filename is not None:
+            render.error([t("output.cannot_write", path=failure.filename, reason=reason)])
+        else:
+            sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115  (nothing more can go to the broken stream)
+            render.error([t("output.stdout_failed", reason=reason)])
+        return int(ExitCode.REFUSED)
+    if module.startswith("sqlalchemy") or module == "sqlite3":
         from ecotrack.db import Database, describe_failure
 
-        database = Database.from_setting(settings.db)
-        render.error([describe_failure(failure, database)])  # type: ignore[arg-type]
+        try:
+            database = Database.from_setting(settings.db)
+            message = describe_failure(failure, database)  # type: ignore[arg-type]
+        except Exception:  # describing must never fail in its turn
+            message = t(
+                "db.failed", db=settings.db, reason=str(failure).strip().splitlines()[0] if str(failure) else "?"
+            )
+        render.error([message])
         return int(ExitCode.REFUSED)
     if os.environ.get("ECOTRACK_DEBUG"):
         raise failure
@@ -141,14 +156,26 @@ def root(
     ] = False,
 ) -> None:
     """Plan, monthly filings, notices (通报) and the year-end assessment (考核), from the command line."""
+    from ecotrack.config import database_problem
+    from ecotrack.errors import BadInput
+
     chosen = (lang or detect_language()).strip().lower()
     if chosen not in ("zh", "en"):
         set_language(detect_language())
-        raise typer.BadParameter(t("option.bad_lang", text=lang), param_hint="--lang")
+        raise BadInput(t("option.bad_lang", option=_source(ctx, "lang", "--lang", "ECOTRACK_LANG"), text=lang))
     set_language(chosen)
+    problem = database_problem(db)
+    if problem is not None:
+        raise BadInput(t(problem, option=_source(ctx, "db", "--db", "ECOTRACK_DB"), value=db))
     ctx.obj = Settings(plan=plan, db=db, year=year, lang=chosen)
     if isinstance(ctx.command, EcotrackGroup):
         ctx.command.settings = ctx.obj
+
+
+def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
+    """How the user gave a value: the option, or the environment variable it came from."""
+    source = ctx.get_parameter_source(name)
+    return variable if getattr(source, "name", None) == "ENVIRONMENT" else option
 
 
 def _register() -> None:

@@ -1,0 +1,255 @@
+"""Robustness (issue 9): stored data never breaks an export or reaches a terminal raw; options are
+checked in ecotrack's words; failures are blamed on what failed."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import select
+import sqlite3
+import subprocess
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from .conftest import ECOTRACK, Workspace
+
+ESCAPES = "\x1b[2J\x1b[31mRED\x1b]0;pwned\x1b\\\x0bend"
+
+
+def _plant(workspace: Workspace) -> None:
+    """What an older version let in: a note with escape sequences, a unit name with markup and ESC.
+
+    Inserted with raw SQL (entries accept INSERT; the unit table is the plan's, not a record)."""
+    with closing(sqlite3.connect(workspace.db)) as connection:
+        connection.execute(
+            "INSERT INTO entry (assignment_id, period, value, note, reported_by, reported_at, reported_on, "
+            "filed_at, filed_by) SELECT assignment_id, period, value, ?, 'old', reported_at, reported_on, "
+            "filed_at, filed_by FROM entry WHERE id = 1",
+            (ESCAPES,),
+        )
+        connection.execute("UPDATE unit SET name = ? WHERE code = 'dongpo'", ("[bold]东坡[/]\x1b[2J镇",))
+        connection.commit()
+
+
+def _on_a_terminal(workspace: Workspace, *args: str) -> bytes:
+    """The command's output as a terminal receives it (stdout and stderr on a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, **workspace.env(), "COLUMNS": "200", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [str(ECOTRACK), *args], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=workspace.root
+    )
+    os.close(follower)
+    received = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        received += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0, received.decode("utf-8", "replace")
+    return received
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("history",),
+        ("status", "--as-of", "2014-07-06"),
+        ("units",),
+        ("notice", "--as-of", "2014-07-06", "--dry-run"),
+        ("export", "--format", "csv", "--table", "entries"),
+        ("history", "--format", "csv"),
+    ],
+    ids=lambda command: "-".join(command[:3]),
+)
+def test_no_stored_escape_sequence_reaches_a_terminal(conformance: Workspace, command: tuple[str, ...]) -> None:
+    _plant(conformance)
+    shown = _on_a_terminal(conformance, *command)
+    assert b"\x1b[2J" not in shown and b"\x1b]" not in shown and b"\x0b" not in shown
+    assert b"\x1b[31mRED" not in shown
+    if command[0] in ("history", "export") and "csv" not in command:
+        assert "\ufffd".encode() in shown  # shown as a visible replacement, not dropped silently
+
+
+def test_markup_in_stored_names_is_shown_as_text(conformance: Workspace) -> None:
+    _plant(conformance)
+    table = conformance.ok("units").stdout
+    assert "[bold]东坡[/]" in table
+
+
+def test_an_xlsx_export_survives_stored_control_characters(conformance: Workspace) -> None:
+    from openpyxl import load_workbook
+
+    _plant(conformance)
+    out = conformance.root / "year.xlsx"
+    outcome = conformance.run("export", "--format", "xlsx", "--as-of", "2014-12-31", "--out", str(out))
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "Traceback" not in outcome.stderr and "Exception ignored" not in outcome.stderr
+    book = load_workbook(out, read_only=True)
+    notes = [str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert any("RED" in note and "\ufffd" in note for note in notes)
+    stdout = conformance.run("export", "--format", "xlsx", "--as-of", "2014-12-31")
+    assert stdout.exit_code == 0 and len(stdout.stdout_bytes) > 1000
+    load_workbook(io.BytesIO(stdout.stdout_bytes), read_only=True)
+
+
+def test_json_keeps_stored_text_exactly_and_escaped(conformance: Workspace) -> None:
+    _plant(conformance)
+    raw = conformance.ok("history", "--format", "json").stdout
+    assert "\x1b" not in raw  # the JSON encoder writes \u001b
+    assert json.loads(raw)["entries"][-1]["note"] == ESCAPES
+
+
+def test_a_plan_yaml_escape_writing_a_control_character_is_refused(tmp_path: Path) -> None:
+    from .conftest import CONFORMANCE, make_workspace
+
+    text = (CONFORMANCE / "plan.yaml").read_text().replace("name: 东坡镇", 'name: "东坡\\e[2J镇"', 1)
+    workspace = make_workspace(tmp_path, text)
+    outcome = workspace.run("plan", "check", str(workspace.plan))
+    assert outcome.exit_code == 2
+    assert "control character U+001B is not allowed in a plan file" in outcome.stderr
+
+
+def test_stdout_that_cannot_be_written_is_blamed_not_the_database(conformance: Workspace) -> None:
+    for command in (("units",), ("units", "--format", "json"), ("export", "--format", "csv", "--table", "plan")):
+        with Path("/dev/full").open("w") as full:
+            result = subprocess.run(
+                [str(ECOTRACK), *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **conformance.env()},
+                text=True,
+                timeout=60,
+            )
+        assert result.returncode == 1
+        assert result.stderr == "error: cannot write to standard output: No space left on device\n", result.stderr
+
+
+def test_a_folder_or_device_as_the_database_is_named(tmp_path: Path) -> None:
+    (tmp_path / "dir.db").mkdir()
+    result = subprocess.run(
+        [str(ECOTRACK), "--db", "dir.db", "backup", "copy.db"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr == "error: the database dir.db is a folder, not a SQLite file\n"
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_environment_variables_are_named_in_errors(conformance: Workspace) -> None:
+    for name, value, expected in (
+        ("ECOTRACK_DB", "mysql://u@h/db", "error: ECOTRACK_DB 'mysql://u@h/db' is not a database"),
+        ("ECOTRACK_LANG", "fr", "error: ECOTRACK_LANG 'fr': choose zh or en"),
+    ):
+        outcome = conformance.run("status", env={name: value})
+        assert outcome.exit_code == 2 and outcome.stderr.startswith(expected), outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("number", "numeral"),
+    [(1, "一"), (10, "十"), (19, "十九"), (99, "九十九"), (100, "一百"), (101, "一百零一"), (110, "一百一十"),
+     (1005, "一千零五"), (1020, "一千零二十")],
+)  # fmt: skip
+def test_chinese_section_numerals_go_past_ninety_nine(number: int, numeral: str) -> None:
+    from ecotrack.notices import chinese_numeral
+
+    assert chinese_numeral(number) == numeral
+
+
+# --- workbooks whose XML a spreadsheet program would not write ---------------------------------------------
+
+
+def _doctored_workbook(path: Path, replace: tuple[str, str], rows: int = 1) -> Path:
+    """A form whose sheet XML has one piece replaced (openpyxl writes `<c r="D2" t="n"><v>2</v></c>`)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["unit", "target", "period", "value", "note", "reported_by", "reported_at"])
+    for _ in range(rows):
+        sheet.append(["dongpo", "1.1", "2014-03", 2, None, "c", "2014-04-02"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                assert replace[0] in text, text[:600]
+                data = text.replace(replace[0], replace[1], 1).encode()
+            target.writestr(info, data)
+    return path
+
+
+CANNOT_READ = "the cell cannot be read"
+NUMBER_CELL = '<c r="D2" t="n"><v>2</v>'
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        pytest.param((NUMBER_CELL, '<c r="D2" t="n"><v>abc</v>'), f"Sheet!D2: {CANNOT_READ}", id="text-in-number"),
+        pytest.param((NUMBER_CELL, '<c r="D2" t="d"><v>2012-13-45</v>'), f"Sheet!D2: {CANNOT_READ}", id="bad-date"),
+        pytest.param(('<c r="D2" t="n">', '<c r="ZZZZ2" t="n">'), f"Sheet!ZZZZ2: {CANNOT_READ}", id="bad-reference"),
+        pytest.param(
+            (NUMBER_CELL, '<c r="D2" t="n"><v>1' + "0" * 400 + "</v>"),
+            "Sheet!2: value '100000000000…' is too large",
+            id="400-digits",
+        ),
+    ],
+)
+def test_a_malformed_cell_is_named_by_its_reference(
+    conformance_empty: Workspace, replace: tuple[str, str], expected: str
+) -> None:
+    path = _doctored_workbook(conformance_empty.root / "form.xlsx", replace)
+    outcome = conformance_empty.run("import", "form.xlsx")
+    assert outcome.exit_code == 2, outcome.stderr
+    assert f"form.xlsx:{expected}" in outcome.stderr and "a bug" not in outcome.stderr, outcome.stderr
+    assert conformance_empty.entries() == 0
+    assert path.exists()
+
+
+def test_a_sheet_declaring_a_million_rows_reads_only_what_it_holds(conformance_empty: Workspace) -> None:
+    """A 5 KB workbook declaring A1:XFD1048576 with its one row at 1048576 took about 27 minutes."""
+    path = _doctored_workbook(
+        conformance_empty.root / "form.xlsx", ('<dimension ref="A1:G2" />', '<dimension ref="A1:XFD1048576" />')
+    )
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("xl/worksheets/sheet1.xml").decode()
+    text = text.replace('<row r="2"', '<row r="1048576"').replace('r="A2"', 'r="A1048576"')
+    for column in "BCDEFG":
+        text = text.replace(f'r="{column}2"', f'r="{column}1048576"')
+    rebuilt = conformance_empty.root / "far.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for info in source.infolist():
+            data = text.encode() if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            target.writestr(info, data)
+    assert rebuilt.stat().st_size < 10_000
+    outcome = conformance_empty.run("import", "far.xlsx", "--dry-run")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "all 1 rows are good" in outcome.stderr
+
+
+def test_an_import_larger_than_the_limit_is_refused_before_it_is_read(conformance_empty: Workspace) -> None:
+    path = conformance_empty.write("big.csv", "unit,target,period,value\n" + "dongpo,1.1,2014-03,2\n" * 60_000)
+    outcome = conformance_empty.run("import", str(path), env={"ECOTRACK_IMPORT_LIMIT_MB": "1"})
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith(f"error: {path} is 1 MiB, more than the 1 MiB an import reads")
+    bad = conformance_empty.run("import", str(path), env={"ECOTRACK_IMPORT_LIMIT_MB": "lots"})
+    assert bad.exit_code == 2 and "ECOTRACK_IMPORT_LIMIT_MB 'lots' is not a whole number" in bad.stderr
+    assert conformance_empty.entries() == 0
