@@ -65,9 +65,13 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A header row of `columns`, then one line per row (missing keys left empty)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    # Where the list separator is `;` (German, French … Excel), a `;` in an unquoted cell splits it, and the
+    # part after it could start a formula: rows holding one are written with every cell quoted.
+    quoted = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(row.get(column)) for column in columns])
+        cells = [csv_cell(row.get(column)) for column in columns]
+        (quoted if any(";" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 
@@ -102,16 +106,19 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def xlsx_cell(value: Any) -> Any:
-    """A cell value for openpyxl: numbers stay numbers, text is never a formula."""
+    """A cell value for openpyxl: numbers stay numbers, text stays text as stored.
+
+    No apostrophe is added: a text cell never runs as a formula (`xlsx_bytes` types the cells openpyxl
+    would take for formulas as text). openpyxl refuses control characters (IllegalCharacterError): they
+    are shown as U+FFFD.
+    """
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, list | tuple):
         value = " ".join(str(item) for item in value)
-    # openpyxl stores any string starting with "=" as a formula: neutralise every text cell; and it
-    # refuses control characters (IllegalCharacterError): shown as U+FFFD.
-    return neutralise(clean_for_file(str(value)))
+    return clean_for_file(str(value))
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -144,6 +151,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         header = []
         for column in sheet.columns:
             cell = WriteOnlyCell(worksheet, value=xlsx_cell(column))
+            cell.data_type = "s"
             cell.font = bold
             header.append(cell)
         worksheet.append(header)
@@ -151,12 +159,16 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             cells: list[Any] = []
             for column, number_format in zip(sheet.columns, formats, strict=True):
                 value = xlsx_cell(row.get(column))
-                if number_format is None:
+                is_formula_like = isinstance(value, str) and value.startswith("=")
+                if number_format is None and not is_formula_like:
                     cells.append(value)
-                else:
-                    cell = WriteOnlyCell(worksheet, value=value)
+                    continue
+                cell = WriteOnlyCell(worksheet, value=value)
+                if is_formula_like:
+                    cell.data_type = "s"  # openpyxl takes any text starting with = for a formula
+                if number_format is not None:
                     cell.number_format = number_format
-                    cells.append(cell)
+                cells.append(cell)
             worksheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)

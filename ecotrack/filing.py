@@ -67,6 +67,8 @@ def parse_value(text: str) -> float:
     if _THOUSANDS.match(cleaned):  # 1,200.5; but never 1,5 (a decimal comma), which is refused
         cleaned = cleaned.replace(",", "")
     if cleaned.startswith("-") and _PLAIN_DECIMAL.match(cleaned[1:]):
+        if float(cleaned[1:]) == 0:  # -0 is nought, typed with a stray sign
+            return 0.0
         raise EntryError(t("entry.negative", text=text))
     if not _PLAIN_DECIMAL.match(cleaned):
         raise EntryError(t("entry.bad_value", text=text))

@@ -84,6 +84,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         '{key} must be text, not a number or yes/no: quote it ({key}: "{text}")',
         '{key} 必须是文本，不能是数字或是/否：请加引号（{key}: "{text}"）',
     ),
+    "plan.code_pattern": (
+        "code {code!r} may not hold spaces or start with = + - @ or ' (a spreadsheet would change it)",
+        "编号 {code!r} 不能含空格，也不能以 = + - @ 或 ' 开头（表格软件会改动它）",
+    ),
     "plan.unit_code_pattern": (
         "unit code {code!r} must be lowercase letters, digits, '_' or '-', starting with a letter",
         "单位代码 {code!r} 只能由小写字母、数字、'_' 或 '-' 组成，并以字母开头",
@@ -229,6 +233,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.bad_limit": (
         "{variable} {text!r} is not a whole number of MiB above 0",
         "{variable} {text!r} 不是大于 0 的整数（单位 MiB）",
+    ),
+    "import.number_too_long": (
+        "the number {value} is too long for a spreadsheet to keep exactly: format the cell as text and retype it",
+        "数字 {value} 位数过多，表格无法精确保存：请将单元格设为文本格式后重新输入",
     ),
     "import.malformed_cell": (
         "{where}: the cell cannot be read ({reason}); retype it, or save the workbook again from Excel or WPS",

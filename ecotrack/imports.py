@@ -347,8 +347,17 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
+        if abs(value) >= 2**53:  # a 20-digit number cell: the spreadsheet kept only its first 15-17 digits
+            raise EntryError(t("import.number_too_long", value=f"{value:.0f}"))
         return str(int(value))
     return str(value).strip()
+
+
+def _note(value: Any) -> str:
+    """A note as the clerk wrote it: leading tabs, ideographic spaces and the like are kept."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, str) else _text(value)
 
 
 def _unit_code(plan: Plan, value: Any) -> str:
@@ -462,7 +471,7 @@ def _check_row(
     period = _period(cells.get("period"))
     value = _value(cells.get("value"))
     reported_at = _reported_at(cells.get("reported_at"), now)
-    note = restore(_text(cells.get("note")))
+    note = restore(_note(cells.get("note")))
     reported_by = restore(_text(cells.get("reported_by"))) or default_by
     periods = levels.setdefault((unit, target_code), {})
     entry, warnings = prepare_entry(

@@ -46,6 +46,9 @@ from ecotrack.plan import (
 
 YamlPath = tuple[str | int, ...]
 UNIT_CODE_PATTERN = r"^[a-z][a-z0-9_-]*$"
+# Task and target codes (1, 1.1, 3.2a): no spaces, which a spreadsheet trims, and no first character a
+# spreadsheet reads as the start of a formula, so that a code survives the template's round trip.
+CODE_PATTERN = r"^[^\s=+\-@'][^\s]*$"
 # The tags a plain YAML document resolves to; any other tag could construct objects.
 SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -70,6 +73,7 @@ def _iso_date(value: Any) -> Any:
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PlanDate = Annotated[date, BeforeValidator(_iso_date)]
 
@@ -110,7 +114,7 @@ class UnitSection(_Section):
 
 
 class TaskSection(_Section):
-    code: Text
+    code: Code
     title: Text
     title_en: Text | None = None
     targets: Annotated[list[Any], Field(min_length=1)]
@@ -132,7 +136,7 @@ AssignSpec = Annotated[
 
 
 class TargetSection(_Section):
-    code: Text
+    code: Code
     title: Text
     title_en: Text | None = None
     type: Literal["quantity", "milestone"] = "quantity"
@@ -327,6 +331,8 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
     if kind == "string_type" and isinstance(value, int | float | bool | date):
         # YAML 1.1 reads 1.10 as 1.1 and NO as false: say how to keep the text as written.
         return t("plan.quote_it", key=name, text=text if text is not None else str(value))
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == CODE_PATTERN:
+        return t("plan.code_pattern", code=value)
     if kind == "string_pattern_mismatch":
         return t("plan.unit_code_pattern", code=value)
     if kind in ("union_tag_not_found", "union_tag_invalid"):

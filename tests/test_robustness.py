@@ -14,6 +14,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import ECOTRACK, Workspace
 
@@ -253,3 +255,80 @@ def test_an_import_larger_than_the_limit_is_refused_before_it_is_read(conformanc
     bad = conformance_empty.run("import", str(path), env={"ECOTRACK_IMPORT_LIMIT_MB": "lots"})
     assert bad.exit_code == 2 and "ECOTRACK_IMPORT_LIMIT_MB 'lots' is not a whole number" in bad.stderr
     assert conformance_empty.entries() == 0
+
+
+# --- the smaller items -----------------------------------------------------------------------------------------
+
+
+def test_minus_nought_is_nought_without_a_drift_warning(conformance_empty: Workspace) -> None:
+    conformance_empty.ok("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-02", "-v", "0", "--on", "2014-03-02")
+    outcome = conformance_empty.ok(
+        "report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "-0", "--on", "2014-04-02"
+    )
+    assert "warning" not in outcome.stderr and "= -0" not in outcome.stderr
+    assert conformance_empty.query("SELECT value FROM entry ORDER BY id") == [(0.0,), (0.0,)]
+
+
+def test_a_reporter_number_too_long_for_a_spreadsheet_is_refused(conformance_empty: Workspace) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["unit", "target", "period", "value", "note", "reported_by", "reported_at"])
+    book.active.append(["dongpo", "1.1", "2014-03", 2, None, 12345678901234567890.0, "2014-04-02"])
+    book.save(conformance_empty.root / "form.xlsx")
+    outcome = conformance_empty.run("import", "form.xlsx")
+    assert outcome.exit_code == 2
+    assert "form.xlsx:Sheet!2: the number 1234567890123456" in outcome.stderr
+    assert "is too long for a spreadsheet to keep exactly" in outcome.stderr
+
+
+def test_a_note_keeps_its_leading_whitespace(conformance_empty: Workspace) -> None:
+    path = conformance_empty.write("rows.csv", "unit,target,period,value,note\ndongpo,1.1,2014-03,2,\t\u3000缩进说明\n")
+    conformance_empty.ok("import", str(path))
+    assert conformance_empty.query("SELECT note FROM entry") == [("\t\u3000缩进说明",)]
+
+
+@pytest.mark.parametrize("code", [" 1.1 ", "1 1", "=1+1", "-1", "@x", "'1"])
+def test_a_code_a_spreadsheet_would_change_is_refused(tmp_path: Path, code: str) -> None:
+    from .conftest import CONFORMANCE, make_workspace
+
+    text = (CONFORMANCE / "plan.yaml").read_text().replace('- code: "1.1"', f"- code: {json.dumps(code)}", 1)
+    workspace = make_workspace(tmp_path, text)
+    outcome = workspace.run("plan", "check", str(workspace.plan))
+    assert outcome.exit_code == 2
+    assert f"code {code!r} may not hold spaces or start with = + - @ or '" in outcome.stderr
+
+
+# --- fuzz: a workbook's XML, doctored at random ------------------------------------------------------------
+
+_CELL_VALUES = st.one_of(
+    st.text(alphabet="0123456789.-eE+abc", max_size=12),
+    st.sampled_from(["1" + "0" * 400, "nan", "inf", "-0", "2012-13-45", "", "1e308", "#DIV/0!"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from(["n", "s", "d", "b", "e", "str", "inlineStr", "x"]),
+    value=_CELL_VALUES,
+    reference=st.sampled_from(["D2", "ZZZZ2", "A0", "D", "XFD1048576", "1D", ""]),
+)
+def test_any_doctored_cell_is_imported_or_refused(
+    conformance_empty: Workspace, kind: str, value: str, reference: str
+) -> None:
+    import hashlib
+
+    name = f"fuzz-{hashlib.sha256(f'{kind}|{value}|{reference}'.encode()).hexdigest()[:12]}.xlsx"
+    _doctored_workbook(conformance_empty.root / name, (NUMBER_CELL, f'<c r="{reference}" t="{kind}"><v>{value}</v>'))
+    before = conformance_empty.snapshot()
+    outcome = conformance_empty.run("import", name, "--dry-run")
+    assert outcome.exit_code in (0, 2), outcome.stderr
+    assert "Traceback" not in outcome.stderr and "a bug" not in outcome.stderr, outcome.stderr
+    assert conformance_empty.snapshot() == before
+
+
+def test_a_semicolon_in_a_csv_cell_cannot_split_it_into_a_formula() -> None:
+    from ecotrack.exports import csv_text
+
+    text = csv_text([{"note": "已完成;=HYPERLINK(1)", "value": 2}, {"note": "plain", "value": 3}], ["note", "value"])
+    assert text.splitlines() == ["note,value", '"已完成;=HYPERLINK(1)","2"', "plain,3"]
