@@ -212,6 +212,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{option} {text!r} is not a date like 2012-07-06",
         "{option} {text!r} 不是有效日期（例如 2012-07-06）",
     ),
+    "option.bad_year": (
+        "{option} {text!r} is not a plan year (a year from 1900 to 2100, like 2012)",
+        "{option} {text!r} 不是计划年度（1900 至 2100 之间的年份，如 2012）",
+    ),
     "option.bad_lang": ("{option} {text!r}: choose zh or en", "{option} {text!r}：请选择 zh 或 en"),
     "option.unknown_unit": ("unknown unit {code!r}", "未知的单位 {code!r}"),
     "option.unknown_target": ("unknown target {code!r}", "未知的指标 {code!r}"),

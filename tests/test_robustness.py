@@ -153,6 +153,7 @@ def test_environment_variables_are_named_in_errors(conformance: Workspace) -> No
     for name, value, expected in (
         ("ECOTRACK_DB", "mysql://u@h/db", "error: ECOTRACK_DB 'mysql://u@h/db' is not a database"),
         ("ECOTRACK_LANG", "fr", "error: ECOTRACK_LANG 'fr': choose zh or en"),
+        ("ECOTRACK_YEAR", "abc", "error: ECOTRACK_YEAR 'abc' is not a plan year"),
     ):
         outcome = conformance.run("status", env={name: value})
         assert outcome.exit_code == 2 and outcome.stderr.startswith(expected), outcome.stderr

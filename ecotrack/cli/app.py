@@ -136,12 +136,11 @@ def root(
         ),
     ] = DEFAULT_DB,
     year: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             "--year",
             envvar="ECOTRACK_YEAR",
-            min=1900,
-            max=2100,
+            metavar="YYYY",
             help="Plan year (default: the latest in the database).",
         ),
     ] = None,
@@ -167,7 +166,13 @@ def root(
     problem = database_problem(db)
     if problem is not None:
         raise BadInput(t(problem, option=_source(ctx, "db", "--db", "ECOTRACK_DB"), value=db))
-    ctx.obj = Settings(plan=plan, db=db, year=year, lang=chosen)
+    plan_year = None
+    if year is not None:
+        text = year.strip()
+        if not (text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100):
+            raise BadInput(t("option.bad_year", option=_source(ctx, "year", "--year", "ECOTRACK_YEAR"), text=year))
+        plan_year = int(text)
+    ctx.obj = Settings(plan=plan, db=db, year=plan_year, lang=chosen)
     if isinstance(ctx.command, EcotrackGroup):
         ctx.command.settings = ctx.obj
 
