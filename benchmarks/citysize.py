@@ -105,28 +105,35 @@ def write_filings(path: Path, assignments: list[tuple[str, str, float, float, bo
     return rows
 
 
+def measure_once(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, float, float, str]:
+    """Exit code, seconds, peak MiB and stderr of one `ecotrack ARGS` run."""
+    read, write = os.pipe()
+    began = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, "-c", MEASURED, *args],
+        env={**os.environ, **env, "BENCH_FD": str(write)},
+        cwd=cwd,
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seconds = time.perf_counter() - began
+    os.close(write)
+    peak = os.read(read, 64)
+    os.close(read)
+    return process.returncode, seconds, int(peak or 0) / 1024, process.stderr
+
+
 def measure(args: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float]:
     """Median seconds and peak MiB of `ecotrack ARGS` over `runs` runs."""
     times, peaks = [], []
     for _ in range(runs):
-        read, write = os.pipe()
-        began = time.perf_counter()
-        process = subprocess.run(
-            [sys.executable, "-c", MEASURED, *args],
-            env={**env, "BENCH_FD": str(write)},
-            cwd=cwd,
-            pass_fds=(write,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        times.append(time.perf_counter() - began)
-        os.close(write)
-        peak = os.read(read, 64)
-        os.close(read)
-        if process.returncode != 0:
-            raise SystemExit(f"ecotrack {' '.join(args)} failed: {process.stderr.strip()[-300:]}")
-        peaks.append(int(peak or 0) / 1024)
+        code, seconds, mebibytes, stderr = measure_once(args, env, cwd)
+        if code != 0:
+            raise SystemExit(f"ecotrack {' '.join(args)} failed: {stderr.strip()[-300:]}")
+        times.append(seconds)
+        peaks.append(mebibytes)
     return statistics.median(times), max(peaks)
 
 

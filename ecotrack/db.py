@@ -73,7 +73,11 @@ def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = 
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
     if sys.version_info >= (3, 12):
         connect_args["autocommit"] = sqlite3.LEGACY_TRANSACTION_CONTROL
-    engine = create_engine(database.url, connect_args=connect_args)
+    url = database.url
+    if not write and database.path is not None and not _writable_place(database.path):
+        # An archived database (read-only media, an immutable file or folder) is read as it is
+        url = f"sqlite:///{read_only_uri(database.path)}&uri=true"
+    engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -145,6 +149,44 @@ def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, databas
     return t("db.failed", db=where, reason=reason)
 
 
+def _writable_place(path: Path) -> bool:
+    """Whether SQLite could open the file for writing and keep its WAL index beside it. A file that is
+    not there yet counts as writable (opening it says what is wrong)."""
+    import os
+
+    if not path.exists():
+        return True
+    return os.access(path, os.W_OK) and _writable(path.parent) and _not_immutable(path)
+
+
+def _not_immutable(path: Path) -> bool:
+    """False for a file the kernel refuses to open for writing even to root (chattr +i, a read-only mount)."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except PermissionError:
+        return False
+    except OSError as failure:
+        import errno
+
+        return failure.errno != errno.EROFS
+    return True
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI opening `path` read-only. Where nobody can be writing it (its folder cannot hold a
+    WAL file, and none is left beside it) it is opened as immutable: WAL mode otherwise needs to create
+    its index file, which a read-only folder forbids."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not _writable(path.parent) and not (wal.exists() and wal.stat().st_size > 0):
+        uri += "&immutable=1"
+    return uri
+
+
 def _writable(folder: Path) -> bool:
     """Whether files can be created in a folder (tried, since permissions alone miss immutable folders)."""
     import tempfile
@@ -199,7 +241,7 @@ def check_schema(database: Database, engine: Engine) -> None:
 def backup_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite file (the backup API; never a plain file copy)."""
     with (
-        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)) as origin,
+        closing(sqlite3.connect(read_only_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)) as origin,
         closing(sqlite3.connect(target)) as copy,
     ):
         origin.backup(copy)

@@ -246,6 +246,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{where}: the cell cannot be read ({reason}); retype it, or save the workbook again from Excel or WPS",
         "{where}：无法读取该单元格（{reason}）；请重新填写，或用 Excel、WPS 重新保存工作簿",
     ),
+    "import.too_many_strings": (
+        "{path} holds more than {limit} different texts (shared strings); no form needs so many",
+        "{path} 含有超过 {limit} 个不同文本（共享字符串），任何报表都不需要这么多",
+    ),
+    "import.more_warnings": ("... and {count} more warnings", "……另有 {count} 条提示"),
     "import.too_many_rows": (
         "{path} has more than {limit} rows; split it into several files",
         "{path} 超过 {limit} 行；请拆分为多个文件",

@@ -11,12 +11,16 @@ import codecs
 import csv
 import difflib
 import io
+import itertools
+import re
 import zipfile
-from collections.abc import Callable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, overload
 
 from ecotrack.cells import restore
 from ecotrack.errors import BadInput, ImportInvalid
@@ -78,19 +82,86 @@ class SourceRow:
     extra_cells: int = 0  # filled cells beyond the header: the row is bad, and reported with the others
 
 
+class CheckedEntries(Sequence[NewEntry]):
+    """Checked entries held compactly, so that a file of a million rows takes tens of MiB, not gigabytes:
+    each distinct code once, numbers in arrays, the notes as UTF-8 in one buffer."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._text_ids: dict[str, int] = {}
+        self._codes = array("I")  # per entry: unit, target, period and reporter, as indexes into _texts
+        self._values = array("d")
+        self._times = array("q")  # reported_at, microseconds after 0001-01-01
+        self._notes = bytearray()
+        self._note_ends = array("Q")
+
+    def append(self, entry: NewEntry) -> None:
+        for text in (entry.unit, entry.target, entry.period, entry.reported_by):
+            index = self._text_ids.get(text)
+            if index is None:
+                index = self._text_ids[text] = len(self._texts)
+                self._texts.append(text)
+            self._codes.append(index)
+        self._values.append(entry.value)
+        self._times.append((entry.reported_at - _TIME_ORIGIN) // _MICROSECOND)
+        self._notes += entry.note.encode("utf-8", "surrogatepass")
+        self._note_ends.append(len(self._notes))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> NewEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[NewEntry]: ...
+    def __getitem__(self, index: int | slice) -> NewEntry | list[NewEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        unit, target, period, reported_by = (self._texts[i] for i in self._codes[index * 4 : index * 4 + 4])
+        start = self._note_ends[index - 1] if index else 0
+        return NewEntry(
+            unit=unit,
+            target=target,
+            period=period,
+            value=self._values[index],
+            note=self._notes[start : self._note_ends[index]].decode("utf-8", "surrogatepass"),
+            reported_by=reported_by,
+            reported_at=_TIME_ORIGIN + timedelta(microseconds=self._times[index]),
+        )
+
+    def __iter__(self) -> Iterator[NewEntry]:
+        return (self[index] for index in range(len(self)))
+
+
+_TIME_ORIGIN = datetime(1, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 @dataclass
 class ImportResult:
-    entries: list[NewEntry]
+    """What checking a file gave: its entries (none kept for a dry run), the rows read, the warnings."""
+
+    entries: CheckedEntries
+    rows: int = 0
+    checked: int = 0  # good rows, kept or not
     warnings: list[str] = field(default_factory=list)
+    more_warnings: int = 0  # beyond the first MAX_PROBLEMS_SHOWN
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A monthly form as read: its rows, the CSV encoding used, and the SHA-256 of its bytes."""
+    """A monthly form being read: its rows (read as they are iterated), the CSV encoding, the SHA-256 of
+    its bytes, its size, and how far into it reading has come (for a progress bar)."""
 
-    rows: list[SourceRow]
+    rows: Iterator[SourceRow]
     encoding: str | None
     sha256: str
+    size: int
+    position: Callable[[], int]
 
 
 # --- reading the file -----------------------------------------------------------------------------
@@ -98,6 +169,10 @@ class SourceFile:
 
 LIMIT_VARIABLE = "ECOTRACK_IMPORT_LIMIT_MB"
 DEFAULT_LIMIT_MB = 256  # a city's year of 300 units is about 10 MB of CSV
+CHUNK = 1 << 20
+# A sheet refers to its text cells through the shared strings, all loaded before the first row is read:
+# more than a form of a million rows could use is refused before they are.
+MAX_SHARED_STRINGS = MAX_ROWS
 
 
 def import_limit() -> int:
@@ -112,9 +187,14 @@ def import_limit() -> int:
     return int(text) << 20
 
 
-def read_source(path: Path, display: str, encoding: str | None = None) -> SourceFile:
-    """The rows of a CSV or XLSX file with canonical column names, with its encoding and fingerprint."""
-    import hashlib
+@contextmanager
+def open_source(path: Path, display: str, encoding: str | None = None) -> Iterator[SourceFile]:
+    """A CSV or XLSX file opened for reading row by row, with canonical column names.
+
+    The file is read as a stream, never whole: a first pass fingerprints it (and for a CSV finds its
+    encoding), the rows are read as they are iterated. Nothing it holds grows with the file but the rows
+    the caller keeps.
+    """
     import stat
 
     try:
@@ -126,24 +206,46 @@ def read_source(path: Path, display: str, encoding: str | None = None) -> Source
         limit = import_limit()
         if status.st_size > limit:
             raise BadInput(t("import.too_large", path=display, size=status.st_size >> 20, limit=limit >> 20))
-        raw = path.read_bytes()
+        handle = path.open("rb")
     except FileNotFoundError:
         raise BadInput(t("import.no_file", path=display)) from None
     except IsADirectoryError:
         raise BadInput(t("import.is_directory", path=display)) from None
     except OSError as failure:
         raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
-    if not raw.strip():
+    with handle:
+        try:
+            magic = handle.read(len(XLSX_MAGIC))
+            handle.seek(0)
+            if magic == XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
+                sha256 = _fingerprint(handle, display)
+                handle.seek(0)
+                rows, used = _xlsx_rows(handle, display), None
+            else:
+                used, sha256 = _scan_csv(handle, display, encoding)
+                handle.seek(0)
+                rows = _csv_rows(io.TextIOWrapper(handle, encoding=used, newline=""), display)
+            yield SourceFile(rows, used, sha256, status.st_size, handle.tell)
+        except OSError as failure:  # the disk or the network share failed under the read
+            raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
+
+
+def _fingerprint(handle: BinaryIO, display: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    content = False
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(chunk)
+        content = content or bool(chunk.strip())
+    if not content:
         raise BadInput(t("import.empty", path=display))
-    sha256 = hashlib.sha256(raw).hexdigest()
-    if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return SourceFile(_xlsx_rows(raw, display), None, sha256)
-    text, used = decode(raw, display, encoding)
-    return SourceFile(_csv_rows(text, display), used, sha256)
+    return digest.hexdigest()
 
 
-def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
-    """CSV bytes as text: the BOM's encoding, else strict UTF-8, else GB18030 (or `encoding` if given)."""
+def _scan_csv(handle: BinaryIO, display: str, encoding: str | None) -> tuple[str, str]:
+    """The encoding a CSV is read with and its SHA-256: the BOM's encoding, else strict UTF-8, else
+    GB18030 (or `encoding` if given), each tried over the whole file before a row is read."""
     if encoding is not None:
         try:
             codec = codecs.lookup(encoding)
@@ -153,27 +255,68 @@ def decode(raw: bytes, display: str, encoding: str | None) -> tuple[str, str]:
         if not codec._is_text_encoding or codec.name in NOT_FILE_ENCODINGS:
             raise BadInput(t("import.not_a_text_encoding", encoding=encoding))
         candidates = [encoding]
-    elif raw.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
-        candidates = ["utf-32"]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
     else:
-        if b"\x00" in raw:
-            raise BadInput(t("import.binary", path=display))
-        candidates = ["utf-8", "gb18030"]
-    first_failure: UnicodeDecodeError | None = None
+        start = handle.read(4)
+        handle.seek(0)
+        if start.startswith(codecs.BOM_UTF8):
+            candidates = ["utf-8-sig"]
+        elif start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+            candidates = ["utf-32"]
+        elif start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8", "gb18030"]
+    refuse_nul = encoding is None and candidates == ["utf-8", "gb18030"]
+    sha256 = ""
+    first_failure: int | None = None  # the line where the first candidate failed
     for candidate in candidates:
+        handle.seek(0)
+        failed_on = _first_bad_line(handle, display, candidate, refuse_nul, hashing=not sha256)
+        if isinstance(failed_on, str):
+            sha256 = sha256 or failed_on
+            return candidate, sha256
+        sha256 = sha256 or failed_on[1]
+        first_failure = failed_on[0] if first_failure is None else first_failure
+    raise BadInput(t("import.undecodable", path=display, line=first_failure, encodings=" / ".join(candidates)))
+
+
+def _first_bad_line(
+    handle: BinaryIO, display: str, encoding: str, refuse_nul: bool, hashing: bool
+) -> str | tuple[int, str]:
+    """The file's SHA-256 (empty unless `hashing`) when it all decodes, else the line it fails on and
+    the SHA-256 of all of it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0  # line breaks before the chunk
+    content = False
+    failed_on: int | None = None
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        if hashing:
+            digest.update(chunk)
+        content = content or bool(chunk.strip())
+        if refuse_nul and b"\x00" in chunk:
+            raise BadInput(t("import.binary", path=display))
+        if failed_on is None:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as failure:
+                failed_on = _failure_line(failure, lines, len(chunk))
+            except UnicodeError:  # a codec that fails without saying where (undefined, …)
+                raise BadInput(t("import.undecodable", path=display, line=1, encodings=encoding)) from None
+        if failed_on is not None and not hashing:
+            break
+        lines += chunk.count(b"\n")
+    if not content:
+        raise BadInput(t("import.empty", path=display))
+    if failed_on is None:
         try:
-            return raw.decode(candidate), candidate
-        except UnicodeDecodeError as failure:
-            first_failure = first_failure or failure
-        except UnicodeError:  # a codec that fails without saying where (undefined, …)
-            raise BadInput(t("import.undecodable", path=display, line=1, encodings=candidate)) from None
-    assert first_failure is not None
-    line = raw[: first_failure.start].count(b"\n") + 1
-    raise BadInput(t("import.undecodable", path=display, line=line, encodings=" / ".join(candidates)))
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as failure:  # the file ends inside a character
+            failed_on = _failure_line(failure, lines, 0)
+    sha256 = digest.hexdigest() if hashing else ""
+    return sha256 if failed_on is None else (failed_on, sha256)
 
 
 def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
@@ -202,12 +345,11 @@ def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
     return names
 
 
-def _csv_rows(text: str, display: str) -> list[SourceRow]:
-    first_line = text.split("\n", 1)[0]
+def _csv_rows(stream: io.TextIOWrapper, display: str) -> Iterator[SourceRow]:
+    first_line = stream.readline()
     delimiter = max(",\t;", key=first_line.count)
     # strict: a quote left open is an error, not a note that swallows the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[SourceRow] = []
+    reader = csv.reader(itertools.chain([first_line], stream), delimiter=delimiter, strict=True)
     names: list[str | None] | None = None
     start = 1
     try:
@@ -219,14 +361,13 @@ def _csv_rows(text: str, display: str) -> list[SourceRow]:
             if names is None:
                 names = _header(record, display, where)
                 continue
-            rows.append(_row(names, record, where))
+            yield _row(names, record, where)
     except csv.Error as broken:
         # strict mode's reasons ("unexpected end of data", "',' expected after '\"'") all mean a stray quote
         why = "import.csv_open_quote" if "end of data" in str(broken) else "import.csv_stray_quote"
         raise BadInput(t(why, path=display, line=start)) from None
     if names is None:
         raise BadInput(t("import.empty", path=display))
-    return rows
 
 
 def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
@@ -260,33 +401,66 @@ def _cell_checking_parser() -> type:
     return CheckingParser
 
 
-def _xlsx_rows(raw: bytes, display: str) -> list[SourceRow]:
-    from openpyxl import load_workbook
+def _failure_line(failure: UnicodeDecodeError, lines: int, chunk_size: int) -> int:
+    """The line a decoding failure is on: the failure's bytes are the decoder's pending ones (counted in
+    `lines` already) followed by the chunk's."""
+    failed = bytes(failure.object)
+    pending = len(failed) - chunk_size
+    return lines - failed[:pending].count(b"\n") + failed[: failure.start].count(b"\n") + 1
+
+
+def _xlsx_rows(handle: BinaryIO, display: str) -> Iterator[SourceRow]:
+    from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet import _read_only
+    from openpyxl.xml.constants import SHARED_STRINGS
 
     # Read-only sheets parse their XML with the module's WorkSheetParser: ours names a malformed cell.
     _read_only.WorkSheetParser = _cell_checking_parser()
 
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as failure:
+        reader = ExcelReader(handle, read_only=True, data_only=False)
+        reader.read_manifest()
+        strings = reader.package.find(SHARED_STRINGS)
+        if strings is not None:
+            _check_shared_strings(reader.archive, strings.PartName[1:], display)
+        reader.read()
+    except BadInput:
+        raise
+    except Exception as failure:  # zipfile, XML and openpyxl's own InvalidFileException among others
         raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
-    except Exception as failure:  # openpyxl raises its own InvalidFileException and others
-        raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
+    workbook = reader.wb
     try:
-        return _sheet_rows(workbook, display)
+        yield from _sheet_rows(workbook, display)
     finally:
         workbook.close()
 
 
-def _sheet_rows(workbook: Any, display: str) -> list[SourceRow]:
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, name: str, display: str) -> None:
+    """Refuse more shared strings than MAX_SHARED_STRINGS, counted in the XML as it is unpacked."""
+    count = 0
+    tail = b""
+    with archive.open(name) as part:
+        for chunk in iter(lambda: part.read(CHUNK), b""):
+            window = tail + chunk
+            # a mark that ends in the tail was counted with the chunk before
+            count += sum(1 for mark in _SHARED_STRING.finditer(window) if mark.end() > len(tail))
+            if count > MAX_SHARED_STRINGS:
+                raise BadInput(t("import.too_many_strings", path=display, limit=f"{MAX_SHARED_STRINGS:,}"))
+            tail = window[-64:]
+
+
+def _sheet_rows(workbook: Any, display: str) -> Iterator[SourceRow]:
     sheet = _form_sheet(workbook, display)
     # The sheet's declared size (`A1:XFD1048576`) is ignored: only rows and cells the file holds are read,
     # and no further than MAX_COLUMNS across.
     sheet.reset_dimensions()
-    rows: list[SourceRow] = []
     names: list[str | None] | None = None
+    rows = 0
     formulas: list[str] = []
+    formula_count = 0
     try:
         for row in sheet.iter_rows(max_col=MAX_COLUMNS):
             cells = [cell for cell in row if getattr(cell, "row", None)]
@@ -296,27 +470,28 @@ def _sheet_rows(workbook: Any, display: str) -> list[SourceRow]:
             number = cells[0].row
             where = f"{sheet.title}!{number}"
             # A formula is not a filed value: the clerk must paste values (RELIABILITY.md).
-            formulas += [
-                f"{display}:{where}: " + t("import.formula", cell=c.coordinate)
-                for c in cells
-                if getattr(c, "data_type", None) == "f"
-            ]
+            in_row = [c.coordinate for c in cells if getattr(c, "data_type", None) == "f"]
+            formula_count += len(in_row)
+            room = MAX_PROBLEMS_SHOWN - len(formulas)
+            formulas += [f"{display}:{where}: " + t("import.formula", cell=cell) for cell in in_row[:room]]
             values = _by_column(cells)
             if names is None:
                 names = _header(values, display, where)
                 continue
-            rows.append(_row(names, values, where))
-            if len(rows) > MAX_ROWS:
+            rows += 1
+            if rows > MAX_ROWS:
                 raise BadInput(t("import.too_many_rows", path=display, limit=f"{MAX_ROWS:,}"))
+            if not formula_count:  # once a formula is found, only the other formulas matter
+                yield _row(names, values, where)
     except MalformedCell as bad:
         raise BadInput(
             t("import.malformed_cell", where=f"{display}:{sheet.title}!{bad.coordinate}", reason=bad)
         ) from None
     if formulas:
-        raise ImportInvalid(t("import.bad_rows", path=display, count=len(formulas)), formulas)
+        shown = _with_more(formulas, formula_count)
+        raise ImportInvalid(t("import.bad_rows", path=display, count=formula_count), shown)
     if names is None:
         raise BadInput(t("import.empty", path=display))
-    return rows
 
 
 def _by_column(cells: list[Any]) -> list[Any]:
@@ -430,34 +605,53 @@ def _reported_at(value: Any, now: datetime) -> datetime:
 
 
 def check_rows(
-    rows: list[SourceRow],
+    rows: Iterable[SourceRow],
     plan: Plan,
     filed: Ledger,
     now: datetime,
     default_by: str,
     display: str,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[], None] | None = None,
+    keep: bool = True,
 ) -> ImportResult:
-    """Check every row; give back the entries in file order, or raise `ImportInvalid` naming each bad row."""
+    """Check every row; give back the entries in file order (none unless `keep`), or raise
+    `ImportInvalid` naming the bad rows (the first MAX_PROBLEMS_SHOWN of them, and how many more)."""
     problems: list[str] = []
-    result = ImportResult(entries=[])
+    bad_rows = 0
+    result = ImportResult(entries=CheckedEntries())
     levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in filed.items()}
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
+        result.rows += 1
         try:
             entry, warnings = _check_row(row, plan, levels, now, default_by)
         except EntryError as bad:
-            problems.append(f"{display}:{row.where}: {bad}")
+            bad_rows += 1
+            if len(problems) < MAX_PROBLEMS_SHOWN:
+                problems.append(f"{display}:{row.where}: {bad}")
         else:
-            result.entries.append(entry)
-            result.warnings += [f"{display}:{row.where}: {warning}" for warning in warnings]
-        if progress is not None:
-            progress(index)
-    if problems:
-        shown = problems[:MAX_PROBLEMS_SHOWN]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(t("import.more_problems", count=len(problems) - MAX_PROBLEMS_SHOWN))
-        raise ImportInvalid(t("import.bad_rows", path=display, count=len(problems)), shown)
+            result.checked += 1
+            if keep and not bad_rows:  # once a row is bad nothing will be filed: stop keeping
+                result.entries.append(entry)
+            for warning in warnings:
+                if len(result.warnings) < MAX_PROBLEMS_SHOWN:
+                    result.warnings.append(f"{display}:{row.where}: {warning}")
+                else:
+                    result.more_warnings += 1
+        if progress is not None and result.rows % PROGRESS_EVERY == 0:
+            progress()
+    if bad_rows:
+        raise ImportInvalid(t("import.bad_rows", path=display, count=bad_rows), _with_more(problems, bad_rows))
     return result
+
+
+PROGRESS_EVERY = 500
+
+
+def _with_more(shown: list[str], count: int) -> list[str]:
+    """The problems shown, and a line saying how many more there are."""
+    if count > len(shown):
+        return [*shown, t("import.more_problems", count=count - len(shown))]
+    return shown
 
 
 def _check_row(
@@ -473,11 +667,12 @@ def _check_row(
     reported_at = _reported_at(cells.get("reported_at"), now)
     note = restore(_note(cells.get("note")))
     reported_by = restore(_text(cells.get("reported_by"))) or default_by
-    periods = levels.setdefault((unit, target_code), {})
     entry, warnings = prepare_entry(
-        plan, unit, target_code, period, value, note, reported_by, reported_at, now, periods
+        plan, unit, target_code, period, value, note, reported_by, reported_at, now, levels.get((unit, target_code), {})
     )
-    # later rows of the file see this one, as they will once filed
+    # later rows of the file see this one, as they will once filed (kept only for rows that are good, so
+    # that a file of made-up codes cannot grow it)
+    periods = levels.setdefault((entry.unit, entry.target), {})
     first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
     periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
     return entry, warnings

@@ -7,8 +7,9 @@ writes it once, for the rules' ledger and for the history alike; it runs on SQLi
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -480,31 +481,38 @@ def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], _
     }
 
 
-def _changing(entries: Sequence[NewEntry], counted: dict[tuple[str, str, str], _Counted]) -> list[NewEntry]:
-    """The entries of an import that change what counts, in file order.
+def _unchanged_periods(
+    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], _Counted]
+) -> tuple[set[tuple[str, str, str]], int]:
+    """The periods (unit, target, period) an import would leave as they are, and how many of its rows
+    they hold.
 
     The rows for one unit, target and period are folded onto the entry counted now by SPEC §4's rule;
     when they leave the counted value, note and first-filed date as they are, none of them is filed.
     Judged per period rather than per row, so that a file holding corrections reaches a fixed point:
-    importing it again files nothing.
+    importing it again files nothing. One pass, holding one state per period already counted.
     """
-    by_period: dict[tuple[str, str, str], list[NewEntry]] = {}
+    states: dict[tuple[str, str, str], _Counted] = {}
+    rows: dict[tuple[str, str, str], int] = {}
     for entry in entries:
-        by_period.setdefault((entry.unit, entry.target, entry.period), []).append(entry)
-    unchanged: set[tuple[str, str, str]] = set()
-    for key, rows in by_period.items():
+        key = (entry.unit, entry.target, entry.period)
         before = counted.get(key)
         if before is None:
             continue
-        state = _Counted(before.value, before.note, before.reported_on, before.first_on)
-        for row in rows:
-            reported_on = row.reported_at.date()
-            state.first_on = min(state.first_on, reported_on)
-            if takes_over(reported_on, state.reported_on):
-                state.value, state.note, state.reported_on = row.value, row.note, reported_on
-        if (state.value, state.note, state.first_on) == (before.value, before.note, before.first_on):
-            unchanged.add(key)
-    return [entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged]
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _Counted(before.value, before.note, before.reported_on, before.first_on)
+        rows[key] = rows.get(key, 0) + 1
+        reported_on = entry.reported_at.date()
+        state.first_on = min(state.first_on, reported_on)
+        if takes_over(reported_on, state.reported_on):
+            state.value, state.note, state.reported_on = entry.value, entry.note, reported_on
+    unchanged = {
+        key
+        for key, state in states.items()
+        if (state.value, state.note, state.first_on) == (counted[key].value, counted[key].note, counted[key].first_on)
+    }
+    return unchanged, sum(rows[key] for key in unchanged)
 
 
 def earlier_batches(*, session: Session, plan_id: int, sha256: str) -> list[EarlierBatch]:
@@ -551,39 +559,50 @@ def add_entries(
             .where(TargetRecord.plan_id == plan_id)
         )
     }
-    kept = _changing(entries, _counted_now(session, plan_id)) if batch is not None else list(entries)
+    unchanged, rows_unchanged = (
+        _unchanged_periods(entries, _counted_now(session, plan_id)) if batch is not None else (set(), 0)
+    )
+    kept = (entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged)
     batch_id = None
-    if batch is not None and kept:
+    if batch is not None and rows_unchanged < len(entries):
         record = ImportBatchRecord(
             plan_id=plan_id,
             file_name=batch.file_name,
             sha256=batch.sha256,
             rows=batch.rows,
-            filed=len(kept),
+            filed=len(entries) - rows_unchanged,
             imported_at=filed_at,
             imported_by=filed_by,
         )
         session.add(record)
         session.flush()
         batch_id = record.id
-    rows = [
-        {
-            "assignment_id": assignment_ids[(entry.unit, entry.target)],
-            "period": entry.period,
-            "value": entry.value,
-            "note": entry.note,
-            "reported_by": entry.reported_by,
-            "reported_at": entry.reported_at,
-            "reported_on": entry.reported_at.date(),
-            "filed_at": filed_at,
-            "filed_by": filed_by,
-            "batch_id": batch_id,
-        }
-        for entry in kept
-    ]
-    if rows:
-        session.execute(insert(EntryRecord), rows)
-    return FilingReport(filed=len(rows), unchanged=len(entries) - len(rows), batch=batch_id, earlier=earlier)
+    filed = 0
+    # in slices, so that a file of a million rows never becomes a million dictionaries at once
+    while chunk := list(itertools.islice(kept, INSERT_CHUNK)):
+        session.execute(
+            insert(EntryRecord),
+            [
+                {
+                    "assignment_id": assignment_ids[(entry.unit, entry.target)],
+                    "period": entry.period,
+                    "value": entry.value,
+                    "note": entry.note,
+                    "reported_by": entry.reported_by,
+                    "reported_at": entry.reported_at,
+                    "reported_on": entry.reported_at.date(),
+                    "filed_at": filed_at,
+                    "filed_by": filed_by,
+                    "batch_id": batch_id,
+                }
+                for entry in chunk
+            ],
+        )
+        filed += len(chunk)
+    return FilingReport(filed=filed, unchanged=len(entries) - filed, batch=batch_id, earlier=earlier)
+
+
+INSERT_CHUNK = 5000
 
 
 def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:

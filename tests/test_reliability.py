@@ -319,7 +319,7 @@ def seed_first_revision(database: db.Database) -> None:
     from alembic import command
     from sqlalchemy import MetaData, insert
 
-    from ecotrack.imports import check_rows, read_source
+    from ecotrack.imports import check_rows, open_source
 
     engine = db.make_engine(database, foreign_keys=False)
     config = db._alembic_config()
@@ -327,8 +327,8 @@ def seed_first_revision(database: db.Database) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     plan, _ = read_plan(SAMPLE_PLAN)
-    rows = read_source(SAMPLE_FILINGS, "sample.csv").rows
-    entries = check_rows(rows, plan, {}, datetime(2013, 2, 1), "seed", "sample.csv").entries
+    with open_source(SAMPLE_FILINGS, "sample.csv") as source:
+        entries = check_rows(source.rows, plan, {}, datetime(2013, 2, 1), "seed", "sample.csv").entries
     now = datetime.now(UTC)
     with engine.begin() as connection:
         tables = MetaData()

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import ECOTRACK, Workspace
+from .conftest import CONFORMANCE, ECOTRACK, Workspace
 
 ESCAPES = "\x1b[2J\x1b[31mRED\x1b]0;pwned\x1b\\\x0bend"
 
@@ -258,6 +258,139 @@ def test_an_import_larger_than_the_limit_is_refused_before_it_is_read(conformanc
     assert conformance_empty.entries() == 0
 
 
+def _read_only(path: Path) -> bool:
+    """Make a file or folder unwritable even to root (chattr +i), or by its mode for anyone else."""
+    if os.geteuid() != 0:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        return True
+    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+
+
+def _writable_again(path: Path) -> None:
+    if os.geteuid() != 0:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    else:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_an_archived_database_can_be_read_exported_and_backed_up(conformance: Workspace, what: str) -> None:
+    """On read-only media, `status`, `history`, `export` and `backup` said "folder is read-only"."""
+    expected = {
+        args: conformance.ok(*args).stdout
+        for args in (("status", "--as-of", "2014-07-06", "--format", "json"), ("history", "--format", "csv"))
+    }
+    count = conformance.entries()
+    locked = [conformance.db, conformance.db.parent] if what == "folder" else [conformance.db]
+    for path in locked:
+        if not _read_only(path):
+            pytest.skip("cannot make a file read-only here (chattr failed)")
+    try:
+        for args, output in expected.items():
+            outcome = conformance.spawn(*args)
+            assert outcome.returncode == 0, outcome.stderr
+            assert outcome.stdout == output
+        exported = conformance.spawn("export", "--format", "json")
+        assert exported.returncode == 0 and json.loads(exported.stdout)["entries"]
+        copy = conformance.root.parent / f"{conformance.root.name}-copy.db"
+        backed_up = conformance.spawn("backup", str(copy))
+        assert backed_up.returncode == 0, backed_up.stderr
+        with closing(sqlite3.connect(copy)) as connection:
+            assert connection.execute("SELECT count(*) FROM entry").fetchone()[0] == count
+        refused = conformance.spawn("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "2")
+        assert refused.returncode == 1
+        assert "read-only" in refused.stderr and "Traceback" not in refused.stderr
+    finally:
+        for path in locked:
+            _writable_again(path)
+
+
+def test_too_many_shared_strings_are_refused_before_they_are_loaded(conformance_empty: Workspace) -> None:
+    """A 211 KB workbook with 5 million shared strings took 78 s and 536 MB to be refused."""
+    import zipfile
+
+    from ecotrack.imports import MAX_SHARED_STRINGS
+
+    path = _doctored_workbook(conformance_empty.root / "form.xlsx", ("", ""))
+    rebuilt = conformance_empty.root / "strings.xlsx"
+    count = MAX_SHARED_STRINGS + 1
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8"?><x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        f'main" count="{count}" uniqueCount="1">' + "<x:si><x:t/></x:si>" * count + "</x:sst>"
+    )
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":  # openpyxl writes inline strings: declare the part
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/></Types>'
+                data = data.decode().replace("</Types>", override).encode()
+            target.writestr(info.filename, data)
+        target.writestr("xl/sharedStrings.xml", strings)
+    assert rebuilt.stat().st_size < 200_000
+    outcome = conformance_empty.run("import", "strings.xlsx", "--dry-run")
+    assert outcome.exit_code == 2
+    assert outcome.stderr == (
+        f"error: strings.xlsx holds more than {MAX_SHARED_STRINGS:,} different texts (shared strings); "
+        "no form needs so many\n"
+    )
+
+
+def test_an_undecodable_byte_far_into_a_file_is_named_by_its_line(conformance_empty: Workspace) -> None:
+    """The encoding is found by reading the file in pieces: a bad byte past the first piece, and one split
+    across two pieces, are still named by their line, and a GB18030 file past the first piece is read."""
+    from ecotrack.imports import CHUNK
+
+    header = "unit,target,period,value,note\n"
+    row = "dongpo,1.1,2014-03,2,说明\n"
+    count = CHUNK // len(row.encode()) + 10
+    text = (header + row * count).encode()
+    bad = text + b"dongpo,1.1,2014-03,2,\xff\n"
+    (conformance_empty.root / "bad.csv").write_bytes(bad)
+    outcome = conformance_empty.run("import", "bad.csv", "--dry-run")
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith(f"error: bad.csv:{count + 2}: not utf-8 / gb18030 text"), outcome.stderr
+    chinese = (header + row * count).encode("gb18030")
+    (conformance_empty.root / "gbk.csv").write_bytes(chinese)
+    read = conformance_empty.run("import", "gbk.csv", "--dry-run")
+    assert read.exit_code == 0, read.stderr
+    assert f"all {count} rows are good" in read.stderr
+
+
+def test_checked_entries_give_back_exactly_what_was_kept() -> None:
+    """The compact store of a file's entries: every field back as it went in, in order."""
+    from datetime import datetime
+
+    from ecotrack.filing import NewEntry
+    from ecotrack.imports import CheckedEntries
+
+    kept = CheckedEntries()
+    entries = [
+        NewEntry("dongpo", "1.1", "2014-03", 2.5, "说明\n第二行", "张三", datetime(2014, 4, 2, 9, 30, 1, 7)),
+        NewEntry("dongpo", "1.2", "2014-03", -0.0, "", "张三", datetime(1999, 12, 31)),
+        NewEntry("nanyuan", "1.1", "2014-04", 1e15, "\u3000lead \U0001f600", "李四", datetime(2014, 5, 1)),
+    ]
+    for entry in entries:
+        kept.append(entry)
+    assert list(kept) == entries
+    assert kept[-1] == entries[-1] and kept[1:] == entries[1:] and len(kept) == 3
+    with pytest.raises(IndexError):
+        kept[3]
+
+
+def test_warnings_past_the_first_two_hundred_are_counted(conformance_empty: Workspace) -> None:
+    far = ["dongpo,1.1,2014-05,100000,,c,2014-12-20"] * 250
+    conformance_empty.write("rows.csv", "unit,target,period,value,note,reported_by,reported_at\n" + "\n".join(far))
+    outcome = conformance_empty.run("import", "rows.csv", "--dry-run")
+    assert outcome.exit_code == 0, outcome.stderr
+    lines = outcome.stderr.splitlines()
+    assert sum("more than 10× the amount" in line for line in lines) == 200, lines[:3]
+    assert lines[-2:] == [
+        "warning: ... and 50 more warnings",
+        "rows.csv: all 250 rows are good; nothing filed (--dry-run)",
+    ]
+
+
 # --- the smaller items -----------------------------------------------------------------------------------------
 
 
@@ -333,3 +466,82 @@ def test_a_semicolon_in_a_csv_cell_cannot_split_it_into_a_formula() -> None:
 
     text = csv_text([{"note": "已完成;=HYPERLINK(1)", "value": 2}, {"note": "plain", "value": 3}], ["note", "value"])
     assert text.splitlines() == ["note,value", '"已完成;=HYPERLINK(1)","2"', "plain,3"]
+
+
+# --- the plan loader never fails in any other way ------------------------------------------------------
+
+PLAN_FRAGMENTS = st.sampled_from(
+    [
+        ": ",
+        "\n  - ",
+        "\n- code: x\n",
+        "[",
+        "]",
+        "{",
+        "&a ",
+        "*a",
+        "<<: *a\n",
+        "!!python/object/apply:os.system ['true']",
+        "1e400",
+        "-1",
+        "null",
+        "~",
+        '"\\e"',
+        '"\\0"',
+        "\t",
+        "2014-02-30",
+        "? ",
+        "|\n",
+        "0x10",
+        "'=1+1'",
+        "\ufeff",
+        "\u202e",
+        "assign: {dongpo: 1}",
+        "schedule: {13: 2}",
+        "weight: -3",
+    ]
+)
+
+
+@st.composite
+def mutated_plans(draw: st.DrawFn, original: str) -> str:
+    """The conformance plan with a few pieces deleted, repeated, replaced or inserted."""
+    text = original
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + 60)))
+        kind = draw(st.sampled_from(["delete", "repeat", "replace", "insert"]))
+        if kind == "delete":
+            text = text[:start] + text[end:]
+        elif kind == "repeat":
+            text = text[:end] + text[start:end] + text[end:]
+        elif kind == "replace":
+            text = text[:start] + draw(st.text(max_size=6)) + text[end:]
+        else:
+            text = text[:start] + draw(PLAN_FRAGMENTS) + text[start:]
+    return text
+
+
+CONFORMANCE_PLAN = (CONFORMANCE / "plan.yaml").read_text("utf-8")
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=mutated_plans(CONFORMANCE_PLAN))
+def test_any_plan_text_is_loaded_or_refused(conformance: Workspace, text: str) -> None:
+    """`plan check` and `plan load` of a damaged plan: 0, 1 or 2, one clear error, nothing changed unless 0."""
+    conformance.plan.write_text(text, encoding="utf-8")
+    checked = conformance.run("plan", "check", str(conformance.plan))
+    assert checked.exit_code in (0, 2), checked.stderr
+    before = conformance.snapshot()
+    loaded = conformance.run("plan", "load")
+    assert loaded.exit_code in (0, 1, 2), loaded.stderr
+    for outcome in (checked, loaded):
+        assert "Traceback" not in outcome.stderr
+        assert "a bug in ecotrack" not in outcome.stderr
+    if loaded.exit_code != 0:
+        assert loaded.stderr.startswith("error: "), loaded.stderr
+        assert conformance.snapshot() == before

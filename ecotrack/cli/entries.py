@@ -316,16 +316,23 @@ def import_file(
     ] = None,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
-    from ecotrack.imports import check_rows, read_source
+    from ecotrack.imports import check_rows, open_source
     from ecotrack.store import NewBatch
     from ecotrack.tracker import account
 
     now = datetime.now()
-    with open_tracker(ctx) as tracker:
-        source = read_source(file, str(file), encoding)
-        rows = source.rows
-        with render.progress(len(rows), t("import.checking")) as advance:
-            result = check_rows(rows, tracker.plan, tracker.ledger(None), now, by or account(), str(file), advance)
+    with open_tracker(ctx) as tracker, open_source(file, str(file), encoding) as source:
+        with render.progress(source.size, t("import.checking"), threshold=1 << 20) as advance:
+            result = check_rows(
+                source.rows,
+                tracker.plan,
+                tracker.ledger(None),
+                now,
+                by or account(),
+                str(file),
+                lambda: advance(source.position()),
+                keep=not dry_run,
+            )
         for earlier in tracker.earlier_imports(source.sha256):
             render.warning(
                 t(
@@ -340,10 +347,12 @@ def import_file(
             )
         for warning in result.warnings:
             render.warning(warning)
+        if result.more_warnings:
+            render.warning(t("import.more_warnings", count=result.more_warnings))
         if dry_run:
-            render.info(t("import.dry_run", count=len(result.entries), path=file))
+            render.info(t("import.dry_run", count=result.checked, path=file))
             return
-        report = tracker.file(result.entries, NewBatch(file_name=file.name, sha256=source.sha256, rows=len(rows)))
+        report = tracker.file(result.entries, NewBatch(file_name=file.name, sha256=source.sha256, rows=result.rows))
     used = source.encoding
     read_as = t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
     if report.filed == 0 and report.unchanged:
