@@ -37,7 +37,7 @@ from ecotrack.filing import (
 )
 from ecotrack.i18n import t
 from ecotrack.plan import Plan
-from ecotrack.rules import Filed, Ledger
+from ecotrack.rules import Filed, Ledger, file_onto
 
 COLUMNS = ("unit", "target", "period", "value", "note", "reported_by", "reported_at")
 CHINESE_COLUMNS = ("单位", "指标", "月份", "完成值", "备注", "填报人", "填报日期")
@@ -673,6 +673,5 @@ def _check_row(
     # later rows of the file see this one, as they will once filed (kept only for rows that are good, so
     # that a file of made-up codes cannot grow it)
     periods = levels.setdefault((entry.unit, entry.target), {})
-    first = periods[period[1]].first_on if period[1] in periods else reported_at.date()
-    periods[period[1]] = Filed(value=value, first_on=min(first, reported_at.date()))
+    periods[period[1]] = file_onto(periods.get(period[1]), value, reported_at.date())
     return entry, warnings

@@ -32,6 +32,7 @@ class Filed:
 
     value: float  # the value of the entry that wins: latest reported date, then latest filed
     first_on: date  # the earliest reported date among them (when the period was first filed)
+    counted_on: date  # the reported date of the entry that wins (what a later entry must reach to win)
 
 
 # month of the plan year -> what was filed for it, for one assignment
@@ -167,6 +168,18 @@ def takes_over(reported_on: date, counted_on: date) -> bool:
     """Whether an entry filed after the one counted so far for its assignment and period counts instead
     (SPEC §4): the latest reported date wins, and of equal dates the one filed later."""
     return reported_on >= counted_on
+
+
+def file_onto(counted: Filed | None, value: float, reported_on: date) -> Filed:
+    """What counts for a period once one more entry is filed for it (SPEC §4), `counted` being what
+    counted before (None: nothing). The one fold of the winning-entry rule that Python applies; the
+    store's SQL picks the same winner (a property test holds them together)."""
+    if counted is None:
+        return Filed(value=value, first_on=reported_on, counted_on=reported_on)
+    first_on = min(counted.first_on, reported_on)
+    if takes_over(reported_on, counted.counted_on):
+        return Filed(value=value, first_on=first_on, counted_on=reported_on)
+    return replace(counted, first_on=first_on)
 
 
 def progress(target: Target, assignment: Assignment, actual: float) -> float:

@@ -36,7 +36,7 @@ from ecotrack.models import (
 )
 from ecotrack.notices import Notice
 from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, Target, Task, Unit
-from ecotrack.rules import Filed, Ledger, takes_over
+from ecotrack.rules import Filed, Ledger, file_onto
 
 
 @dataclass(frozen=True)
@@ -450,17 +450,8 @@ class FilingReport:
     earlier: list[EarlierBatch]  # earlier imports of the same file
 
 
-@dataclass
-class _Counted:
-    """The entry that counts for an assignment and period, as far as filing needs to know."""
-
-    value: float
-    note: str
-    reported_on: date
-    first_on: date
-
-
-def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], _Counted]:
+def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:
+    """What counts now for each period filed, with the note of the entry that counts."""
     ranked = _ranked_entries(plan_id, None).subquery()
     rows = session.execute(
         select_columns(
@@ -469,48 +460,45 @@ def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], _
             ranked.c.period,
             ranked.c.value,
             col(EntryRecord.note),
-            col(EntryRecord.reported_on),
+            ranked.c.reported_on,
             ranked.c.first_on,
         )
         .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
         .where(ranked.c.rank == 1)
     )
     return {
-        (unit, target, period): _Counted(value, note, _as_date(on), _as_date(first_on))
+        (unit, target, period): (Filed(value, _as_date(first_on), _as_date(on)), note)
         for unit, target, period, value, note, on, first_on in rows
     }
 
 
 def _unchanged_periods(
-    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], _Counted]
+    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
 ) -> tuple[set[tuple[str, str, str]], int]:
     """The periods (unit, target, period) an import would leave as they are, and how many of its rows
     they hold.
 
-    The rows for one unit, target and period are folded onto the entry counted now by SPEC §4's rule;
-    when they leave the counted value, note and first-filed date as they are, none of them is filed.
-    Judged per period rather than per row, so that a file holding corrections reaches a fixed point:
-    importing it again files nothing. One pass, holding one state per period already counted.
+    The rows for one unit, target and period are folded onto the entry counted now by SPEC §4's rule
+    (`rules.file_onto`); when they leave the counted value, note and first-filed date as they are, none
+    of them is filed. Judged per period rather than per row, so that a file holding corrections reaches
+    a fixed point: importing it again files nothing. One pass, one state per period already counted.
     """
-    states: dict[tuple[str, str, str], _Counted] = {}
+    states: dict[tuple[str, str, str], tuple[Filed, str]] = {}
     rows: dict[tuple[str, str, str], int] = {}
     for entry in entries:
         key = (entry.unit, entry.target, entry.period)
-        before = counted.get(key)
-        if before is None:
-            continue
-        state = states.get(key)
+        state = states.get(key) or counted.get(key)
         if state is None:
-            state = states[key] = _Counted(before.value, before.note, before.reported_on, before.first_on)
-        rows[key] = rows.get(key, 0) + 1
+            continue
         reported_on = entry.reported_at.date()
-        state.first_on = min(state.first_on, reported_on)
-        if takes_over(reported_on, state.reported_on):
-            state.value, state.note, state.reported_on = entry.value, entry.note, reported_on
+        after = file_onto(state[0], entry.value, reported_on)
+        # the entry won exactly when the winner's date is now its own (a loser's is always later)
+        states[key] = (after, entry.note if after.counted_on == reported_on else state[1])
+        rows[key] = rows.get(key, 0) + 1
     unchanged = {
         key
-        for key, state in states.items()
-        if (state.value, state.note, state.first_on) == (counted[key].value, counted[key].note, counted[key].first_on)
+        for key, (after, note) in states.items()
+        if (after.value, note, after.first_on) == (counted[key][0].value, counted[key][1], counted[key][0].first_on)
     }
     return unchanged, sum(rows[key] for key in unchanged)
 
@@ -615,6 +603,7 @@ def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
             col(TargetRecord.code).label("target"),
             col(EntryRecord.period).label("period"),
             col(EntryRecord.value).label("value"),
+            col(EntryRecord.reported_on).label("reported_on"),
             func.row_number()
             .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
             .label("rank"),
@@ -638,13 +627,15 @@ def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
     """
     ranked = _ranked_entries(plan_id, as_of).subquery()
     rows = session.execute(
-        select_columns(ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on).where(
-            ranked.c.rank == 1
-        )
+        select_columns(
+            ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on, ranked.c.reported_on
+        ).where(ranked.c.rank == 1)
     )
     result: dict[tuple[str, str], dict[int, Filed]] = {}
-    for unit, target, period, value, first_on in rows:
-        result.setdefault((unit, target), {})[int(period[5:7])] = Filed(value=value, first_on=_as_date(first_on))
+    for unit, target, period, value, first_on, counted_on in rows:
+        result.setdefault((unit, target), {})[int(period[5:7])] = Filed(
+            value=value, first_on=_as_date(first_on), counted_on=_as_date(counted_on)
+        )
     return result
 
 

@@ -764,3 +764,20 @@ def test_a_decimal_comma_is_refused_not_misread(text: str) -> None:
 
     with pytest.raises(EntryError, match="is not a plain decimal number"):
         parse_value(text)
+
+
+def test_a_row_that_does_not_take_over_is_not_what_later_rows_compare_with(conformance_empty: Workspace) -> None:
+    """March = 5 reported 04-09 on file: a March = 2 reported 04-03 in the file does not count (SPEC §4), so an
+    April = 4 after it falls back from 5 and is warned about, as it is when imported alone."""
+    conformance_empty.write("first.csv", csv_text(["dongpo,1.1,2014-03,5,,c,2014-04-09"]))
+    conformance_empty.ok("import", "first.csv")
+    conformance_empty.write(
+        "both.csv", csv_text(["dongpo,1.1,2014-03,2,,c,2014-04-03", "dongpo,1.1,2014-04,4,,c,2014-05-02"])
+    )
+    conformance_empty.write("april.csv", csv_text(["dongpo,1.1,2014-04,4,,c,2014-05-02"]))
+    together = conformance_empty.ok("import", "both.csv", "--dry-run").stderr.splitlines()
+    alone = conformance_empty.ok("import", "april.csv", "--dry-run").stderr.splitlines()
+    assert [line.replace("both.csv:3", "FILE") for line in together if "warning" in line] == [
+        line.replace("april.csv:2", "FILE") for line in alone if "warning" in line
+    ]
+    assert len(alone) == 2 and "further from the amount" in alone[0], alone

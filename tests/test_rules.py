@@ -52,7 +52,7 @@ def milestone(code: str = "9.1", due: date = date(YEAR, 6, 30), unit: str = "eas
 
 
 def filed(*periods: tuple[int, float, date]) -> dict[int, Filed]:
-    return {month: Filed(value=value, first_on=on) for month, value, on in periods}
+    return {month: Filed(value=value, first_on=on, counted_on=on) for month, value, on in periods}
 
 
 # --- evaluation month and expected share ---------------------------------------------------------
@@ -236,7 +236,7 @@ def test_filed_on_the_latest_of_the_targets_first_filings() -> None:
 def test_a_late_correction_does_not_make_an_on_time_month_late() -> None:
     plan = plan_of(quantity())
     # first filed on time; the value that counts came from a correction weeks later
-    ledger: Ledger = {("east", "1.1"): {1: Filed(value=3, first_on=date(2012, 2, 4))}}
+    ledger: Ledger = {("east", "1.1"): {1: Filed(value=3, first_on=date(2012, 2, 4), counted_on=date(2012, 2, 4))}}
     assert rules.month_status(plan, "east", ledger, 1, date(2012, 4, 1)) == "on_time"
 
 
@@ -283,9 +283,13 @@ def test_overdue_order_most_reasons_first_then_plan_order() -> None:
     plan = plan_of(quantity("1.1", unit="east"), quantity("1.2", unit="west"), milestone("9.1", unit="west"))
     as_of = date(2012, 7, 10)
     ledger: Ledger = {
-        ("east", "1.1"): {m: Filed(1, date(2012, m + 1, 1)) for m in range(1, 7)},  # behind, no missing month
-        ("west", "1.2"): {m: Filed(5, date(2012, m + 1, 1)) for m in range(1, 5)},  # May, June missing
-        ("west", "9.1"): {m: Filed(0, date(2012, m + 1, 1)) for m in range(1, 5)},
+        ("east", "1.1"): {
+            m: Filed(1, date(2012, m + 1, 1), date(2012, m + 1, 1)) for m in range(1, 7)
+        },  # behind, no missing month
+        ("west", "1.2"): {
+            m: Filed(5, date(2012, m + 1, 1), date(2012, m + 1, 1)) for m in range(1, 5)
+        },  # May, June missing
+        ("west", "9.1"): {m: Filed(0, date(2012, m + 1, 1), date(2012, m + 1, 1)) for m in range(1, 5)},
     }
     evaluation = rules.evaluate(plan, ledger, as_of)
     overdue = rules.overdue_units(evaluation)
@@ -342,9 +346,16 @@ def test_score_with_non_default_settings_notices_and_grades() -> None:
     )
     year_end = date(2013, 2, 1)
     ledger: Ledger = {
-        ("east", "1.1"): {m: Filed(10 * m / 12, date(2012 + m // 12, m % 12 + 1, 3)) for m in range(1, 13)},
-        ("east", "1.2"): {m: Filed(50, date(2012 + m // 12, m % 12 + 1, 3)) for m in range(1, 13)},
-        ("west", "1.3"): {m: Filed(10, date(2012 + m // 12, m % 12 + 1, 9)) for m in range(1, 2)},
+        ("east", "1.1"): {
+            m: Filed(10 * m / 12, date(2012 + m // 12, m % 12 + 1, 3), date(2012 + m // 12, m % 12 + 1, 3))
+            for m in range(1, 13)
+        },
+        ("east", "1.2"): {
+            m: Filed(50, date(2012 + m // 12, m % 12 + 1, 3), date(2012 + m // 12, m % 12 + 1, 3)) for m in range(1, 13)
+        },
+        ("west", "1.3"): {
+            m: Filed(10, date(2012 + m // 12, m % 12 + 1, 9), date(2012 + m // 12, m % 12 + 1, 9)) for m in range(1, 2)
+        },
     }
     evaluation = rules.evaluate(plan, ledger, year_end)
     results = {a.unit: a for a in rules.assess(plan, evaluation, {"west": 3})}
@@ -422,7 +433,7 @@ def test_assessment_bounds(filings: list[tuple[int, float, int]], as_of: date) -
     for month, value, delay in filings:
         key = ("east", "1.1") if month % 2 else ("west", "1.2")
         on = date(YEAR, month, 1) + timedelta(days=delay)
-        ledger.setdefault(key, {})[month] = Filed(value=value, first_on=on)
+        ledger.setdefault(key, {})[month] = Filed(value=value, first_on=on, counted_on=on)
     evaluation = rules.evaluate(plan, ledger, as_of)
     for result in rules.assess(plan, evaluation, {}):
         assert 0 <= result.completion <= 1 and 0 <= result.timeliness <= 1

@@ -175,9 +175,12 @@ def test_the_entry_with_the_later_reported_date_wins_then_the_later_filed(databa
         entry("dongpo", "1.1", "2014-04", 5, "2014-05-03T09:00"),  # same date, filed later: wins
     )
     everything = ledger(database, None)[("dongpo", "1.1")]
-    assert everything == {3: Filed(3, date(2014, 4, 3)), 4: Filed(5, date(2014, 5, 3))}
+    assert everything == {
+        3: Filed(3, date(2014, 4, 3), date(2014, 4, 9)),
+        4: Filed(5, date(2014, 5, 3), date(2014, 5, 3)),
+    }
     # counted as of 2014-04-05, the 04-09 entry does not exist yet
-    assert ledger(database, date(2014, 4, 5))[("dongpo", "1.1")] == {3: Filed(2, date(2014, 4, 3))}
+    assert ledger(database, date(2014, 4, 5))[("dongpo", "1.1")] == {3: Filed(2, date(2014, 4, 3), date(2014, 4, 3))}
 
 
 def test_history_marks_superseded_entries_oldest_first(database: db.Database) -> None:
@@ -227,3 +230,28 @@ def test_several_plan_years_live_side_by_side(database: db.Database) -> None:
     finally:
         engine.dispose()
     assert stored(database, 2014).plan == plan_2014
+
+
+def test_the_python_fold_counts_the_entry_the_sql_counts(database: db.Database) -> None:
+    """`rules.file_onto` over the entries in filing order gives what `store.ledger`'s SQL picks, however
+    the reported dates fall (ties, earlier dates filed later), on SQLite and PostgreSQL."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ecotrack.rules import file_onto
+
+    sync(database, conformance_plan())
+    filed: list[NewEntry] = []
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 6)), min_size=1, max_size=4))
+    def files_and_compares(batch: list[tuple[int, int]]) -> None:
+        entries = [entry("dongpo", "1.1", "2014-03", value, f"2014-04-0{day}T08:00") for value, day in batch]
+        file(database, 1, *entries)
+        filed.extend(entries)
+        expected: Filed | None = None
+        for earlier in filed:
+            expected = file_onto(expected, earlier.value, earlier.reported_at.date())
+        assert ledger(database, None)[("dongpo", "1.1")][3] == expected
+
+    files_and_compares()
