@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ecotrack.imports import CHINESE_COLUMNS, COLUMNS, INFO_COLUMNS
 from ecotrack.plan import Plan
-from ecotrack.rules import Ledger, latest_value, period_label, targets_to_cover
+from ecotrack.rules import OpenTarget, period_label
 
 # What the clerk sees beside the import columns: the target, its amount and the last value filed.
 TEMPLATE_INFO_COLUMNS = ("unit_name", "target_title", "measure", "amount", "last_period", "last_value")
 
 
 def template_rows(
-    plan: Plan, unit: str, month: int, filed: Ledger, *, chinese: bool
+    plan: Plan, unit: str, month: int, open_targets: Sequence[OpenTarget], *, chinese: bool
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Columns and rows of a unit's form for `month`: one row per target its report must cover.
 
@@ -25,21 +26,18 @@ def template_rows(
     columns = [names[c] for c in COLUMNS] + [info[c] for c in TEMPLATE_INFO_COLUMNS]
     unit_record = plan.unit(unit)
     assert unit_record is not None
-    rows = []
-    for target, assignment in targets_to_cover(plan, unit, filed, month):
-        periods = filed.get((unit, target.code), {})
-        earlier = [m for m in periods if m <= month]
-        rows.append(
-            {
-                names["unit"]: unit,
-                names["target"]: target.code,
-                names["period"]: period_label(plan.year, month),
-                info["unit_name"]: unit_record.name,
-                info["target_title"]: target.title,
-                info["measure"]: target.measure or "",
-                info["amount"]: assignment.amount,
-                info["last_period"]: period_label(plan.year, max(earlier)) if earlier else "",
-                info["last_value"]: latest_value(target, periods, before_month=month + 1) if earlier else "",
-            }
-        )
+    rows = [
+        {
+            names["unit"]: unit,
+            names["target"]: row.target.code,
+            names["period"]: period_label(plan.year, month),
+            info["unit_name"]: unit_record.name,
+            info["target_title"]: row.target.title,
+            info["measure"]: row.target.measure or "",
+            info["amount"]: row.assignment.amount,
+            info["last_period"]: row.last_period or "",
+            info["last_value"]: row.last_value if row.last_period else "",
+        }
+        for row in open_targets
+    ]
     return columns, rows

@@ -396,7 +396,7 @@ def notices_table(rows: Sequence[Any], title: str) -> None:
     for header in ("col.number", "col.document_number", "col.month", "col.as_of", "col.issued_at", "col.units"):
         table.add_column(t(header))
     for row in rows:
-        names = "、".join(f"{u['unit_name']}({u['count_this_year']})" for u in row.content["units"])
+        names = "、".join(f"{u.unit_name}({u.count_this_year})" for u in row.named)
         table.add_row(
             str(row.number),
             (row.document_number),

@@ -266,6 +266,33 @@ def targets_to_cover(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class OpenTarget:
+    """A target a unit's monthly report must cover, with the last value filed for it before or in the month."""
+
+    target: Target
+    assignment: Assignment
+    last_period: str | None  # None: nothing filed yet
+    last_value: float  # the baseline when nothing is filed
+
+
+def open_targets(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[OpenTarget]:
+    """`targets_to_cover`, each with what the clerk last filed for it (the monthly form and `template`)."""
+    rows = []
+    for target, assignment in targets_to_cover(plan, unit, ledger, month):
+        periods = ledger.get((unit, target.code), {})
+        earlier = [m for m in periods if m <= month]
+        rows.append(
+            OpenTarget(
+                target=target,
+                assignment=assignment,
+                last_period=period_label(plan.year, max(earlier)) if earlier else None,
+                last_value=latest_value(target, periods, before_month=month + 1),
+            )
+        )
+    return rows
+
+
 def month_status(plan: Plan, unit: str, ledger: Ledger, month: int, as_of: date) -> MonthStatus:
     """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`."""
     to_cover = targets_to_cover(plan, unit, ledger, month)

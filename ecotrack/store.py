@@ -713,6 +713,15 @@ def entry_count(*, session: Session, plan_id: int) -> int:
 
 
 @dataclass(frozen=True)
+class NamedUnit:
+    """A unit a notice names (its notice item: the one record of who a notice names)."""
+
+    unit: str
+    unit_name: str
+    count_this_year: int
+
+
+@dataclass(frozen=True)
 class IssuedNotice:
     number: int
     document_number: str
@@ -721,10 +730,11 @@ class IssuedNotice:
     issued_at: str
     issued_by: str
     document: str
-    content: dict[str, Any]
+    named: list[NamedUnit]  # from the notice items, in the notice's order
+    content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
 
 
-def _issued(record: NoticeRecord) -> IssuedNotice:
+def _issued(record: NoticeRecord, named: list[NamedUnit]) -> IssuedNotice:
     return IssuedNotice(
         number=record.number,
         document_number=record.document_number,
@@ -733,23 +743,45 @@ def _issued(record: NoticeRecord) -> IssuedNotice:
         issued_at=_local_iso(record.issued_at),
         issued_by=record.issued_by,
         document=record.document,
+        named=named,
         content=json.loads(record.content),
     )
 
 
+def _named_units(session: Session, notice_ids: list[int]) -> dict[int, list[NamedUnit]]:
+    rows = session.execute(
+        select_columns(
+            col(NoticeItemRecord.notice_id),
+            col(UnitRecord.code),
+            col(UnitRecord.name),
+            col(NoticeItemRecord.count_this_year),
+        )
+        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
+        .where(col(NoticeItemRecord.notice_id).in_(notice_ids))
+        .order_by(col(NoticeItemRecord.id))
+    )
+    named: dict[int, list[NamedUnit]] = {}
+    for notice_id, unit, unit_name, count in rows:
+        named.setdefault(notice_id, []).append(NamedUnit(unit, unit_name, count))
+    return named
+
+
 def notices(*, session: Session, plan_id: int) -> list[IssuedNotice]:
     """The notices of a plan year, oldest first."""
-    records = session.exec(
-        select(NoticeRecord).where(NoticeRecord.plan_id == plan_id).order_by(col(NoticeRecord.number))
+    records = list(
+        session.exec(select(NoticeRecord).where(NoticeRecord.plan_id == plan_id).order_by(col(NoticeRecord.number)))
     )
-    return [_issued(record) for record in records]
+    named = _named_units(session, [record.id for record in records if record.id is not None])
+    return [_issued(record, named.get(record.id or 0, [])) for record in records]
 
 
 def notice_for_month(*, session: Session, plan_id: int, evaluation_month: str) -> IssuedNotice | None:
     record = session.exec(
         select(NoticeRecord).where(NoticeRecord.plan_id == plan_id, NoticeRecord.evaluation_month == evaluation_month)
     ).first()
-    return _issued(record) if record else None
+    if record is None or record.id is None:
+        return None
+    return _issued(record, _named_units(session, [record.id]).get(record.id, []))
 
 
 def next_notice_number(*, session: Session, plan_id: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry
 from ecotrack.i18n import t
 from ecotrack.plan import Plan
+from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 
 T = TypeVar("T")
 
@@ -194,7 +195,7 @@ class Tracker:
         """Counted entries as of a date (all of them with None), reduced per assignment and period."""
         return self.read(lambda session: store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
 
-    def evaluate(self, as_of: date) -> rules.Evaluation:
+    def evaluate(self, as_of: date) -> Evaluation:
         return rules.evaluate(self.plan, self.ledger(as_of), as_of)
 
     def file(self, entries: Sequence[NewEntry], batch: store.NewBatch | None = None) -> store.FilingReport:
@@ -309,10 +310,81 @@ class Tracker:
                 undo()
             raise
 
+    def overdue(self, as_of: date) -> Overdue:
+        """The units overdue as of a date, most reasons first (SPEC §5), with the month they are judged by."""
+        evaluation = self.evaluate(as_of)
+        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation))
+
+    def evaluation_month(self, as_of: date) -> str | None:
+        """The month a notice as of this date would be for (SPEC §5), None before the first."""
+        month = rules.evaluation_month(self.plan.year, as_of)
+        return rules.period_label(self.plan.year, month) if month is not None else None
+
+    def assess(self, as_of: date) -> Assessment:
+        """Every unit scored, graded and ranked (SPEC §5), with the evaluation it was scored from."""
+        evaluation = self.evaluate(as_of)
+        return Assessment(evaluation, rules.assess(self.plan, evaluation, self.notice_counts(as_of)))
+
+    def explain(self, as_of: date, unit: str) -> Explanation:
+        """One unit's assessment with how it was reached: what each assignment adds, its monthly
+        reports, and the notices that named it by then."""
+        assessment = self.assess(as_of)
+        result = next((r for r in assessment.units if r.unit == unit), None)
+        named = [
+            NoticeNaming(n.number, n.document_number, n.evaluation_month, n.as_of, item.count_this_year)
+            for n in self.notices()
+            if n.as_of <= as_of
+            for item in n.named
+            if item.unit == unit
+        ]
+        return Explanation(
+            assessment=assessment,
+            result=result,
+            contributions=rules.contributions(self.plan, assessment.evaluation, unit) if result else [],
+            months=next((f.months for f in assessment.evaluation.filings if f.unit == unit), {}),
+            notices=named,
+        )
+
+    def open_targets(self, unit: str, month: int) -> list[rules.OpenTarget]:
+        """The targets a unit's report for a month of this year must cover, with the last value filed."""
+        return rules.open_targets(self.plan, unit, self.ledger(None), month)
+
     def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
         return self.read(
             lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
         )
+
+
+@dataclass(frozen=True)
+class Overdue:
+    evaluation_month: str | None
+    units: list[rules.OverdueUnit]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    evaluation: rules.Evaluation
+    units: list[rules.UnitAssessment]
+
+
+@dataclass(frozen=True)
+class NoticeNaming:
+    """A notice that named a unit, and the unit's count of notices this year with it."""
+
+    number: int
+    document_number: str
+    evaluation_month: str
+    as_of: date
+    count_this_year: int
+
+
+@dataclass(frozen=True)
+class Explanation:
+    assessment: Assessment
+    result: rules.UnitAssessment | None
+    contributions: list[rules.Contribution]
+    months: Mapping[str, str]
+    notices: list[NoticeNaming]
 
 
 # Writes a drafted notice's document; gives back what removes what it wrote.

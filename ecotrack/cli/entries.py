@@ -208,24 +208,21 @@ def _monthly_form(
 ) -> list[NewEntry]:
     """Ask for each open target of the month, showing its last value; nothing is filed until confirmed."""
     from ecotrack.filing import EntryError, parse_period, parse_value
-    from ecotrack.rules import latest_value, targets_to_cover
 
     plan = tracker.plan
     try:
         year, month = parse_period(period)
     except EntryError as bad:
         raise BadInput(f"--period: {bad}") from None
-    filed = tracker.ledger(None)
-    open_targets = targets_to_cover(plan, unit, filed, month) if year == plan.year else []
+    open_targets = tracker.open_targets(unit, month) if year == plan.year else []
     unit_name = known_unit(plan, unit).display_name(language())
     if not open_targets:
         render.info(t("form.nothing_open", unit=unit_name, period=period))
         return []
     render.info(t("form.heading", unit=unit_name, period=period, count=len(open_targets)))
     entries: list[NewEntry] = []
-    for target, assignment in open_targets:
-        periods = filed.get((unit, target.code), {})
-        last = latest_value(target, periods, before_month=month + 1)
+    for row in open_targets:
+        target, assignment, last = row.target, row.assignment, row.last_value
         render.info(
             t(
                 "form.target",
@@ -279,7 +276,7 @@ def template(
             raise BadInput(f"--period: {bad}") from None
         if year != plan.year:
             raise BadInput(t("entry.period_outside_year", period=period, year=plan.year))
-        columns, rows = template_rows(plan, unit, month, tracker.ledger(None), chinese=language() == "zh")
+        columns, rows = template_rows(plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh")
     if suffix == ".xlsx":
         data = exports.xlsx_bytes(
             [

@@ -12,7 +12,7 @@ import typer
 from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
 from ecotrack.cli.output import emit, write_file
-from ecotrack.cli.workspace import evaluate, open_tracker
+from ecotrack.cli.workspace import evaluate, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.exports import plain
 from ecotrack.i18n import t
@@ -92,16 +92,18 @@ def overdue(
     no_bom: NoBomOpt = False,
 ) -> None:
     """The overdue units: behind targets and missing monthly reports, most reasons first."""
-    from ecotrack.rules import overdue_units
-
     day = as_of_date(as_of)
-    plan, evaluation = evaluate(ctx, day, unit)
-    listed = [u for u in overdue_units(evaluation) if unit in (None, u.unit)]
-    month = evaluation.evaluation_month or t("status.no_month")
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        if unit is not None:
+            known_unit(plan, unit)
+        found = tracker.overdue(day)
+    listed = [u for u in found.units if unit in (None, u.unit)]
+    month = found.evaluation_month or t("status.no_month")
     data = {
         "plan_year": plan.year,
         "as_of": day,
-        "evaluation_month": evaluation.evaluation_month,
+        "evaluation_month": found.evaluation_month,
         "units": [
             {"unit": u.unit, "unit_name": u.unit_name, "missing_reports": u.missing_reports, "behind": u.behind}
             for u in listed
@@ -135,7 +137,6 @@ def notice(
 ) -> None:
     """Draft, number and record a notice (通报) naming the overdue units; print or write its document."""
     from ecotrack.notices import file_name
-    from ecotrack.rules import evaluation_month, period_label
     from ecotrack.safefile import make_folders
 
     day = as_of_date(as_of)
@@ -168,10 +169,9 @@ def notice(
         drafted = tracker.issue_notice(
             day, document_lang.value, dry_run=dry_run, publish=publish if out is not None else None
         )
-        year = tracker.plan.year
+        month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
     if drafted is None:
-        month = evaluation_month(year, day)  # there is one: without it the notice is refused
-        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=period_label(year, month or 12)))
+        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=month))
         return
     if out is None:
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
@@ -213,7 +213,7 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
             "as_of": n.as_of,
             "evaluation_month": n.evaluation_month,
             "issued_at": n.issued_at,
-            "units": [u["unit"] for u in n.content["units"]],
+            "units": [u.unit for u in n.named],
         }
         for n in issued
     ]

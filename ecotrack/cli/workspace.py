@@ -16,8 +16,7 @@ from ecotrack.plan import Plan, Target, Task, Unit
 if TYPE_CHECKING:
     from datetime import date
 
-    from ecotrack.rules import Evaluation
-    from ecotrack.tracker import Tracker
+    from ecotrack.tracker import Evaluation, Tracker
 
 
 def settings_of(ctx: typer.Context) -> Settings:

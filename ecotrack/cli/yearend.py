@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,16 +30,15 @@ def assess(
     no_bom: NoBomOpt = False,
 ) -> None:
     """The assessment (考核): completion, timeliness, notices, score, grade and rank; --unit explains one."""
-    from ecotrack import rules
-
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
             known_unit(plan, unit)
-        evaluation = tracker.evaluate(day)
-        results = rules.assess(plan, evaluation, tracker.notice_counts(day))
-        issued = tracker.notices() if unit is not None else []
+            explanation = tracker.explain(day, unit)
+            results = explanation.assessment.units
+        else:
+            results = tracker.assess(day).units
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": day, "units": results}
     title = t("assess.title", year=plan.year, as_of=day.isoformat())
     if unit is None:
@@ -51,29 +51,20 @@ def assess(
             bom=not no_bom,
         )
         return
-    result = next((r for r in results if r.unit == unit), None)
-    contributions = rules.contributions(plan, evaluation, unit) if result else []
-    months = next((f.months for f in evaluation.filings if f.unit == unit), {})
-    named = [
-        {
-            "number": n.number,
-            "document_number": n.document_number,
-            "evaluation_month": n.evaluation_month,
-            "as_of": n.as_of,
-            "count_this_year": item["count_this_year"],
-        }
-        for n in issued
-        if n.as_of <= day
-        for item in n.content["units"]
-        if item["unit"] == unit
-    ]
-    data.update(units=[result] if result else [], contributions=contributions, months=months, notices=named)
+    result = explanation.result
+    named = [asdict(n) for n in explanation.notices]
+    data.update(
+        units=[result] if result else [],
+        contributions=explanation.contributions,
+        months=explanation.months,
+        notices=named,
+    )
     emit(
         fmt,
         data=data,
         rows=lambda: [plain(r) for r in data["units"]],
         columns=ASSESS_COLUMNS,
-        table=lambda: render.assessment_explained(plan, result, contributions, months, named),
+        table=lambda: render.assessment_explained(plan, result, explanation.contributions, explanation.months, named),
         bom=not no_bom,
     )
 
@@ -105,7 +96,7 @@ def export(
     no_bom: NoBomOpt = False,
 ) -> None:
     """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
-    from ecotrack import exports, rules
+    from ecotrack import exports
     from ecotrack.listings import export_data, export_tables
 
     if fmt is ExportFormat.csv and table is None:
@@ -117,9 +108,8 @@ def export(
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        evaluation = tracker.evaluate(day)
-        assessment = rules.assess(plan, evaluation, tracker.notice_counts(day))
-        data = export_data(plan, day, evaluation, assessment, tracker.history(), tracker.notices())
+        assessment = tracker.assess(day)
+        data = export_data(plan, day, assessment.evaluation, assessment.units, tracker.history(), tracker.notices())
     tables = export_tables(data, plan)
     if fmt is ExportFormat.json:
         shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
