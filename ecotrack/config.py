@@ -12,12 +12,12 @@ DEFAULT_DB = "data/ecotrack.db"
 
 @dataclass(frozen=True)
 class Settings:
-    """What one command works on: the plan file, the database, the plan year and the language."""
+    """What one command works on: the plan file, the database and the plan year (the language is set
+    for the process by the root callback, `i18n.set_language`)."""
 
     plan: str = DEFAULT_PLAN
     db: str = DEFAULT_DB
     year: int | None = None  # None: the latest plan year in the database
-    lang: str = "en"
 
     @property
     def plan_path(self) -> Path:

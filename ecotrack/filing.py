@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from ecotrack.i18n import t
-from ecotrack.plan import Assignment, Plan, Target
+from ecotrack.i18n import did_you_mean, t
+from ecotrack.plan import Assignment, Plan, Target, period_label
 from ecotrack.rules import EPSILON, Periods, latest_value, progress
 
 NOTE_MAX_LENGTH = 2000
@@ -139,19 +139,19 @@ def check_entry(
     """Check one entry against the plan; give back its target and assignment, or raise `EntryError`."""
     if plan.unit(unit) is None:
         raise EntryError(
-            t("entry.unknown_unit", unit=unit, year=plan.year) + _suggest(unit, [u.code for u in plan.units])
+            t("entry.unknown_unit", unit=unit, year=plan.year) + did_you_mean(unit, [u.code for u in plan.units])
         )
     target = plan.target(target_code)
     if target is None:
         codes = [known.code for known in plan.targets()]
-        raise EntryError(t("entry.unknown_target", target=target_code) + _suggest(target_code, codes))
+        raise EntryError(t("entry.unknown_target", target=target_code) + did_you_mean(target_code, codes))
     assignment = target.assignment(unit)
     if assignment is None:
         if unit in target.support:
             raise EntryError(t("entry.supporting_only", unit=unit, target=target_code))
         raise EntryError(t("entry.not_assigned", unit=unit, target=target_code))
     year, month = period
-    label = f"{year:04d}-{month:02d}"
+    label = period_label(year, month)
     if year != plan.year:
         raise EntryError(t("entry.period_outside_year", period=label, year=plan.year))
     if month < plan.start_month:
@@ -185,18 +185,18 @@ def prepare_entry(
     reported_by: str,
     reported_at: datetime,
     now: datetime,
-    filed: Periods,
+    periods: Periods,
 ) -> tuple[NewEntry, list[str]]:
     """One entry checked against the plan (SPEC §4), for `report` and `import` alike.
 
-    `filed` holds the levels already filed for the unit and target. The warnings say what is kept but
+    `periods` holds what counts already for the unit and target, by month. The warnings say what is kept but
     looks wrong: a level falling back from the latest earlier period's, or one far beyond the amount.
     """
     target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
     entry = NewEntry(
         unit=unit,
         target=target.code,
-        period=f"{period[0]:04d}-{period[1]:02d}",
+        period=period_label(*period),
         value=value,
         note=check_text(note, "note", NOTE_MAX_LENGTH, multiline=True),
         reported_by=check_text(reported_by, "reported_by", NAME_MAX_LENGTH),
@@ -204,7 +204,7 @@ def prepare_entry(
     )
     warnings: list[str] = []
     shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}
-    if drifts_away(target, assignment, filed, period[1], value):
+    if drifts_away(target, assignment, periods, period[1], value):
         warnings.append(t("entry.drifts_away", **shown))
     if far_beyond(target, assignment, value):
         reference = max(assignment.amount, target.baseline)
@@ -222,10 +222,3 @@ def drifts_away(target: Target, assignment: Assignment, periods: Periods, month:
         return False
     previous = latest_value(target, periods, before_month=month)
     return progress(target, assignment, value) < progress(target, assignment, previous) - EPSILON
-
-
-def _suggest(text: str, choices: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(text, choices, n=1)
-    return t("plan.did_you_mean", suggestion=close[0]) if close else ""

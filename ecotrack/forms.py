@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ecotrack.imports import CHINESE_COLUMNS, COLUMNS, INFO_COLUMNS
-from ecotrack.plan import Plan
-from ecotrack.rules import OpenTarget, period_label
+from ecotrack.plan import Plan, period_label
+from ecotrack.rules import OpenTarget
 
 # What the clerk sees beside the import columns: the target, its amount and the last value filed.
 TEMPLATE_INFO_COLUMNS = ("unit_name", "target_title", "measure", "amount", "last_period", "last_value")

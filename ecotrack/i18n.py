@@ -8,7 +8,7 @@ only what people read does.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 Language = str  # "zh" | "en"
 LANGUAGES = ("zh", "en")
@@ -30,6 +30,14 @@ def set_language(language: Language) -> None:
 
 def language() -> Language:
     return _language
+
+
+def did_you_mean(text: str, choices: Iterable[str]) -> str:
+    """ "; did you mean 'x'?" for the closest of `choices`, or nothing when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(text, list(choices), n=1)
+    return t("plan.did_you_mean", suggestion=close[0]) if close else ""
 
 
 def t(message_id: str, /, **values: object) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import io
 import itertools
 import re
@@ -35,7 +34,7 @@ from ecotrack.filing import (
     parse_value,
     prepare_entry,
 )
-from ecotrack.i18n import t
+from ecotrack.i18n import did_you_mean, t
 from ecotrack.plan import Plan
 from ecotrack.rules import Filed, Ledger, file_onto
 
@@ -158,6 +157,7 @@ class SourceFile:
     its bytes, its size, and how far into it reading has come (for a progress bar)."""
 
     rows: Iterator[SourceRow]
+    display: str  # the file as the user named it
     encoding: str | None
     sha256: str
     size: int
@@ -225,7 +225,7 @@ def open_source(path: Path, display: str, encoding: str | None = None) -> Iterat
                 used, sha256 = _scan_csv(handle, display, encoding)
                 handle.seek(0)
                 rows = _csv_rows(io.TextIOWrapper(handle, encoding=used, newline=""), display)
-            yield SourceFile(rows, used, sha256, status.st_size, handle.tell)
+            yield SourceFile(rows, display, used, sha256, status.st_size, handle.tell)
         except OSError as failure:  # the disk or the network share failed under the read
             raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
 
@@ -330,10 +330,7 @@ def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
             continue
         name = HEADER_NAMES.get(text) or HEADER_NAMES.get(text.lower())
         if name is None:
-            close = difflib.get_close_matches(text, list(HEADER_NAMES), n=1)
-            problems.append(
-                t("import.unknown_column", column=text) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
-            )
+            problems.append(t("import.unknown_column", column=text) + did_you_mean(text, HEADER_NAMES))
         elif name in names:
             problems.append(t("import.duplicate_column", column=text))
         names.append(name)
@@ -607,7 +604,7 @@ def _reported_at(value: Any, now: datetime) -> datetime:
 def check_rows(
     rows: Iterable[SourceRow],
     plan: Plan,
-    filed: Ledger,
+    ledger: Ledger,
     now: datetime,
     default_by: str,
     display: str,
@@ -619,7 +616,7 @@ def check_rows(
     problems: list[str] = []
     bad_rows = 0
     result = ImportResult(entries=CheckedEntries())
-    levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in filed.items()}
+    levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in ledger.items()}
     for row in rows:
         result.rows += 1
         try:

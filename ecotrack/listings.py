@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecotrack.plan import Plan
 from ecotrack.rules import Evaluation, OverdueUnit, UnitAssessment
+
+if TYPE_CHECKING:
+    from ecotrack.storage.notices import IssuedNotice
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
@@ -154,7 +157,6 @@ ASSESS_COLUMNS = (
     "grade",
     "rank",
 )
-ENTRY_COLUMNS = HISTORY_COLUMNS
 EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices")
 PLAN_COLUMNS = (
     "task",
@@ -261,7 +263,7 @@ def export_data(
     evaluation: Evaluation,
     assessment: Sequence[UnitAssessment],
     entries: Sequence[Any],
-    notices: Sequence[Any],
+    notices: Sequence[IssuedNotice],
 ) -> dict[str, Any]:
     """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
     return {
@@ -276,7 +278,9 @@ def export_data(
     }
 
 
-def export_tables(data: Mapping[str, Any], plan: Plan) -> dict[str, tuple[Sequence[str], list[dict[str, Any]]]]:
+def export_tables(
+    data: Mapping[str, Any], plan: Plan, notices: Sequence[IssuedNotice]
+) -> dict[str, tuple[Sequence[str], list[dict[str, Any]]]]:
     """The export as flat tables (columns, rows) for CSV and XLSX: one per list of the JSON."""
     months = list(data["filings"][0]["months"]) if data["filings"] else []
     return {
@@ -288,19 +292,21 @@ def export_tables(data: Mapping[str, Any], plan: Plan) -> dict[str, tuple[Sequen
         ),
         "assessment": (ASSESS_COLUMNS, list(data["assessment"])),
         "entries": (HISTORY_COLUMNS, list(data["entries"])),
-        "notices": (
-            NOTICES_COLUMNS,
-            [
-                {
-                    "number": n["number"],
-                    "document_number": n["document_number"],
-                    "plan_year": n["plan_year"],
-                    "as_of": n["as_of"],
-                    "evaluation_month": n["evaluation_month"],
-                    "issued_at": n["issued_at"],
-                    "units": [u["unit"] for u in n["units"]],
-                }
-                for n in data["notices"]
-            ],
-        ),
+        "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
     }
+
+
+def issued_notice_rows(notices: Sequence[IssuedNotice], plan_year: int) -> list[dict[str, Any]]:
+    """The rows of `notices` and of the export's notices table: who each names, from its items."""
+    return [
+        {
+            "number": n.number,
+            "document_number": n.document_number,
+            "plan_year": plan_year,
+            "as_of": n.as_of.isoformat(),
+            "evaluation_month": n.evaluation_month,
+            "issued_at": n.issued_at,
+            "units": [u.unit for u in n.named],
+        }
+        for n in notices
+    ]

@@ -19,7 +19,6 @@ from ecotrack.rules import OverdueUnit, StatusRow
 
 # The closing requirement asks for a written rectification report within this many days.
 RECTIFICATION_DAYS = 10
-DOCUMENT_LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Notice:
 
     def as_json(self, issued_at: str | None = None) -> dict[str, Any]:
         """The `notice` object of SPEC §6 (with `issued_at` once issued)."""
-        from ecotrack.exports import plain
+        from dataclasses import asdict
 
         data: dict[str, Any] = {
             "number": self.number,
@@ -53,7 +52,7 @@ class Notice:
             "plan_year": self.plan_year,
             "as_of": self.as_of.isoformat(),
             "evaluation_month": self.evaluation_month,
-            "units": [plain(item) for item in self.units],
+            "units": [asdict(item) for item in self.units],  # strings and numbers all the way down
         }
         if issued_at is not None:
             data["issued_at"] = issued_at

@@ -13,9 +13,20 @@ from functools import cached_property
 from typing import Literal
 
 UnitKind = Literal["town", "subdistrict", "department"]
+
+
+def period_label(year: int, month: int) -> str:
+    """A month of a year as entries, notices and exports write it: `2012-03`."""
+    return f"{year:04d}-{month:02d}"
+
+
+def month_of(label: str) -> int:
+    """The month of a `period_label`."""
+    return int(label[5:7])
+
+
 TargetType = Literal["quantity", "milestone"]
 
-UNIT_KINDS: tuple[UnitKind, ...] = ("town", "subdistrict", "department")
 
 DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
 DEFAULT_LADDER: tuple[tuple[int, str], ...] = ((1, "通报"), (2, "通报批评"), (3, "约谈主要负责人"))

@@ -9,7 +9,6 @@ becomes one `FILE:LINE:COLUMN: message` line.
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pydantic import (
 )
 
 from ecotrack.errors import BadInput, PlanInvalid
-from ecotrack.i18n import t
+from ecotrack.i18n import did_you_mean, t
 from ecotrack.plan import (
     DEFAULT_GRADES,
     DEFAULT_LADDER,
@@ -326,8 +325,7 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
     if kind == "missing":
         return t("plan.missing_key", key=name)
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(name, fields, n=1)
-        return t("plan.unknown_key", key=name) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
+        return t("plan.unknown_key", key=name) + did_you_mean(name, fields)
     if kind == "string_type" and isinstance(value, int | float | bool | date):
         # YAML 1.1 reads 1.10 as 1.1 and NO as false: say how to keep the text as written.
         return t("plan.quote_it", key=name, text=text if text is not None else str(value))
@@ -435,11 +433,8 @@ class _PlanBuilder:
         doc, data = self.doc, self.data
         for key in data:
             if key not in ("plan", "assessment", "notices", "units", "tasks"):
-                close = difflib.get_close_matches(str(key), ["plan", "assessment", "notices", "units", "tasks"], n=1)
-                doc.at_key(
-                    (key,),
-                    t("plan.unknown_key", key=key) + (t("plan.did_you_mean", suggestion=close[0]) if close else ""),
-                )
+                sections = ["plan", "assessment", "notices", "units", "tasks"]
+                doc.at_key((key,), t("plan.unknown_key", key=key) + did_you_mean(str(key), sections))
         for key in ("plan", "units", "tasks"):
             if key not in data:
                 doc.at_value((), t("plan.missing_section", key=key))
@@ -553,8 +548,7 @@ class _PlanBuilder:
     def _unit_reference(self, code: str, path: YamlPath, at_key: bool) -> bool:
         if code in self.unit_codes:
             return True
-        close = difflib.get_close_matches(code, self.unit_codes, n=1)
-        message = t("plan.unknown_unit", code=code) + (t("plan.did_you_mean", suggestion=close[0]) if close else "")
+        message = t("plan.unknown_unit", code=code) + did_you_mean(code, self.unit_codes)
         (self.doc.at_key if at_key else self.doc.at_value)(path, message)
         return False
 

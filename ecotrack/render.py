@@ -18,8 +18,8 @@ from rich.tree import Tree
 
 from ecotrack.cells import clean
 from ecotrack.i18n import label, language, t
-from ecotrack.plan import Plan
-from ecotrack.rules import StatusRow
+from ecotrack.plan import Plan, month_of
+from ecotrack.rules import StatusRow, counted_share
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -88,8 +88,8 @@ def status_text(word: str) -> Text:
 
 def progress_bar(progress: float, expected: float, status: str, width: int = BAR_WIDTH) -> Text:
     """A bar of the share done, with a tick where the schedule expects it to be."""
-    done_cells = round(min(max(progress, 0.0), 1.0) * width)
-    tick = min(round(min(max(expected, 0.0), 1.0) * width), width - 1) if expected > 0 else None
+    done_cells = round(counted_share(progress) * width)
+    tick = min(round(counted_share(expected) * width), width - 1) if expected > 0 else None
     bar = Text("█" * done_cells, style=STATUS_STYLES.get(status, ""))
     if tick is not None and tick >= done_cells:
         bar.append("░" * (tick - done_cells), style="dim")
@@ -161,7 +161,7 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
         target = targets[row.target]
         if target.is_milestone:
             due = t("status.milestone_due", due=row.due) if wide else row.due or ""
-            cells = [due, label("done") if row.actual >= 1 else t("status.not_done")]
+            cells = [due, label("done") if row.status == "done" else t("status.not_done")]
             expected_cell, gap_cell = (label("done") if row.expected_share >= 1 else ""), ""
         else:
             cells = [amount(row.amount, row.measure), amount(row.actual, row.measure)]
@@ -335,7 +335,7 @@ def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
     table.add_column(t("col.unit"))
     months = list(filings[0].months) if filings else []
     for month in months:
-        table.add_column(f"{int(month[5:])}", justify="center")
+        table.add_column(str(month_of(month)), justify="center")
     table.add_column(t("col.late_or_missing"), justify="right")
     for unit_filings in filings:
         unit = plan.unit(unit_filings.unit)
@@ -504,7 +504,7 @@ def assessment_explained(
     out.print(table)
     grid = _table(t("assess.months_title"))
     for month in months:
-        grid.add_column(month[5:], justify="center")
+        grid.add_column(f"{month_of(month):02d}", justify="center")
     grid.add_row(*(Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in months.values()))
     out.print(grid)
     for notice in notices:

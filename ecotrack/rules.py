@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from ecotrack.plan import Assignment, Plan, Target, Unit
+from ecotrack.plan import Assignment, Plan, Target, Unit, period_label
 
 # Every "p ≥ x" of SPEC §5 reads p ≥ x − EPSILON, to absorb floating-point noise.
 EPSILON = 1e-9
@@ -23,7 +23,6 @@ MILESTONE_WARNING_DAYS = 30
 Status = Literal["done", "on_track", "at_risk", "behind"]
 MonthStatus = Literal["on_time", "late", "missing", "pending", "not_required"]
 STATUSES: tuple[Status, ...] = ("done", "on_track", "at_risk", "behind")
-MONTH_STATUSES: tuple[MonthStatus, ...] = ("on_time", "late", "missing", "pending", "not_required")
 
 
 @dataclass(frozen=True)
@@ -130,8 +129,9 @@ class Contribution:
     points: float  # completion points this assignment earns
 
 
-def period_label(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
+def counted_share(progress: float) -> float:
+    """Progress as the assessment counts it: never below nothing nor above the whole (SPEC §5)."""
+    return min(max(progress, 0.0), 1.0)
 
 
 def evaluation_month(year: int, as_of: date) -> int | None:
@@ -354,7 +354,7 @@ def round_half_up(value: float, places: int = 2) -> float:
 def completion(rows: list[StatusRow], weights: Mapping[str, float]) -> float:
     """Σ weight × clamp(progress, 0, 1) / Σ weight over one unit's assignments."""
     total = sum(weights[r.target] for r in rows)
-    return sum(weights[r.target] * min(max(r.progress, 0.0), 1.0) for r in rows) / total
+    return sum(weights[r.target] * counted_share(r.progress) for r in rows) / total
 
 
 def contributions(plan: Plan, evaluation: Evaluation, unit: str) -> list[Contribution]:
@@ -369,8 +369,8 @@ def contributions(plan: Plan, evaluation: Evaluation, unit: str) -> list[Contrib
             target_title=r.target_title,
             weight=weights[r.target],
             progress=r.progress,
-            counted=min(max(r.progress, 0.0), 1.0),
-            points=points * weights[r.target] * min(max(r.progress, 0.0), 1.0) / total,
+            counted=counted_share(r.progress),
+            points=points * weights[r.target] * counted_share(r.progress) / total,
         )
         for r in rows
     ]

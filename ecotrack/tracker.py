@@ -1,7 +1,8 @@
 """An open database and one plan year: what every command but `init` and `plan check` works on.
 
-This is the seam between the CLI (or a notebook) and the layers below: it opens engines, picks the
-plan year, and hands the store's plain data to the rules. It holds no rule of its own.
+This is the one seam between the CLI (or a notebook) and the layers below: it opens engines, picks the
+plan year, hands storage's plain data to the rules, and gives back typed results. It holds no rule of
+its own, and words what storage reports as data (a sync that would lose filed data, a damaged copy).
 """
 
 from __future__ import annotations
@@ -18,22 +19,28 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecotrack import db, notices, rules, store
+from ecotrack import notices, rules
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
-from ecotrack.filing import NewEntry
+from ecotrack.filing import NewEntry, prepare_entry
 from ecotrack.i18n import t
-from ecotrack.plan import Plan
+from ecotrack.imports import ImportResult, SourceFile, check_rows
+from ecotrack.plan import Plan, period_label
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
+from ecotrack.storage import db
+from ecotrack.storage import entries as entry_store
+from ecotrack.storage import notices as notice_store
+from ecotrack.storage import plans as plan_store
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class InitReport:
+    database: str  # as users know it (a server URL without its password)
     previous_revision: str | None
     backup: Path | None
-    sync: store.SyncReport
+    sync: plan_store.SyncReport
 
 
 def fingerprint(raw: bytes) -> str:
@@ -69,16 +76,21 @@ def initialise(settings: Settings) -> InitReport:
     db.prepare_sqlite_location(database)
     previous, backup = db.upgrade(database)
     db.enable_wal(database)
-    return InitReport(previous, backup, load_plan_file(database, plan, raw, settings.plan))
+    return InitReport(database.display(), previous, backup, load_plan_file(database, plan, raw, settings.plan))
 
 
-def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> store.SyncReport:
+def describe_database_failure(failure: BaseException, setting: str) -> str:
+    """A database failure that escaped a command, in words a user can act on."""
+    return db.describe_failure(failure, db.Database.from_setting(setting))  # type: ignore[arg-type]
+
+
+def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> plan_store.SyncReport:
     engine = db.make_engine(database)
     try:
         db.check_schema(database, engine)
         return db.run_unit_of_work(
             engine,
-            lambda session: store.sync_plan(
+            lambda session: plan_store.sync_plan(
                 session=session,
                 plan=plan,
                 source=str(Path(source).resolve()),
@@ -86,11 +98,26 @@ def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -
                 now=utc_now(),
             ),
         )
+    except plan_store.FiledDataAtRisk as refused:
+        raise Refused(
+            t("sync.refused", year=refused.year),
+            details=[_loss(loss) for loss in refused.losses],
+            hint=t("sync.refused_hint"),
+        ) from None
     finally:
         engine.dispose()
 
 
-def reload_plan(settings: Settings) -> store.SyncReport:
+def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_store.RemovedNamedUnit) -> str:
+    """What a refused sync would lose, in words."""
+    if isinstance(loss, plan_store.RemovedAssignment):
+        return t("sync.would_remove_assignment", target=loss.target, unit=loss.unit, entries=loss.entries)
+    if isinstance(loss, plan_store.RetypedTarget):
+        return t("sync.would_retype", target=loss.target, old=loss.old, new=loss.new, entries=loss.entries)
+    return t("sync.would_remove_named_unit", unit=loss.unit, notices=loss.notices)
+
+
+def reload_plan(settings: Settings) -> plan_store.SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
     from ecotrack.planfile import read_plan
 
@@ -108,9 +135,6 @@ class BackupReport:
 
 def backup_database(settings: Settings, target: Path) -> BackupReport:
     """A consistent copy of a live SQLite database (SQLite's backup API), checked before it is kept."""
-    import sqlite3
-    from contextlib import closing
-
     database = db.Database.from_setting(settings.db)
     if database.path is None:
         raise Refused(t("backup.not_sqlite"))
@@ -121,23 +145,21 @@ def backup_database(settings: Settings, target: Path) -> BackupReport:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as failure:
         raise Refused(t("output.cannot_write", path=target, reason=failure.strerror or failure)) from None
-    from ecotrack import safefile
+    from ecotrack.storage.backup import CopyDamaged, copy_database
 
-    with safefile.replacing(target) as partial:
-        db.backup_sqlite(database.path, partial)
-        with closing(sqlite3.connect(partial)) as copy:
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-            entries = copy.execute("SELECT count(*) FROM entry").fetchone()[0]
-            years = [row[0] for row in copy.execute("SELECT year FROM plan ORDER BY year")]
-        if verdict != "ok":
-            raise DatabaseUnavailable(t("backup.corrupt", reason=verdict))
-    return BackupReport(entries=entries, years=years)
+    try:
+        copied = copy_database(database.path, target)
+    except CopyDamaged as damaged:
+        raise DatabaseUnavailable(t("backup.corrupt", reason=damaged.integrity)) from None
+    return BackupReport(entries=copied.entries, years=copied.years)
 
 
 class Tracker:
     """A database opened for one plan year."""
 
-    def __init__(self, database: db.Database, reader: Engine, stored: store.StoredPlan, warnings: list[str]) -> None:
+    def __init__(
+        self, database: db.Database, reader: Engine, stored: plan_store.StoredPlan, warnings: list[str]
+    ) -> None:
         self.database = database
         self._reader = reader
         self._writer: Engine | None = None
@@ -152,13 +174,13 @@ class Tracker:
         try:
             db.check_schema(database, reader)
             with db.reading(reader) as session:
-                years = store.plan_years(session=session)
+                years = plan_store.plan_years(session=session)
                 if not years:
                     raise DatabaseUnavailable(t("db.no_plan", db=database.display()))
                 year = settings.year if settings.year is not None else years[-1]
                 if year not in years:
                     raise BadInput(t("db.no_such_year", year=year, years=", ".join(map(str, years))))
-                stored = store.load_plan(session=session, year=year)
+                stored = plan_store.load_plan(session=session, year=year)
                 assert stored is not None
         except BaseException:
             reader.dispose()
@@ -193,12 +215,12 @@ class Tracker:
 
     def ledger(self, as_of: date | None) -> rules.Ledger:
         """Counted entries as of a date (all of them with None), reduced per assignment and period."""
-        return self.read(lambda session: store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
+        return self.read(lambda session: entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
 
     def evaluate(self, as_of: date) -> Evaluation:
         return rules.evaluate(self.plan, self.ledger(as_of), as_of)
 
-    def file(self, entries: Sequence[NewEntry], batch: store.NewBatch | None = None) -> store.FilingReport:
+    def file(self, entries: Sequence[NewEntry], batch: entry_store.NewBatch | None = None) -> entry_store.FilingReport:
         """Append entries in one short transaction (nothing is read from the user inside it).
 
         The entries were checked against the plan as it was read when the command began; the plan is
@@ -207,9 +229,9 @@ class Tracker:
         filed_at = utc_now()
         filed_by = account()
 
-        def file(session: Session) -> store.FilingReport:
+        def file(session: Session) -> entry_store.FilingReport:
             self._require_same_plan(session)
-            return store.add_entries(
+            return entry_store.add_entries(
                 session=session,
                 plan_id=self.stored.id,
                 entries=entries,
@@ -220,12 +242,41 @@ class Tracker:
 
         return self.write(file)
 
-    def earlier_imports(self, sha256: str) -> list[store.EarlierBatch]:
-        return self.read(lambda session: store.earlier_batches(session=session, plan_id=self.stored.id, sha256=sha256))
+    def check_entry(
+        self,
+        unit: str,
+        target: str,
+        period: tuple[int, int],
+        value: float,
+        note: str,
+        reported_by: str,
+        reported_at: datetime,
+        now: datetime,
+    ) -> tuple[NewEntry, list[str]]:
+        """One entry checked against the plan and what counts already (SPEC §4), with its warnings."""
+        periods = self.ledger(None).get((unit, target), {})
+        return prepare_entry(self.plan, unit, target, period, value, note, reported_by, reported_at, now, periods)
+
+    def check_import(
+        self, source: SourceFile, now: datetime, default_by: str, progress: Callable[[], None], *, keep: bool
+    ) -> ImportResult:
+        """Every row of a monthly form checked against the plan and what counts already (SPEC §6 `import`)."""
+        return check_rows(source.rows, self.plan, self.ledger(None), now, default_by, source.display, progress, keep)
+
+    def file_import(
+        self, entries: Sequence[NewEntry], *, file_name: str, sha256: str, rows: int
+    ) -> entry_store.FilingReport:
+        """File the checked entries of an import as one batch (rows that change nothing are left out)."""
+        return self.file(entries, entry_store.NewBatch(file_name=file_name, sha256=sha256, rows=rows))
+
+    def earlier_imports(self, sha256: str) -> list[entry_store.EarlierBatch]:
+        return self.read(
+            lambda session: entry_store.earlier_batches(session=session, plan_id=self.stored.id, sha256=sha256)
+        )
 
     def _require_same_plan(self, session: Session) -> None:
         """Refuse to record what was checked against a plan year that has been loaded again since."""
-        current = store.load_plan(session=session, year=self.plan.year)
+        current = plan_store.load_plan(session=session, year=self.plan.year)
         if current is None or current.plan != self.plan:
             loaded = current.loaded_at if current is not None else utc_now()
             if loaded.tzinfo is not None:
@@ -234,12 +285,14 @@ class Tracker:
                 t("plan.changed_underneath", year=self.plan.year, loaded=loaded.isoformat(sep=" ", timespec="seconds"))
             )
 
-    def notices(self) -> list[store.IssuedNotice]:
-        return self.read(lambda session: store.notices(session=session, plan_id=self.stored.id))
+    def notices(self) -> list[notice_store.IssuedNotice]:
+        return self.read(lambda session: notice_store.notices(session=session, plan_id=self.stored.id))
 
     def notice_counts(self, as_of: date) -> dict[str, int]:
         """Notice items per unit in this year's notices as of a date (for the assessment)."""
-        return self.read(lambda session: store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of))
+        return self.read(
+            lambda session: notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of)
+        )
 
     def issue_notice(
         self, as_of: date, language: str, *, dry_run: bool, publish: Publisher | None = None
@@ -255,18 +308,18 @@ class Tracker:
         month_number = rules.evaluation_month(self.plan.year, as_of)
         if month_number is None:
             raise Refused(t("notice.no_month", as_of=as_of.isoformat(), year=self.plan.year))
-        month = rules.period_label(self.plan.year, month_number)
+        month = period_label(self.plan.year, month_number)
 
         def issue(session: Session) -> IssuedDraft | None:
             # Evaluated inside the transaction that records it: the plan and the filings it names
             # units for are the ones on record when it is numbered.
             if not dry_run:
                 self._require_same_plan(session)
-            ledger = store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
+            ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
             evaluation = rules.evaluate(self.plan, ledger, as_of)
             assert evaluation.evaluation_month == month
             overdue = rules.overdue_units(evaluation)
-            first = store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
+            first = notice_store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
             if first is not None:
                 raise Refused(
                     t(
@@ -283,13 +336,13 @@ class Tracker:
                 as_of,
                 month,
                 overdue,
-                number=store.next_notice_number(session=session, plan_id=self.stored.id),
+                number=notice_store.next_notice_number(session=session, plan_id=self.stored.id),
                 # the ladder counts only notices dated on or before this one (SPEC §6)
-                prior_counts=store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of),
+                prior_counts=notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of),
             )
             text = notices.document(self.plan, notice, language)
             if not dry_run:
-                store.record_notice(
+                notice_store.record_notice(
                     session=session,
                     plan_id=self.stored.id,
                     notice=notice,
@@ -318,7 +371,7 @@ class Tracker:
     def evaluation_month(self, as_of: date) -> str | None:
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
         month = rules.evaluation_month(self.plan.year, as_of)
-        return rules.period_label(self.plan.year, month) if month is not None else None
+        return period_label(self.plan.year, month) if month is not None else None
 
     def assess(self, as_of: date) -> Assessment:
         """Every unit scored, graded and ranked (SPEC §5), with the evaluation it was scored from."""
@@ -349,9 +402,9 @@ class Tracker:
         """The targets a unit's report for a month of this year must cover, with the last value filed."""
         return rules.open_targets(self.plan, unit, self.ledger(None), month)
 
-    def history(self, unit: str | None = None, target: str | None = None) -> list[store.HistoryEntry]:
+    def history(self, unit: str | None = None, target: str | None = None) -> list[entry_store.HistoryEntry]:
         return self.read(
-            lambda session: store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
+            lambda session: entry_store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
         )
 
 
@@ -400,7 +453,7 @@ class IssuedDraft:
     recorded: bool
 
 
-def _stale_plan_warnings(settings: Settings, stored: store.StoredPlan) -> list[str]:
+def _stale_plan_warnings(settings: Settings, stored: plan_store.StoredPlan) -> list[str]:
     """Warn when the plan file this year was loaded from has changed since (but was not reloaded)."""
     path = settings.plan_path
     try:

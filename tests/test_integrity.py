@@ -67,7 +67,7 @@ def test_no_raw_sql_changes_or_removes_a_guarded_row(recorded: Workspace, table:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import DBAPIError
 
-    from ecotrack.db import Database
+    from ecotrack.storage.db import Database
 
     before = recorded.snapshot()
     engine = create_engine(Database.from_setting(recorded.database).url)
@@ -153,7 +153,7 @@ def test_a_failed_atomic_write_leaves_nothing(tmp_path: Path) -> None:
 
 def test_a_migration_safety_copy_is_never_half_a_file(tmp_path: Path) -> None:
     """The copy is made under a temporary name and renamed when whole: a backup-* file is always complete."""
-    from ecotrack import db
+    from ecotrack.storage import db
 
     source = db.Database.from_setting(str(tmp_path / "old.db"))
     db.prepare_sqlite_location(source)
@@ -198,8 +198,9 @@ def test_an_import_refuses_when_the_plan_changed_while_it_checked(tmp_path: Path
     plan is loaded again, changed. The import refuses; nothing is filed against the stale plan."""
     from sqlmodel import Session
 
-    from ecotrack import db, store
     from ecotrack.planfile import read_plan
+    from ecotrack.storage import db
+    from ecotrack.storage import plans as plan_store
 
     plan_text = (CONFORMANCE / "plan.yaml").read_text()
     if change == "drop-unit":  # a unit zz that the new plan no longer has
@@ -231,7 +232,9 @@ def test_an_import_refuses_when_the_plan_changed_while_it_checked(tmp_path: Path
             while not _blocked(importer):  # it has read the plan, checked the row, and waits to file it
                 assert importer.poll() is None, importer.communicate()
                 assert time.monotonic() < deadline
-            store.sync_plan(session=session, plan=new_plan, source=str(new_plan_file), source_sha256="new", now=_now())
+            plan_store.sync_plan(
+                session=session, plan=new_plan, source=str(new_plan_file), source_sha256="new", now=_now()
+            )
         _, stderr = importer.communicate(timeout=60)
     finally:
         engine.dispose()
@@ -261,7 +264,6 @@ def _now() -> datetime:
 
 def test_a_report_refuses_when_the_plan_changed_since_it_was_read(conformance_empty: Workspace) -> None:
     """The same re-check in `report`, shown in-process: the plan is loaded again between check and write."""
-    from ecotrack import store
     from ecotrack.config import Settings
     from ecotrack.errors import Refused
     from ecotrack.filing import NewEntry
@@ -279,7 +281,6 @@ def test_a_report_refuses_when_the_plan_changed_since_it_was_read(conformance_em
         with pytest.raises(Refused, match="loaded again"):
             tracker.file([entry])
     assert conformance_empty.entries() == 0
-    assert store  # the store module is what re-reads the plan
 
 
 def test_a_plan_loaded_again_unchanged_does_not_refuse(conformance_empty: Workspace) -> None:

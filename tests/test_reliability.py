@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from ecotrack import db
 from ecotrack.planfile import read_plan
+from ecotrack.storage import db
 
 from .conftest import CONFORMANCE, ECOTRACK, ROOT, SAMPLE_FILINGS, SAMPLE_PLAN, Workspace, csv_text, make_workspace
 
@@ -92,7 +92,7 @@ READ_THEN_WRITE = """
 import sys, time
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
-from ecotrack import db
+from ecotrack.storage import db
 path, recipe, start = sys.argv[1], sys.argv[2] == "ours", float(sys.argv[3])
 database = db.Database.from_setting(path)
 engine = db.make_engine(database) if recipe else create_engine(database.url)

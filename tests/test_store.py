@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ecotrack import db, store
-from ecotrack.errors import Refused
 from ecotrack.filing import NewEntry
 from ecotrack.plan import Plan
 from ecotrack.planfile import parse_plan, read_plan
 from ecotrack.rules import Filed
+from ecotrack.storage import db
+from ecotrack.storage import entries as entry_store
+from ecotrack.storage import plans as plan_store
 
 from .conftest import CONFORMANCE, SAMPLE_PLAN
 
@@ -37,11 +38,11 @@ def sqlite_database(tmp_path: Path) -> db.Database:
     return database
 
 
-def sync(database: db.Database, plan: Plan) -> store.SyncReport:
+def sync(database: db.Database, plan: Plan) -> plan_store.SyncReport:
     engine = db.make_engine(database)
     try:
         return db.run_unit_of_work(
-            engine, lambda s: store.sync_plan(session=s, plan=plan, source="p.yaml", source_sha256="x", now=NOW)
+            engine, lambda s: plan_store.sync_plan(session=s, plan=plan, source="p.yaml", source_sha256="x", now=NOW)
         )
     finally:
         engine.dispose()
@@ -52,7 +53,7 @@ def file(database: db.Database, plan_id: int, *entries: NewEntry) -> None:
     try:
         db.run_unit_of_work(
             engine,
-            lambda s: store.add_entries(session=s, plan_id=plan_id, entries=entries, filed_by="t", filed_at=NOW),
+            lambda s: entry_store.add_entries(session=s, plan_id=plan_id, entries=entries, filed_by="t", filed_at=NOW),
         )
     finally:
         engine.dispose()
@@ -66,11 +67,11 @@ def conformance_plan() -> Plan:
     return read_plan(CONFORMANCE / "plan.yaml")[0]
 
 
-def stored(database: db.Database, year: int) -> store.StoredPlan:
+def stored(database: db.Database, year: int) -> plan_store.StoredPlan:
     engine = db.make_engine(database, write=False)
     try:
         with db.reading(engine) as session:
-            loaded = store.load_plan(session=session, year=year)
+            loaded = plan_store.load_plan(session=session, year=year)
     finally:
         engine.dispose()
     assert loaded is not None
@@ -127,9 +128,9 @@ def test_resync_refuses_to_drop_or_retype_what_has_entries(database: db.Database
     file(database, plan_id, entry("nanyuan", "2.1", "2014-01", 498, "2014-02-03"))
     source = (CONFORMANCE / "plan.yaml").read_text()
     without_nanyuan = source.replace("        assign: {nanyuan: 450}", "        assign: {dongpo: 450}")
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(plan_store.FiledDataAtRisk) as refused:
         sync(database, parse_plan(without_nanyuan, "p.yaml"))
-    assert any("2.1" in d and "nanyuan" in d and "1 entries" in d for d in refused.value.details)
+    assert refused.value.losses == [plan_store.RemovedAssignment(target="2.1", unit="nanyuan", entries=1)]
     assert stored(database, 2014).plan == plan  # nothing changed
 
 
@@ -141,9 +142,9 @@ def test_resync_refuses_to_retype_a_target_with_entries(database: db.Database) -
         "        type: milestone\n        due: 2014-06-30\n        assign: [huanbao]",
         "        measure: 项\n        amount: 1\n        assign: [huanbao]",
     )
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(plan_store.FiledDataAtRisk) as refused:
         sync(database, parse_plan(retyped, "p.yaml"))
-    assert any("milestone" in d and "quantity" in d for d in refused.value.details)
+    assert refused.value.losses == [plan_store.RetypedTarget(target="2.2", old="milestone", new="quantity", entries=1)]
 
 
 def test_resync_removes_what_has_no_entries(database: db.Database) -> None:
@@ -159,7 +160,7 @@ def ledger(database: db.Database, as_of: date | None) -> dict[tuple[str, str], d
     engine = db.make_engine(database, write=False)
     try:
         with db.reading(engine) as session:
-            return {k: dict(v) for k, v in store.ledger(session=session, plan_id=1, as_of=as_of).items()}
+            return {k: dict(v) for k, v in entry_store.ledger(session=session, plan_id=1, as_of=as_of).items()}
     finally:
         engine.dispose()
 
@@ -195,8 +196,8 @@ def test_history_marks_superseded_entries_oldest_first(database: db.Database) ->
     engine = db.make_engine(database, write=False)
     try:
         with db.reading(engine) as session:
-            rows = store.history(session=session, plan_id=1)
-            only_dongpo = store.history(session=session, plan_id=1, unit="dongpo", target="1.1")
+            rows = entry_store.history(session=session, plan_id=1)
+            only_dongpo = entry_store.history(session=session, plan_id=1, unit="dongpo", target="1.1")
     finally:
         engine.dispose()
     assert [(r.id, r.unit, r.value, r.superseded) for r in rows] == [
@@ -226,14 +227,14 @@ def test_several_plan_years_live_side_by_side(database: db.Database) -> None:
     engine = db.make_engine(database, write=False)
     try:
         with db.reading(engine) as session:
-            assert store.plan_years(session=session) == [2014, 2015]
+            assert plan_store.plan_years(session=session) == [2014, 2015]
     finally:
         engine.dispose()
     assert stored(database, 2014).plan == plan_2014
 
 
 def test_the_python_fold_counts_the_entry_the_sql_counts(database: db.Database) -> None:
-    """`rules.file_onto` over the entries in filing order gives what `store.ledger`'s SQL picks, however
+    """`rules.file_onto` over the entries in filing order gives what `entry_store.ledger`'s SQL picks, however
     the reported dates fall (ties, earlier dates filed later), on SQLite and PostgreSQL."""
     from hypothesis import given, settings
     from hypothesis import strategies as st

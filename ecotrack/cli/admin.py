@@ -11,12 +11,11 @@ from ecotrack.i18n import t
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema and load the plan file; safe to run again."""
-    from ecotrack.db import Database
     from ecotrack.tracker import initialise
 
     settings = settings_of(ctx)
     report = initialise(settings)
-    where = Database.from_setting(settings.db).display()
+    where = report.database
     if report.backup is not None:
         render.info(t("init.upgraded", db=where, revision=report.previous_revision, backup=report.backup))
     elif report.previous_revision is None:

@@ -86,11 +86,10 @@ def _unexpected(failure: Exception, settings: Settings) -> int:
             render.error([t("output.stdout_failed", reason=reason)])
         return int(ExitCode.REFUSED)
     if module.startswith("sqlalchemy") or module == "sqlite3":
-        from ecotrack.db import Database, describe_failure
+        from ecotrack.tracker import describe_database_failure
 
         try:
-            database = Database.from_setting(settings.db)
-            message = describe_failure(failure, database)  # type: ignore[arg-type]
+            message = describe_database_failure(failure, settings.db)
         except Exception:  # describing must never fail in its turn
             message = t(
                 "db.failed", db=settings.db, reason=str(failure).strip().splitlines()[0] if str(failure) else "?"
@@ -172,7 +171,7 @@ def root(
         if not (text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100):
             raise BadInput(t("option.bad_year", option=_source(ctx, "year", "--year", "ECOTRACK_YEAR"), text=year))
         plan_year = int(text)
-    ctx.obj = Settings(plan=plan, db=db, year=plan_year, lang=chosen)
+    ctx.obj = Settings(plan=plan, db=db, year=plan_year)
     if isinstance(ctx.command, EcotrackGroup):
         ctx.command.settings = ctx.obj
 

@@ -17,6 +17,7 @@ from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import language, t
 from ecotrack.listings import HISTORY_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, target_rows, unit_rows
+from ecotrack.plan import period_label
 
 if TYPE_CHECKING:
     from ecotrack.filing import NewEntry
@@ -89,7 +90,7 @@ def history(
 
 def _previous_month(today: date) -> str:
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return period_label(year, month)
 
 
 def report(
@@ -163,14 +164,11 @@ def _checked(
     now: datetime,
 ) -> NewEntry:
     """One entry checked as an import row would be; a level falling back is warned about (SPEC §4)."""
-    from ecotrack.filing import EntryError, parse_period, prepare_entry
+    from ecotrack.filing import EntryError, parse_period
 
     try:
         period = parse_period(period_text)
-        filed = tracker.ledger(None).get((unit, target_code), {})
-        entry, warnings = prepare_entry(
-            tracker.plan, unit, target_code, period, value, note, reporter, reported_at, now, filed
-        )
+        entry, warnings = tracker.check_entry(unit, target_code, period, value, note, reporter, reported_at, now)
     except EntryError as bad:
         raise BadInput(str(bad)) from None
     for warning in warnings:
@@ -281,7 +279,7 @@ def template(
         data = exports.xlsx_bytes(
             [
                 exports.Sheet(
-                    title=f"{unit} {year:04d}-{month:02d}", columns=columns, rows=rows, text_columns=set(columns)
+                    title=f"{unit} {period_label(year, month)}", columns=columns, rows=rows, text_columns=set(columns)
                 )
             ]
         )
@@ -313,22 +311,14 @@ def import_file(
     ] = None,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
-    from ecotrack.imports import check_rows, open_source
-    from ecotrack.store import NewBatch
+    from ecotrack.imports import open_source
     from ecotrack.tracker import account
 
     now = datetime.now()
     with open_tracker(ctx) as tracker, open_source(file, str(file), encoding) as source:
         with render.progress(source.size, t("import.checking"), threshold=1 << 20) as advance:
-            result = check_rows(
-                source.rows,
-                tracker.plan,
-                tracker.ledger(None),
-                now,
-                by or account(),
-                str(file),
-                lambda: advance(source.position()),
-                keep=not dry_run,
+            result = tracker.check_import(
+                source, now, by or account(), lambda: advance(source.position()), keep=not dry_run
             )
         for earlier in tracker.earlier_imports(source.sha256):
             render.warning(
@@ -349,7 +339,7 @@ def import_file(
         if dry_run:
             render.info(t("import.dry_run", count=result.checked, path=file))
             return
-        report = tracker.file(result.entries, NewBatch(file_name=file.name, sha256=source.sha256, rows=result.rows))
+        report = tracker.file_import(result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows)
     used = source.encoding
     read_as = t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
     if report.filed == 0 and report.unchanged:

@@ -21,6 +21,7 @@ from ecotrack.listings import (
     NOTICES_COLUMNS,
     OVERDUE_COLUMNS,
     STATUS_COLUMNS,
+    issued_notice_rows,
     notice_rows,
     overdue_rows,
 )
@@ -205,19 +206,14 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
         else:
             render.info(t("notices.none", year=plan.year))
 
-    rows = [
-        {
-            "number": n.number,
-            "document_number": n.document_number,
-            "plan_year": plan.year,
-            "as_of": n.as_of,
-            "evaluation_month": n.evaluation_month,
-            "issued_at": n.issued_at,
-            "units": [u.unit for u in n.named],
-        }
-        for n in issued
-    ]
-    emit(fmt, data=data, rows=lambda: rows, columns=NOTICES_COLUMNS, table=table, bom=not no_bom)
+    emit(
+        fmt,
+        data=data,
+        rows=lambda: issued_notice_rows(issued, plan.year),
+        columns=NOTICES_COLUMNS,
+        table=table,
+        bom=not no_bom,
+    )
 
 
 @notices_app.command("show")

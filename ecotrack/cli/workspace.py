@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 import typer
@@ -10,7 +9,7 @@ import typer
 from ecotrack import render
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput
-from ecotrack.i18n import t
+from ecotrack.i18n import did_you_mean, t
 from ecotrack.plan import Plan, Target, Task, Unit
 
 if TYPE_CHECKING:
@@ -37,8 +36,7 @@ def open_tracker(ctx: typer.Context) -> Tracker:
 
 
 def _unknown(kind: str, code: str, choices: list[str]) -> BadInput:
-    close = difflib.get_close_matches(code, choices, n=1)
-    return BadInput(t(kind, code=code) + (t("plan.did_you_mean", suggestion=close[0]) if close else ""))
+    return BadInput(t(kind, code=code) + did_you_mean(code, choices))
 
 
 def known_unit(plan: Plan, code: str) -> Unit:

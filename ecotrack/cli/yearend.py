@@ -109,8 +109,9 @@ def export(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         assessment = tracker.assess(day)
-        data = export_data(plan, day, assessment.evaluation, assessment.units, tracker.history(), tracker.notices())
-    tables = export_tables(data, plan)
+        issued = tracker.notices()
+        data = export_data(plan, day, assessment.evaluation, assessment.units, tracker.history(), issued)
+    tables = export_tables(data, plan, issued)
     if fmt is ExportFormat.json:
         shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
         payload = exports.json_text(shown, pretty=out is None and sys.stdout.isatty()).encode("utf-8")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-from ecotrack import guards
+from ecotrack.storage import guards
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"

@@ -1,7 +1,7 @@
-"""Alembic environment: migrations run on the connection ecotrack hands over (see `ecotrack.db.upgrade`).
+"""Alembic environment: migrations run on the connection ecotrack hands over (see `ecotrack.storage.db.upgrade`).
 
 `render_as_batch` lets SQLite alter tables by rebuilding them; the naming convention in
-`ecotrack.models` gives every constraint a name that both databases share.
+`ecotrack.storage.models` gives every constraint a name that both databases share.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
-import ecotrack.models  # noqa: F401  (declares the tables on SQLModel.metadata)
+import ecotrack.storage.models  # noqa: F401  (declares the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -182,3 +182,9 @@ class NoticeItemRecord(SQLModel, table=True):
     notice_id: int = Field(foreign_key="notice.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     count_this_year: int
+
+
+def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:
+    """The id of a record that has been flushed."""
+    assert record.id is not None, "flushed records have ids"
+    return record.id

@@ -1,0 +1,331 @@
+"""Entries: filing them (one import as one batch), the ledger the rules read, and the history.
+
+The one piece of SPEC §4 that lives in SQL is which of several entries for the same assignment and
+period counts: the one with the latest reported date, then the one filed last. `_ranked_entries`
+writes it once, for the rules' ledger and for the history alike; it runs on SQLite and PostgreSQL.
+Python folds the same rule with `rules.file_onto` (a property test holds the two together).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, func, insert
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
+
+from ecotrack.filing import NewEntry
+from ecotrack.plan import month_of
+from ecotrack.rules import Filed, Ledger, file_onto
+from ecotrack.storage.models import (
+    AssignmentRecord,
+    EntryRecord,
+    ImportBatchRecord,
+    TargetRecord,
+    UnitRecord,
+    id_of,
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry as the `history` command shows it (SPEC §6), with its audit fields."""
+
+    id: int
+    unit: str
+    target: str
+    period: str
+    value: float
+    note: str
+    reported_by: str
+    reported_at: str
+    superseded: bool
+    filed_at: str
+    filed_by: str
+    corrects: int | None  # the entry filed before it for the same unit, target and period
+    batch: int | None  # the import that filed it, if one did
+
+
+# --- entries --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    """The file an import reads: recorded with the entries it files."""
+
+    file_name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class EarlierBatch:
+    """An import of the same file before."""
+
+    id: int
+    file_name: str
+    imported_at: str
+    imported_by: str
+    filed: int
+
+
+@dataclass(frozen=True)
+class FilingReport:
+    filed: int
+    unchanged: int  # rows equal to the entry already counted: not filed again
+    batch: int | None  # the import batch recorded, when anything was filed
+    earlier: list[EarlierBatch]  # earlier imports of the same file
+
+
+def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:
+    """What counts now for each period filed, with the note of the entry that counts."""
+    ranked = _ranked_entries(plan_id, None).subquery()
+    rows = session.execute(
+        select_columns(
+            ranked.c.unit,
+            ranked.c.target,
+            ranked.c.period,
+            ranked.c.value,
+            col(EntryRecord.note),
+            ranked.c.reported_on,
+            ranked.c.first_on,
+        )
+        .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {
+        (unit, target, period): (Filed(value, _as_date(first_on), _as_date(on)), note)
+        for unit, target, period, value, note, on, first_on in rows
+    }
+
+
+def _unchanged_periods(
+    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
+) -> tuple[set[tuple[str, str, str]], int]:
+    """The periods (unit, target, period) an import would leave as they are, and how many of its rows
+    they hold.
+
+    The rows for one unit, target and period are folded onto the entry counted now by SPEC §4's rule
+    (`rules.file_onto`); when they leave the counted value, note and first-filed date as they are, none
+    of them is filed. Judged per period rather than per row, so that a file holding corrections reaches
+    a fixed point: importing it again files nothing. One pass, one state per period already counted.
+    """
+    states: dict[tuple[str, str, str], tuple[Filed, str]] = {}
+    rows: dict[tuple[str, str, str], int] = {}
+    for entry in entries:
+        key = (entry.unit, entry.target, entry.period)
+        state = states.get(key) or counted.get(key)
+        if state is None:
+            continue
+        reported_on = entry.reported_at.date()
+        after = file_onto(state[0], entry.value, reported_on)
+        # the entry won exactly when the winner's date is now its own (a loser's is always later)
+        states[key] = (after, entry.note if after.counted_on == reported_on else state[1])
+        rows[key] = rows.get(key, 0) + 1
+    unchanged = {
+        key
+        for key, (after, note) in states.items()
+        if (after.value, note, after.first_on) == (counted[key][0].value, counted[key][1], counted[key][0].first_on)
+    }
+    return unchanged, sum(rows[key] for key in unchanged)
+
+
+def earlier_batches(*, session: Session, plan_id: int, sha256: str) -> list[EarlierBatch]:
+    records = session.exec(
+        select(ImportBatchRecord)
+        .where(ImportBatchRecord.plan_id == plan_id, ImportBatchRecord.sha256 == sha256)
+        .order_by(col(ImportBatchRecord.id))
+    )
+    return [
+        EarlierBatch(
+            id=id_of(record),
+            file_name=record.file_name,
+            imported_at=local_iso(record.imported_at),
+            imported_by=record.imported_by,
+            filed=record.filed,
+        )
+        for record in records
+    ]
+
+
+def add_entries(
+    *,
+    session: Session,
+    plan_id: int,
+    entries: Sequence[NewEntry],
+    filed_by: str,
+    filed_at: datetime,
+    batch: NewBatch | None = None,
+) -> FilingReport:
+    """Append entries in the order given (later rows win ties on the same reported date).
+
+    For an import (`batch`), rows that leave what counts as it is (`_changing`) are not filed, so that
+    importing a file twice, or again after a crash, files nothing twice.
+    """
+    earlier = earlier_batches(session=session, plan_id=plan_id, sha256=batch.sha256) if batch else []
+    if not entries:
+        return FilingReport(filed=0, unchanged=0, batch=None, earlier=earlier)
+    assignment_ids = {
+        (unit, target): assignment_id
+        for unit, target, assignment_id in session.exec(
+            select(UnitRecord.code, TargetRecord.code, AssignmentRecord.id)
+            .join(AssignmentRecord, col(AssignmentRecord.unit_id) == UnitRecord.id)
+            .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+            .where(TargetRecord.plan_id == plan_id)
+        )
+    }
+    unchanged, rows_unchanged = (
+        _unchanged_periods(entries, _counted_now(session, plan_id)) if batch is not None else (set(), 0)
+    )
+    kept = (entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged)
+    batch_id = None
+    if batch is not None and rows_unchanged < len(entries):
+        record = ImportBatchRecord(
+            plan_id=plan_id,
+            file_name=batch.file_name,
+            sha256=batch.sha256,
+            rows=batch.rows,
+            filed=len(entries) - rows_unchanged,
+            imported_at=filed_at,
+            imported_by=filed_by,
+        )
+        session.add(record)
+        session.flush()
+        batch_id = record.id
+    filed = 0
+    # in slices, so that a file of a million rows never becomes a million dictionaries at once
+    while chunk := list(itertools.islice(kept, INSERT_CHUNK)):
+        session.execute(
+            insert(EntryRecord),
+            [
+                {
+                    "assignment_id": assignment_ids[(entry.unit, entry.target)],
+                    "period": entry.period,
+                    "value": entry.value,
+                    "note": entry.note,
+                    "reported_by": entry.reported_by,
+                    "reported_at": entry.reported_at,
+                    "reported_on": entry.reported_at.date(),
+                    "filed_at": filed_at,
+                    "filed_by": filed_by,
+                    "batch_id": batch_id,
+                }
+                for entry in chunk
+            ],
+        )
+        filed += len(chunk)
+    return FilingReport(filed=filed, unchanged=len(entries) - filed, batch=batch_id, earlier=earlier)
+
+
+INSERT_CHUNK = 5000
+
+
+def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
+    """Entries of a plan year ranked within their assignment and period: rank 1 is the one that counts."""
+    partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
+    query = (
+        select_columns(
+            col(EntryRecord.id).label("id"),
+            col(UnitRecord.code).label("unit"),
+            col(TargetRecord.code).label("target"),
+            col(EntryRecord.period).label("period"),
+            col(EntryRecord.value).label("value"),
+            col(EntryRecord.reported_on).label("reported_on"),
+            func.row_number()
+            .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
+            .label("rank"),
+            func.min(EntryRecord.reported_on).over(partition_by=partition).label("first_on"),
+            func.lag(EntryRecord.id).over(partition_by=partition, order_by=col(EntryRecord.id)).label("corrects"),
+        )
+        .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
+        .where(col(TargetRecord.plan_id) == plan_id)
+    )
+    if as_of is not None:
+        query = query.where(col(EntryRecord.reported_on) <= as_of)
+    return query
+
+
+def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
+    """For each assignment and period, the counted entry that wins and when the period was first filed.
+
+    One row per assignment and period comes back, however many corrections were filed.
+    """
+    ranked = _ranked_entries(plan_id, as_of).subquery()
+    rows = session.execute(
+        select_columns(
+            ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on, ranked.c.reported_on
+        ).where(ranked.c.rank == 1)
+    )
+    result: dict[tuple[str, str], dict[int, Filed]] = {}
+    for unit, target, period, value, first_on, counted_on in rows:
+        result.setdefault((unit, target), {})[month_of(period)] = Filed(
+            value=value, first_on=_as_date(first_on), counted_on=_as_date(counted_on)
+        )
+    return result
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands a window function's date back as text.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def history(
+    *, session: Session, plan_id: int, unit: str | None = None, target: str | None = None
+) -> list[HistoryEntry]:
+    """Every entry, corrections included, oldest filing first; `superseded` by SPEC §4's rule."""
+    ranked = _ranked_entries(plan_id, None).subquery()
+    query = (
+        select_columns(
+            ranked.c.id,
+            ranked.c.unit,
+            ranked.c.target,
+            ranked.c.period,
+            ranked.c.value,
+            ranked.c.rank,
+            ranked.c.corrects,
+            col(EntryRecord.note),
+            col(EntryRecord.reported_by),
+            col(EntryRecord.reported_at),
+            col(EntryRecord.filed_at),
+            col(EntryRecord.filed_by),
+            col(EntryRecord.batch_id),
+        )
+        .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
+        .order_by(ranked.c.id)
+    )
+    if unit is not None:
+        query = query.where(ranked.c.unit == unit)
+    if target is not None:
+        query = query.where(ranked.c.target == target)
+    return [
+        HistoryEntry(
+            id=row.id,
+            unit=row.unit,
+            target=row.target,
+            period=row.period,
+            value=row.value,
+            note=row.note,
+            reported_by=row.reported_by,
+            reported_at=row.reported_at.isoformat(timespec="seconds"),
+            superseded=row.rank > 1,
+            filed_at=local_iso(row.filed_at),
+            filed_by=row.filed_by,
+            corrects=row.corrects,
+            batch=row.batch_id,
+        )
+        for row in session.execute(query)
+    ]
+
+
+@lru_cache(maxsize=4096)  # an import's entries share one filing time
+def local_iso(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
