@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from ecotrack.i18n import did_you_mean, t
+from ecotrack.i18n import did_you_mean, t, tn
 from ecotrack.plan import Assignment, Plan, Target, period_label
 from ecotrack.rules import EPSILON, Periods, latest_value, progress
 
@@ -51,10 +51,10 @@ def parse_period(text: str) -> tuple[int, int]:
     """`2012-03` (also `2012-3`, `2012/03`, `2012年3月`) as (year, month)."""
     match = _PERIOD.match(text)
     if not match:
-        raise EntryError(t("entry.bad_period", text=text))
+        raise EntryError(t("period '{text}' is not a month like 2012-03", text=text))
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        raise EntryError(t("entry.bad_month", text=text))
+        raise EntryError(t("period '{text}': the month must be 1 to 12", text=text))
     return year, month
 
 
@@ -69,20 +69,20 @@ def parse_value(text: str) -> float:
     if cleaned.startswith("-") and _PLAIN_DECIMAL.match(cleaned[1:]):
         if float(cleaned[1:]) == 0:  # -0 is nought, typed with a stray sign
             return 0.0
-        raise EntryError(t("entry.negative", text=text))
+        raise EntryError(t("value '{text}' is negative; a level is 0 or more", text=text))
     if not _PLAIN_DECIMAL.match(cleaned):
-        raise EntryError(t("entry.bad_value", text=text))
+        raise EntryError(t("value '{text}' is not a plain decimal number (like 12 or 3.5)", text=text))
     return check_number(float(cleaned), text)
 
 
 def check_number(value: float, shown: str) -> float:
     """A level read from a spreadsheet's number cell, or parsed: finite, ≥ 0, and not absurdly large."""
     if not math.isfinite(value):
-        raise EntryError(t("entry.not_finite", text=shown))
+        raise EntryError(t("value '{text}' is not a finite number", text=shown))
     if value < 0:
-        raise EntryError(t("entry.negative", text=shown))
+        raise EntryError(t("value '{text}' is negative; a level is 0 or more", text=shown))
     if value > LARGEST_VALUE:
-        raise EntryError(t("entry.too_large", text=shown, limit=f"{LARGEST_VALUE:,.0f}"))
+        raise EntryError(t("value '{text}' is too large (at most {limit})", text=shown, limit=f"{LARGEST_VALUE:,.0f}"))
     return value + 0.0  # never -0.0
 
 
@@ -92,11 +92,13 @@ def parse_reported_at(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
     except ValueError:
-        raise EntryError(t("entry.bad_reported_at", text=text)) from None
+        raise EntryError(
+            t("reported_at '{text}' is not a date like 2012-07-03 (or 2012-07-03T09:30)", text=text)
+        ) from None
     try:
         return local_time(moment)
     except (OverflowError, ValueError):  # 0001-01-01 with an offset has no local time
-        raise EntryError(t("entry.reported_at_range", text=text)) from None
+        raise EntryError(t("reported_at '{text}' is out of range", text=text)) from None
 
 
 def local_time(moment: datetime) -> datetime:
@@ -110,11 +112,25 @@ def check_text(text: str, field: str, limit: int, *, multiline: bool = False) ->
     """Text for the record: within its length, and free of control characters (a note may keep tabs and
     line breaks), which would break spreadsheets and reach terminals as escape sequences."""
     if len(text) > limit:
-        raise EntryError(t("entry.too_long", field=field, limit=limit, length=len(text)))
+        raise EntryError(
+            tn(
+                "{field} is {count} character long; at most {limit} are kept",
+                "{field} is {count} characters long; at most {limit} are kept",
+                field=field,
+                limit=limit,
+                count=len(text),
+            )
+        )
     allowed = "\t\n\r" if multiline else ""
     for character in text:
         if is_control(character) and character not in allowed:
-            raise EntryError(t("entry.control_character", field=field, code=f"U+{ord(character):04X}"))
+            raise EntryError(
+                t(
+                    "{field} contains the control character {code}, which is not allowed",
+                    field=field,
+                    code=f"U+{ord(character):04X}",
+                )
+            )
     return text
 
 
@@ -139,31 +155,48 @@ def check_entry(
     """Check one entry against the plan; give back its target and assignment, or raise `EntryError`."""
     if plan.unit(unit) is None:
         raise EntryError(
-            t("entry.unknown_unit", unit=unit, year=plan.year) + did_you_mean(unit, [u.code for u in plan.units])
+            t("unknown unit '{unit}' in the {year} plan", unit=unit, year=plan.year)
+            + did_you_mean(unit, [u.code for u in plan.units])
         )
     target = plan.target(target_code)
     if target is None:
         codes = [known.code for known in plan.targets()]
-        raise EntryError(t("entry.unknown_target", target=target_code) + did_you_mean(target_code, codes))
+        raise EntryError(t("unknown target '{target}'", target=target_code) + did_you_mean(target_code, codes))
     assignment = target.assignment(unit)
     if assignment is None:
         if unit in target.support:
-            raise EntryError(t("entry.supporting_only", unit=unit, target=target_code))
-        raise EntryError(t("entry.not_assigned", unit=unit, target=target_code))
+            raise EntryError(
+                t("{unit} only supports target {target}; its lead units report it", unit=unit, target=target_code)
+            )
+        raise EntryError(t("{unit} is not assigned target {target}", unit=unit, target=target_code))
     year, month = period
     label = period_label(year, month)
     if year != plan.year:
-        raise EntryError(t("entry.period_outside_year", period=label, year=plan.year))
+        raise EntryError(t("period {period} is outside the plan year {year}", period=label, year=plan.year))
     if month < plan.start_month:
-        raise EntryError(t("entry.period_before_start", period=label, start=plan.start_month))
+        raise EntryError(
+            t("period {period} is before the first reporting month ({start})", period=label, start=plan.start_month)
+        )
     if reported_at > now:
-        raise EntryError(t("entry.reported_in_future", reported_at=reported_at.isoformat(sep=" ")))
+        raise EntryError(t("reported_at {reported_at} is in the future", reported_at=reported_at.isoformat(sep=" ")))
     if (year, month) > (reported_at.year, reported_at.month):
-        raise EntryError(t("entry.period_after_report", period=label, reported_on=reported_at.date().isoformat()))
+        raise EntryError(
+            t(
+                "period {period} has not begun by the report date {reported_on}",
+                period=label,
+                reported_on=reported_at.date().isoformat(),
+            )
+        )
     if target.is_milestone and value not in (0.0, 1.0):
-        raise EntryError(t("entry.milestone_value", value=f"{value:g}"))
+        raise EntryError(t("a milestone is 1 (done) or 0 (not done), not {value}", value=f"{value:g}"))
     if not math.isfinite(progress(target, assignment, value) * 100):
-        raise EntryError(t("entry.progress_not_finite", value=f"{value:g}", target=target.code))
+        raise EntryError(
+            t(
+                "value {value} for target {target} gives a progress that is not a finite number",
+                value=f"{value:g}",
+                target=target.code,
+            )
+        )
     return target, assignment
 
 
@@ -205,10 +238,24 @@ def prepare_entry(
     warnings: list[str] = []
     shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}
     if drifts_away(target, assignment, periods, period[1], value):
-        warnings.append(t("entry.drifts_away", **shown))
+        warnings.append(
+            t(
+                "{unit} {target} {period}: {value} is further from the amount than the "
+                "last period (a slip back, or a correction?)",
+                **shown,
+            )
+        )
     if far_beyond(target, assignment, value):
         reference = max(assignment.amount, target.baseline)
-        warnings.append(t("entry.far_beyond", **shown, times=FAR_BEYOND_FACTOR, reference=f"{reference:g}"))
+        warnings.append(
+            t(
+                "{unit} {target} {period}: {value} is more than {times}× the amount "
+                "({reference}); filed, but check it is not a typing slip",
+                **shown,
+                times=FAR_BEYOND_FACTOR,
+                reference=f"{reference:g}",
+            )
+        )
     return entry, warnings
 
 

@@ -34,7 +34,7 @@ from ecotrack.filing import (
     parse_value,
     prepare_entry,
 )
-from ecotrack.i18n import did_you_mean, t
+from ecotrack.i18n import N_, did_you_mean, t, tn
 from ecotrack.plan import Plan
 from ecotrack.rules import Filed, Ledger, file_onto
 
@@ -183,7 +183,9 @@ def import_limit() -> int:
     if not text:
         return DEFAULT_LIMIT_MB << 20
     if not text.isdigit() or int(text) == 0:
-        raise BadInput(t("import.bad_limit", variable=LIMIT_VARIABLE, text=text))
+        raise BadInput(
+            t("{variable} '{text}' is not a whole number of MiB above 0", variable=LIMIT_VARIABLE, text=text)
+        )
     return int(text) << 20
 
 
@@ -202,17 +204,30 @@ def open_source(path: Path, display: str, encoding: str | None = None) -> Iterat
         if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError
         if not stat.S_ISREG(status.st_mode):  # /dev/zero, a pipe: unbounded, or not there twice
-            raise BadInput(t("import.not_a_file", path=display))
+            raise BadInput(
+                t(
+                    "{path} is not a regular file (a device or a pipe): save the form as a file and import that",
+                    path=display,
+                )
+            )
         limit = import_limit()
         if status.st_size > limit:
-            raise BadInput(t("import.too_large", path=display, size=status.st_size >> 20, limit=limit >> 20))
+            raise BadInput(
+                t(
+                    "{path} is {size} MiB, more than the {limit} MiB an import reads (set "
+                    "ECOTRACK_IMPORT_LIMIT_MB to allow more)",
+                    path=display,
+                    size=status.st_size >> 20,
+                    limit=limit >> 20,
+                )
+            )
         handle = path.open("rb")
     except FileNotFoundError:
-        raise BadInput(t("import.no_file", path=display)) from None
+        raise BadInput(t("no file at {path}", path=display)) from None
     except IsADirectoryError:
-        raise BadInput(t("import.is_directory", path=display)) from None
+        raise BadInput(t("{path} is a folder, not a file", path=display)) from None
     except OSError as failure:
-        raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
+        raise BadInput(t("cannot read {path}: {reason}", path=display, reason=failure.strerror or failure)) from None
     with handle:
         try:
             magic = handle.read(len(XLSX_MAGIC))
@@ -227,7 +242,9 @@ def open_source(path: Path, display: str, encoding: str | None = None) -> Iterat
                 rows = _csv_rows(io.TextIOWrapper(handle, encoding=used, newline=""), display)
             yield SourceFile(rows, display, used, sha256, status.st_size, handle.tell)
         except OSError as failure:  # the disk or the network share failed under the read
-            raise BadInput(t("import.unreadable", path=display, reason=failure.strerror or failure)) from None
+            raise BadInput(
+                t("cannot read {path}: {reason}", path=display, reason=failure.strerror or failure)
+            ) from None
 
 
 def _fingerprint(handle: BinaryIO, display: str) -> str:
@@ -239,7 +256,7 @@ def _fingerprint(handle: BinaryIO, display: str) -> str:
         digest.update(chunk)
         content = content or bool(chunk.strip())
     if not content:
-        raise BadInput(t("import.empty", path=display))
+        raise BadInput(t("{path} is empty: no header row", path=display))
     return digest.hexdigest()
 
 
@@ -250,10 +267,15 @@ def _scan_csv(handle: BinaryIO, display: str, encoding: str | None) -> tuple[str
         try:
             codec = codecs.lookup(encoding)
         except LookupError:
-            raise BadInput(t("import.unknown_encoding", encoding=encoding)) from None
+            raise BadInput(t("unknown encoding '{encoding}'", encoding=encoding)) from None
         # rot13, base64, zlib … transform bytes; punycode and the escapes are no file's character set
         if not codec._is_text_encoding or codec.name in NOT_FILE_ENCODINGS:
-            raise BadInput(t("import.not_a_text_encoding", encoding=encoding))
+            raise BadInput(
+                t(
+                    "--encoding '{encoding}' is not a character encoding of text files (try utf-8 or gb18030)",
+                    encoding=encoding,
+                )
+            )
         candidates = [encoding]
     else:
         start = handle.read(4)
@@ -277,7 +299,14 @@ def _scan_csv(handle: BinaryIO, display: str, encoding: str | None) -> tuple[str
             return candidate, sha256
         sha256 = sha256 or failed_on[1]
         first_failure = failed_on[0] if first_failure is None else first_failure
-    raise BadInput(t("import.undecodable", path=display, line=first_failure, encodings=" / ".join(candidates)))
+    raise BadInput(
+        t(
+            '{path}:{line}: not {encodings} text; save the file as "CSV UTF-8"',
+            path=display,
+            line=first_failure,
+            encodings=" / ".join(candidates),
+        )
+    )
 
 
 def _first_bad_line(
@@ -297,19 +326,26 @@ def _first_bad_line(
             digest.update(chunk)
         content = content or bool(chunk.strip())
         if refuse_nul and b"\x00" in chunk:
-            raise BadInput(t("import.binary", path=display))
+            raise BadInput(t("{path} is not a text file (save it as CSV UTF-8, or as .xlsx)", path=display))
         if failed_on is None:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as failure:
                 failed_on = _failure_line(failure, lines, len(chunk))
             except UnicodeError:  # a codec that fails without saying where (undefined, …)
-                raise BadInput(t("import.undecodable", path=display, line=1, encodings=encoding)) from None
+                raise BadInput(
+                    t(
+                        '{path}:{line}: not {encodings} text; save the file as "CSV UTF-8"',
+                        path=display,
+                        line=1,
+                        encodings=encoding,
+                    )
+                ) from None
         if failed_on is not None and not hashing:
             break
         lines += chunk.count(b"\n")
     if not content:
-        raise BadInput(t("import.empty", path=display))
+        raise BadInput(t("{path} is empty: no header row", path=display))
     if failed_on is None:
         try:
             decoder.decode(b"", final=True)
@@ -330,15 +366,17 @@ def _header(cells: list[Any], display: str, where: str) -> list[str | None]:
             continue
         name = HEADER_NAMES.get(text) or HEADER_NAMES.get(text.lower())
         if name is None:
-            problems.append(t("import.unknown_column", column=text) + did_you_mean(text, HEADER_NAMES))
+            problems.append(t("unknown column '{column}'", column=text) + did_you_mean(text, HEADER_NAMES))
         elif name in names:
-            problems.append(t("import.duplicate_column", column=text))
+            problems.append(t("column '{column}' appears twice", column=text))
         names.append(name)
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        problems.append(t("import.missing_columns", columns=", ".join(missing)))
+        problems.append(t("missing columns: {columns}", columns=", ".join(missing)))
     if problems:
-        raise ImportInvalid(t("import.bad_header", path=display), [f"{display}:{where}: {p}" for p in problems])
+        raise ImportInvalid(
+            t("{path}: the header row is wrong", path=display), [f"{display}:{where}: {p}" for p in problems]
+        )
     return names
 
 
@@ -361,10 +399,14 @@ def _csv_rows(stream: io.TextIOWrapper, display: str) -> Iterator[SourceRow]:
             yield _row(names, record, where)
     except csv.Error as broken:
         # strict mode's reasons ("unexpected end of data", "',' expected after '\"'") all mean a stray quote
-        why = "import.csv_open_quote" if "end of data" in str(broken) else "import.csv_stray_quote"
+        why = (
+            N_('{path}:{line}: a quoted cell is never closed (a " missing?)')
+            if "end of data" in str(broken)
+            else N_('{path}:{line}: a quote in the wrong place: quote whole cells, and double a " inside one')
+        )
         raise BadInput(t(why, path=display, line=start)) from None
     if names is None:
-        raise BadInput(t("import.empty", path=display))
+        raise BadInput(t("{path} is empty: no header row", path=display))
 
 
 def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
@@ -424,7 +466,9 @@ def _xlsx_rows(handle: BinaryIO, display: str) -> Iterator[SourceRow]:
     except BadInput:
         raise
     except Exception as failure:  # zipfile, XML and openpyxl's own InvalidFileException among others
-        raise BadInput(t("import.bad_xlsx", path=display, reason=type(failure).__name__)) from None
+        raise BadInput(
+            t("{path} is not a readable .xlsx workbook ({reason})", path=display, reason=type(failure).__name__)
+        ) from None
     workbook = reader.wb
     try:
         yield from _sheet_rows(workbook, display)
@@ -445,7 +489,13 @@ def _check_shared_strings(archive: zipfile.ZipFile, name: str, display: str) -> 
             # a mark that ends in the tail was counted with the chunk before
             count += sum(1 for mark in _SHARED_STRING.finditer(window) if mark.end() > len(tail))
             if count > MAX_SHARED_STRINGS:
-                raise BadInput(t("import.too_many_strings", path=display, limit=f"{MAX_SHARED_STRINGS:,}"))
+                raise BadInput(
+                    t(
+                        "{path} holds more than {limit} different texts (shared strings); no form needs so many",
+                        path=display,
+                        limit=f"{MAX_SHARED_STRINGS:,}",
+                    )
+                )
             tail = window[-64:]
 
 
@@ -470,25 +520,46 @@ def _sheet_rows(workbook: Any, display: str) -> Iterator[SourceRow]:
             in_row = [c.coordinate for c in cells if getattr(c, "data_type", None) == "f"]
             formula_count += len(in_row)
             room = MAX_PROBLEMS_SHOWN - len(formulas)
-            formulas += [f"{display}:{where}: " + t("import.formula", cell=cell) for cell in in_row[:room]]
+            formulas += [
+                f"{display}:{where}: " + t("cell {cell} holds a formula; paste values instead", cell=cell)
+                for cell in in_row[:room]
+            ]
             values = _by_column(cells)
             if names is None:
                 names = _header(values, display, where)
                 continue
             rows += 1
             if rows > MAX_ROWS:
-                raise BadInput(t("import.too_many_rows", path=display, limit=f"{MAX_ROWS:,}"))
+                raise BadInput(
+                    t(
+                        "{path} has more than {limit} rows; split it into several files",
+                        path=display,
+                        limit=f"{MAX_ROWS:,}",
+                    )
+                )
             if not formula_count:  # once a formula is found, only the other formulas matter
                 yield _row(names, values, where)
     except MalformedCell as bad:
         raise BadInput(
-            t("import.malformed_cell", where=f"{display}:{sheet.title}!{bad.coordinate}", reason=bad)
+            t(
+                "{where}: the cell cannot be read ({reason}); retype it, or save the workbook again from Excel or WPS",
+                where=f"{display}:{sheet.title}!{bad.coordinate}",
+                reason=bad,
+            )
         ) from None
     if formulas:
         shown = _with_more(formulas, formula_count)
-        raise ImportInvalid(t("import.bad_rows", path=display, count=formula_count), shown)
+        raise ImportInvalid(
+            tn(
+                "{path}: {count} bad row; nothing was imported",
+                "{path}: {count} bad rows; nothing was imported",
+                path=display,
+                count=formula_count,
+            ),
+            shown,
+        )
     if names is None:
-        raise BadInput(t("import.empty", path=display))
+        raise BadInput(t("{path} is empty: no header row", path=display))
 
 
 def _by_column(cells: list[Any]) -> list[Any]:
@@ -506,9 +577,16 @@ def _form_sheet(workbook: Any, display: str) -> Any:
     ones nobody can tell which is meant."""
     visible = [sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
     if not visible:
-        raise BadInput(t("import.no_visible_sheet", path=display))
+        raise BadInput(t("{path}: the workbook has no visible sheet", path=display))
     if len(visible) > 1:
-        raise BadInput(t("import.several_sheets", path=display, sheets=", ".join(s.title for s in visible)))
+        raise BadInput(
+            t(
+                "{path}: the workbook has several visible sheets ({sheets}); keep the "
+                "form on one sheet, or hide the others",
+                path=display,
+                sheets=", ".join(s.title for s in visible),
+            )
+        )
     return visible[0]
 
 
@@ -520,7 +598,13 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         if abs(value) >= 2**53:  # a 20-digit number cell: the spreadsheet kept only its first 15-17 digits
-            raise EntryError(t("import.number_too_long", value=f"{value:.0f}"))
+            raise EntryError(
+                t(
+                    "the number {value} is too long for a spreadsheet to keep exactly: format "
+                    "the cell as text and retype it",
+                    value=f"{value:.0f}",
+                )
+            )
         return str(int(value))
     return str(value).strip()
 
@@ -535,7 +619,7 @@ def _note(value: Any) -> str:
 def _unit_code(plan: Plan, value: Any) -> str:
     text = _text(value)
     if not text:
-        raise EntryError(t("import.empty_cell", column="unit"))
+        raise EntryError(t("{column} is empty", column="unit"))
     if plan.unit(text) is None:
         # clerks may write the unit's name (青山镇) instead of its code
         named = [u.code for u in plan.units if text in (u.name, u.name_en)]
@@ -550,10 +634,12 @@ def _target_code(plan: Plan, value: Any) -> str:
         matches = [g.code for g in plan.targets() if _as_number(g.code) == float(value)]
         if len(matches) == 1:
             return matches[0]
-        raise EntryError(t("import.target_number", value=f"{value:g}"))
+        raise EntryError(
+            t('target {value} was read as a number; format the column as text (e.g. "1.10")', value=f"{value:g}")
+        )
     text = _text(value)
     if not text:
-        raise EntryError(t("import.empty_cell", column="target"))
+        raise EntryError(t("{column} is empty", column="target"))
     return text
 
 
@@ -569,25 +655,36 @@ def _period(value: Any) -> tuple[int, int]:
         return value.year, value.month
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A spreadsheet keeps 2012.10 as the number 2012.1: which month was meant is lost.
-        raise EntryError(t("import.period_number", value=f"{value:g}"))
+        raise EntryError(
+            t(
+                "period is the number {value} (a spreadsheet turns 2012.10 into 2012.1): type it as text, e.g. 2012-10",
+                value=f"{value:g}",
+            )
+        )
     text = _text(value)
     if not text:
-        raise EntryError(t("import.empty_cell", column="period"))
+        raise EntryError(t("{column} is empty", column="period"))
     return parse_period(text)
 
 
 def _value(value: Any) -> float:
     if isinstance(value, bool):
-        raise EntryError(t("entry.bad_value", text=str(value)))
+        raise EntryError(t("value '{text}' is not a plain decimal number (like 12 or 3.5)", text=str(value)))
     if isinstance(value, int | float):
         try:
             number = float(value)
         except OverflowError:  # an integer cell of hundreds of digits
-            raise EntryError(t("entry.too_large", text=str(value)[:12] + "…", limit=f"{LARGEST_VALUE:,.0f}")) from None
+            raise EntryError(
+                t(
+                    "value '{text}' is too large (at most {limit})",
+                    text=str(value)[:12] + "…",
+                    limit=f"{LARGEST_VALUE:,.0f}",
+                )
+            ) from None
         return check_number(number, f"{value}")
     text = _text(value)
     if not text:
-        raise EntryError(t("import.empty_cell", column="value"))
+        raise EntryError(t("{column} is empty", column="value"))
     return parse_value(text)
 
 
@@ -637,7 +734,15 @@ def check_rows(
         if progress is not None and result.rows % PROGRESS_EVERY == 0:
             progress()
     if bad_rows:
-        raise ImportInvalid(t("import.bad_rows", path=display, count=bad_rows), _with_more(problems, bad_rows))
+        raise ImportInvalid(
+            tn(
+                "{path}: {count} bad row; nothing was imported",
+                "{path}: {count} bad rows; nothing was imported",
+                path=display,
+                count=bad_rows,
+            ),
+            _with_more(problems, bad_rows),
+        )
     return result
 
 
@@ -647,7 +752,7 @@ PROGRESS_EVERY = 500
 def _with_more(shown: list[str], count: int) -> list[str]:
     """The problems shown, and a line saying how many more there are."""
     if count > len(shown):
-        return [*shown, t("import.more_problems", count=count - len(shown))]
+        return [*shown, t("... and {count} more", count=count - len(shown))]
     return shown
 
 
@@ -656,7 +761,14 @@ def _check_row(
 ) -> tuple[NewEntry, list[str]]:
     cells = row.cells
     if row.extra_cells:
-        raise EntryError(t("import.extra_cells", count=row.extra_cells, columns=len(row.cells)))
+        raise EntryError(
+            tn(
+                "{count} cell but only {columns} columns in the header",
+                "{count} cells but only {columns} columns in the header",
+                count=row.extra_cells,
+                columns=len(row.cells),
+            )
+        )
     unit = _unit_code(plan, cells.get("unit"))
     target_code = _target_code(plan, cells.get("target"))
     period = _period(cells.get("period"))

@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from ecotrack.errors import BadInput, PlanInvalid
-from ecotrack.i18n import did_you_mean, t
+from ecotrack.i18n import N_, did_you_mean, t
 from ecotrack.plan import (
     DEFAULT_GRADES,
     DEFAULT_LADDER,
@@ -238,7 +238,10 @@ class _Document:
 
     def build(self, loader: _PlanLoader, node: yaml.Node, path: YamlPath) -> Any:
         if node.tag not in SAFE_TAGS:
-            self.add(node.start_mark, t("plan.tag_refused", tag=node.tag.replace("tag:yaml.org,2002:", "!!")))
+            self.add(
+                node.start_mark,
+                t("the tag {tag} is not allowed in a plan file", tag=node.tag.replace("tag:yaml.org,2002:", "!!")),
+            )
             self.invalid_paths.add(path)
             return INVALID
         if isinstance(node, yaml.MappingNode):
@@ -252,7 +255,11 @@ class _Document:
         try:
             value = loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError):
-            kind = "plan.bad_date" if node.tag.endswith(":timestamp") else "plan.bad_scalar"
+            kind = (
+                N_("'{text}' is not a real date")
+                if node.tag.endswith(":timestamp")
+                else N_("cannot read '{text}' as a value")
+            )
             self.add(node.start_mark, t(kind, text=node.value))
             self.invalid_paths.add(path)
             return INVALID
@@ -268,7 +275,7 @@ class _Document:
         bad = next((character for character in text if is_control(character)), None)
         if bad is None:
             return True
-        self.add(node.start_mark, t("plan.control_character", code=f"U+{ord(bad):04X}"))
+        self.add(node.start_mark, t("control character {code} is not allowed in a plan file", code=f"U+{ord(bad):04X}"))
         return False
 
     def _build_mapping(self, loader: _PlanLoader, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
@@ -276,12 +283,12 @@ class _Document:
         first_seen: dict[Any, yaml.Mark] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SAFE_TAGS:
-                self.add(key_node.start_mark, t("plan.bad_key"))
+                self.add(key_node.start_mark, t("a key must be plain text"))
                 continue
             try:
                 key = loader.construct_object(key_node, deep=True)
             except (ValueError, OverflowError, yaml.YAMLError):
-                self.add(key_node.start_mark, t("plan.bad_scalar", text=key_node.value))
+                self.add(key_node.start_mark, t("cannot read '{text}' as a value", text=key_node.value))
                 continue
             if not isinstance(key, str | int | float | bool | date) or key is None:
                 key = key_node.value
@@ -289,7 +296,12 @@ class _Document:
                 continue
             if key in first_seen:
                 self.add(
-                    key_node.start_mark, t("plan.duplicate_key", key=key_node.value, line=first_seen[key].line + 1)
+                    key_node.start_mark,
+                    t(
+                        "duplicate key '{key}' (first at line {line})",
+                        key=key_node.value,
+                        line=first_seen[key].line + 1,
+                    ),
                 )
                 continue
             first_seen[key] = key_node.start_mark
@@ -312,6 +324,15 @@ def _field_path(loc: tuple[int | str, ...]) -> YamlPath:
     return tuple(part for part in loc if not (isinstance(part, str) and part.startswith(("<", "[key]"))))
 
 
+# pydantic's bounds, worded with the limit
+BOUNDS = {
+    "greater_than_equal": N_("{key} must be at least {limit}"),
+    "greater_than": N_("{key} must be greater than {limit}"),
+    "less_than_equal": N_("{key} must be at most {limit}"),
+    "less_than": N_("{key} must be less than {limit}"),
+}
+
+
 def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> str:
     """A pydantic error in the user's language, with a hint where one helps."""
     kind = error["type"]
@@ -319,46 +340,52 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
     path = _field_path(loc)
     name = str(path[-1]) if path else ""
     if loc and loc[-1] == "[key]":  # a mapping's key is wrong (a ladder count, a schedule month)
-        name = t("plan.key_of", key=str(path[-2]) if len(path) > 1 else "")
+        name = t("{key} key", key=str(path[-2]) if len(path) > 1 else "")
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "missing":
-        return t("plan.missing_key", key=name)
+        return t("missing required key '{key}'", key=name)
     if kind == "extra_forbidden":
-        return t("plan.unknown_key", key=name) + did_you_mean(name, fields)
+        return t("unknown key '{key}'", key=name) + did_you_mean(name, fields)
     if kind == "string_type" and isinstance(value, int | float | bool | date):
         # YAML 1.1 reads 1.10 as 1.1 and NO as false: say how to keep the text as written.
-        return t("plan.quote_it", key=name, text=text if text is not None else str(value))
+        return t(
+            '{key} must be text, not a number or yes/no: quote it ({key}: "{text}")',
+            key=name,
+            text=text if text is not None else str(value),
+        )
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == CODE_PATTERN:
-        return t("plan.code_pattern", code=value)
+        return t(
+            "code '{code}' may not hold spaces or start with = + - @ or ' (a spreadsheet would change it)", code=value
+        )
     if kind == "string_pattern_mismatch":
-        return t("plan.unit_code_pattern", code=value)
+        return t("unit code '{code}' must be lowercase letters, digits, '_' or '-', starting with a letter", code=value)
     if kind in ("union_tag_not_found", "union_tag_invalid"):
-        return t("plan.assign_shape")
+        return t("assign must be a mapping of unit to amount, or a list of units")
     simple = {
-        "string_type": "plan.expected_text",
-        "string_too_short": "plan.empty_text",
-        "int_type": "plan.expected_integer",
-        "int_from_float": "plan.expected_integer",
-        "int_parsing": "plan.expected_integer",
-        "float_type": "plan.expected_number",
-        "float_parsing": "plan.expected_number",
-        "finite_number": "plan.expected_finite",
-        "dict_type": "plan.expected_mapping",
-        "list_type": "plan.expected_list",
-        "too_short": "plan.expected_items",
-        "date_type": "plan.expected_date",
-        "date_parsing": "plan.expected_date",
-        "date_from_datetime_inexact": "plan.expected_date",
-        "date_from_datetime_parsing": "plan.expected_date",
+        "string_type": N_("{key} must be text"),
+        "string_too_short": N_("{key} must not be empty"),
+        "int_type": N_("{key} must be a whole number"),
+        "int_from_float": N_("{key} must be a whole number"),
+        "int_parsing": N_("{key} must be a whole number"),
+        "float_type": N_("{key} must be a number"),
+        "float_parsing": N_("{key} must be a number"),
+        "finite_number": N_("{key} must be a finite number"),
+        "dict_type": N_("{key} must be a mapping of keys to values"),
+        "list_type": N_("{key} must be a list"),
+        "too_short": N_("{key} must have at least one item"),
+        "date_type": N_("{key} must be a date like 2012-09-30"),
+        "date_parsing": N_("{key} must be a date like 2012-09-30"),
+        "date_from_datetime_inexact": N_("{key} must be a date like 2012-09-30"),
+        "date_from_datetime_parsing": N_("{key} must be a date like 2012-09-30"),
     }
     if kind in simple:
         return t(simple[kind], key=name)
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+    if kind in BOUNDS:
         limit = next(iter(ctx.values()), "")
-        return t(f"plan.{kind}", key=name, limit=f"{limit:g}" if isinstance(limit, int | float) else limit)
+        return t(BOUNDS[kind], key=name, limit=f"{limit:g}" if isinstance(limit, int | float) else limit)
     if kind == "literal_error":
-        return t("plan.one_of", key=name, expected=ctx.get("expected", ""))
+        return t("{key} must be one of {expected}", key=name, expected=ctx.get("expected", ""))
     return f"{name}: {error['msg']}"
 
 
@@ -378,7 +405,7 @@ def _validate_lenient(
     if isinstance(data, _Invalid):
         return None, set()
     if not isinstance(data, dict):
-        doc.at_value(path, t("plan.expected_mapping", key=path[-1] if path else ""))
+        doc.at_value(path, t("{key} must be a mapping of keys to values", key=path[-1] if path else ""))
         return None, set()
     try:
         return model.model_validate(data), set()
@@ -434,10 +461,10 @@ class _PlanBuilder:
         for key in data:
             if key not in ("plan", "assessment", "notices", "units", "tasks"):
                 sections = ["plan", "assessment", "notices", "units", "tasks"]
-                doc.at_key((key,), t("plan.unknown_key", key=key) + did_you_mean(str(key), sections))
+                doc.at_key((key,), t("unknown key '{key}'", key=key) + did_you_mean(str(key), sections))
         for key in ("plan", "units", "tasks"):
             if key not in data:
-                doc.at_value((), t("plan.missing_section", key=key))
+                doc.at_value((), t("missing required section '{key}'", key=key))
         header = _validate(doc, PlanSection, data.get("plan"), ("plan",)) if "plan" in data else None
         assessment = (
             _validate(doc, AssessmentSection, data["assessment"], ("assessment",))
@@ -478,20 +505,22 @@ class _PlanBuilder:
         try:
             fields = {name for _, name, _, _ in string.Formatter().parse(number_format) if name is not None}
         except ValueError:
-            self.doc.at_value(path, t("plan.number_format_broken"))
+            self.doc.at_value(path, t("number_format is not a valid format (unbalanced braces?)"))
             return
         if "number" not in fields or not fields <= {"number", "year"}:
-            self.doc.at_value(path, t("plan.number_format_fields"))
+            self.doc.at_value(
+                path, t("number_format must contain {{number}} and may contain only {{number}} and {{year}}")
+            )
 
     def _sequence(self, key: str) -> list[Any]:
         value = self.data.get(key)
         if key not in self.data or isinstance(value, _Invalid):
             return []
         if not isinstance(value, list):
-            self.doc.at_value((key,), t("plan.expected_list", key=key))
+            self.doc.at_value((key,), t("{key} must be a list", key=key))
             return []
         if not value:
-            self.doc.at_value((key,), t("plan.expected_items", key=key))
+            self.doc.at_value((key,), t("{key} must have at least one item", key=key))
         return value
 
     def _units(self) -> list[Unit]:
@@ -506,7 +535,10 @@ class _PlanBuilder:
             if spec is None:
                 continue
             if spec.code in seen:
-                self.doc.at_value((*path, "code"), t("plan.duplicate_unit_code", code=spec.code, line=seen[spec.code]))
+                self.doc.at_value(
+                    (*path, "code"),
+                    t("duplicate unit code '{code}' (first at line {line})", code=spec.code, line=seen[spec.code]),
+                )
                 continue
             seen[spec.code] = self.doc.line_of((*path, "code"))
             units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en))
@@ -530,7 +562,11 @@ class _PlanBuilder:
                 if target.code in target_lines:
                     self.doc.at_value(
                         (*target_path, "code"),
-                        t("plan.duplicate_target_code", code=target.code, line=target_lines[target.code]),
+                        t(
+                            "duplicate target code '{code}' (first at line {line})",
+                            code=target.code,
+                            line=target_lines[target.code],
+                        ),
                     )
                     continue
                 target_lines[target.code] = self.doc.line_of((*target_path, "code"))
@@ -539,7 +575,12 @@ class _PlanBuilder:
                 continue
             if spec.code in task_lines:
                 self.doc.at_value(
-                    (*path, "code"), t("plan.duplicate_task_code", code=spec.code, line=task_lines[spec.code])
+                    (*path, "code"),
+                    t(
+                        "duplicate task code '{code}' (first at line {line})",
+                        code=spec.code,
+                        line=task_lines[spec.code],
+                    ),
                 )
             task_lines.setdefault(spec.code, self.doc.line_of((*path, "code")))
             tasks.append(Task(code=spec.code, title=spec.title, title_en=spec.title_en, targets=tuple(targets)))
@@ -548,7 +589,7 @@ class _PlanBuilder:
     def _unit_reference(self, code: str, path: YamlPath, at_key: bool) -> bool:
         if code in self.unit_codes:
             return True
-        message = t("plan.unknown_unit", code=code) + did_you_mean(code, self.unit_codes)
+        message = t("unknown unit '{code}'", code=code) + did_you_mean(code, self.unit_codes)
         (self.doc.at_key if at_key else self.doc.at_value)(path, message)
         return False
 
@@ -566,16 +607,16 @@ class _PlanBuilder:
         else:
             for index, unit in enumerate(spec.assign):
                 if unit in assigned:
-                    doc.at_value((*path, "assign", index), t("plan.duplicate_unit", code=unit))
+                    doc.at_value((*path, "assign", index), t("unit '{code}' is listed twice", code=unit))
                 elif self._unit_reference(unit, (*path, "assign", index), at_key=False):
                     assigned[unit] = spec.amount if spec.amount is not None else 1.0
         supporting: list[str] = []
         for index, unit in enumerate(spec.support):
             item: YamlPath = (*path, "support", index)
             if unit in supporting:
-                doc.at_value(item, t("plan.duplicate_unit", code=unit))
+                doc.at_value(item, t("unit '{code}' is listed twice", code=unit))
             elif unit in assigned:
-                doc.at_value(item, t("plan.assigned_and_supporting", code=unit))
+                doc.at_value(item, t("unit '{code}' is both assigned and supporting", code=unit))
             elif self._unit_reference(unit, item, at_key=False):
                 supporting.append(unit)
 
@@ -609,35 +650,45 @@ class _PlanBuilder:
         doc = self.doc
         for key in ("schedule", "baseline", "amount"):
             if getattr(spec, key) is not None:
-                doc.at_key((*path, key), t("plan.milestone_key", key=key))
+                doc.at_key((*path, key), t("a milestone has no {key}", key=key))
         if isinstance(spec.assign, dict) and "assign" not in broken:
-            doc.at_value((*path, "assign"), t("plan.milestone_assign_list"))
+            doc.at_value((*path, "assign"), t("assign a milestone as a list of units"))
         if spec.due is None:
             if "due" not in broken:
-                doc.at_key(path, t("plan.missing_key", key="due"))
+                doc.at_key(path, t("missing required key '{key}'", key="due"))
         elif year is not None and spec.due.year != year:
-            doc.at_value((*path, "due"), t("plan.due_outside_year", due=spec.due.isoformat(), year=year))
+            doc.at_value(
+                (*path, "due"), t("due {due} is outside the plan year {year}", due=spec.due.isoformat(), year=year)
+            )
 
     def _check_quantity(
         self, spec: TargetSection, path: YamlPath, baseline: float, broken: set[str]
     ) -> tuple[tuple[int, float], ...]:
         doc = self.doc
         if spec.measure is None and "measure" not in broken:
-            doc.at_key(path, t("plan.missing_key", key="measure"))
+            doc.at_key(path, t("missing required key '{key}'", key="measure"))
         if spec.due is not None:
-            doc.at_key((*path, "due"), t("plan.quantity_due"))
+            doc.at_key((*path, "due"), t("due is for milestones; a quantity target uses schedule"))
         amounts_known = not broken & {"assign", "amount", "baseline"}
         if isinstance(spec.assign, dict):
             if spec.amount is not None and amounts_known:
-                doc.at_key((*path, "amount"), t("plan.amount_with_mapping"))
+                doc.at_key(
+                    (*path, "amount"),
+                    t("amount goes with a list of units; the mapping already gives each unit's amount"),
+                )
             for unit, amount in spec.assign.items():
                 if amounts_known and abs(amount - baseline) < SHARE_TOLERANCE:
-                    doc.at_value((*path, "assign", unit), t("plan.amount_is_baseline", amount=_number(amount)))
+                    doc.at_value(
+                        (*path, "assign", unit),
+                        t("amount {amount} equals the baseline: nothing to do", amount=_number(amount)),
+                    )
         elif spec.amount is None:
             if amounts_known:
-                doc.at_key(path, t("plan.list_needs_amount"))
+                doc.at_key(path, t("a list of units needs amount (the same amount for each)"))
         elif amounts_known and abs(spec.amount - baseline) < SHARE_TOLERANCE:
-            doc.at_value((*path, "amount"), t("plan.amount_is_baseline", amount=_number(spec.amount)))
+            doc.at_value(
+                (*path, "amount"), t("amount {amount} equals the baseline: nothing to do", amount=_number(spec.amount))
+            )
         if spec.schedule is None:
             return ((12, 1.0),)
         schedule_path: YamlPath = (*path, "schedule")
@@ -646,16 +697,16 @@ class _PlanBuilder:
         for month, share in points:
             here: YamlPath = (*schedule_path, month)
             if not 1 <= month <= 12:
-                doc.at_key(here, t("plan.schedule_month", month=month))
+                doc.at_key(here, t("schedule month {month} is outside 1..12", month=month))
             elif not 0 < share <= 1:
-                doc.at_value(here, t("plan.schedule_share", share=share))
+                doc.at_value(here, t("schedule share {share} must be more than 0 and at most 1", share=share))
             elif share <= previous:
-                doc.at_value(here, t("plan.schedule_increasing", month=month))
+                doc.at_value(here, t("schedule shares must increase with the month (month {month})", month=month))
             else:
                 previous = share
         in_year = [(month, share) for month, share in points if 1 <= month <= 12]
         if in_year and 0 < in_year[-1][1] <= 1 and abs(in_year[-1][1] - 1.0) > SHARE_TOLERANCE:
-            doc.at_value((*schedule_path, in_year[-1][0]), t("plan.schedule_last"))
+            doc.at_value((*schedule_path, in_year[-1][0]), t("the last share of a schedule must be 1.0"))
         return tuple(points)
 
 
@@ -676,7 +727,10 @@ def parse_plan(text: str, filename: str) -> Plan:
         line = text.count("\n", 0, unprintable) + 1
         column = unprintable - (text.rfind("\n", 0, unprintable) + 1) + 1
         raise PlanInvalid(
-            [f"{filename}:{line}:{column}: " + t("plan.control_character", code=f"U+{ord(text[unprintable]):04X}")]
+            [
+                f"{filename}:{line}:{column}: "
+                + t("control character {code} is not allowed in a plan file", code=f"U+{ord(text[unprintable]):04X}")
+            ]
         )
     loader = _PlanLoader(text)
     try:
@@ -684,25 +738,25 @@ def parse_plan(text: str, filename: str) -> Plan:
     except yaml.MarkedYAMLError as broken:
         mark = broken.problem_mark or broken.context_mark
         problem = broken.problem or broken.context or "?"
-        doc.add(mark, t("plan.yaml_syntax", problem=problem))
+        doc.add(mark, t("not valid YAML: {problem}", problem=problem))
         raise PlanInvalid(doc.formatted()) from None
     except (yaml.YAMLError, RecursionError):
-        raise PlanInvalid([f"{filename}: " + t("plan.unreadable")]) from None
+        raise PlanInvalid([f"{filename}: " + t("cannot read this file as YAML (nested too deeply?)")]) from None
     finally:
         loader.dispose()
     if loader.alias_marks:
         for mark in loader.alias_marks:
-            doc.add(mark, t("plan.alias_refused"))
+            doc.add(mark, t("YAML aliases (*name) are not allowed in a plan file; write the value out"))
         raise PlanInvalid(doc.formatted())
     if root is None:
-        raise PlanInvalid([f"{filename}:1:1: " + t("plan.empty")])
+        raise PlanInvalid([f"{filename}:1:1: " + t("the plan file is empty")])
     doc.positions[()] = Position(None, root.start_mark)  # where a missing section is reported
     try:
         data = doc.build(loader, root, ())
     except RecursionError:
-        raise PlanInvalid([f"{filename}: " + t("plan.unreadable")]) from None
+        raise PlanInvalid([f"{filename}: " + t("cannot read this file as YAML (nested too deeply?)")]) from None
     if not isinstance(data, dict):
-        doc.add(root.start_mark, t("plan.root_mapping"))
+        doc.add(root.start_mark, t("a plan file is a mapping with plan, units and tasks"))
         raise PlanInvalid(doc.formatted())
     plan = _PlanBuilder(doc, data).build()
     if plan is None:
@@ -716,14 +770,14 @@ def read_plan(path: Path, display: str | None = None) -> tuple[Plan, bytes]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BadInput(t("plan.file_missing", path=name)) from None
+        raise BadInput(t("no plan file at {path} (give --plan or set ECOTRACK_PLAN)", path=name)) from None
     except IsADirectoryError:
-        raise BadInput(t("plan.file_is_directory", path=name)) from None
+        raise BadInput(t("{path} is a folder, not a plan file", path=name)) from None
     except OSError as failure:
-        raise BadInput(t("plan.file_unreadable", path=name, reason=failure.strerror or failure)) from None
+        raise BadInput(t("cannot read {path}: {reason}", path=name, reason=failure.strerror or failure)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as bad:
         line = raw[: bad.start].count(b"\n") + 1
-        raise PlanInvalid([f"{name}:{line}: " + t("plan.not_utf8")]) from None
+        raise PlanInvalid([f"{name}:{line}: " + t("the plan file is not UTF-8 text")]) from None
     return parse_plan(text, name), raw

@@ -17,7 +17,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ecotrack.cells import clean
-from ecotrack.i18n import label, language, t
+from ecotrack.i18n import N_, label, language, t, tn
 from ecotrack.plan import Plan, month_of
 from ecotrack.rules import StatusRow, counted_share
 
@@ -139,29 +139,29 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
     table = _table(title, caption)
     if wide:
         columns = [
-            ("col.unit", "left"),
-            ("col.target", "left"),
-            ("col.title", "left"),
-            ("col.amount", "right"),
-            ("col.actual", "right"),
-            ("col.expected", "right"),
+            (N_("Unit"), "left"),
+            (N_("Target"), "left"),
+            (N_("Title"), "left"),
+            (N_("Amount"), "right"),
+            (N_("Actual"), "right"),
+            (N_("Expected"), "right"),
         ]
     else:  # the code and title share a column that wraps; the others keep to one line
-        columns = [("col.title", "left"), ("col.amount", "right"), ("col.actual", "right")]
-    for header, justify in [*columns, ("col.gap", "right"), ("col.progress", "left"), ("col.status", "left")]:
-        wraps = header in ("col.unit", "col.title")
+        columns = [(N_("Title"), "left"), (N_("Amount"), "right"), (N_("Actual"), "right")]
+    for header, justify in [*columns, (N_("Gap"), "right"), (N_("Progress"), "left"), (N_("Status"), "left")]:
+        wraps = header in (N_("Unit"), N_("Title"))
         table.add_column(
             t(header),
             justify=justify,  # type: ignore[arg-type]
             no_wrap=not wraps,
-            min_width=12 if header == "col.title" else None,
+            min_width=12 if header == N_("Title") else None,
         )
     previous_unit = None
     for index, row in enumerate(rows):
         target = targets[row.target]
         if target.is_milestone:
-            due = t("status.milestone_due", due=row.due) if wide else row.due or ""
-            cells = [due, label("done") if row.status == "done" else t("status.not_done")]
+            due = t("due {due}", due=row.due) if wide else row.due or ""
+            cells = [due, label("done") if row.status == "done" else t("not done")]
             expected_cell, gap_cell = (label("done") if row.expected_share >= 1 else ""), ""
         else:
             cells = [amount(row.amount, row.measure), amount(row.actual, row.measure)]
@@ -191,8 +191,8 @@ def status_summary(rows: Sequence[StatusRow]) -> str:
 
 def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
     lang = language()
-    table = _table(t("units.title", year=plan.year))
-    for header in ("col.code", "col.name", "col.kind", "col.assignments", "col.supports"):
+    table = _table(t("Units of the {year} plan", year=plan.year))
+    for header in (N_("Code"), N_("Name"), N_("Kind"), N_("Leads"), N_("Supports")):
         table.add_column(t(header))
     for row in rows:
         unit = plan.unit(row["unit"])
@@ -210,9 +210,9 @@ def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
 def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> None:
     lang = language()
     table = _table(title)
-    for header in ("col.target", "col.title", "col.unit", "col.amount", "col.baseline", "col.due", "col.weight"):
+    for header in (N_("Target"), N_("Title"), N_("Unit"), N_("Amount"), N_("Baseline"), N_("Due"), N_("Weight")):
         table.add_column(
-            t(header), justify="right" if header in ("col.amount", "col.baseline", "col.weight") else "left"
+            t(header), justify="right" if header in (N_("Amount"), N_("Baseline"), N_("Weight")) else "left"
         )
     for row in rows:
         target = plan.target(row["target"])
@@ -232,20 +232,20 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
 
 
 def history_table(plan: Plan, rows: Sequence[Any]) -> None:
-    table = _table(t("history.title", year=plan.year))
+    table = _table(t("Entries of {year}, oldest first", year=plan.year))
     for header in (
-        "col.id",
-        "col.unit",
-        "col.target",
-        "col.period",
-        "col.value",
-        "col.reported_at",
-        "col.reported_by",
-        "col.corrects",
-        "col.filed",
-        "col.note",
+        N_("#"),
+        N_("Unit"),
+        N_("Target"),
+        N_("Period"),
+        N_("Value"),
+        N_("Reported"),
+        N_("By"),
+        N_("Corrects"),
+        N_("Filed (audit)"),
+        N_("Note"),
     ):
-        table.add_column(t(header), justify="right" if header in ("col.id", "col.value") else "left")
+        table.add_column(t(header), justify="right" if header in (N_("#"), N_("Value")) else "left")
     for row in rows:
         target = plan.target(row.target)
         style = "dim strike" if row.superseded else ""
@@ -259,8 +259,8 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             (row.reported_by),
             f"#{row.corrects}" if row.corrects else "",
             (f"{row.filed_at.replace('T', ' ')} {row.filed_by}")
-            + (" " + t("history.batch", batch=row.batch) if row.batch is not None else ""),
-            (row.note) + (" " + t("history.superseded") if row.superseded else ""),
+            + (" " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""),
+            (row.note) + (" " + t("(superseded)") if row.superseded else ""),
             style=style,
         )
     console().print(table)
@@ -270,20 +270,21 @@ def plan_tree(plan: Plan) -> None:
     lang = language()
     units = {u.code: u for u in plan.units}
     tree = Tree(_text(f"{plan.year} {plan.title}", style="bold"))
-    tree.add(Text(t("plan.tree_office", office=plan.office), style="dim"))
+    tree.add(Text(t("issued by {office}", office=plan.office), style="dim"))
     for task in plan.tasks:
         branch = tree.add(_text(f"{task.code} {task.display_title(lang)}", style="bold cyan"))
         for target in task.targets:
             heading = _text(f"{target.code} {target.display_title(lang)}")
             if target.is_milestone:
-                heading.append(f"  {t('status.milestone_due', due=target.due)}", style="magenta")
+                heading.append("  " + t("due {due}", due=target.due), style="magenta")
             else:
                 if target.baseline:
                     heading.append(
-                        f"  {t('plan.tree_baseline', baseline=amount(target.baseline, target.measure))}", style="dim"
+                        "  " + t("baseline {baseline}", baseline=amount(target.baseline, target.measure)), style="dim"
                     )
                 if target.schedule != ((12, 1.0),):
-                    points = ", ".join(f"{m}{t('plan.tree_month')} {s:.0%}" for m, s in target.schedule)
+                    month_mark = t("/12")
+                    points = ", ".join(f"{m}{month_mark} {s:.0%}" for m, s in target.schedule)
                     heading.append(f"  [{points}]", style="dim")
             if target.weight != 1:
                 heading.append(f"  ×{number(target.weight)}", style="yellow")
@@ -291,10 +292,10 @@ def plan_tree(plan: Plan) -> None:
             for assignment in target.assignments:
                 name = units[assignment.unit].display_name(lang)
                 shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.measure)
-                leaf.add(_text(f"{t('plan.tree_lead')} {name}{shown}"))
+                leaf.add(_text(t("lead:") + f" {name}{shown}"))
             if target.support:
                 names = "、".join(units[code].display_name(lang) for code in target.support)
-                leaf.add(_text(f"{t('plan.tree_support')} {names}", style="dim"))
+                leaf.add(_text(t("support:") + f" {names}", style="dim"))
     console().print(tree)
 
 
@@ -331,12 +332,12 @@ FILINGS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·
 def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
     """Units × months, one coloured mark per monthly report, readable at a glance in a meeting."""
     lang = language()
-    table = _table(title, t("filings.legend"))
-    table.add_column(t("col.unit"))
+    table = _table(title, t("✓ on time  L late  ✗ missing  · pending  – not required"))
+    table.add_column(t("Unit"))
     months = list(filings[0].months) if filings else []
     for month in months:
         table.add_column(str(month_of(month)), justify="center")
-    table.add_column(t("col.late_or_missing"), justify="right")
+    table.add_column(t("Late or missing"), justify="right")
     for unit_filings in filings:
         unit = plan.unit(unit_filings.unit)
         assert unit is not None
@@ -353,12 +354,12 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     table = _table(
         title,
         columns=[
-            ("col.unit", "left"),
-            ("col.reason", "left"),
-            ("col.amount", "right"),
-            ("col.actual", "right"),
-            ("col.expected", "right"),
-            ("col.gap", "right"),
+            (N_("Unit"), "left"),
+            (N_("Reason"), "left"),
+            (N_("Amount"), "right"),
+            (N_("Actual"), "right"),
+            (N_("Expected"), "right"),
+            (N_("Gap"), "right"),
         ],
     )
     for unit in units:
@@ -368,14 +369,20 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
         lines: list[tuple[Text | str, ...]] = []
         if unit.missing_reports:
             lines.append(
-                (Text(t("overdue.missing", months=", ".join(unit.missing_reports)), style="red"), "", "", "", "")
+                (
+                    Text(t("reports missing: {months}", months=", ".join(unit.missing_reports)), style="red"),
+                    "",
+                    "",
+                    "",
+                    "",
+                )
             )
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
             reason = _text(f"{row.target} {target.display_title(lang)}")
             if target.is_milestone:
-                lines.append((reason, t("status.milestone_due", due=row.due), t("status.not_done"), "", ""))
+                lines.append((reason, t("due {due}", due=row.due), t("not done"), "", ""))
             else:
                 lines.append(
                     (
@@ -393,7 +400,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
 
 def notices_table(rows: Sequence[Any], title: str) -> None:
     table = _table(title)
-    for header in ("col.number", "col.document_number", "col.month", "col.as_of", "col.issued_at", "col.units"):
+    for header in (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Issued"), N_("Units named")):
         table.add_column(t(header))
     for row in rows:
         names = "、".join(f"{u.unit_name}({u.count_this_year})" for u in row.named)
@@ -426,15 +433,15 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
     table = _table(
         title,
         columns=[
-            ("col.rank", "right"),
-            ("col.unit", "left"),
-            ("col.kind", "left"),
-            ("col.completion", "right"),
-            ("col.timeliness", "right"),
-            ("col.reports", "center"),
-            ("col.notices", "right"),
-            ("col.score", "right"),
-            ("col.grade", "left"),
+            (N_("Rank"), "right"),
+            (N_("Unit"), "left"),
+            (N_("Kind"), "left"),
+            (N_("Completion"), "right"),
+            (N_("Timeliness"), "right"),
+            (N_("On time/late/missing"), "center"),
+            (N_("Notices"), "right"),
+            (N_("Score"), "right"),
+            (N_("Grade"), "left"),
         ],
     )
     for result in results:
@@ -460,7 +467,7 @@ def assessment_explained(
     """Why a unit scored what it did: each assignment's points, each month's report, each notice."""
     out = console()
     if result is None:
-        info(t("assess.not_assessed"))
+        info(t("this unit has no assignment: it supports only and is not assessed"))
         return
     lang = language()
     unit = plan.unit(result.unit)
@@ -468,26 +475,33 @@ def assessment_explained(
     settings = plan.assessment
     out.print(_text(f"{unit.display_name(lang)}: {result.score:.2f} {result.grade} (#{result.rank})", style="bold"))
     out.print(
-        t(
-            "assess.formula",
+        tn(
+            "score = {completion_points} × completion {completion} + "
+            "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
+            "notice = {score}",
+            (
+                "score = {completion_points} × completion {completion} + "
+                "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
+                "notices = {score}"
+            ),
             completion_points=number(settings.completion_points),
             completion=f"{result.completion:.4f}",
             timeliness_points=number(settings.timeliness_points),
             timeliness=f"{result.timeliness:.4f}",
             penalty=number(settings.notice_penalty),
-            notices=result.notices,
+            count=result.notices,
             score=f"{result.score:.2f}",
         )
     )
     table = _table(
-        t("assess.completion_title"),
+        t("Completion: each assignment's points"),
         columns=[
-            ("col.target", "left"),
-            ("col.title", "left"),
-            ("col.weight", "right"),
-            ("col.progress", "right"),
-            ("col.counted", "right"),
-            ("col.points", "right"),
+            (N_("Target"), "left"),
+            (N_("Title"), "left"),
+            (N_("Weight"), "right"),
+            (N_("Progress"), "right"),
+            (N_("Counted"), "right"),
+            (N_("Points"), "right"),
         ],
     )
     for item in contributions:
@@ -502,7 +516,7 @@ def assessment_explained(
             f"{item.points:.2f}",
         )
     out.print(table)
-    grid = _table(t("assess.months_title"))
+    grid = _table(t("Monthly reports"))
     for month in months:
         grid.add_column(f"{month_of(month):02d}", justify="center")
     grid.add_row(*(Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in months.values()))
@@ -510,7 +524,7 @@ def assessment_explained(
     for notice in notices:
         out.print(
             t(
-                "assess.notice_line",
+                "named in notice {number} for {month} (its notice {count} this year)",
                 number=notice["document_number"],
                 month=notice["evaluation_month"],
                 count=notice["count_this_year"],

@@ -23,7 +23,7 @@ from ecotrack import notices, rules
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry, prepare_entry
-from ecotrack.i18n import t
+from ecotrack.i18n import t, tn
 from ecotrack.imports import ImportResult, SourceFile, check_rows
 from ecotrack.plan import Plan, period_label
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
@@ -100,9 +100,9 @@ def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -
         )
     except plan_store.FiledDataAtRisk as refused:
         raise Refused(
-            t("sync.refused", year=refused.year),
+            t("plan year {year} was not reloaded: it would drop filed data", year=refused.year),
             details=[_loss(loss) for loss in refused.losses],
-            hint=t("sync.refused_hint"),
+            hint=t("Keep these targets and assignments in the plan file, or load the change as a new plan year."),
         ) from None
     finally:
         engine.dispose()
@@ -111,10 +111,28 @@ def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -
 def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_store.RemovedNamedUnit) -> str:
     """What a refused sync would lose, in words."""
     if isinstance(loss, plan_store.RemovedAssignment):
-        return t("sync.would_remove_assignment", target=loss.target, unit=loss.unit, entries=loss.entries)
+        return tn(
+            "target {target} of {unit} has {count} entry; the plan file drops it",
+            "target {target} of {unit} has {count} entries; the plan file drops it",
+            target=loss.target,
+            unit=loss.unit,
+            count=loss.entries,
+        )
     if isinstance(loss, plan_store.RetypedTarget):
-        return t("sync.would_retype", target=loss.target, old=loss.old, new=loss.new, entries=loss.entries)
-    return t("sync.would_remove_named_unit", unit=loss.unit, notices=loss.notices)
+        return tn(
+            "target {target} has {count} entry; the plan file changes its type from {old} to {new}",
+            "target {target} has {count} entries; the plan file changes its type from {old} to {new}",
+            target=loss.target,
+            old=loss.old,
+            new=loss.new,
+            count=loss.entries,
+        )
+    return tn(
+        "unit {unit} is named in {count} notice; the plan file drops it",
+        "unit {unit} is named in {count} notices; the plan file drops it",
+        unit=loss.unit,
+        count=loss.notices,
+    )
 
 
 def reload_plan(settings: Settings) -> plan_store.SyncReport:
@@ -137,20 +155,22 @@ def backup_database(settings: Settings, target: Path) -> BackupReport:
     """A consistent copy of a live SQLite database (SQLite's backup API), checked before it is kept."""
     database = db.Database.from_setting(settings.db)
     if database.path is None:
-        raise Refused(t("backup.not_sqlite"))
+        raise Refused(t("backup copies a SQLite file; back up a PostgreSQL server with pg_dump"))
     db.require_existing(database)
     if target.exists():
-        raise Refused(t("backup.exists", path=target))
+        raise Refused(t("{path} exists already: choose a new file name", path=target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as failure:
-        raise Refused(t("output.cannot_write", path=target, reason=failure.strerror or failure)) from None
+        raise Refused(t("cannot write {path}: {reason}", path=target, reason=failure.strerror or failure)) from None
     from ecotrack.storage.backup import CopyDamaged, copy_database
 
     try:
         copied = copy_database(database.path, target)
     except CopyDamaged as damaged:
-        raise DatabaseUnavailable(t("backup.corrupt", reason=damaged.integrity)) from None
+        raise DatabaseUnavailable(
+            t("the copy failed its integrity check ({reason}); nothing was kept", reason=damaged.integrity)
+        ) from None
     return BackupReport(entries=copied.entries, years=copied.years)
 
 
@@ -176,10 +196,18 @@ class Tracker:
             with db.reading(reader) as session:
                 years = plan_store.plan_years(session=session)
                 if not years:
-                    raise DatabaseUnavailable(t("db.no_plan", db=database.display()))
+                    raise DatabaseUnavailable(
+                        t("{db} holds no plan yet: run `ecotrack init` or `ecotrack plan load`", db=database.display())
+                    )
                 year = settings.year if settings.year is not None else years[-1]
                 if year not in years:
-                    raise BadInput(t("db.no_such_year", year=year, years=", ".join(map(str, years))))
+                    raise BadInput(
+                        t(
+                            "no plan for {year} in the database (loaded: {years})",
+                            year=year,
+                            years=", ".join(map(str, years)),
+                        )
+                    )
                 stored = plan_store.load_plan(session=session, year=year)
                 assert stored is not None
         except BaseException:
@@ -282,7 +310,12 @@ class Tracker:
             if loaded.tzinfo is not None:
                 loaded = loaded.astimezone().replace(tzinfo=None)
             raise Refused(
-                t("plan.changed_underneath", year=self.plan.year, loaded=loaded.isoformat(sep=" ", timespec="seconds"))
+                t(
+                    "the {year} plan was loaded again ({loaded}) while this command was "
+                    "checking against it; nothing was filed: run the command again",
+                    year=self.plan.year,
+                    loaded=loaded.isoformat(sep=" ", timespec="seconds"),
+                )
             )
 
     def notices(self) -> list[notice_store.IssuedNotice]:
@@ -307,7 +340,13 @@ class Tracker:
         """
         month_number = rules.evaluation_month(self.plan.year, as_of)
         if month_number is None:
-            raise Refused(t("notice.no_month", as_of=as_of.isoformat(), year=self.plan.year))
+            raise Refused(
+                t(
+                    "no notice as of {as_of}: no month of {year} has ended yet",
+                    as_of=as_of.isoformat(),
+                    year=self.plan.year,
+                )
+            )
         month = period_label(self.plan.year, month_number)
 
         def issue(session: Session) -> IssuedDraft | None:
@@ -323,7 +362,7 @@ class Tracker:
             if first is not None:
                 raise Refused(
                     t(
-                        "notice.duplicate",
+                        "a notice for {month} was issued already: {number}, on {issued}",
                         month=month,
                         number=first.document_number,
                         issued=first.issued_at.replace("T", " "),
@@ -463,4 +502,10 @@ def _stale_plan_warnings(settings: Settings, stored: plan_store.StoredPlan) -> l
             return []
     except OSError:
         return []
-    return [t("plan.changed_since_load", path=settings.plan, year=stored.plan.year)]
+    return [
+        t(
+            "{path} has changed since plan year {year} was loaded: run `ecotrack plan load`",
+            path=settings.plan,
+            year=stored.plan.year,
+        )
+    ]

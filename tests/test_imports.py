@@ -286,7 +286,7 @@ def test_one_bad_row_imports_nothing_and_is_named_by_its_line(
     outcome = conformance_empty.run("import", "rows.csv")
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines() == [
-        "error: rows.csv: 1 bad rows; nothing was imported",
+        "error: rows.csv: 1 bad row; nothing was imported",
         f"error: rows.csv:3: {message}",
     ]
     assert "Traceback" not in outcome.stderr
@@ -569,7 +569,7 @@ def test_xlsx_with_a_formula_is_refused_naming_the_cell(conformance_empty: Works
     outcome = conformance_empty.run("import", "form.xlsx")
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines() == [
-        "error: form.xlsx: 1 bad rows; nothing was imported",
+        "error: form.xlsx: 1 bad row; nothing was imported",
         "error: form.xlsx:Sheet!2: cell D2 holds a formula; paste values instead",
     ]
     assert conformance_empty.snapshot() == before

@@ -480,7 +480,7 @@ def test_a_changed_row_is_filed_and_the_rest_reported_unchanged(conformance: Wor
     path = conformance.write("corrected.csv", "\n".join([header, changed, *rest]) + "\n")
     outcome = conformance.ok("import", str(path))
     assert outcome.stderr.splitlines()[-1] == (
-        f"imported 1 entries from {path} as import #2; 76 rows equal to what is on file were not filed again"
+        f"imported 1 entry from {path} as import #2; 76 rows equal to what is on file were not filed again"
     )
     history = json.loads(conformance.ok("history", "--format", "json").stdout)["entries"]
     assert history[-1]["batch"] == 2 and history[-1]["note"] == "更正"

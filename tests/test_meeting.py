@@ -255,4 +255,4 @@ def test_plan_load_refuses_to_drop_a_unit_named_in_a_notice(tmp_path: Path) -> N
         "plan",
         "load",
     )
-    assert outcome.exit_code == 1 and "unit huanbao is named in 1 notices" in outcome.stderr
+    assert outcome.exit_code == 1 and "unit huanbao is named in 1 notice" in outcome.stderr

@@ -792,7 +792,7 @@ def test_plan_check_of_a_missing_file_exits_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "summary"),
     [
-        pytest.param(BASE, "valid: 3 units, 1 tasks, 3 targets, 5 assignments", id="base"),
+        pytest.param(BASE, "valid: 3 units, 1 task, 3 targets, 5 assignments", id="base"),
         pytest.param(CONFORMANCE / "plan.yaml", "valid: 3 units, 2 tasks, 5 targets, 7 assignments", id="conformance"),
     ],
 )

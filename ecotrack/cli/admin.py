@@ -17,19 +17,26 @@ def init(ctx: typer.Context) -> None:
     report = initialise(settings)
     where = report.database
     if report.backup is not None:
-        render.info(t("init.upgraded", db=where, revision=report.previous_revision, backup=report.backup))
+        render.info(
+            t(
+                "database {db} upgraded from revision {revision}; the copy from before is at {backup}",
+                db=where,
+                revision=report.previous_revision,
+                backup=report.backup,
+            )
+        )
     elif report.previous_revision is None:
-        render.info(t("init.created", db=where))
+        render.info(t("database created at {db}", db=where))
     render.info(
         t(
-            "plan.synced",
+            "plan year {year} re-synced: {added} added, {changed} changed, {removed} removed",
             year=report.sync.year,
             added=report.sync.added,
             changed=report.sync.changed,
             removed=report.sync.removed,
         )
         if not report.sync.created
-        else t("plan.loaded", year=report.sync.year)
+        else t("plan year {year} loaded", year=report.sync.year)
     )
 
 

@@ -57,10 +57,10 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
         render.error([failure.format_message()])
         return int(getattr(failure, "exit_code", ExitCode.BAD_INPUT))
     except typer.Abort:
-        render.error([t("cli.aborted")])
+        render.error([t("aborted; nothing was changed")])
         return int(ExitCode.REFUSED)
     except KeyboardInterrupt:
-        render.error([t("cli.interrupted")])
+        render.error([t("interrupted; nothing was changed")])
         return 130
     except BrokenPipeError:
         # the reader of our output went away (`ecotrack history | head`): not an error of ours
@@ -80,10 +80,10 @@ def _unexpected(failure: Exception, settings: Settings) -> int:
         # an operating-system failure is the file's it names, or else the output stream's, never the database's
         reason = failure.strerror or str(failure)
         if failure.filename is not None:
-            render.error([t("output.cannot_write", path=failure.filename, reason=reason)])
+            render.error([t("cannot write {path}: {reason}", path=failure.filename, reason=reason)])
         else:
             sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115  (nothing more can go to the broken stream)
-            render.error([t("output.stdout_failed", reason=reason)])
+            render.error([t("cannot write to standard output: {reason}", reason=reason)])
         return int(ExitCode.REFUSED)
     if module.startswith("sqlalchemy") or module == "sqlite3":
         from ecotrack.tracker import describe_database_failure
@@ -92,13 +92,23 @@ def _unexpected(failure: Exception, settings: Settings) -> int:
             message = describe_database_failure(failure, settings.db)
         except Exception:  # describing must never fail in its turn
             message = t(
-                "db.failed", db=settings.db, reason=str(failure).strip().splitlines()[0] if str(failure) else "?"
+                "database {db}: {reason}",
+                db=settings.db,
+                reason=str(failure).strip().splitlines()[0] if str(failure) else "?",
             )
         render.error([message])
         return int(ExitCode.REFUSED)
     if os.environ.get("ECOTRACK_DEBUG"):
         raise failure
-    render.error([t("cli.bug", kind=type(failure).__name__, detail=str(failure)[:300])])
+    render.error(
+        [
+            t(
+                "unexpected {kind}: {detail} (a bug in ecotrack: run again with ECOTRACK_DEBUG=1 and report it)",
+                kind=type(failure).__name__,
+                detail=str(failure)[:300],
+            )
+        ]
+    )
     return int(ExitCode.REFUSED)
 
 
@@ -160,7 +170,9 @@ def root(
     chosen = (lang or detect_language()).strip().lower()
     if chosen not in ("zh", "en"):
         set_language(detect_language())
-        raise BadInput(t("option.bad_lang", option=_source(ctx, "lang", "--lang", "ECOTRACK_LANG"), text=lang))
+        raise BadInput(
+            t("{option} '{text}': choose zh or en", option=_source(ctx, "lang", "--lang", "ECOTRACK_LANG"), text=lang)
+        )
     set_language(chosen)
     problem = database_problem(db)
     if problem is not None:
@@ -169,7 +181,13 @@ def root(
     if year is not None:
         text = year.strip()
         if not (text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100):
-            raise BadInput(t("option.bad_year", option=_source(ctx, "year", "--year", "ECOTRACK_YEAR"), text=year))
+            raise BadInput(
+                t(
+                    "{option} '{text}' is not a plan year (a year from 1900 to 2100, like 2012)",
+                    option=_source(ctx, "year", "--year", "ECOTRACK_YEAR"),
+                    text=year,
+                )
+            )
         plan_year = int(text)
     ctx.obj = Settings(plan=plan, db=db, year=plan_year)
     if isinstance(ctx.command, EcotrackGroup):

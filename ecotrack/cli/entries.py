@@ -15,7 +15,7 @@ from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, T
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import language, t
+from ecotrack.i18n import language, t, tn
 from ecotrack.listings import HISTORY_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, target_rows, unit_rows
 from ecotrack.plan import period_label
 
@@ -51,7 +51,9 @@ def targets(
             known_unit(plan, unit)
         rows = target_rows(plan, unit)
         title = (
-            t("targets.title", year=plan.year) if unit is None else t("targets.title_unit", year=plan.year, unit=unit)
+            t("Targets of the {year} plan", year=plan.year)
+            if unit is None
+            else t("Targets of {unit} in {year}", year=plan.year, unit=unit)
         )
         emit(
             fmt,
@@ -125,25 +127,25 @@ def report(
         known_unit(tracker.plan, unit)
         if target is None and value is None and not done:
             if not sys.stdin.isatty():
-                raise BadInput(t("report.needs_terminal"))
+                raise BadInput(t("give --target, --period and --value (or --done); the monthly form needs a terminal"))
             entries = _monthly_form(
                 tracker, unit, period or _previous_month(reported_at.date()), note, reporter, reported_at, now
             )
         else:
             if target is None or period is None or (value is None and not done):
-                raise BadInput(t("report.needs_options"))
+                raise BadInput(t("give --target, --period and --value (or --done)"))
             if value is not None and done:
-                raise BadInput(t("report.value_or_done"))
+                raise BadInput(t("give --value or --done, not both"))
             entries = [_one_entry(tracker, unit, target, period, value, note, reporter, reported_at, now)]
         if not entries:
-            render.info(t("report.nothing_filed"))
+            render.info(t("nothing filed"))
             return
         tracker.file(entries)
         for entry in entries:
             measure = known_target(tracker.plan, entry.target).measure
             render.info(
                 t(
-                    "report.filed",
+                    "filed: {unit} {target} {period} = {value}",
                     unit=entry.unit,
                     target=entry.target,
                     period=entry.period,
@@ -215,25 +217,35 @@ def _monthly_form(
     open_targets = tracker.open_targets(unit, month) if year == plan.year else []
     unit_name = known_unit(plan, unit).display_name(language())
     if not open_targets:
-        render.info(t("form.nothing_open", unit=unit_name, period=period))
+        render.info(t("{unit} has no open target for {period}: nothing to report", unit=unit_name, period=period))
         return []
-    render.info(t("form.heading", unit=unit_name, period=period, count=len(open_targets)))
+    render.info(
+        tn(
+            "Monthly report of {unit} for {period}: {count} target (Enter skips it)",
+            "Monthly report of {unit} for {period}: {count} targets (Enter skips one)",
+            unit=unit_name,
+            period=period,
+            count=len(open_targets),
+        )
+    )
     entries: list[NewEntry] = []
     for row in open_targets:
         target, assignment, last = row.target, row.assignment, row.last_value
         render.info(
             t(
-                "form.target",
+                "{target} {title}: amount {amount}, last reported {last}",
                 target=target.code,
                 title=target.display_title(language()),
                 amount=render.amount(assignment.amount, target.measure)
                 if not target.is_milestone
-                else t("status.milestone_due", due=target.due),
+                else t("due {due}", due=target.due),
                 last=render.amount(last, target.measure),
             )
         )
         while True:
-            answer = render.ask(t("form.ask_milestone") if target.is_milestone else t("form.ask_value")).strip()
+            answer = render.ask(
+                t("  done? 1 = yes, 0 = no") if target.is_milestone else t("  level at the end of the month")
+            ).strip()
             if not answer:
                 break
             try:
@@ -242,7 +254,7 @@ def _monthly_form(
                 break
             except (EntryError, BadInput) as bad:
                 render.error([str(bad)])
-    if entries and not render.confirm(t("form.confirm", count=len(entries))):
+    if entries and not render.confirm(tn("File this entry?", "File these {count} entries?", count=len(entries))):
         return []
     return entries
 
@@ -264,7 +276,7 @@ def template(
 
     suffix = out.suffix.lower() if out is not None else ".csv"
     if suffix not in (".csv", ".xlsx"):
-        raise BadInput(t("template.bad_suffix", path=out))
+        raise BadInput(t("--out {path}: write a .csv or .xlsx file", path=out))
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         known_unit(plan, unit)
@@ -273,7 +285,7 @@ def template(
         except EntryError as bad:
             raise BadInput(f"--period: {bad}") from None
         if year != plan.year:
-            raise BadInput(t("entry.period_outside_year", period=period, year=plan.year))
+            raise BadInput(t("period {period} is outside the plan year {year}", period=period, year=plan.year))
         columns, rows = template_rows(plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh")
     if suffix == ".xlsx":
         data = exports.xlsx_bytes(
@@ -289,7 +301,14 @@ def template(
         write_bytes(data)
     else:
         write_file(out, data)
-        render.info(t("template.written", path=out, count=len(rows)))
+        render.info(
+            tn(
+                "wrote {path}: {count} target to fill in",
+                "wrote {path}: {count} targets to fill in",
+                path=out,
+                count=len(rows),
+            )
+        )
 
 
 def import_file(
@@ -316,14 +335,19 @@ def import_file(
 
     now = datetime.now()
     with open_tracker(ctx) as tracker, open_source(file, str(file), encoding) as source:
-        with render.progress(source.size, t("import.checking"), threshold=1 << 20) as advance:
+        with render.progress(source.size, t("checking rows"), threshold=1 << 20) as advance:
             result = tracker.check_import(
                 source, now, by or account(), lambda: advance(source.position()), keep=not dry_run
             )
         for earlier in tracker.earlier_imports(source.sha256):
             render.warning(
-                t(
-                    "import.seen_before",
+                tn(
+                    "{path} was imported before: import #{batch} of {name} on {when} by {by} "
+                    "filed {count} entry; only rows that change something are filed",
+                    (
+                        "{path} was imported before: import #{batch} of {name} on {when} by {by} "
+                        "filed {count} entries; only rows that change something are filed"
+                    ),
                     path=file,
                     batch=earlier.id,
                     name=earlier.file_name,
@@ -335,21 +359,45 @@ def import_file(
         for warning in result.warnings:
             render.warning(warning)
         if result.more_warnings:
-            render.warning(t("import.more_warnings", count=result.more_warnings))
+            render.warning(
+                tn("... and {count} more warning", "... and {count} more warnings", count=result.more_warnings)
+            )
         if dry_run:
-            render.info(t("import.dry_run", count=result.checked, path=file))
+            render.info(
+                tn(
+                    "{path}: the {count} row is good; nothing filed (--dry-run)",
+                    "{path}: all {count} rows are good; nothing filed (--dry-run)",
+                    count=result.checked,
+                    path=file,
+                )
+            )
             return
         report = tracker.file_import(result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows)
     used = source.encoding
-    read_as = t("import.encoding", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
+    read_as = t(" (read as {encoding})", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
     if report.filed == 0 and report.unchanged:
-        render.info(t("import.all_unchanged", count=report.unchanged, path=file) + read_as)
+        render.info(
+            tn(
+                "nothing filed from {path}: its {count} row equals what is on file",
+                "nothing filed from {path}: all {count} rows equal what is on file",
+                count=report.unchanged,
+                path=file,
+            )
+            + read_as
+        )
         return
-    summary = t("import.done", count=report.filed, path=file) + read_as
+    summary = (
+        tn("imported {count} entry from {path}", "imported {count} entries from {path}", count=report.filed, path=file)
+        + read_as
+    )
     if report.batch is not None:
-        summary += t("import.batch", batch=report.batch)
+        summary += t(" as import #{batch}", batch=report.batch)
     if report.unchanged:
-        summary += t("import.unchanged", count=report.unchanged)
+        summary += tn(
+            "; {count} row equal to what is on file was not filed again",
+            "; {count} rows equal to what is on file were not filed again",
+            count=report.unchanged,
+        )
     render.info(summary)
 
 

@@ -15,7 +15,7 @@ from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.exports import plain
-from ecotrack.i18n import t
+from ecotrack.i18n import t, tn
 from ecotrack.listings import (
     NOTICE_COLUMNS,
     NOTICES_COLUMNS,
@@ -54,7 +54,10 @@ def status(
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
     data = {"plan_year": plan.year, "as_of": day, "evaluation_month": evaluation.evaluation_month, "rows": rows}
     title = t(
-        "status.title", year=plan.year, as_of=day.isoformat(), month=evaluation.evaluation_month or t("status.no_month")
+        "Progress of the {year} plan as of {as_of} (evaluation month {month})",
+        year=plan.year,
+        as_of=day.isoformat(),
+        month=evaluation.evaluation_month or t("none yet"),
     )
     emit(
         fmt,
@@ -79,7 +82,9 @@ def filings(
         data={"plan_year": plan.year, "as_of": day, "units": units},
         rows=lambda: [{"unit": u.unit, "unit_name": u.unit_name, **u.months} for u in units],
         columns=["unit", "unit_name", *months],
-        table=lambda: render.filings_grid(plan, units, t("filings.title", year=plan.year, as_of=day.isoformat())),
+        table=lambda: render.filings_grid(
+            plan, units, t("Monthly reports of {year} as of {as_of}", year=plan.year, as_of=day.isoformat())
+        ),
         bom=not no_bom,
     )
 
@@ -100,7 +105,7 @@ def overdue(
             known_unit(plan, unit)
         found = tracker.overdue(day)
     listed = [u for u in found.units if unit in (None, u.unit)]
-    month = found.evaluation_month or t("status.no_month")
+    month = found.evaluation_month or t("none yet")
     data = {
         "plan_year": plan.year,
         "as_of": day,
@@ -113,9 +118,13 @@ def overdue(
 
     def table() -> None:
         if listed:
-            render.overdue_table(plan, listed, t("overdue.title", as_of=day.isoformat(), month=month))
+            render.overdue_table(
+                plan,
+                listed,
+                t("Overdue units as of {as_of} (evaluation month {month})", as_of=day.isoformat(), month=month),
+            )
         else:
-            render.info(t("overdue.none", as_of=day.isoformat()))
+            render.info(t("no unit is overdue as of {as_of}", as_of=day.isoformat()))
 
     emit(fmt, data=data, rows=lambda: overdue_rows(listed), columns=OVERDUE_COLUMNS, table=table, bom=not no_bom)
     if exit_code and listed:
@@ -142,7 +151,7 @@ def notice(
 
     day = as_of_date(as_of)
     if out is not None and out.exists() and not out.is_dir():
-        raise BadInput(t("output.not_a_folder", path=out))
+        raise BadInput(t("--out {path} is a file, not a folder", path=out))
     written: list[Path] = []
 
     def publish(drafted: IssuedDraft) -> Callable[[], None]:
@@ -152,7 +161,9 @@ def notice(
         try:
             remove_folders = make_folders(out)
         except OSError as failure:
-            raise EcotrackError(t("output.cannot_write", path=out, reason=failure.strerror or failure)) from None
+            raise EcotrackError(
+                t("cannot write {path}: {reason}", path=out, reason=failure.strerror or failure)
+            ) from None
         try:
             write_file(path, drafted.document.encode("utf-8"))
         except EcotrackError:
@@ -172,16 +183,31 @@ def notice(
         )
         month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
     if drafted is None:
-        render.info(t("notice.none_overdue", as_of=day.isoformat(), month=month))
+        render.info(
+            t(
+                "no unit is overdue as of {as_of} (evaluation month {month}): no notice recorded",
+                as_of=day.isoformat(),
+                month=month,
+            )
+        )
         return
     if out is None:
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     else:
-        render.info(t("notice.written", path=written[-1]))
+        render.info(t("wrote {path}", path=written[-1]))
     if drafted.recorded:
-        render.info(t("notice.recorded", number=drafted.notice.document_number, count=len(drafted.notice.units)))
+        render.info(
+            tn(
+                "notice {number} recorded: {count} unit named",
+                "notice {number} recorded: {count} units named",
+                number=drafted.notice.document_number,
+                count=len(drafted.notice.units),
+            )
+        )
     else:
-        render.info(t("notice.dry_run", number=drafted.notice.document_number))
+        render.info(
+            t("draft only (--dry-run): nothing recorded; it would be {number}", number=drafted.notice.document_number)
+        )
 
 
 notices_app = typer.Typer(help="The notices issued this year, or one again.", invoke_without_command=True)
@@ -202,9 +228,9 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
 
     def table() -> None:
         if issued:
-            render.notices_table(issued, t("notices.title", year=plan.year))
+            render.notices_table(issued, t("Notices of {year}", year=plan.year))
         else:
-            render.info(t("notices.none", year=plan.year))
+            render.info(t("no notice issued in {year} yet", year=plan.year))
 
     emit(
         fmt,
@@ -230,7 +256,12 @@ def show_notice(
     chosen = next((n for n in issued if n.number == number), None)
     if chosen is None:
         raise BadInput(
-            t("notice.unknown", number=number, year=plan.year, numbers=", ".join(str(n.number) for n in issued) or "-")
+            t(
+                "no notice number {number} in {year} (issued: {numbers})",
+                number=number,
+                year=plan.year,
+                numbers=", ".join(str(n.number) for n in issued) or "-",
+            )
         )
     _show_notice(fmt, {**chosen.content, "issued_at": chosen.issued_at}, chosen.document, not no_bom)
 

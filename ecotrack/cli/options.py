@@ -36,7 +36,7 @@ def parse_day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise BadInput(t("option.bad_date", option=option, text=text)) from None
+        raise BadInput(t("{option} '{text}' is not a date like 2012-07-06", option=option, text=text)) from None
 
 
 def as_of_date(text: str | None) -> date:

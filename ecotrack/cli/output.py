@@ -49,4 +49,4 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         safefile.write_bytes(path, data)
     except OSError as failure:
-        raise EcotrackError(t("output.cannot_write", path=path, reason=failure.strerror or failure)) from None
+        raise EcotrackError(t("cannot write {path}: {reason}", path=path, reason=failure.strerror or failure)) from None

@@ -9,7 +9,7 @@ import typer
 
 from ecotrack import render
 from ecotrack.cli.workspace import open_tracker, settings_of
-from ecotrack.i18n import t
+from ecotrack.i18n import t, tn, tp
 
 app = typer.Typer(help="Check, load and show the plan (tasks.yaml).", no_args_is_help=True)
 
@@ -27,12 +27,16 @@ def check(
     targets = list(plan.targets())
     render.info(
         t(
-            "plan.valid",
+            "{path}: valid: {counts}",
             path=name,
-            units=len(plan.units),
-            tasks=len(plan.tasks),
-            targets=len(targets),
-            assignments=sum(len(g.assignments) for g in targets),
+            counts=tp("list", ", ").join(
+                [
+                    tn("{count} unit", "{count} units", count=len(plan.units)),
+                    tn("{count} task", "{count} tasks", count=len(plan.tasks)),
+                    tn("{count} target", "{count} targets", count=len(targets)),
+                    tn("{count} assignment", "{count} assignments", count=sum(len(g.assignments) for g in targets)),
+                ]
+            ),
         )
     )
 
@@ -44,9 +48,15 @@ def load(ctx: typer.Context) -> None:
 
     report = reload_plan(settings_of(ctx))
     render.info(
-        t("plan.loaded", year=report.year)
+        t("plan year {year} loaded", year=report.year)
         if report.created
-        else t("plan.synced", year=report.year, added=report.added, changed=report.changed, removed=report.removed)
+        else t(
+            "plan year {year} re-synced: {added} added, {changed} changed, {removed} removed",
+            year=report.year,
+            added=report.added,
+            changed=report.changed,
+            removed=report.removed,
+        )
     )
 
 

@@ -9,7 +9,7 @@ import typer
 from ecotrack import render
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput
-from ecotrack.i18n import did_you_mean, t
+from ecotrack.i18n import N_, did_you_mean, t
 from ecotrack.plan import Plan, Target, Task, Unit
 
 if TYPE_CHECKING:
@@ -42,21 +42,21 @@ def _unknown(kind: str, code: str, choices: list[str]) -> BadInput:
 def known_unit(plan: Plan, code: str) -> Unit:
     unit = plan.unit(code)
     if unit is None:
-        raise _unknown("option.unknown_unit", code, [u.code for u in plan.units])
+        raise _unknown(N_("unknown unit '{code}'"), code, [u.code for u in plan.units])
     return unit
 
 
 def known_target(plan: Plan, code: str) -> Target:
     target = plan.target(code)
     if target is None:
-        raise _unknown("option.unknown_target", code, [g.code for g in plan.targets()])
+        raise _unknown(N_("unknown target '{code}'"), code, [g.code for g in plan.targets()])
     return target
 
 
 def known_task(plan: Plan, code: str) -> Task:
     task = next((k for k in plan.tasks if k.code == code), None)
     if task is None:
-        raise _unknown("option.unknown_task", code, [k.code for k in plan.tasks])
+        raise _unknown(N_("unknown task '{code}'"), code, [k.code for k in plan.tasks])
     return task
 
 

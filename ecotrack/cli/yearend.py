@@ -16,10 +16,19 @@ from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
 from ecotrack.exports import plain
-from ecotrack.i18n import t
+from ecotrack.i18n import N_, t, tn
 from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS
 
 PANEL = "Year end (office and scripts)"
+# The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
+SHEET_NAMES = {
+    "plan": N_("plan"),
+    "status": N_("status"),
+    "filings": N_("filings"),
+    "assessment": N_("assessment"),
+    "entries": N_("entries"),
+    "notices": N_("notices"),
+}
 
 
 def assess(
@@ -40,7 +49,7 @@ def assess(
         else:
             results = tracker.assess(day).units
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": day, "units": results}
-    title = t("assess.title", year=plan.year, as_of=day.isoformat())
+    title = t("Assessment of {year} as of {as_of}", year=plan.year, as_of=day.isoformat())
     if unit is None:
         emit(
             fmt,
@@ -100,11 +109,13 @@ def export(
     from ecotrack.listings import export_data, export_tables
 
     if fmt is ExportFormat.csv and table is None:
-        raise BadInput(t("export.needs_table", tables=", ".join(EXPORT_TABLES)))
+        raise BadInput(t("--format csv exports one table: give --table ({tables})", tables=", ".join(EXPORT_TABLES)))
     if table is not None and table not in EXPORT_TABLES:
-        raise BadInput(t("export.unknown_table", table=table, tables=", ".join(EXPORT_TABLES)))
+        raise BadInput(
+            t("unknown table '{table}': choose one of {tables}", table=table, tables=", ".join(EXPORT_TABLES))
+        )
     if fmt is ExportFormat.xlsx and out is None and sys.stdout.isatty():
-        raise BadInput(t("export.xlsx_needs_out"))
+        raise BadInput(t("an XLSX workbook is binary: give --out FILE.xlsx, or redirect stdout to a file"))
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
@@ -123,7 +134,7 @@ def export(
         payload = exports.xlsx_bytes(
             [
                 exports.Sheet(
-                    title=t(f"export.sheet_{name}"),
+                    title=t(SHEET_NAMES[name]),
                     columns=tables[name][0],
                     rows=tables[name][1],
                     percent_columns=SHARE_COLUMNS,
@@ -135,7 +146,9 @@ def export(
         write_bytes(payload)
     else:
         write_file(out, payload)
-        render.info(t("export.written", path=out, year=plan.year, as_of=day.isoformat()))
+        render.info(
+            t("wrote {path}: the {year} plan year as of {as_of}", path=out, year=plan.year, as_of=day.isoformat())
+        )
 
 
 def backup(
@@ -146,7 +159,15 @@ def backup(
     from ecotrack.tracker import backup_database
 
     copied = backup_database(settings_of(ctx), file)
-    render.info(t("backup.done", path=file, entries=copied.entries, years=", ".join(map(str, copied.years))))
+    render.info(
+        tn(
+            "backed up to {path}: {count} entry, plan years {years}; integrity check ok",
+            "backed up to {path}: {count} entries, plan years {years}; integrity check ok",
+            path=file,
+            count=copied.entries,
+            years=", ".join(map(str, copied.years)),
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from ecotrack.errors import DatabaseUnavailable
-from ecotrack.i18n import t
+from ecotrack.i18n import N_, t, tn
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
 SCHEMA_HEAD = "0004"
@@ -135,18 +135,23 @@ def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, databas
     folder = database.path.parent if database.path is not None else None
     if folder is not None and ("readonly" in lowered or "unable to open" in lowered) and not _writable(folder):
         # SQLite writes its journal beside the file: a read-only folder makes a writable file read-only
-        return t("db.folder_read_only", db=where, folder=folder)
+        return t(
+            "cannot write to {db}: its folder {folder} is read-only, and SQLite keeps "
+            "its journal beside the file; nothing was changed",
+            db=where,
+            folder=folder,
+        )
     if "readonly" in lowered or "read-only" in lowered or "permission denied" in lowered:
-        return t("db.read_only", db=where)
+        return t("cannot write to {db}: the file is read-only; nothing was changed", db=where)
     if "full" in lowered or "no space" in lowered or "disk i/o" in lowered or "too large" in lowered:
-        return t("db.disk_full", db=where)
+        return t("cannot write to {db}: the disk is full; nothing was changed", db=where)
     if "unable to open" in lowered:
-        return t("db.cannot_open", db=where)
+        return t("cannot open the database {db}", db=where)
     if "locked" in lowered:
-        return t("db.locked", db=where)
+        return t("{db} stayed busy with other writers; nothing was changed, try again", db=where)
     if "not a database" in lowered or "malformed" in lowered:
-        return t("db.corrupt", db=where)
-    return t("db.failed", db=where, reason=reason)
+        return t("{db} is not an ecotrack database, or is damaged", db=where)
+    return t("database {db}: {reason}", db=where, reason=reason)
 
 
 def _writable_place(path: Path) -> bool:
@@ -232,10 +237,22 @@ def check_schema(database: Database, engine: Engine) -> None:
     if revision == SCHEMA_HEAD:
         return
     if revision is None:
-        raise DatabaseUnavailable(t("db.not_initialised", db=database.display()))
+        raise DatabaseUnavailable(t("{db} has no ecotrack schema: run `ecotrack init`", db=database.display()))
     if revision in known_revisions():
-        raise DatabaseUnavailable(t("db.needs_upgrade", db=database.display(), revision=revision))
-    raise DatabaseUnavailable(t("db.newer", db=database.display(), revision=revision))
+        raise DatabaseUnavailable(
+            t(
+                "{db} is at an older schema ({revision}): run `ecotrack init` to upgrade it (a backup is taken)",
+                db=database.display(),
+                revision=revision,
+            )
+        )
+    raise DatabaseUnavailable(
+        t(
+            "{db} was written by a newer ecotrack (schema {revision}): upgrade ecotrack",
+            db=database.display(),
+            revision=revision,
+        )
+    )
 
 
 def backup_sqlite(source: Path, target: Path) -> None:
@@ -259,7 +276,13 @@ def upgrade(database: Database) -> tuple[str | None, Path | None]:
     try:
         revision = schema_revision(engine)
         if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
-            raise DatabaseUnavailable(t("db.newer", db=database.display(), revision=revision))
+            raise DatabaseUnavailable(
+                t(
+                    "{db} was written by a newer ecotrack (schema {revision}): upgrade ecotrack",
+                    db=database.display(),
+                    revision=revision,
+                )
+            )
         if revision == SCHEMA_HEAD:
             return revision, None
         backup = None
@@ -277,7 +300,13 @@ def upgrade(database: Database) -> tuple[str | None, Path | None]:
             if database.is_sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise DatabaseUnavailable(t("db.foreign_keys_broken", count=len(broken)))
+                    raise DatabaseUnavailable(
+                        tn(
+                            "the upgrade left {count} broken reference; it was rolled back",
+                            "the upgrade left {count} broken references; it was rolled back",
+                            count=len(broken),
+                        )
+                    )
         return revision, backup
     finally:
         engine.dispose()
@@ -295,7 +324,11 @@ def _require_regular_file(database: Database) -> None:
     """A SQLite database is a plain file: a folder or a device (`/dev/null`) is refused by name."""
     path = database.path
     if path is not None and path.exists() and not path.is_file():
-        kind = "db.is_folder" if path.is_dir() else "db.not_a_file"
+        kind = (
+            N_("the database {db} is a folder, not a SQLite file")
+            if path.is_dir()
+            else N_("the database {db} is not a regular file (a device or a pipe), so it cannot hold a SQLite database")
+        )
         raise DatabaseUnavailable(t(kind, db=database.display()))
 
 
@@ -312,5 +345,5 @@ def prepare_sqlite_location(database: Database) -> None:
 def require_existing(database: Database) -> None:
     """Commands other than `init` never create a database by accident."""
     if database.path is not None and not database.path.exists():
-        raise DatabaseUnavailable(t("db.missing", db=database.display()))
+        raise DatabaseUnavailable(t("no database at {db}: run `ecotrack init` first", db=database.display()))
     _require_regular_file(database)

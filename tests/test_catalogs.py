@@ -1,0 +1,132 @@
+"""The message catalogs (issue 11): every message extracted is in every catalog, translated, with the same
+placeholders; the compiled catalogs shipped in the package say what the .po files say; no message id is
+built at run time; English counts agree with their number."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from ecotrack import i18n
+
+from .conftest import ROOT, Workspace, csv_text
+
+PACKAGE = ROOT / "ecotrack"
+KEYWORDS = {"t": None, "tn": (1, 2), "tp": ((1, "c"), 2), "N_": None}
+CATALOGS = {
+    language: i18n.LOCALES / code / "LC_MESSAGES" / "ecotrack.po" for language, code in i18n.CATALOG_LOCALES.items()
+}
+PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)[^{}]*\}(?!\})")
+
+
+def _extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
+    found: dict[tuple[str | None, str | tuple[str, ...]], list[str]] = {}
+    method_map = [("**/migrations/**.py", "ignore"), ("**.py", "python")]
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(PACKAGE), keywords=KEYWORDS, method_map=method_map
+    ):
+        key = message if isinstance(message, str) else tuple(message)
+        found.setdefault((context, key), []).append(f"{filename}:{lineno}")
+    return found
+
+
+def _catalog(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _messages(catalog: Catalog) -> dict[tuple[str | None, str | tuple[str, ...]], object]:
+    return {
+        (message.context, message.id if isinstance(message.id, str) else tuple(message.id)): (
+            message.string if isinstance(message.string, str) else tuple(message.string)
+        )
+        for message in catalog
+        if message.id
+    }
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_every_message_of_the_code_is_in_the_catalog_and_no_other(language: str) -> None:
+    extracted = set(_extracted())
+    catalogued = set(_messages(_catalog(CATALOGS[language])))
+    assert extracted - catalogued == set(), "run the pybabel extract and update of README, Development"
+    assert catalogued - extracted == set(), "messages no code uses: run pybabel update with --ignore-obsolete"
+
+
+def test_every_chinese_message_is_translated_with_the_same_placeholders() -> None:
+    for (context, message), translation in _messages(_catalog(CATALOGS["zh"])).items():
+        forms = translation if isinstance(translation, tuple) else (translation,)
+        ids = message if isinstance(message, tuple) else (message,)
+        assert all(forms), f"untranslated: {context or ''} {message!r}"
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == wanted, (message, form)
+
+
+def test_the_english_catalog_leaves_every_message_as_written() -> None:
+    for (_context, message), translation in _messages(_catalog(CATALOGS["en"])).items():
+        forms = translation if isinstance(translation, tuple) else (translation,)
+        assert not any(forms), f"English is the message id itself: {message!r}"
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_the_compiled_catalog_says_what_the_po_file_says(language: str) -> None:
+    with CATALOGS[language].with_suffix(".mo").open("rb") as handle:
+        compiled = read_mo(handle)
+    written = _catalog(CATALOGS[language])
+
+    def translated(catalog: Catalog) -> dict[object, object]:
+        # an untranslated plural is compiled as its English forms: the same as no translation
+        return {k: v for k, v in _messages(catalog).items() if v and any(v) and v != k[1]}
+
+    assert translated(compiled) == translated(written), "run pybabel compile (README, Development)"
+
+
+def test_no_message_id_is_built_at_run_time() -> None:
+    """A message must be a literal (or a variable holding one marked with N_): never an f-string, a
+    concatenation or a format call, which no extractor can find."""
+    calls = {"t": 1, "tn": 2, "tp": 2, "N_": 1}
+    problems = []
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
+                for argument in node.args[: calls[node.func.id]]:
+                    literal = isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+                    marked = isinstance(argument, ast.Name | ast.Attribute | ast.Subscript) and node.func.id == "t"
+                    if not (literal or marked):
+                        problems.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert problems == []
+
+
+def test_the_chinese_catalog_has_one_plural_form_and_english_two() -> None:
+    assert _catalog(CATALOGS["zh"]).num_plurals == 1
+    assert _catalog(CATALOGS["en"]).num_plurals == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "english", "chinese"),
+    [
+        (1, "imported 1 entry from rows.csv as import #1", "已从 rows.csv 导入 1 条数据"),
+        (2, "imported 2 entries from rows.csv as import #1", "已从 rows.csv 导入 2 条数据"),
+    ],
+)
+def test_a_count_takes_the_form_of_its_number(
+    conformance_empty: Workspace, rows: int, english: str, chinese: str
+) -> None:
+    lines = ["dongpo,1.1,2014-03,2,,c,2014-04-02", "nanyuan,1.1,2014-03,1,,c,2014-04-02"][:rows]
+    conformance_empty.write("rows.csv", csv_text(lines))
+    outcome = conformance_empty.ok("--lang", "en", "import", "rows.csv")
+    assert outcome.stderr.strip() == english
+    conformance_empty.write("again.csv", csv_text([line.replace(",2,", ",3,").replace(",1,", ",4,") for line in lines]))
+    assert conformance_empty.ok("--lang", "zh", "import", "again.csv").stderr.startswith(
+        chinese.replace("rows", "again")
+    )
