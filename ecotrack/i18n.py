@@ -58,6 +58,11 @@ def t(message: str, /, **values: object) -> str:
     return _catalog(_language).gettext(message).format(**values)
 
 
+def unformatted(message: str) -> str:
+    """`message` in the interface language as written, for a caller that fills it in itself (Typer)."""
+    return _catalog(_language).gettext(message)
+
+
 def tn(singular: str, plural: str, /, *, count: int, **values: object) -> str:
     """A message that counts: the form for `count` in the interface language, `count` filled in too."""
     return _catalog(_language).ngettext(singular, plural, count).format(count=count, **values)

@@ -27,10 +27,13 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)[^{}]*\}(?!\})")
 
 
 def _extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
+    from babel.messages.frontend import parse_mapping_cfg
+
     found: dict[tuple[str | None, str | tuple[str, ...]], list[str]] = {}
-    method_map = [("**/migrations/**.py", "ignore"), ("**.py", "python")]
+    with (i18n.LOCALES / "babel.cfg").open() as config:  # the mapping README's pybabel extract uses
+        method_map, options_map = parse_mapping_cfg(config)
     for filename, lineno, message, _comments, context in extract_from_dir(
-        str(PACKAGE), keywords=KEYWORDS, method_map=method_map
+        str(PACKAGE), keywords=KEYWORDS, method_map=method_map, options_map=options_map
     ):
         key = message if isinstance(message, str) else tuple(message)
         found.setdefault((context, key), []).append(f"{filename}:{lineno}")
@@ -130,3 +133,34 @@ def test_a_count_takes_the_form_of_its_number(
     assert conformance_empty.ok("--lang", "zh", "import", "again.csv").stderr.startswith(
         chinese.replace("rows", "again")
     )
+
+
+def test_help_is_chinese_under_a_chinese_locale_and_flags_show_no_type() -> None:
+    import os
+    import subprocess
+
+    from .conftest import ECOTRACK
+
+    env = {k: v for k, v in os.environ.items() if k not in ("ECOTRACK_LANG", "LC_ALL", "LANGUAGE")}
+    shown = subprocess.run(
+        [str(ECOTRACK), "import", "--help"],
+        env={**env, "LANG": "zh_CN.UTF-8", "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    for words in ("导入月报表", "逐行检查，不录入任何数据。", "选项", "显示本帮助并退出。"):
+        assert words in shown.stdout
+    assert "<bool>" not in shown.stdout and "Check every row" not in shown.stdout
+
+
+def test_help_follows_the_lang_given_before_the_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ecotrack.cli.app import app
+
+    chinese = CliRunner().invoke(app, ["--lang", "zh", "status", "--help"], env={"COLUMNS": "120", "LANG": "C"})
+    assert "序时进度" in chinese.stdout and "Evaluate as of" not in chinese.stdout
+    english = CliRunner().invoke(app, ["--lang=en", "status", "--help"], env={"COLUMNS": "120", "LANG": "zh_CN.UTF-8"})
+    assert "Evaluate as of this date" in english.stdout and "选项" not in english.stdout

@@ -6,7 +6,7 @@ import typer
 
 from ecotrack import render
 from ecotrack.cli.workspace import settings_of
-from ecotrack.i18n import t
+from ecotrack.i18n import N_, t
 
 
 def init(ctx: typer.Context) -> None:
@@ -41,4 +41,4 @@ def init(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Set-up")(init)
+    app.command(rich_help_panel=N_("Set-up"))(init)

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from ecotrack import __version__
 from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
 from ecotrack.errors import EcotrackError, ExitCode
-from ecotrack.i18n import detect_language, set_language, t
+from ecotrack.i18n import N_, detect_language, set_language, t
 
 
 class EcotrackGroup(TyperGroup):
@@ -34,6 +34,9 @@ class EcotrackGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        from ecotrack.cli.help import translate
+
+        translate(self, list(args) if args is not None else sys.argv[1:])
         code = _run_guarded(
             lambda: super(EcotrackGroup, self).main(
                 args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
@@ -115,7 +118,7 @@ def _unexpected(failure: Exception, settings: Settings) -> int:
 app = typer.Typer(
     cls=EcotrackGroup,
     name="ecotrack",
-    help="The accountability tracker for a district's yearly ecological-construction plan.",
+    help=N_("The accountability tracker for a district's yearly ecological-construction plan."),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -133,7 +136,7 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     plan: Annotated[
-        str, typer.Option("--plan", envvar="ECOTRACK_PLAN", metavar="PATH", help="The plan file.")
+        str, typer.Option("--plan", envvar="ECOTRACK_PLAN", metavar="PATH", help=N_("The plan file."))
     ] = DEFAULT_PLAN,
     db: Annotated[
         str,
@@ -141,7 +144,7 @@ def root(
             "--db",
             envvar="ECOTRACK_DB",
             metavar="PATH-or-URL",
-            help="SQLite file, or an SQLAlchemy URL (postgresql+psycopg://…).",
+            help=N_("SQLite file, or an SQLAlchemy URL (postgresql+psycopg://…)."),
         ),
     ] = DEFAULT_DB,
     year: Annotated[
@@ -150,17 +153,17 @@ def root(
             "--year",
             envvar="ECOTRACK_YEAR",
             metavar="YYYY",
-            help="Plan year (default: the latest in the database).",
+            help=N_("Plan year (default: the latest in the database)."),
         ),
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
-            "--lang", envvar="ECOTRACK_LANG", metavar="zh|en", help="Interface language (default: from the locale)."
+            "--lang", envvar="ECOTRACK_LANG", metavar="zh|en", help=N_("Interface language (default: from the locale).")
         ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version."))
     ] = False,
 ) -> None:
     """Plan, monthly filings, notices (通报) and the year-end assessment (考核), from the command line."""

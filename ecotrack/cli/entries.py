@@ -15,7 +15,7 @@ from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, T
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import language, t, tn
+from ecotrack.i18n import N_, language, t, tn
 from ecotrack.listings import HISTORY_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, target_rows, unit_rows
 from ecotrack.plan import period_label
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ecotrack.filing import NewEntry
     from ecotrack.tracker import Tracker
 
-PANEL = "Filing (clerks)"
+PANEL = N_("Filing (clerks)")
 
 
 def units(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
@@ -97,20 +97,21 @@ def _previous_month(today: date) -> str:
 
 def report(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help="Your unit's code.")],
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("Your unit's code."))],
     target: TargetOpt = None,
     period: PeriodOpt = None,
     value: Annotated[
-        str | None, typer.Option("--value", "-v", metavar="V", help="The level at the end of the period.")
+        str | None, typer.Option("--value", "-v", metavar="V", help=N_("The level at the end of the period."))
     ] = None,
-    done: Annotated[bool, typer.Option("--done", help="Milestone done (or a quantity's full amount).")] = False,
-    note: Annotated[str, typer.Option("--note", "-n", help="A remark for the office.")] = "",
+    done: Annotated[bool, typer.Option("--done", help=N_("Milestone done (or a quantity's full amount)."))] = False,
+    note: Annotated[str, typer.Option("--note", "-n", help=N_("A remark for the office."))] = "",
     by: Annotated[
         str | None,
-        typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME", help="Who reports (default: your account)."),
+        typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME", help=N_("Who reports (default: your account).")),
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--on", metavar="DATE", help="When it was reported, for paper reports (default: now).")
+        str | None,
+        typer.Option("--on", metavar="DATE", help=N_("When it was reported, for paper reports (default: now).")),
     ] = None,
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
@@ -261,11 +262,13 @@ def _monthly_form(
 
 def template(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help="The unit the form is for.")],
-    period: Annotated[str, typer.Option("--period", "-p", metavar="YYYY-MM", help="The month to report.")],
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the form is for."))],
+    period: Annotated[str, typer.Option("--period", "-p", metavar="YYYY-MM", help=N_("The month to report."))],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE.csv|FILE.xlsx", help="Write the form here (default: CSV on stdout)."),
+        typer.Option(
+            "--out", "-o", metavar="FILE.csv|FILE.xlsx", help=N_("Write the form here (default: CSV on stdout).")
+        ),
     ] = None,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -313,19 +316,19 @@ def template(
 
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX, English or Chinese headers.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=N_("CSV or XLSX, English or Chinese headers."))],
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", metavar="NAME", help="CSV encoding (default: detected; UTF-8 or GB18030)."),
+        typer.Option("--encoding", metavar="NAME", help=N_("CSV encoding (default: detected; UTF-8 or GB18030).")),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, file nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check every row, file nothing."))] = False,
     by: Annotated[
         str | None,
         typer.Option(
             "--by",
             envvar="ECOTRACK_USER",
             metavar="NAME",
-            help="Reporter for rows that name none (default: your account).",
+            help=N_("Reporter for rows that name none (default: your account)."),
         ),
     ] = None,
 ) -> None:

@@ -15,7 +15,7 @@ from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.exports import plain
-from ecotrack.i18n import t, tn
+from ecotrack.i18n import N_, t, tn
 from ecotrack.listings import (
     NOTICE_COLUMNS,
     NOTICES_COLUMNS,
@@ -29,7 +29,7 @@ from ecotrack.listings import (
 if TYPE_CHECKING:
     from ecotrack.tracker import IssuedDraft
 
-PANEL = "The monthly meeting (office)"
+PANEL = N_("The monthly meeting (office)")
 
 
 class DocumentLanguage(StrEnum):
@@ -37,7 +37,7 @@ class DocumentLanguage(StrEnum):
     en = "en"
 
 
-TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help="A task code, e.g. 2.")]
+TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help=N_("A task code, e.g. 2."))]
 
 
 def status(
@@ -48,7 +48,7 @@ def status(
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """Each assignment: amount, actual, expected, progress and status (SPEC §5)."""
+    """Each assignment: amount, actual, expected level (序时进度), progress and status."""
     day = as_of_date(as_of)
     plan, evaluation = evaluate(ctx, day, unit, task)
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
@@ -93,7 +93,7 @@ def overdue(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
     unit: UnitOpt = None,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when any unit is listed.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help=N_("Exit 1 when any unit is listed."))] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -136,11 +136,11 @@ def notice(
     as_of: AsOfOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", file_okay=False, help="Write the document into this folder."),
+        typer.Option("--out", "-o", metavar="DIR", file_okay=False, help=N_("Write the document into this folder.")),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Draft and print; record nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Draft and print; record nothing."))] = False,
     document_lang: Annotated[
-        DocumentLanguage, typer.Option("--document-lang", case_sensitive=False, help="Language of the document.")
+        DocumentLanguage, typer.Option("--document-lang", case_sensitive=False, help=N_("Language of the document."))
     ] = DocumentLanguage.zh,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
@@ -210,7 +210,7 @@ def notice(
         )
 
 
-notices_app = typer.Typer(help="The notices issued this year, or one again.", invoke_without_command=True)
+notices_app = typer.Typer(help=N_("The notices issued this year, or one again."), invoke_without_command=True)
 
 
 @notices_app.callback()
@@ -245,7 +245,7 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
 @notices_app.command("show")
 def show_notice(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help="The notice's number in the year.")],
+    number: Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))],
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:

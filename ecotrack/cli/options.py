@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ecotrack.errors import BadInput
-from ecotrack.i18n import t
+from ecotrack.i18n import N_, t
 
 
 class OutputFormat(StrEnum):
@@ -20,15 +20,15 @@ class OutputFormat(StrEnum):
 
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts."),
+    typer.Option("--format", "-f", case_sensitive=False, help=N_("table for people; json or csv for scripts.")),
 ]
-NoBomOpt = Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark (for scripts).")]
+NoBomOpt = Annotated[bool, typer.Option("--no-bom", help=N_("CSV without the byte-order mark (for scripts)."))]
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today).")
+    str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=N_("Evaluate as of this date (default: today)."))
 ]
-UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", help="A unit code, e.g. qingshan.")]
-TargetOpt = Annotated[str | None, typer.Option("--target", "-t", metavar="TARGET", help="A target code, e.g. 1.1.")]
-PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-MM", help="The month reported.")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", help=N_("A unit code, e.g. qingshan."))]
+TargetOpt = Annotated[str | None, typer.Option("--target", "-t", metavar="TARGET", help=N_("A target code, e.g. 1.1."))]
+PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-MM", help=N_("The month reported."))]
 
 
 def parse_day(text: str, option: str) -> date:

@@ -9,15 +9,15 @@ import typer
 
 from ecotrack import render
 from ecotrack.cli.workspace import open_tracker, settings_of
-from ecotrack.i18n import t, tn, tp
+from ecotrack.i18n import N_, t, tn, tp
 
-app = typer.Typer(help="Check, load and show the plan (tasks.yaml).", no_args_is_help=True)
+app = typer.Typer(help=N_("Check, load and show the plan (tasks.yaml)."), no_args_is_help=True)
 
 
 @app.command()
 def check(
     ctx: typer.Context,
-    file: Annotated[str | None, typer.Argument(metavar="[FILE]", help="Plan file (default: --plan).")] = None,
+    file: Annotated[str | None, typer.Argument(metavar="[FILE]", help=N_("Plan file (default: --plan)."))] = None,
 ) -> None:
     """Validate a plan file without touching the database; every problem as FILE:LINE:COLUMN."""
     from ecotrack.planfile import read_plan

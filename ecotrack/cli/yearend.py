@@ -19,7 +19,7 @@ from ecotrack.exports import plain
 from ecotrack.i18n import N_, t, tn
 from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS
 
-PANEL = "Year end (office and scripts)"
+PANEL = N_("Year end (office and scripts)")
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
 SHEET_NAMES = {
     "plan": N_("plan"),
@@ -85,7 +85,10 @@ class ExportFormat(StrEnum):
 
 
 TableOpt = Annotated[
-    str | None, typer.Option("--table", metavar="TABLE", help=f"For csv: one of {', '.join(EXPORT_TABLES)}.")
+    str | None,
+    typer.Option(
+        "--table", metavar="TABLE", help=N_("For csv: one of plan, status, filings, assessment, entries, notices.")
+    ),
 ]
 
 
@@ -94,12 +97,16 @@ def export(
     fmt: Annotated[
         ExportFormat,
         typer.Option(
-            "--format", "-f", case_sensitive=False, help="json (every table), csv (one --table), xlsx (a sheet each)."
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help=N_("json (every table), csv (one --table), xlsx (a sheet each)."),
         ),
     ],
     table: TableOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help="Write here (default: stdout).")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("Write here (default: stdout).")),
     ] = None,
     as_of: AsOfOpt = None,
     no_bom: NoBomOpt = False,
@@ -153,7 +160,7 @@ def export(
 
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help="Where to write the copy.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help=N_("Where to write the copy."))],
 ) -> None:
     """A consistent copy of the SQLite database, taken while others may be writing."""
     from ecotrack.tracker import backup_database

@@ -1,0 +1,146 @@
+"""`--help` in the interface language.
+
+Command help is the command function's docstring, option help is `help=N_("…")`, and panel titles
+are `N_("…")`: all English, all in the catalogs. Before a command line is parsed, the language is
+taken from it (a global `--lang` before the command), or from `ECOTRACK_LANG` or the locale, and every
+help text of the command tree, with Typer's own panel titles, is put into that language.
+
+`extract` is the Babel extractor of the CLI modules that puts command docstrings in the catalogs too
+(`ecotrack/locale/babel.cfg`; README, Development).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from ecotrack.i18n import LANGUAGES, N_, detect_language, set_language, t, unformatted
+
+# Typer's own words in its help screens (it reads them from these names of typer.rich_utils)
+TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+}
+
+
+def language_of(args: Sequence[str]) -> str:
+    """The language a command line asks for: `--lang X` before the command, else ECOTRACK_LANG, else the
+    locale. A value that is no language is left for the root callback to refuse."""
+    chosen = os.environ.get("ECOTRACK_LANG")
+    for index, arg in enumerate(args):
+        if not arg.startswith("-"):
+            break  # the command: what follows is its own
+        if arg == "--lang" and index + 1 < len(args):
+            chosen = args[index + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.removeprefix("--lang=")
+    chosen = (chosen or "").strip().lower()
+    return chosen if chosen in LANGUAGES else detect_language()
+
+
+def translate(command: Any, args: Sequence[str]) -> None:
+    """Put every help text of `command` and its subcommands, and Typer's words, in the language of `args`."""
+    from typer import rich_utils
+
+    set_language(language_of(args))
+    english: dict[str, str] = getattr(rich_utils, "_ecotrack_english", {})
+    if not english:
+        english = {name: getattr(rich_utils, name) for name in TYPER_WORDS}
+        rich_utils._ecotrack_english = english  # type: ignore[attr-defined]
+    for name in TYPER_WORDS:
+        setattr(
+            rich_utils, name, unformatted(TYPER_WORDS[name]) if english[name] == TYPER_WORDS[name] else english[name]
+        )
+    _translate_tree(command)
+
+
+# Help texts of the options Typer and Click add themselves
+OWN_OPTIONS = (
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
+
+
+def _translate_tree(command: Any) -> None:
+    for attribute in ("help", "short_help", "rich_help_panel"):
+        _translate_attribute(command, attribute)
+    for parameter in command.params:
+        _translate_parameter(parameter)
+    if not hasattr(command, "_ecotrack_help_option"):
+        # Click makes the --help option only when a help screen needs it: translate it then.
+        make = command.get_help_option
+
+        def translated_help_option(ctx: Any) -> Any:
+            option = make(ctx)
+            if option is not None:
+                _translate_parameter(option)
+            return option
+
+        command.get_help_option = translated_help_option
+        command._ecotrack_help_option = True
+    for sub in getattr(command, "commands", {}).values():
+        _translate_tree(sub)
+
+
+def _translate_parameter(parameter: Any) -> None:
+    for attribute in ("help", "rich_help_panel"):
+        _translate_attribute(parameter, attribute)
+    if getattr(parameter, "is_flag", False) and parameter.metavar is None:
+        parameter.metavar = ""  # a flag takes no value: no "<bool>" beside it
+
+
+def _translate_attribute(owner: Any, attribute: str) -> None:
+    """Translate from the English kept aside the first time, so that translating again is harmless."""
+    kept = f"_english_{attribute}"
+    if not hasattr(owner, kept):
+        setattr(owner, kept, getattr(owner, attribute, None))
+    text = getattr(owner, kept)
+    if isinstance(text, str) and text:
+        english = inspect.cleandoc(text)  # as the docstring extractor cleaned it
+        setattr(owner, attribute, t(english))
+
+
+def extract(source: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """A Babel extractor for CLI modules: their messages as Python's extractor finds them, and the
+    docstring of every command (the help Typer shows), cleaned as Typer cleans it. A command is a
+    function decorated with `….command()` or `….callback()`, or registered as `app.command(…)(function)`."""
+    import io
+
+    from babel.messages.extract import extract_python
+
+    code = source.read()
+    yield from extract_python(io.BytesIO(code), keywords, comment_tags, options)  # type: ignore[arg-type]
+    tree = ast.parse(code)
+    registered = {
+        call.args[0].id
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Call)
+        and isinstance(call.func.func, ast.Attribute)
+        and call.func.func.attr == "command"
+        and call.args
+        and isinstance(call.args[0], ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and (node.name in registered or _decorated(node)):
+            docstring = ast.get_docstring(node, clean=True)
+            if docstring:
+                yield node.lineno, None, docstring, []
+
+
+def _decorated(node: ast.FunctionDef) -> bool:
+    return any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ("command", "callback")
+        for d in node.decorator_list
+    )
