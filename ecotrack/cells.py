@@ -7,7 +7,9 @@ one `'` where writing added one and the text `'` itself survives the round trip.
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -43,3 +45,27 @@ def clean(text: str) -> str:
 def clean_for_file(text: str) -> str:
     """`clean`, keeping carriage returns too (CSV and XLSX hold them; a terminal would be sent back a line)."""
     return _CONTROL_IN_FILES.sub(REPLACEMENT, text)
+
+
+# Significant digits a computed number keeps in JSON and CSV: enough for every comparison of SPEC §5,
+# few enough that 1.2000000000000002 is written 1.2.
+SIGNIFICANT_DIGITS = 10
+
+
+def tidy(number: float) -> float:
+    """A computed number without floating-point noise, and never -0."""
+    if not math.isfinite(number):
+        return number
+    rounded = float(f"{number:.{SIGNIFICANT_DIGITS}g}")
+    return rounded + 0.0 if rounded else 0.0
+
+
+def tidied(data: Any) -> Any:
+    """`data` (dicts, lists, numbers, text) with every float tidied."""
+    if isinstance(data, float):
+        return tidy(data)
+    if isinstance(data, dict):
+        return {key: tidied(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [tidied(item) for item in data]
+    return data

@@ -12,16 +12,32 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ecotrack.cells import clean_for_file, neutralise
+from ecotrack.cells import clean_for_file, neutralise, tidy
+
+# Records whose numbers are what a clerk typed, kept exactly
+EXACT_RECORDS = frozenset({"HistoryEntry"})
 
 
 def _shallow(value: Any) -> Any:
-    """One level of a dataclass or date as JSON-ready data; the JSON encoder walks the rest."""
+    """One level of a dataclass or date as JSON-ready data; the JSON encoder walks the rest. The numbers
+    a dataclass computed are tidied (`tidy`); a record's numbers are kept as filed."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {field.name: getattr(value, field.name) for field in fields(value)}
+        exact = type(value).__name__ in EXACT_RECORDS
+        return {
+            field.name: _tidied(getattr(value, field.name)) if not exact else getattr(value, field.name)
+            for field in fields(value)
+        }
     if isinstance(value, date | datetime):
         return value.isoformat()
     raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def _tidied(value: Any) -> Any:
+    if isinstance(value, float):
+        return tidy(value)
+    if isinstance(value, list):
+        return [_tidied(item) for item in value]
+    return value
 
 
 def plain(value: Any) -> Any:
@@ -54,7 +70,11 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ""
+        if not math.isfinite(value):
+            return ""
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))  # 1200, not 1200.0 (and 0, not -0)
+        return repr(value)
     if isinstance(value, list | tuple):
         return neutralise(clean_for_file(" ".join(str(item) for item in value)))
     # control characters (but tab and line feed) shown as U+FFFD: a CSV on a terminal sends no escape

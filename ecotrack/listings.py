@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ecotrack.exports import plain
 from ecotrack.plan import Plan
 from ecotrack.rules import Evaluation, OverdueUnit, UnitAssessment
 
@@ -122,7 +123,7 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for unit in units:
         head = {"unit": unit.unit, "unit_name": unit.unit_name, "missing_reports": unit.missing_reports}
-        rows += [{**vars(row), **head} for row in unit.behind] or [head]
+        rows += [{**plain(row), **head} for row in unit.behind] or [head]
     return rows
 
 
@@ -270,9 +271,9 @@ def export_data(
         "plan_year": plan.year,
         "as_of": as_of.isoformat(),
         "plan": plan_data(plan),
-        "status": [dict(vars(row)) for row in evaluation.rows],
-        "filings": [dict(vars(unit)) for unit in evaluation.filings],
-        "assessment": [dict(vars(result)) for result in assessment],
+        "status": [plain(row) for row in evaluation.rows],
+        "filings": [plain(unit) for unit in evaluation.filings],
+        "assessment": [plain(result) for result in assessment],
         "entries": [dict(vars(entry)) for entry in entries],
         "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in notices],
     }

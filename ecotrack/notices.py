@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ecotrack.cells import tidied
 from ecotrack.plan import Plan
 from ecotrack.rules import OverdueUnit, StatusRow
 
@@ -52,7 +53,7 @@ class Notice:
             "plan_year": self.plan_year,
             "as_of": self.as_of.isoformat(),
             "evaluation_month": self.evaluation_month,
-            "units": [asdict(item) for item in self.units],  # strings and numbers all the way down
+            "units": [tidied(asdict(item)) for item in self.units],  # strings and numbers all the way down
         }
         if issued_at is not None:
             data["issued_at"] = issued_at

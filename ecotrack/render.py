@@ -73,8 +73,14 @@ def number(value: float | None) -> str:
     """A number for people: thousands separated, at most two decimals, no trailing zeros."""
     if value is None:
         return ""
-    text = f"{value:,.2f}"
+    text = f"{round(value, 2) + 0.0:,.2f}"  # + 0.0: never "-0"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(share: float, places: int = 0) -> str:
+    """A share as a percentage for people, never "-0%"."""
+    rounded = round(share * 100, places) + 0.0
+    return f"{rounded:.{places}f}%"
 
 
 def amount(value: float | None, measure: str | None) -> str:
@@ -97,7 +103,7 @@ def progress_bar(progress: float, expected: float, status: str, width: int = BAR
         bar.append("░" * (width - tick - 1), style="dim")
     else:
         bar.append("░" * (width - done_cells), style="dim")
-    bar.append(f"{progress * 100:4.0f}%")
+    bar.append(f"{percent(progress):>4}")
     return bar
 
 
@@ -451,8 +457,8 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
             str(result.rank),
             (unit.display_name(lang)),
             label(result.kind),
-            f"{result.completion:.1%}",
-            f"{result.timeliness:.1%}",
+            percent(result.completion, 1),
+            percent(result.timeliness, 1),
             f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
             str(result.notices) if result.notices else "",
             f"{result.score:.2f}",
@@ -511,8 +517,8 @@ def assessment_explained(
             item.target,
             (target.display_title(lang)),
             number(item.weight),
-            f"{item.progress:.1%}",
-            f"{item.counted:.1%}",
+            percent(item.progress, 1),
+            percent(item.counted, 1),
             f"{item.points:.2f}",
         )
     out.print(table)

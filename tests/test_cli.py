@@ -202,7 +202,7 @@ def test_template_lists_open_targets_and_imports_back(conformance: Workspace) ->
     form = (conformance.root / "form.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(form)))
     assert [(r["unit"], r["target"], r["period"], r["last_value"]) for r in rows] == [
-        ("dongpo", "1.2", "2014-12", "91.0")
+        ("dongpo", "1.2", "2014-12", "91")
     ]
     filled = form.replace("2014-12,,", "2014-12,92,").replace("\r\n", "\n")
     conformance.write("filled.csv", filled)
