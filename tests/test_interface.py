@@ -51,3 +51,34 @@ def test_csv_writes_whole_numbers_without_a_decimal_point(sample: Workspace) -> 
 def test_a_table_never_shows_minus_nought(sample: Workspace) -> None:
     table = sample.ok("status", "--as-of", "2012-01-06", env={"COLUMNS": "200"}).stdout
     assert not re.search(r"(?<![\d.])-0(?:%|\b)(?![.\d])", table)
+
+
+def test_notice_as_json_goes_to_stdout_when_the_document_goes_to_a_folder(conformance: Workspace) -> None:
+    outcome = conformance.ok("notice", "--as-of", "2014-07-06", "--out", "notices", "--format", "json")
+    record = json.loads(outcome.stdout)
+    assert record["evaluation_month"] == "2014-06" and record["units"]
+    assert list((conformance.root / "notices").iterdir())
+
+
+def test_plan_show_honours_format(sample: Workspace) -> None:
+    shown = json.loads(sample.ok("plan", "show", "--format", "json").stdout)
+    assert shown["plan_year"] == 2012 and shown["plan"]["tasks"]
+    rows = sample.ok("plan", "show", "--format", "csv").stdout.splitlines()
+    assert rows[0].lstrip("\ufeff").startswith("task,task_title,target")
+    assert len(rows) > 10
+
+
+@pytest.mark.parametrize("option", ["--lang", "--db", "--plan", "--year"])
+def test_a_global_option_after_the_command_gets_a_hint(sample: Workspace, option: str) -> None:
+    outcome = sample.run("status", option, "x")
+    assert outcome.exit_code == 2
+    assert outcome.stderr.splitlines() == [
+        f"error: No such option: {option}",
+        f"{option} is an option of ecotrack itself: give it before the command, as in `ecotrack {option} … status`",
+    ]
+
+
+def test_the_monthly_period_is_called_the_statistics_month_in_chinese(sample: Workspace) -> None:
+    table = sample.ok("--lang", "zh", "status", "--as-of", "2012-07-06", env={"COLUMNS": "200"}).stdout
+    assert "统计月份 2012-06" in table and "考核月份" not in table
+    assert "序时进度" in table

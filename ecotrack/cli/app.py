@@ -57,7 +57,7 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
         render.error(failure.lines(), failure.hint)
         return int(failure.exit_code)
     except typer.TyperException as failure:  # usage errors from option parsing
-        render.error([failure.format_message()])
+        render.error([failure.format_message()], _misplaced_global_option(failure))
         return int(getattr(failure, "exit_code", ExitCode.BAD_INPUT))
     except typer.Abort:
         render.error([t("aborted; nothing was changed")])
@@ -72,6 +72,23 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
     except Exception as failure:
         return _unexpected(failure, settings() or Settings())
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+GLOBAL_OPTIONS = ("--plan", "--db", "--year", "--lang")
+
+
+def _misplaced_global_option(failure: Exception) -> str | None:
+    """A hint when an option of ecotrack itself came after the command, where the command cannot take it."""
+    name = getattr(failure, "option_name", None)
+    if name not in GLOBAL_OPTIONS:
+        return None
+    context = getattr(failure, "ctx", None)
+    command = str(getattr(context, "command_path", "ecotrack COMMAND")).removeprefix("ecotrack ")
+    return t(
+        "{option} is an option of ecotrack itself: give it before the command, as in `ecotrack {option} … {command}`",
+        option=name,
+        command=command,
+    )
 
 
 def _unexpected(failure: Exception, settings: Settings) -> int:

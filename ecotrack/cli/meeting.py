@@ -191,10 +191,11 @@ def notice(
             )
         )
         return
-    if out is None:
-        _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
-    else:
+    if out is not None:
         render.info(t("wrote {path}", path=written[-1]))
+    if out is None or fmt is not OutputFormat.table:
+        # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
+        _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     if drafted.recorded:
         render.info(
             tn(

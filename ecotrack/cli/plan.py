@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from ecotrack import render
+from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat
+from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import open_tracker, settings_of
 from ecotrack.i18n import N_, t, tn, tp
 
@@ -61,7 +63,17 @@ def load(ctx: typer.Context) -> None:
 
 
 @app.command()
-def show(ctx: typer.Context) -> None:
+def show(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
     """The plan as a tree: tasks, targets, lead and supporting units, amounts."""
+    from ecotrack.listings import PLAN_COLUMNS, plan_data, plan_rows
+
     with open_tracker(ctx) as tracker:
-        render.plan_tree(tracker.plan)
+        plan = tracker.plan
+    emit(
+        fmt,
+        data={"plan_year": plan.year, "plan": plan_data(plan)},
+        rows=lambda: plan_rows(plan),
+        columns=PLAN_COLUMNS,
+        table=lambda: render.plan_tree(plan),
+        bom=not no_bom,
+    )
