@@ -82,3 +82,45 @@ def test_the_monthly_period_is_called_the_statistics_month_in_chinese(sample: Wo
     table = sample.ok("--lang", "zh", "status", "--as-of", "2012-07-06", env={"COLUMNS": "200"}).stdout
     assert "统计月份 2012-06" in table and "考核月份" not in table
     assert "序时进度" in table
+
+
+COMPLETING = """
+import os, sys
+sys.argv = ["ecotrack"]
+from ecotrack.cli.app import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "openpyxl") if m in sys.modules)
+sys.stderr.write("heavy:" + ",".join(heavy))
+"""
+
+
+def _complete(workspace: Workspace, words: str) -> tuple[list[str], str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        **workspace.env(),
+        "_ECOTRACK_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", COMPLETING], env=env, cwd=workspace.root, capture_output=True, text=True, timeout=60
+    )
+    return done.stdout.split(), done.stderr
+
+
+def test_completion_offers_unit_and_target_codes_from_the_plan_without_the_database_stack(sample: Workspace) -> None:
+    offered, stderr = _complete(sample, "ecotrack report --unit qi")
+    assert offered == ["qingshan"]
+    assert stderr.endswith("heavy:"), stderr  # nothing heavy imported for a TAB
+    targets, _ = _complete(sample, "ecotrack history --unit qingshan --target 1")
+    assert targets and all(code.startswith("1") for code in targets)
+    everyone, _ = _complete(sample, "ecotrack history --target 1")
+    assert set(targets) < set(everyone)  # with a unit: only what it is assigned
+    assert _complete(sample, "ecotrack --year 20")[0] == ["2012"]

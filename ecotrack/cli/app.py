@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from ecotrack import __version__
+from ecotrack.cli import complete
 from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
 from ecotrack.errors import EcotrackError, ExitCode
 from ecotrack.i18n import N_, detect_language, set_language, t
@@ -171,6 +172,7 @@ def root(
             envvar="ECOTRACK_YEAR",
             metavar="YYYY",
             help=N_("Plan year (default: the latest in the database)."),
+            autocompletion=complete.years,
         ),
     ] = None,
     lang: Annotated[

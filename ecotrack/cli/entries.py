@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack import render
+from ecotrack.cli import complete
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, TargetOpt, UnitOpt
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
@@ -97,7 +98,9 @@ def _previous_month(today: date) -> str:
 
 def report(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("Your unit's code."))],
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("Your unit's code."), autocompletion=complete.units)
+    ],
     target: TargetOpt = None,
     period: PeriodOpt = None,
     value: Annotated[
@@ -262,7 +265,12 @@ def _monthly_form(
 
 def template(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the form is for."))],
+    unit: Annotated[
+        str,
+        typer.Option(
+            "--unit", "-u", metavar="UNIT", help=N_("The unit the form is for."), autocompletion=complete.units
+        ),
+    ],
     period: Annotated[str, typer.Option("--period", "-p", metavar="YYYY-MM", help=N_("The month to report."))],
     out: Annotated[
         Path | None,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ecotrack.cli import complete
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t
 
@@ -26,8 +27,16 @@ NoBomOpt = Annotated[bool, typer.Option("--no-bom", help=N_("CSV without the byt
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=N_("Evaluate as of this date (default: today)."))
 ]
-UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", help=N_("A unit code, e.g. qingshan."))]
-TargetOpt = Annotated[str | None, typer.Option("--target", "-t", metavar="TARGET", help=N_("A target code, e.g. 1.1."))]
+UnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", "-u", metavar="UNIT", help=N_("A unit code, e.g. qingshan."), autocompletion=complete.units),
+]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target", "-t", metavar="TARGET", help=N_("A target code, e.g. 1.1."), autocompletion=complete.targets
+    ),
+]
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-MM", help=N_("The month reported."))]
 
 
