@@ -359,6 +359,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     lang = language()
     table = _table(
         title,
+        caption=t("(n) after a unit: its reasons, missing monthly reports and lagging targets together"),
         columns=[
             (N_("Unit"), "left"),
             (N_("Reason"), "left"),
@@ -402,6 +403,27 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
         for index, line in enumerate(lines):
             table.add_row(name if index == 0 else "", *line, end_section=index == len(lines) - 1)
     console().print(table)
+
+
+def overdue_brief(plan: Plan, units: Sequence[Any], title: str) -> None:
+    """One line per unit with its reasons, for the projector at the monthly meeting."""
+    lang = language()
+    out = console()
+    out.print(_text(title, style="bold"))
+    for unit in units:
+        shown = plan.unit(unit.unit)
+        assert shown is not None
+        line = _text(f"{shown.display_name(lang)} ({unit.count})", style="bold")
+        reasons = []
+        if unit.missing_reports:
+            reasons.append(t("reports missing: {months}", months=", ".join(unit.missing_reports)))
+        if unit.behind:
+            reasons.append(t("behind: {targets}", targets=", ".join(row.target for row in unit.behind)))
+        line.append("  " + "; ".join(reasons))
+        out.print(line)
+    out.print(
+        _text(t("(n) after a unit: its reasons, missing monthly reports and lagging targets together"), style="dim")
+    )
 
 
 def notices_table(rows: Sequence[Any], title: str) -> None:

@@ -124,3 +124,15 @@ def test_completion_offers_unit_and_target_codes_from_the_plan_without_the_datab
     everyone, _ = _complete(sample, "ecotrack history --target 1")
     assert set(targets) < set(everyone)  # with a unit: only what it is assigned
     assert _complete(sample, "ecotrack --year 20")[0] == ["2012"]
+
+
+def test_overdue_brief_gives_one_line_per_unit_with_its_reasons(sample: Workspace) -> None:
+    listed = json.loads(sample.ok("overdue", "--as-of", "2012-07-06", "--format", "json").stdout)["units"]
+    brief = sample.ok("overdue", "--as-of", "2012-07-06", "--brief", env={"COLUMNS": "100"}).stdout.splitlines()
+    assert len(brief) == len(listed) + 2  # the title, a line per unit, what (n) means
+    for line, unit in zip(brief[1:-1], listed, strict=True):
+        for month in unit["missing_reports"]:
+            assert month in line
+        for row in unit["behind"]:
+            assert row["target"] in line
+    assert "(n) after a unit" in brief[-1]

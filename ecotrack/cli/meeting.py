@@ -94,6 +94,9 @@ def overdue(
     as_of: AsOfOpt = None,
     unit: UnitOpt = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help=N_("Exit 1 when any unit is listed."))] = False,
+    brief: Annotated[
+        bool, typer.Option("--brief", help=N_("One line per unit with its reasons, for the projector."))
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -118,7 +121,7 @@ def overdue(
 
     def table() -> None:
         if listed:
-            render.overdue_table(
+            (render.overdue_brief if brief else render.overdue_table)(
                 plan,
                 listed,
                 t("Overdue units as of {as_of} (evaluation month {month})", as_of=day.isoformat(), month=month),
