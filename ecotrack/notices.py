@@ -185,12 +185,15 @@ def _chinese(plan: Plan, notice: Notice) -> str:
     return "\n".join(lines)
 
 
-def _lagging_line_en(row: StatusRow) -> str:
+def _lagging_line_en(plan: Plan, row: StatusRow) -> str:
+    target = plan.target(row.target)
+    title = target.display_title("en") if target else row.target_title
     if row.type == "milestone":
-        return f"{row.target} {row.target_title}: due by {row.due}, not yet done."
-    measure = f" {row.measure}" if row.measure else ""
+        return f"{row.target} {title}: due by {row.due}, not yet done."
+    shown = target.display_measure("en") if target else row.measure
+    measure = f" {shown}" if shown else ""
     return (
-        f"{row.target} {row.target_title}: yearly amount {row.amount:g}{measure}; actual {row.actual:g}{measure}"
+        f"{row.target} {title}: yearly amount {row.amount:g}{measure}; actual {row.actual:g}{measure}"
         f" as of {row.last_period or 'the start of the year'}; expected {row.expected:.2f}{measure}; "
         f"gap {row.gap:.2f}{measure}."
     )
@@ -209,14 +212,16 @@ def _english(plan: Plan, notice: Notice) -> str:
         "behind or late:",
     ]
     for index, item in enumerate(notice.units, start=1):
-        lines += ["", f"## {index}. {item.unit_name} (notice {item.count_this_year} this year: {item.wording})", ""]
+        unit = plan.unit(item.unit)
+        name = unit.display_name("en") if unit else item.unit_name
+        lines += ["", f"## {index}. {name} (notice {item.count_this_year} this year: {item.wording})", ""]
         point = 1
         if item.missing_reports:
             lines.append(f"{point}. Monthly reports not filed: {', '.join(item.missing_reports)}.")
             point += 1
         if item.behind:
             lines.append(f"{point}. Targets behind schedule:")
-            lines += [f"   - {_lagging_line_en(row)}" for row in item.behind]
+            lines += [f"   - {_lagging_line_en(plan, row)}" for row in item.behind]
     deadline = notice.as_of + timedelta(days=RECTIFICATION_DAYS)
     lines += [
         "",

@@ -68,6 +68,7 @@ class Target:
     support: tuple[str, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     title_en: str | None = None
+    measure_en: str | None = None
 
     @property
     def is_milestone(self) -> bool:
@@ -75,6 +76,9 @@ class Target:
 
     def display_title(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
+
+    def display_measure(self, lang: str) -> str | None:
+        return self.measure_en if lang == "en" and self.measure_en else self.measure
 
     def assignment(self, unit: str) -> Assignment | None:
         return next((a for a in self.assignments if a.unit == unit), None)
@@ -98,6 +102,11 @@ class AssessmentSettings:
     notice_penalty: float = 2.0
     grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES  # highest lowest-score first
     fail_grade: str = "不合格"
+    grades_en: tuple[tuple[str, str], ...] = ()  # grade -> its English name, for --lang en
+
+    def display_grade(self, grade: str, lang: str) -> str:
+        """A grade as an English reader sees it (the record keeps the plan's own name)."""
+        return dict(self.grades_en).get(grade, grade) if lang == "en" else grade
 
 
 @dataclass(frozen=True)

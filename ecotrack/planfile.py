@@ -96,6 +96,7 @@ class AssessmentSection(_Section):
     notice_penalty: Amount = 2.0
     grades: dict[Text, Amount] = Field(default_factory=lambda: dict(DEFAULT_GRADES))
     fail_grade: Text = "不合格"
+    grades_en: dict[Text, Text] = Field(default_factory=dict)
 
 
 class NoticesSection(_Section):
@@ -140,6 +141,7 @@ class TargetSection(_Section):
     title_en: Text | None = None
     type: Literal["quantity", "milestone"] = "quantity"
     measure: Text | None = None
+    measure_en: Text | None = None
     baseline: Amount | None = None
     schedule: Annotated[dict[int, float], Field(min_length=1)] | None = None
     weight: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
@@ -494,6 +496,7 @@ class _PlanBuilder:
                 notice_penalty=assessment.notice_penalty,
                 grades=tuple(sorted(assessment.grades.items(), key=lambda g: -g[1])),
                 fail_grade=assessment.fail_grade,
+                grades_en=tuple(assessment.grades_en.items()),
             ),
             notices=NoticeSettings(number_format=notices.number_format, ladder=tuple(sorted(notices.ladder.items()))),
             units=tuple(units),
@@ -638,6 +641,7 @@ class _PlanBuilder:
             task=task,
             type=spec.type,
             measure=spec.measure,
+            measure_en=spec.measure_en,
             baseline=baseline,
             schedule=schedule,
             weight=spec.weight,

@@ -170,9 +170,10 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             cells = [due, label("done") if row.status == "done" else t("not done")]
             expected_cell, gap_cell = (label("done") if row.expected_share >= 1 else ""), ""
         else:
-            cells = [amount(row.amount, row.measure), amount(row.actual, row.measure)]
-            expected_cell = amount(row.expected, row.measure)
-            gap_cell = amount(row.gap, row.measure) if row.gap > 1e-9 else ""
+            measure = target.display_measure(lang)
+            cells = [amount(row.amount, measure), amount(row.actual, measure)]
+            expected_cell = amount(row.expected, measure)
+            gap_cell = amount(row.gap, measure) if row.gap > 1e-9 else ""
         shown_title = target.display_title(lang)
         if wide:
             unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
@@ -260,7 +261,7 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             row.unit,
             row.target,
             row.period,
-            amount(row.value, target.measure if target else None),
+            amount(row.value, target.display_measure(language()) if target else None),
             row.reported_at.removesuffix("T00:00:00").replace("T", " "),
             (row.reported_by),
             f"#{row.corrects}" if row.corrects else "",
@@ -286,7 +287,8 @@ def plan_tree(plan: Plan) -> None:
             else:
                 if target.baseline:
                     heading.append(
-                        "  " + t("baseline {baseline}", baseline=amount(target.baseline, target.measure)), style="dim"
+                        "  " + t("baseline {baseline}", baseline=amount(target.baseline, target.display_measure(lang))),
+                        style="dim",
                     )
                 if target.schedule != ((12, 1.0),):
                     month_mark = t("/12")
@@ -297,7 +299,7 @@ def plan_tree(plan: Plan) -> None:
             leaf = branch.add(heading)
             for assignment in target.assignments:
                 name = units[assignment.unit].display_name(lang)
-                shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.measure)
+                shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.display_measure(lang))
                 leaf.add(_text(t("lead:") + f" {name}{shown}"))
             if target.support:
                 names = "、".join(units[code].display_name(lang) for code in target.support)
@@ -391,13 +393,14 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
             if target.is_milestone:
                 lines.append((reason, t("due {due}", due=row.due), t("not done"), "", ""))
             else:
+                measure = target.display_measure(lang)
                 lines.append(
                     (
                         reason,
-                        amount(row.amount, row.measure),
-                        amount(row.actual, row.measure),
-                        amount(row.expected, row.measure),
-                        Text(amount(row.gap, row.measure), style="red"),
+                        amount(row.amount, measure),
+                        amount(row.actual, measure),
+                        amount(row.expected, measure),
+                        Text(amount(row.gap, measure), style="red"),
                     )
                 )
         for index, line in enumerate(lines):
@@ -484,7 +487,7 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
             f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
             str(result.notices) if result.notices else "",
             f"{result.score:.2f}",
-            _text(result.grade, style=_grade_style(plan, result.grade)),
+            _text(plan.assessment.display_grade(result.grade, lang), style=_grade_style(plan, result.grade)),
         )
     console().print(table)
 
@@ -501,7 +504,8 @@ def assessment_explained(
     unit = plan.unit(result.unit)
     assert unit is not None
     settings = plan.assessment
-    out.print(_text(f"{unit.display_name(lang)}: {result.score:.2f} {result.grade} (#{result.rank})", style="bold"))
+    grade = plan.assessment.display_grade(result.grade, lang)
+    out.print(_text(f"{unit.display_name(lang)}: {result.score:.2f} {grade} (#{result.rank})", style="bold"))
     out.print(
         tn(
             "score = {completion_points} × completion {completion} + "

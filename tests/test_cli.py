@@ -340,7 +340,7 @@ def test_chinese_interface_keeps_json_keys_and_status_words(conformance: Workspa
     chinese = conformance.ok("--lang", "zh", "status", "--as-of", "2014-07-06", "--format", "json").stdout
     assert english == chinese
     table = conformance.run("status", "--as-of", "2014-07-06", env={"ECOTRACK_LANG": "zh"}).stdout
-    assert "滞后" in table and "考核月份 2014-06" in table
+    assert "滞后" in table and "统计月份 2014-06" in table
 
 
 def test_locale_chooses_the_language(conformance: Workspace) -> None:

@@ -136,3 +136,24 @@ def test_overdue_brief_gives_one_line_per_unit_with_its_reasons(sample: Workspac
         for row in unit["behind"]:
             assert row["target"] in line
     assert "(n) after a unit" in brief[-1]
+
+
+def test_english_interface_shows_english_measures_and_grades_and_json_keeps_the_record(sample: Workspace) -> None:
+    status = sample.ok("--lang", "en", "status", "--as-of", "2012-07-06", "--unit", "baisha", env={"COLUMNS": "200"})
+    assert "facilities" in status.stdout and "座" not in status.stdout
+    assess = sample.ok("--lang", "en", "assess", "--as-of", "2013-02-01", env={"COLUMNS": "200"}).stdout
+    assert "Excellent" in assess and "优秀" not in assess
+    record = json.loads(sample.ok("--lang", "en", "status", "--as-of", "2012-07-06", "--format", "json").stdout)
+    assert {row["measure"] for row in record["rows"]} >= {"座", "家"}
+    grades = {
+        u["grade"] for u in json.loads(sample.ok("assess", "--as-of", "2013-02-01", "--format", "json").stdout)["units"]
+    }
+    assert "优秀" in grades
+    chinese = sample.ok("--lang", "zh", "assess", "--as-of", "2013-02-01", env={"COLUMNS": "200"}).stdout
+    assert "优秀" in chinese and "Excellent" not in chinese
+
+
+def test_the_english_notice_names_units_and_targets_in_english(sample: Workspace) -> None:
+    document = sample.ok("notice", "--as-of", "2012-07-06", "--dry-run", "--document-lang", "en").stdout
+    assert "Baisha Town" in document and "白沙镇" not in document
+    assert "facilities" in document

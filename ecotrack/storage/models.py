@@ -82,6 +82,7 @@ class TargetRecord(SQLModel, table=True):
     title_en: str | None = None
     type: str
     measure: str | None = None
+    measure_en: str | None = None
     baseline: float
     schedule: str = Field(sa_column=Column(Text, nullable=False))  # JSON [[month, share], ...]
     weight: float
