@@ -53,6 +53,10 @@ class ImportInvalid(BadInput):
         super().__init__(message, details=problems)
         self.problems = problems
 
+    def lines(self) -> list[str]:
+        """Each bad row, then the summary: what a terminal leaves on screen last is the verdict."""
+        return [*self.problems, self.message]
+
 
 class Refused(EcotrackError):
     """The request is well-formed but would break a rule (a duplicate notice, dropping filed data)."""

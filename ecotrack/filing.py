@@ -160,7 +160,8 @@ def check_entry(
         )
     target = plan.target(target_code)
     if target is None:
-        codes = [known.code for known in plan.targets()]
+        # suggest only what the unit reports: a close code of another unit's target would mislead
+        codes = [known.code for known, _ in plan.assignments_of(unit)]
         raise EntryError(t("unknown target '{target}'", target=target_code) + did_you_mean(target_code, codes))
     assignment = target.assignment(unit)
     if assignment is None:

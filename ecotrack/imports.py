@@ -620,12 +620,8 @@ def _unit_code(plan: Plan, value: Any) -> str:
     text = _text(value)
     if not text:
         raise EntryError(t("{column} is empty", column="unit"))
-    if plan.unit(text) is None:
-        # clerks may write the unit's name (青山镇) instead of its code
-        named = [u.code for u in plan.units if text in (u.name, u.name_en)]
-        if len(named) == 1:
-            return named[0]
-    return text
+    unit = plan.find_unit(text)
+    return unit.code if unit is not None else text
 
 
 def _target_code(plan: Plan, value: Any) -> str:

@@ -147,6 +147,15 @@ class Plan:
     def unit(self, code: str) -> Unit | None:
         return self._units_by_code.get(code)
 
+    def find_unit(self, text: str) -> Unit | None:
+        """A unit by its code, else by its exact name (Chinese or English) when only one unit has it:
+        clerks type 青山镇 as often as qingshan."""
+        unit = self.unit(text)
+        if unit is not None:
+            return unit
+        named = [u for u in self.units if text in (u.name, u.name_en)]
+        return named[0] if len(named) == 1 else None
+
     def assignments_of(self, unit: str) -> list[tuple[Target, Assignment]]:
         """A unit's assignments in plan order of targets."""
         return self._assignments_by_unit.get(unit, [])

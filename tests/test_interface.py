@@ -157,3 +157,56 @@ def test_the_english_notice_names_units_and_targets_in_english(sample: Workspace
     document = sample.ok("notice", "--as-of", "2012-07-06", "--dry-run", "--document-lang", "en").stdout
     assert "Baisha Town" in document and "白沙镇" not in document
     assert "facilities" in document
+
+
+def test_a_unit_may_be_given_by_its_name(sample: Workspace) -> None:
+    by_name = sample.ok(
+        "--lang",
+        "zh",
+        "report",
+        "--unit",
+        "青山镇",
+        "--target",
+        "1.1",
+        "--period",
+        "2012-12",
+        "--value",
+        "4",
+        "--on",
+        "2013-01-04",
+    ).stderr
+    assert "qingshan" in by_name or "青山镇" in by_name
+    assert (
+        sample.query(
+            "SELECT count(*) FROM entry e JOIN assignment a ON a.id = e.assignment_id "
+            "JOIN unit u ON u.id = a.unit_id WHERE u.code = 'qingshan' AND e.period = '2012-12' "
+            "AND e.value = 4"
+        )[0][0]
+        == 1
+    )
+    status = json.loads(
+        sample.ok("status", "--as-of", "2012-07-06", "--unit", "Qingshan Town", "--format", "json").stdout
+    )
+    assert {row["unit"] for row in status["rows"]} == {"qingshan"}
+    unknown = sample.run("status", "--unit", "青山")
+    assert unknown.exit_code == 2 and "did you mean '青山镇'" in unknown.stderr
+
+
+def test_a_misspelt_target_is_matched_only_among_the_units_own(sample: Workspace) -> None:
+    """ "did you mean '3.9'" suggested a target the unit is not assigned."""
+    own = {
+        row["target"]
+        for row in json.loads(sample.ok("targets", "--unit", "qingshan", "--format", "json").stdout)["targets"]
+    }
+    outcome = sample.run("report", "-u", "qingshan", "-t", "3.99", "-p", "2012-06", "-v", "1")
+    assert outcome.exit_code == 2
+    assert "3.9" not in own and "did you mean" not in outcome.stderr  # 3.9 is close, but not qingshan's
+    close = sample.run("report", "-u", "qingshan", "-t", "1.11", "-p", "2012-06", "-v", "1")
+    assert re.findall(r"did you mean '([^']+)'", close.stderr) == ["1.1"]
+
+
+def test_the_summary_of_a_refused_import_comes_after_its_rows(conformance_empty: Workspace) -> None:
+    conformance_empty.write("rows.csv", "unit,target,period,value\ndongpo,1.1,2014-13,2\nx,1.1,2014-03,2\n")
+    lines = conformance_empty.run("import", "rows.csv").stderr.splitlines()
+    assert lines[-1] == "error: rows.csv: 2 bad rows; nothing was imported"
+    assert lines[0].startswith("error: rows.csv:2: ") and lines[1].startswith("error: rows.csv:3: ")

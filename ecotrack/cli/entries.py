@@ -49,12 +49,12 @@ def targets(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
-            known_unit(plan, unit)
+            unit = known_unit(plan, unit).code
         rows = target_rows(plan, unit)
         title = (
             t("Targets of the {year} plan", year=plan.year)
             if unit is None
-            else t("Targets of {unit} in {year}", year=plan.year, unit=unit)
+            else t("Targets of {unit} in {year}", year=plan.year, unit=known_unit(plan, unit).display_name(language()))
         )
         emit(
             fmt,
@@ -77,7 +77,7 @@ def history(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
-            known_unit(plan, unit)
+            unit = known_unit(plan, unit).code
         if target is not None:
             known_target(plan, target)
         entries = tracker.history(unit, target)
@@ -128,7 +128,7 @@ def report(
         raise BadInput(f"--on: {bad}") from None
     reporter = by or account()
     with open_tracker(ctx) as tracker:
-        known_unit(tracker.plan, unit)
+        unit = known_unit(tracker.plan, unit).code
         if target is None and value is None and not done:
             if not sys.stdin.isatty():
                 raise BadInput(t("give --target, --period and --value (or --done); the monthly form needs a terminal"))
@@ -195,7 +195,7 @@ def _one_entry(
 ) -> NewEntry:
     from ecotrack.filing import EntryError, parse_value
 
-    target = known_target(tracker.plan, target_code)
+    target = known_target(tracker.plan, target_code, unit)
     assignment = target.assignment(unit)
     if value_text is None:  # --done: a milestone's 1, a quantity's full amount
         value = 1.0 if target.is_milestone or assignment is None else assignment.amount
@@ -290,7 +290,7 @@ def template(
         raise BadInput(t("--out {path}: write a .csv or .xlsx file", path=out))
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        known_unit(plan, unit)
+        unit = known_unit(plan, unit).code
         try:
             year, month = parse_period(period)
         except EntryError as bad:

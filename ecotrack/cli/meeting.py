@@ -50,7 +50,7 @@ def status(
 ) -> None:
     """Each assignment: amount, actual, expected level (序时进度), progress and status."""
     day = as_of_date(as_of)
-    plan, evaluation = evaluate(ctx, day, unit, task)
+    plan, evaluation, unit = evaluate(ctx, day, unit, task)
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
     data = {"plan_year": plan.year, "as_of": day, "evaluation_month": evaluation.evaluation_month, "rows": rows}
     title = t(
@@ -74,7 +74,7 @@ def filings(
 ) -> None:
     """The units × months grid of monthly-report statuses (on time, late, missing, pending, not required)."""
     day = as_of_date(as_of)
-    plan, evaluation = evaluate(ctx, day)
+    plan, evaluation, _ = evaluate(ctx, day)
     units = evaluation.filings
     months = list(units[0].months) if units else []
     emit(
@@ -105,7 +105,7 @@ def overdue(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
-            known_unit(plan, unit)
+            unit = known_unit(plan, unit).code
         found = tracker.overdue(day)
     listed = [u for u in found.units if unit in (None, u.unit)]
     month = found.evaluation_month or t("none yet")

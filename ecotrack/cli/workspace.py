@@ -40,16 +40,22 @@ def _unknown(kind: str, code: str, choices: list[str]) -> BadInput:
 
 
 def known_unit(plan: Plan, code: str) -> Unit:
-    unit = plan.unit(code)
+    """The unit a `--unit` names, by its code or its exact name; unknown, with the closest code or name."""
+    unit = plan.find_unit(code)
     if unit is None:
-        raise _unknown(N_("unknown unit '{code}'"), code, [u.code for u in plan.units])
+        choices = (
+            [u.code for u in plan.units] + [u.name for u in plan.units] + [u.name_en for u in plan.units if u.name_en]
+        )
+        raise _unknown(N_("unknown unit '{code}'"), code, choices)
     return unit
 
 
-def known_target(plan: Plan, code: str) -> Target:
+def known_target(plan: Plan, code: str, unit: str | None = None) -> Target:
+    """The target a `--target` names; unknown, with the closest code (among the unit's own, given one)."""
     target = plan.target(code)
     if target is None:
-        raise _unknown(N_("unknown target '{code}'"), code, [g.code for g in plan.targets()])
+        targets = [g for g, _ in plan.assignments_of(unit)] if unit is not None else list(plan.targets())
+        raise _unknown(N_("unknown target '{code}'"), code, [g.code for g in targets])
     return target
 
 
@@ -62,11 +68,11 @@ def known_task(plan: Plan, code: str) -> Task:
 
 def evaluate(
     ctx: typer.Context, day: date, unit: str | None = None, task: str | None = None
-) -> tuple[Plan, Evaluation]:
-    """The plan and its evaluation as of a day (SPEC §5), after checking the --unit and --task asked for."""
+) -> tuple[Plan, Evaluation, str | None]:
+    """The plan and its evaluation as of a day, after checking the --task asked for; with the code of the
+    --unit asked for (given by its code or its name)."""
     with open_tracker(ctx) as tracker:
-        if unit is not None:
-            known_unit(tracker.plan, unit)
+        code = known_unit(tracker.plan, unit).code if unit is not None else None
         if task is not None:
             known_task(tracker.plan, task)
-        return tracker.plan, tracker.evaluate(day)
+        return tracker.plan, tracker.evaluate(day), code

@@ -43,7 +43,7 @@ def assess(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         if unit is not None:
-            known_unit(plan, unit)
+            unit = known_unit(plan, unit).code
             explanation = tracker.explain(day, unit)
             results = explanation.assessment.units
         else:
