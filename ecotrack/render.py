@@ -113,11 +113,12 @@ def _table(
     """A table in the house style, with its columns given as (message id of the header, justification)."""
     table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
     for header, justify in columns:
-        table.add_column(t(header), justify=justify)
+        table.add_column(t(header), justify=justify, overflow="fold")
     return table
 
 
-# Below this width the status table drops its unit column (one table per unit) and the expected level.
+# Below this width the status table shows one table per unit (the unit as its title) and joins the
+# target's code and title in one column; no other column is left out.
 WIDE_TABLE = 120
 
 
@@ -152,15 +153,17 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             (N_("Actual"), "right"),
             (N_("Expected"), "right"),
         ]
-    else:  # the code and title share a column that wraps; the others keep to one line
-        columns = [(N_("Title"), "left"), (N_("Amount"), "right"), (N_("Actual"), "right")]
-    for header, justify in [*columns, (N_("Gap"), "right"), (N_("Progress"), "left"), (N_("Status"), "left")]:
-        wraps = header in (N_("Unit"), N_("Title"))
+    else:  # the code, title and last month filed share a column; progress is a percentage, not a bar
+        columns = [(N_("Title"), "left"), (N_("Amount"), "right"), (N_("Actual"), "right"), (N_("Expected"), "right")]
+    trailing = [(N_("Gap"), "right"), (N_("Progress"), "left"), (N_("Status"), "left")]
+    if wide:
+        trailing.append((N_("Last filed"), "left"))
+    for header, justify in [*columns, *trailing]:
         table.add_column(
             t(header),
             justify=justify,  # type: ignore[arg-type]
-            no_wrap=not wraps,
-            min_width=12 if header == N_("Title") else None,
+            overflow="fold",  # wrapped, never cut: a code, date or number is shown whole
+            ratio=3 if header == N_("Title") else None,  # the title takes the room the numbers leave
         )
     previous_unit = None
     for index, row in enumerate(rows):
@@ -170,22 +173,30 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             cells = [due, label("done") if row.status == "done" else t("not done")]
             expected_cell, gap_cell = (label("done") if row.expected_share >= 1 else ""), ""
         else:
-            measure = target.display_measure(lang)
+            # narrow: the measure is said once, under the title, so that the numbers keep their width
+            measure = target.display_measure(lang) if wide else None
             cells = [amount(row.amount, measure), amount(row.actual, measure)]
             expected_cell = amount(row.expected, measure)
             gap_cell = amount(row.gap, measure) if row.gap > 1e-9 else ""
         shown_title = target.display_title(lang)
         if wide:
             unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
-            lead = [unit_cell, row.target, shown_title, *cells, expected_cell]
+            lead: list[str | Text] = [unit_cell, row.target, shown_title, *cells, expected_cell]
         else:
-            lead = [f"{row.target} {shown_title}", *cells]
+            title_cell = _text(f"{row.target} {shown_title}")
+            notes = [target.display_measure(lang) or ""] if not target.is_milestone else []
+            if row.last_period:
+                notes.append(t("last filed {period}", period=row.last_period))
+            if any(notes):
+                title_cell.append("\n" + " · ".join(note for note in notes if note), style="dim")
+            lead = [title_cell, *cells, expected_cell]
         previous_unit = row.unit
         table.add_row(
             *lead,
             Text(gap_cell, style="red" if row.status == "behind" else ""),
-            progress_bar(row.progress, row.expected_share, row.status, BAR_WIDTH if wide else BAR_WIDTH // 2),
+            progress_bar(row.progress, row.expected_share, row.status) if wide else percent(row.progress),
             status_text(row.status),
+            *([row.last_period or ""] if wide else []),
             end_section=index + 1 == len(rows) or rows[index + 1].unit != row.unit,
         )
     return table
@@ -200,7 +211,7 @@ def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
     lang = language()
     table = _table(t("Units of the {year} plan", year=plan.year))
     for header in (N_("Code"), N_("Name"), N_("Kind"), N_("Leads"), N_("Supports")):
-        table.add_column(t(header))
+        table.add_column(t(header), overflow="fold")
     for row in rows:
         unit = plan.unit(row["unit"])
         assert unit is not None
@@ -219,7 +230,10 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
     table = _table(title)
     for header in (N_("Target"), N_("Title"), N_("Unit"), N_("Amount"), N_("Baseline"), N_("Due"), N_("Weight")):
         table.add_column(
-            t(header), justify="right" if header in (N_("Amount"), N_("Baseline"), N_("Weight")) else "left"
+            t(header),
+            justify="right" if header in (N_("Amount"), N_("Baseline"), N_("Weight")) else "left",
+            overflow="fold",
+            ratio=3 if header == N_("Title") else None,
         )
     for row in rows:
         target = plan.target(row["target"])
@@ -230,8 +244,8 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
             row["target"],
             (target.display_title(lang)),
             (unit.display_name(lang)),
-            label("milestone") if milestone else amount(row["amount"], row["measure"]),
-            "" if milestone else amount(row["baseline"], row["measure"]),
+            label("milestone") if milestone else amount(row["amount"], target.display_measure(lang)),
+            "" if milestone else amount(row["baseline"], target.display_measure(lang)),
             row["due"] or "",
             number(row["weight"]),
         )
@@ -239,38 +253,41 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
 
 
 def history_table(plan: Plan, rows: Sequence[Any]) -> None:
-    table = _table(t("Entries of {year}, oldest first", year=plan.year))
-    for header in (
-        N_("#"),
-        N_("Unit"),
-        N_("Target"),
-        N_("Period"),
-        N_("Value"),
-        N_("Reported"),
-        N_("By"),
-        N_("Corrects"),
-        N_("Filed (audit)"),
-        N_("Note"),
-    ):
-        table.add_column(t(header), justify="right" if header in (N_("#"), N_("Value")) else "left")
+    """Every entry; below WIDE_TABLE columns the entry's unit, target and period share a column and the
+    audit columns are left out (the caption says so and where to see them)."""
+    out = console()
+    wide = out.width >= WIDE_TABLE
+    caption = None if wide else t("filed at, filed by and import: at 120 columns or more, or with --format csv")
+    table = _table(t("Entries of {year}, oldest first", year=plan.year), caption)
+    every = [N_("#"), N_("Unit"), N_("Target"), N_("Period"), N_("Value"), N_("Reported"), N_("By")]
+    every += [N_("Corrects"), N_("Filed (audit)"), N_("Note")]
+    headers = every if wide else [N_("#"), N_("Entry"), N_("Value"), N_("Reported"), N_("Note")]
+    for header in headers:
+        table.add_column(
+            t(header),
+            justify="right" if header in (N_("#"), N_("Value")) else "left",
+            overflow="fold",
+            ratio=2 if header == N_("Note") else None,
+        )
+    lang = language()
     for row in rows:
         target = plan.target(row.target)
-        style = "dim strike" if row.superseded else ""
-        table.add_row(
-            str(row.id),
-            row.unit,
-            row.target,
-            row.period,
-            amount(row.value, target.display_measure(language()) if target else None),
-            row.reported_at.removesuffix("T00:00:00").replace("T", " "),
-            (row.reported_by),
-            f"#{row.corrects}" if row.corrects else "",
-            (f"{row.filed_at.replace('T', ' ')} {row.filed_by}")
-            + (" " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""),
-            (row.note) + (" " + t("(superseded)") if row.superseded else ""),
-            style=style,
-        )
-    console().print(table)
+        value = amount(row.value, target.display_measure(lang) if target else None)
+        reported = row.reported_at.removesuffix("T00:00:00").replace("T", " ")
+        corrects = f"#{row.corrects}" if row.corrects else ""
+        note = row.note + (" " + t("(superseded)") if row.superseded else "")
+        if wide:
+            audit = f"{row.filed_at.replace('T', ' ')} {row.filed_by}" + (
+                " " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""
+            )
+            cells = [str(row.id), row.unit, row.target, row.period, value, reported, row.reported_by, corrects, audit]
+        else:
+            entry = f"{row.unit} {row.target} {row.period}" + (
+                " " + t("corrects {entry}", entry=corrects) if corrects else ""
+            )
+            cells = [str(row.id), entry, value, f"{reported} {row.reported_by}"]
+        table.add_row(*cells, note, style="dim strike" if row.superseded else "")
+    out.print(table)
 
 
 def plan_tree(plan: Plan) -> None:
@@ -341,7 +358,7 @@ def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
     """Units × months, one coloured mark per monthly report, readable at a glance in a meeting."""
     lang = language()
     table = _table(title, t("✓ on time  L late  ✗ missing  · pending  – not required"))
-    table.add_column(t("Unit"))
+    table.add_column(t("Unit"), overflow="fold")
     months = list(filings[0].months) if filings else []
     for month in months:
         table.add_column(str(month_of(month)), justify="center")
@@ -432,7 +449,7 @@ def overdue_brief(plan: Plan, units: Sequence[Any], title: str) -> None:
 def notices_table(rows: Sequence[Any], title: str) -> None:
     table = _table(title)
     for header in (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Issued"), N_("Units named")):
-        table.add_column(t(header))
+        table.add_column(t(header), overflow="fold")
     for row in rows:
         names = "、".join(f"{u.unit_name}({u.count_this_year})" for u in row.named)
         table.add_row(

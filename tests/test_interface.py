@@ -210,3 +210,80 @@ def test_the_summary_of_a_refused_import_comes_after_its_rows(conformance_empty:
     lines = conformance_empty.run("import", "rows.csv").stderr.splitlines()
     assert lines[-1] == "error: rows.csv: 2 bad rows; nothing was imported"
     assert lines[0].startswith("error: rows.csv:2: ") and lines[1].startswith("error: rows.csv:3: ")
+
+
+# --- tables that never cut data ------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    from ecotrack.render import number
+
+    return number(value)
+
+
+LISTINGS = {
+    "status": ("status", "--as-of", "2012-07-06"),
+    "overdue": ("overdue", "--as-of", "2012-07-06"),
+    "filings": ("filings", "--as-of", "2012-07-06"),
+    "history": ("history", "--unit", "baisha"),
+    "targets": ("targets",),
+    "units": ("units",),
+    "assess": ("assess", "--as-of", "2013-02-01"),
+}
+
+
+def _expected_texts(command: str, data: dict[str, Any], names: dict[str, set[str]]) -> list[set[str]]:
+    """For each value a table must show: the texts any of which shows it."""
+    wanted: list[set[str]] = []
+    rows: list[dict[str, Any]] = next(value for key, value in data.items() if isinstance(value, list))
+    for row in rows:
+        if "unit" in row:
+            wanted.append(names[row["unit"]] | {row["unit"]})
+        if "target" in row:
+            wanted.append({row["target"]})
+        for key in ("amount", "actual", "expected", "gap", "value", "score"):
+            shown = isinstance(row.get(key), int | float) and not (key == "gap" and row[key] <= 1e-9)
+            if shown and row.get("type") != "milestone":
+                wanted.append({_number(row[key])})
+        for key in ("period", "last_period"):
+            if row.get(key):
+                wanted.append({row[key], row[key][5:]})
+        for month in row.get("missing_reports", []):
+            wanted.append({month})
+    return wanted
+
+
+def _columns_read_down(table: str) -> str:
+    """Each column of the tables (and the lines outside them) read top to bottom without spaces, joined
+    by a separator no value holds."""
+    columns: dict[int, list[str]] = {}
+    outside: list[str] = []
+    for line in table.splitlines():
+        cells = re.split(r"[│┃]", line)
+        if len(cells) < 3:
+            outside.append(line)
+            continue
+        for index, cell in enumerate(cells):
+            columns.setdefault(index, []).append(re.sub(r"\s+", "", cell))
+    parts = ["".join(column) for column in columns.values()] + [re.sub(r"\s+", "", line) for line in outside]
+    return "\x00".join(parts)
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+@pytest.mark.parametrize("command", sorted(LISTINGS))
+def test_every_listing_shows_all_its_data_at_any_width(sample: Workspace, command: str, columns: str) -> None:
+    from ecotrack.planfile import read_plan
+
+    plan, _ = read_plan(sample.plan)
+    names = {u.code: {u.name, u.name_en or u.name} for u in plan.units}
+    args = LISTINGS[command]
+    data = json.loads(sample.ok("--lang", "en", *args, "--format", "json").stdout)
+    table = sample.ok("--lang", "en", *args, env={"COLUMNS": columns}).stdout
+    joined = _columns_read_down(table)  # a value wrapped over two lines of its column still reads whole
+    missing = [
+        texts
+        for texts in _expected_texts(command, data, names)
+        if not any(re.sub(r"\s+", "", text) in joined for text in texts)
+    ]
+    assert missing == [], f"{len(missing)} values not shown, e.g. {missing[:5]}"
+    assert "…" not in table
