@@ -17,7 +17,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ecotrack.cells import clean
-from ecotrack.i18n import N_, label, language, t, tn
+from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import Plan, month_of
 from ecotrack.rules import StatusRow, counted_share
 
@@ -319,7 +319,7 @@ def plan_tree(plan: Plan) -> None:
                 shown = "" if target.is_milestone else "  " + amount(assignment.amount, target.display_measure(lang))
                 leaf.add(_text(t("lead:") + f" {name}{shown}"))
             if target.support:
-                names = "、".join(units[code].display_name(lang) for code in target.support)
+                names = tp("list", ", ").join(units[code].display_name(lang) for code in target.support)
                 leaf.add(_text(t("support:") + f" {names}", style="dim"))
     console().print(tree)
 
@@ -446,12 +446,20 @@ def overdue_brief(plan: Plan, units: Sequence[Any], title: str) -> None:
     )
 
 
-def notices_table(rows: Sequence[Any], title: str) -> None:
+def _unit_name(plan: Plan, code: str, recorded: str) -> str:
+    """A unit's name in the interface language, or the name on record when the plan no longer has it."""
+    unit = plan.unit(code)
+    return unit.display_name(language()) if unit is not None else recorded
+
+
+def notices_table(plan: Plan, rows: Sequence[Any], title: str) -> None:
     table = _table(title)
     for header in (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Issued"), N_("Units named")):
         table.add_column(t(header), overflow="fold")
     for row in rows:
-        names = "、".join(f"{u.unit_name}({u.count_this_year})" for u in row.named)
+        names = tp("list", ", ").join(
+            f"{_unit_name(plan, u.unit, u.unit_name)}({u.count_this_year})" for u in row.named
+        )
         table.add_row(
             str(row.number),
             (row.document_number),

@@ -185,7 +185,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version."))
     ] = False,
 ) -> None:
-    """Plan, monthly filings, notices (通报) and the year-end assessment (考核), from the command line."""
+    """Plan, monthly filings, notices and the year-end assessment, from the command line."""
     from ecotrack.config import database_problem
     from ecotrack.errors import BadInput
 

@@ -48,7 +48,7 @@ def status(
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """Each assignment: amount, actual, expected level (序时进度), progress and status."""
+    """Each assignment: amount, actual, expected level, progress and status."""
     day = as_of_date(as_of)
     plan, evaluation, unit = evaluate(ctx, day, unit, task)
     rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
@@ -148,7 +148,7 @@ def notice(
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """Draft, number and record a notice (通报) naming the overdue units; print or write its document."""
+    """Draft, number and record a notice naming the overdue units; print or write its document."""
     from ecotrack.notices import file_name
     from ecotrack.safefile import make_folders
 
@@ -232,7 +232,7 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
 
     def table() -> None:
         if issued:
-            render.notices_table(issued, t("Notices of {year}", year=plan.year))
+            render.notices_table(plan, issued, t("Notices of {year}", year=plan.year))
         else:
             render.info(t("no notice issued in {year} yet", year=plan.year))
 

@@ -38,7 +38,7 @@ def assess(
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """The assessment (考核): completion, timeliness, notices, score, grade and rank; --unit explains one."""
+    """The assessment: completion, timeliness, notices, score, grade and rank; --unit explains one."""
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
