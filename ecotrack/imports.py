@@ -147,6 +147,7 @@ class ImportResult:
     entries: CheckedEntries
     rows: int = 0
     checked: int = 0  # good rows, kept or not
+    blank: int = 0  # rows whose value (and note) the clerk left empty: skipped, as the form's Enter skips
     warnings: list[str] = field(default_factory=list)
     more_warnings: int = 0  # beyond the first MAX_PROBLEMS_SHOWN
 
@@ -712,6 +713,9 @@ def check_rows(
     levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in ledger.items()}
     for row in rows:
         result.rows += 1
+        if _left_blank(row):
+            result.blank += 1
+            continue
         try:
             entry, warnings = _check_row(row, plan, levels, now, default_by)
         except EntryError as bad:
@@ -743,6 +747,14 @@ def check_rows(
 
 
 PROGRESS_EVERY = 500
+
+
+def _left_blank(row: SourceRow) -> bool:
+    """A form's row the clerk did not fill in: no value and no note (a template lists every open target)."""
+    return not row.extra_cells and all(
+        cell is None or (isinstance(cell, str) and not cell.strip())
+        for cell in (row.cells.get("value"), row.cells.get("note"))
+    )
 
 
 def _with_more(shown: list[str], count: int) -> list[str]:

@@ -254,7 +254,7 @@ BAD_ROWS = [
     pytest.param(
         "dongpo,1.1,2014-03,abc,,c,2014-04-02", "value 'abc' is not a plain decimal number (like 12 or 3.5)", id="abc"
     ),
-    pytest.param("dongpo,1.1,2014-03,,,c,2014-04-02", "value is empty", id="empty-value"),
+    pytest.param("dongpo,1.1,2014-03,,note,c,2014-04-02", "value is empty", id="empty-value"),
     pytest.param(
         "huanbao,2.2,2014-03,2,,c,2014-04-02", "a milestone is 1 (done) or 0 (not done), not 2", id="milestone-2"
     ),

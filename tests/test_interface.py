@@ -374,3 +374,70 @@ def test_every_command_speaks_one_language(sample: Workspace, language: str) -> 
                 read = read.replace(part, " ")
             assert CJK.findall(read) == [], (command, CJK.findall(read)[:10])
             assert not re.search(r"\b1 (entries|rows|units|targets|notices|cells|tasks|assignments)\b", text), command
+
+
+def _form_on_a_terminal(workspace: Workspace, answers: str, *args: str) -> str:
+    """`ecotrack report` with a pseudo-terminal as stdin, stdout and stderr, fed `answers`."""
+    import os
+    import pty
+    import select
+    import subprocess
+
+    from .conftest import ECOTRACK
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, **workspace.env(), "COLUMNS": "120", "ECOTRACK_LANG": "en"}
+    process = subprocess.Popen(
+        [str(ECOTRACK), "report", *args], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=workspace.root
+    )
+    os.close(follower)
+    os.write(leader, answers.encode())
+    received = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", received.decode("utf-8", "replace"))
+
+
+def test_the_monthly_form_says_what_it_files_and_what_it_replaces(sample: Workspace) -> None:
+    before = sample.entries()
+    shown = _form_on_a_terminal(sample, "4\n" + "\n" * 60, "--unit", "qingshan", "--period", "2012-06")
+    assert "last reported" in shown and "for 2012-0" in shown
+    assert "2012-06 is filed already: a value given now replaces it, as a correction" in shown
+    first = re.search(r"^(\d+\.\d+) .*: amount", shown, re.M)
+    assert first is not None
+    assert f"  {first.group(1)} 2012-06: 4" in shown  # listed before the confirmation
+    assert sample.entries() == before + 1
+
+
+def test_a_milestone_in_the_form_takes_yes_or_no(sample: Workspace) -> None:
+    from ecotrack.cli.entries import _milestone_answer
+
+    assert [_milestone_answer(a) for a in ("y", "是", "1", "N", "否", "0")] == [1, 1, 1, 0, 0, 0]
+    with pytest.raises(Exception, match="answer y or n"):
+        _milestone_answer("maybe")
+
+
+def test_a_template_row_left_blank_is_skipped_and_reported(sample: Workspace) -> None:
+    sample.ok("template", "--unit", "liuhe", "--period", "2012-08", "--out", "form.csv")
+    lines = (sample.root / "form.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
+    value = header.index("value")
+    # one target filled in (more than is on file), the others left blank as the clerk found nothing to report
+    rows[0][value] = str(float(rows[0][header.index("amount")]) + 0.5)
+    (sample.root / "form.csv").write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    before = sample.entries()
+    outcome = sample.ok("import", "form.csv")
+    assert f"{len(rows) - 1} rows left blank, not filed" in outcome.stderr
+    assert "imported 1 entry" in outcome.stderr
+    assert sample.entries() == before + 1

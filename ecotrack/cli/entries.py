@@ -18,7 +18,7 @@ from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, language, t, tn
 from ecotrack.listings import HISTORY_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, target_rows, unit_rows
-from ecotrack.plan import period_label
+from ecotrack.plan import Target, period_label
 
 if TYPE_CHECKING:
     from ecotrack.filing import NewEntry
@@ -207,6 +207,29 @@ def _one_entry(
     return _checked(tracker, unit, target_code, period, value, note, reporter, reported_at, now)
 
 
+YES = ("y", "yes", "1", "是", "已完成")
+NO = ("n", "no", "0", "否", "未完成")
+
+
+def _prompt(target: Target) -> str:
+    """What the form asks for, by the kind of target: yes or no, a level now, or the work done so far."""
+    if target.is_milestone:
+        return t("  done? y/n (是/否)")
+    if target.baseline > 0 or (target.measure or "").strip() in ("%", "％"):
+        return t("  the level now, at the end of the month")  # a rate or an emission level: not cumulative
+    return t("  done so far this year, up to the end of the month")
+
+
+def _milestone_answer(answer: str) -> float:
+    """A milestone's yes or no as 1 or 0."""
+    text = answer.strip().lower()
+    if text in YES:
+        return 1.0
+    if text in NO:
+        return 0.0
+    raise BadInput(t("answer y or n (是 or 否)"))
+
+
 def _monthly_form(
     tracker: Tracker, unit: str, period: str, note: str, reporter: str, reported_at: datetime, now: datetime
 ) -> list[NewEntry]:
@@ -233,31 +256,45 @@ def _monthly_form(
         )
     )
     entries: list[NewEntry] = []
+    lang = language()
     for row in open_targets:
-        target, assignment, last = row.target, row.assignment, row.last_value
+        target, assignment = row.target, row.assignment
+        measure = target.display_measure(lang)
         render.info(
             t(
-                "{target} {title}: amount {amount}, last reported {last}",
+                "{target} {title}: amount {amount}; {last}",
                 target=target.code,
-                title=target.display_title(language()),
-                amount=render.amount(assignment.amount, target.measure)
+                title=target.display_title(lang),
+                amount=render.amount(assignment.amount, measure)
                 if not target.is_milestone
                 else t("due {due}", due=target.due),
-                last=render.amount(last, target.measure),
+                last=t(
+                    "last reported {value} for {period}",
+                    value=render.amount(row.last_value, measure),
+                    period=row.last_period,
+                )
+                if row.last_period
+                else t("nothing reported yet"),
             )
         )
+        if row.last_period == period:
+            render.info(t("  {period} is filed already: a value given now replaces it, as a correction", period=period))
         while True:
-            answer = render.ask(
-                t("  done? 1 = yes, 0 = no") if target.is_milestone else t("  level at the end of the month")
-            ).strip()
+            answer = render.ask(_prompt(target)).strip()
             if not answer:
                 break
             try:
-                value = parse_value(answer)
+                value = _milestone_answer(answer) if target.is_milestone else parse_value(answer)
                 entries.append(_checked(tracker, unit, target.code, period, value, note, reporter, reported_at, now))
                 break
             except (EntryError, BadInput) as bad:
                 render.error([str(bad)])
+    for entry in entries:
+        shown = plan.target(entry.target)
+        render.info(
+            f"  {entry.target} {entry.period}: "
+            + render.amount(entry.value, shown.display_measure(lang) if shown else None)
+        )
     if entries and not render.confirm(tn("File this entry?", "File these {count} entries?", count=len(entries))):
         return []
     return entries
@@ -372,6 +409,10 @@ def import_file(
         if result.more_warnings:
             render.warning(
                 tn("... and {count} more warning", "... and {count} more warnings", count=result.more_warnings)
+            )
+        if result.blank:
+            render.info(
+                tn("{count} row left blank, not filed", "{count} rows left blank, not filed", count=result.blank)
             )
         if dry_run:
             render.info(
