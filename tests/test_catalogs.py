@@ -31,7 +31,7 @@ def _extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
 
     found: dict[tuple[str | None, str | tuple[str, ...]], list[str]] = {}
     with (i18n.LOCALES / "babel.cfg").open() as config:  # the mapping README's pybabel extract uses
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     for filename, lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), keywords=KEYWORDS, method_map=method_map, options_map=options_map
     ):
@@ -48,7 +48,7 @@ def _catalog(path: Path) -> Catalog:
 def _messages(catalog: Catalog) -> dict[tuple[str | None, str | tuple[str, ...]], object]:
     return {
         (message.context, message.id if isinstance(message.id, str) else tuple(message.id)): (
-            message.string if isinstance(message.string, str) else tuple(message.string)
+            message.string if isinstance(message.string, str) else tuple(message.string or ())
         )
         for message in catalog
         if message.id
@@ -87,7 +87,7 @@ def test_the_compiled_catalog_says_what_the_po_file_says(language: str) -> None:
 
     def translated(catalog: Catalog) -> dict[object, object]:
         # an untranslated plural is compiled as its English forms: the same as no translation
-        return {k: v for k, v in _messages(catalog).items() if v and any(v) and v != k[1]}
+        return {k: v for k, v in _messages(catalog).items() if isinstance(v, str | tuple) and any(v) and v != k[1]}
 
     assert translated(compiled) == translated(written), "run pybabel compile (README, Development)"
 
