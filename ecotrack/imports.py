@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, BinaryIO, overload
 
 from ecotrack.cells import restore
@@ -79,6 +80,7 @@ class SourceRow:
     where: str
     cells: Mapping[str, Any]
     extra_cells: int = 0  # filled cells beyond the header: the row is bad, and reported with the others
+    headers: Mapping[str, str] = field(default_factory=dict)  # column name -> its header as the file writes it
 
 
 class CheckedEntries(Sequence[NewEntry]):
@@ -396,8 +398,9 @@ def _csv_rows(stream: io.TextIOWrapper, display: str) -> Iterator[SourceRow]:
                 continue
             if names is None:
                 names = _header(record, display, where)
+                written = _headers_as_written(names, record)
                 continue
-            yield _row(names, record, where)
+            yield _row(names, record, where, written)
     except csv.Error as broken:
         # strict mode's reasons ("unexpected end of data", "',' expected after '\"'") all mean a stray quote
         why = (
@@ -410,12 +413,21 @@ def _csv_rows(stream: io.TextIOWrapper, display: str) -> Iterator[SourceRow]:
         raise BadInput(t("{path} is empty: no header row", path=display))
 
 
-def _row(names: list[str | None], values: list[Any], where: str) -> SourceRow:
+def _headers_as_written(names: list[str | None], cells: list[Any]) -> Mapping[str, str]:
+    """Each column's header as the file writes it (完成值, Value …), to name it in messages."""
+    return MappingProxyType(
+        {name: str(cell).strip().lstrip("\ufeff") for name, cell in zip(names, cells, strict=False) if name}
+    )
+
+
+def _row(
+    names: list[str | None], values: list[Any], where: str, headers: Mapping[str, str] = MappingProxyType({})
+) -> SourceRow:
     """A row's cells by column; a filled cell under no header (an empty one, or past the last) makes it bad."""
     filled = [index for index, value in enumerate(values) if value is not None and str(value).strip()]
     stray = any(index >= len(names) or names[index] is None for index in filled)
     cells = {name: value for name, value in zip(names, values, strict=False) if name is not None}
-    return SourceRow(where, cells, extra_cells=filled[-1] + 1 if stray else 0)
+    return SourceRow(where, cells, extra_cells=filled[-1] + 1 if stray else 0, headers=headers)
 
 
 class MalformedCell(ValueError):
@@ -528,6 +540,7 @@ def _sheet_rows(workbook: Any, display: str) -> Iterator[SourceRow]:
             values = _by_column(cells)
             if names is None:
                 names = _header(values, display, where)
+                written = _headers_as_written(names, values)
                 continue
             rows += 1
             if rows > MAX_ROWS:
@@ -539,7 +552,7 @@ def _sheet_rows(workbook: Any, display: str) -> Iterator[SourceRow]:
                     )
                 )
             if not formula_count:  # once a formula is found, only the other formulas matter
-                yield _row(names, values, where)
+                yield _row(names, values, where, written)
     except MalformedCell as bad:
         raise BadInput(
             t(
@@ -617,10 +630,18 @@ def _note(value: Any) -> str:
     return str(value) if isinstance(value, str) else _text(value)
 
 
+class EmptyCell(EntryError):
+    """A required cell left empty; `column` is its canonical name."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(t("{column} is empty", column=column))
+        self.column = column
+
+
 def _unit_code(plan: Plan, value: Any) -> str:
     text = _text(value)
     if not text:
-        raise EntryError(t("{column} is empty", column="unit"))
+        raise EmptyCell("unit")
     unit = plan.find_unit(text)
     return unit.code if unit is not None else text
 
@@ -636,7 +657,7 @@ def _target_code(plan: Plan, value: Any) -> str:
         )
     text = _text(value)
     if not text:
-        raise EntryError(t("{column} is empty", column="target"))
+        raise EmptyCell("target")
     return text
 
 
@@ -660,7 +681,7 @@ def _period(value: Any) -> tuple[int, int]:
         )
     text = _text(value)
     if not text:
-        raise EntryError(t("{column} is empty", column="period"))
+        raise EmptyCell("period")
     return parse_period(text)
 
 
@@ -681,7 +702,7 @@ def _value(value: Any) -> float:
         return check_number(number, f"{value}")
     text = _text(value)
     if not text:
-        raise EntryError(t("{column} is empty", column="value"))
+        raise EmptyCell("value")
     return parse_value(text)
 
 
@@ -777,10 +798,13 @@ def _check_row(
                 columns=len(row.cells),
             )
         )
-    unit = _unit_code(plan, cells.get("unit"))
-    target_code = _target_code(plan, cells.get("target"))
-    period = _period(cells.get("period"))
-    value = _value(cells.get("value"))
+    try:
+        unit = _unit_code(plan, cells.get("unit"))
+        target_code = _target_code(plan, cells.get("target"))
+        period = _period(cells.get("period"))
+        value = _value(cells.get("value"))
+    except EmptyCell as empty:  # named by the header the clerk sees
+        raise EntryError(t("{column} is empty", column=row.headers.get(empty.column, empty.column))) from None
     reported_at = _reported_at(cells.get("reported_at"), now)
     note = restore(_note(cells.get("note")))
     reported_by = restore(_text(cells.get("reported_by"))) or default_by

@@ -441,3 +441,12 @@ def test_a_template_row_left_blank_is_skipped_and_reported(sample: Workspace) ->
     assert f"{len(rows) - 1} rows left blank, not filed" in outcome.stderr
     assert "imported 1 entry" in outcome.stderr
     assert sample.entries() == before + 1
+
+
+def test_an_empty_cell_is_named_by_the_header_the_file_uses(conformance_empty: Workspace) -> None:
+    conformance_empty.write("表.csv", "单位,指标,月份,完成值,备注\ndongpo,1.1,2014-03,,已核实\n")
+    outcome = conformance_empty.run("--lang", "zh", "import", "表.csv")
+    assert outcome.exit_code == 2
+    assert "error: 表.csv:2: 完成值 为空" in outcome.stderr, outcome.stderr
+    conformance_empty.write("rows.csv", "unit,target,period,value,note\ndongpo,1.1,2014-03,,checked\n")
+    assert "error: rows.csv:2: value is empty" in conformance_empty.run("import", "rows.csv").stderr
