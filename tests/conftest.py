@@ -196,3 +196,37 @@ def sample(tmp_path: Path) -> Workspace:
 
 def csv_text(rows: Sequence[str], header: str = "unit,target,period,value,note,reported_by,reported_at") -> str:
     return "\n".join([header, *rows]) + "\n"
+
+
+def on_a_terminal(
+    workspace: Workspace, *args: str, answers: str = "", env: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """The installed command with a pseudo-terminal as stdin, stdout and stderr, fed `answers`: its exit code
+    and everything the terminal received."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    full_env = {**os.environ, **workspace.env(), "COLUMNS": "200", "TERM": "xterm-256color", **(env or {})}
+    full_env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [str(ECOTRACK), *args], stdin=follower, stdout=follower, stderr=follower, env=full_env, cwd=workspace.root
+    )
+    os.close(follower)
+    if answers:
+        os.write(leader, answers.encode())
+    received = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        received += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    return process.returncode, received

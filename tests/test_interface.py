@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Workspace
+from .conftest import Workspace, on_a_terminal
 
 
 def _floats(data: Any) -> list[float]:
@@ -377,35 +377,10 @@ def test_every_command_speaks_one_language(sample: Workspace, language: str) -> 
 
 
 def _form_on_a_terminal(workspace: Workspace, answers: str, *args: str) -> str:
-    """`ecotrack report` with a pseudo-terminal as stdin, stdout and stderr, fed `answers`."""
-    import os
-    import pty
-    import select
-    import subprocess
-
-    from .conftest import ECOTRACK
-
-    leader, follower = pty.openpty()
-    env = {**os.environ, **workspace.env(), "COLUMNS": "120", "ECOTRACK_LANG": "en"}
-    process = subprocess.Popen(
-        [str(ECOTRACK), "report", *args], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=workspace.root
+    """`ecotrack report` on a pseudo-terminal fed `answers`, its output without colours."""
+    _, received = on_a_terminal(
+        workspace, "report", *args, answers=answers, env={"COLUMNS": "120", "ECOTRACK_LANG": "en"}
     )
-    os.close(follower)
-    os.write(leader, answers.encode())
-    received = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        received += chunk
-    process.wait(timeout=60)
-    os.close(leader)
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", received.decode("utf-8", "replace"))
 
 
@@ -450,3 +425,20 @@ def test_an_empty_cell_is_named_by_the_header_the_file_uses(conformance_empty: W
     assert "error: 表.csv:2: 完成值 为空" in outcome.stderr, outcome.stderr
     conformance_empty.write("rows.csv", "unit,target,period,value,note\ndongpo,1.1,2014-03,,checked\n")
     assert "error: rows.csv:2: value is empty" in conformance_empty.run("import", "rows.csv").stderr
+
+
+def test_every_command_shows_an_example_in_its_help() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from ecotrack.cli.app import app
+
+    def paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        found = [prefix] if prefix else []
+        for name, sub in getattr(command, "commands", {}).items():
+            found += paths(sub, (*prefix, name))
+        return found
+
+    for path in paths(typer.main.get_command(app)):
+        shown = CliRunner().invoke(app, ["--lang", "en", *path, "--help"], env={"COLUMNS": "160"}).stdout
+        assert f"Example: ecotrack {' '.join(path)}" in shown, path

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import pty
-import select
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -17,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import CONFORMANCE, ECOTRACK, Workspace
+from .conftest import CONFORMANCE, ECOTRACK, Workspace, on_a_terminal
 
 ESCAPES = "\x1b[2J\x1b[31mRED\x1b]0;pwned\x1b\\\x0bend"
 
@@ -39,28 +37,8 @@ def _plant(workspace: Workspace) -> None:
 
 def _on_a_terminal(workspace: Workspace, *args: str) -> bytes:
     """The command's output as a terminal receives it (stdout and stderr on a pseudo-terminal)."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, **workspace.env(), "COLUMNS": "200", "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [str(ECOTRACK), *args], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=workspace.root
-    )
-    os.close(follower)
-    received = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command is done
-            break
-        if not chunk:
-            break
-        received += chunk
-    process.wait(timeout=60)
-    os.close(leader)
-    assert process.returncode == 0, received.decode("utf-8", "replace")
+    code, received = on_a_terminal(workspace, *args)
+    assert code == 0, received.decode("utf-8", "replace")
     return received
 
 

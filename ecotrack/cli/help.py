@@ -72,9 +72,36 @@ OWN_OPTIONS = (
 )
 
 
-def _translate_tree(command: Any) -> None:
+# One example per command, shown under its help (commands are the same in every language)
+EXAMPLES = {
+    "init": "ecotrack init",
+    "report": "ecotrack report --unit qingshan --target 1.1 --period 2012-06 --value 3",
+    "template": "ecotrack template --unit liuhe --period 2012-08 --out form.xlsx",
+    "import": "ecotrack import form.xlsx --dry-run",
+    "history": "ecotrack history --unit qingshan --format csv",
+    "units": "ecotrack units",
+    "targets": "ecotrack targets --unit liuhe",
+    "status": "ecotrack status --as-of 2012-07-06 --unit qingshan",
+    "filings": "ecotrack filings --as-of 2012-07-06",
+    "overdue": "ecotrack overdue --as-of 2012-07-06 --brief",
+    "notice": "ecotrack notice --as-of 2012-07-06 --out notices",
+    "notices": "ecotrack notices show 1",
+    "notices show": "ecotrack notices show 1 --format json",
+    "assess": "ecotrack assess --as-of 2013-02-01 --unit baisha",
+    "export": "ecotrack export --format xlsx --out 2012.xlsx --as-of 2013-02-01",
+    "backup": "ecotrack backup backups/ecotrack-2012.db",
+    "plan": "ecotrack plan check tasks.yaml",
+    "plan check": "ecotrack plan check tasks.yaml",
+    "plan load": "ecotrack plan load",
+    "plan show": "ecotrack plan show --format json",
+}
+
+
+def _translate_tree(command: Any, path: str = "") -> None:
     for attribute in ("help", "short_help", "rich_help_panel"):
         _translate_attribute(command, attribute)
+    if path in EXAMPLES:
+        command.epilog = t("Example: {command}", command=EXAMPLES[path])
     for parameter in command.params:
         _translate_parameter(parameter)
     if not hasattr(command, "_ecotrack_help_option"):
@@ -89,8 +116,8 @@ def _translate_tree(command: Any) -> None:
 
         command.get_help_option = translated_help_option
         command._ecotrack_help_option = True
-    for sub in getattr(command, "commands", {}).values():
-        _translate_tree(sub)
+    for name, sub in getattr(command, "commands", {}).items():
+        _translate_tree(sub, f"{path} {name}".strip())
 
 
 def _translate_parameter(parameter: Any) -> None:
