@@ -108,10 +108,34 @@ def progress_bar(progress: float, expected: float, status: str, width: int = BAR
 
 
 def _table(
-    title: str | None = None, caption: str | None = None, columns: Sequence[tuple[str, JustifyMethod]] = ()
+    title: str | None = None,
+    caption: str | None = None,
+    columns: Sequence[tuple[str, JustifyMethod]] = (),
+    *,
+    compact: bool = False,
 ) -> Table:
-    """A table in the house style, with its columns given as (message id of the header, justification)."""
-    table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    """A table in the house style, with its columns given as (message id of the header, justification).
+
+    `compact`: no outer rules or padding, rules between columns only, for a narrow terminal: every cell keeps its
+    text whole, and long titles wrap over fewer lines."""
+    if compact:
+        from rich import box
+
+        return _with_columns(
+            Table(
+                title=title,
+                caption=caption,
+                header_style="bold",
+                box=box.MINIMAL,
+                pad_edge=False,
+                collapse_padding=True,
+            ),
+            columns,
+        )
+    return _with_columns(Table(title=title, caption=caption, header_style="bold", show_lines=False), columns)
+
+
+def _with_columns(table: Table, columns: Sequence[tuple[str, JustifyMethod]]) -> Table:
     for header, justify in columns:
         table.add_column(t(header), justify=justify, overflow="fold")
     return table
@@ -143,7 +167,7 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
     lang = language()
     units = {u.code: u for u in plan.units}
     targets = {g.code: g for g in plan.targets()}
-    table = _table(title, caption)
+    table = _table(title, caption, compact=not wide)
     if wide:
         columns = [
             (N_("Unit"), "left"),
@@ -357,12 +381,15 @@ FILINGS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·
 def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
     """Units × months, one coloured mark per monthly report, readable at a glance in a meeting."""
     lang = language()
-    table = _table(title, t("✓ on time  L late  ✗ missing  · pending  – not required"))
+    table = _table(
+        title, t("✓ on time  L late  ✗ missing  · pending  – not required"), compact=console().width < WIDE_TABLE
+    )
     table.add_column(t("Unit"), overflow="fold")
     months = list(filings[0].months) if filings else []
     for month in months:
         table.add_column(str(month_of(month)), justify="center")
-    table.add_column(t("Late or missing"), justify="right")
+    # the header wraps rather than the unit names: its cells hold a number of two digits at most
+    table.add_column(t("Late or missing"), justify="right", max_width=8)
     for unit_filings in filings:
         unit = plan.unit(unit_filings.unit)
         assert unit is not None

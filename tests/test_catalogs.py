@@ -150,9 +150,10 @@ def test_help_is_chinese_under_a_chinese_locale_and_flags_show_no_type() -> None
         timeout=60,
     )
     assert shown.returncode == 0, shown.stderr
-    for words in ("导入月报表", "逐行检查，不录入任何数据。", "选项", "显示本帮助并退出。"):
+    for words in ("用法：ecotrack import", "导入月报表", "逐行检查，不录入任何数据。", "选项", "显示本帮助并退出。"):
         assert words in shown.stdout
-    assert "<bool>" not in shown.stdout and "Check every row" not in shown.stdout
+    for english in ("<bool>", "Check every row", "Usage:"):
+        assert english not in shown.stdout
 
 
 def test_help_follows_the_lang_given_before_the_command(tmp_path: Path) -> None:
@@ -164,3 +165,4 @@ def test_help_follows_the_lang_given_before_the_command(tmp_path: Path) -> None:
     assert "序时进度" in chinese.stdout and "Evaluate as of" not in chinese.stdout
     english = CliRunner().invoke(app, ["--lang=en", "status", "--help"], env={"COLUMNS": "120", "LANG": "zh_CN.UTF-8"})
     assert "Evaluate as of this date" in english.stdout and "选项" not in english.stdout
+    assert "Usage: ecotrack status" in english.stdout and "用法" not in english.stdout

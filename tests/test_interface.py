@@ -442,3 +442,15 @@ def test_every_command_shows_an_example_in_its_help() -> None:
     for path in paths(typer.main.get_command(app)):
         shown = CliRunner().invoke(app, ["--lang", "en", *path, "--help"], env={"COLUMNS": "160"}).stdout
         assert f"Example: ecotrack {' '.join(path)}" in shown, path
+
+
+def test_narrow_tables_keep_titles_and_names_to_few_lines(sample: Workspace) -> None:
+    """At 80 columns the longest title of the sample wraps over at most three lines, and the filings grid
+    gives most units one line (the outer rules and padding go, not the data)."""
+    status = sample.ok("--lang", "zh", "status", "--as-of", "2012-07-06", "--unit", "qingshan", env={"COLUMNS": "80"})
+    title_lines = [line for line in status.stdout.splitlines() if re.search(r"关停搬迁|群众生活|环境的企业", line)]
+    assert 0 < len(title_lines) <= 3, status.stdout
+    filings = sample.ok("--lang", "en", "filings", "--as-of", "2012-07-06", env={"COLUMNS": "80"}).stdout
+    unit_lines = [line for line in filings.splitlines() if "│" in line and re.search(r"[A-Za-z]", line)]
+    assert len(unit_lines) <= 30, filings  # 19 units, a few of them with long English names
+    assert max(len(line) for line in filings.splitlines()) <= 80

@@ -61,7 +61,26 @@ def translate(command: Any, args: Sequence[str]) -> None:
         setattr(
             rich_utils, name, unformatted(TYPER_WORDS[name]) if english[name] == TYPER_WORDS[name] else english[name]
         )
+    _translate_usage_prefix()
     _translate_tree(command)
+
+
+USAGE_PREFIX = N_("Usage: ")
+
+
+def _translate_usage_prefix() -> None:
+    """Click writes "Usage: " in English whatever the language; give it the catalog's word."""
+    from typer._click.formatting import HelpFormatter
+
+    if getattr(HelpFormatter.write_usage, "_ecotrack", False):
+        return
+    english = HelpFormatter.write_usage
+
+    def write_usage(self: HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+        english(self, prog, args, unformatted(USAGE_PREFIX) if prefix is None else prefix)
+
+    write_usage._ecotrack = True  # type: ignore[attr-defined]
+    HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
 
 # Help texts of the options Typer and Click add themselves
