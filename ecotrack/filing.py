@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ecotrack.i18n import did_you_mean, t, tn
 from ecotrack.plan import Assignment, Plan, Target, period_label
-from ecotrack.rules import EPSILON, Periods, latest_value, progress
+from ecotrack.rules import EPSILON, Periods, is_backdated, latest_value, progress
 
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 100
@@ -45,6 +45,7 @@ class NewEntry:
     note: str
     reported_by: str
     reported_at: datetime  # naive local time
+    reason: str = ""  # why a backdated entry or a 补报 is filed after the fact (SPEC §9)
 
 
 def parse_period(text: str) -> tuple[int, int]:
@@ -220,13 +221,25 @@ def prepare_entry(
     reported_at: datetime,
     now: datetime,
     periods: Periods,
+    reason: str = "",
 ) -> tuple[NewEntry, list[str]]:
-    """One entry checked against the plan (SPEC §4), for `report` and `import` alike.
+    """One entry checked against the plan (SPEC §4, §9), for `report` and `import` alike.
+
+    With review required, an entry reported more than a day before `now` needs a `reason` (SPEC §9).
 
     `periods` holds what counts already for the unit and target, by month. The warnings say what is kept but
     looks wrong: a level falling back from the latest earlier period's, or one far beyond the amount.
     """
     target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
+    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
+    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
+        raise EntryError(
+            t(
+                "reported on {reported_on}, more than a day before it is filed: with review required, "
+                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
+                reported_on=reported_at.date().isoformat(),
+            )
+        )
     entry = NewEntry(
         unit=unit,
         target=target.code,
@@ -235,6 +248,7 @@ def prepare_entry(
         note=check_text(note, "note", NOTE_MAX_LENGTH, multiline=True),
         reported_by=check_text(reported_by, "reported_by", NAME_MAX_LENGTH),
         reported_at=reported_at,
+        reason=reason,
     )
     warnings: list[str] = []
     shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}

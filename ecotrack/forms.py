@@ -23,7 +23,9 @@ def template_rows(
     """
     names = dict(zip(COLUMNS, CHINESE_COLUMNS, strict=True)) if chinese else {c: c for c in COLUMNS}
     info = dict(INFO_COLUMNS) if chinese else {c: c for c in INFO_COLUMNS}
-    columns = [names[c] for c in COLUMNS] + [info[c] for c in TEMPLATE_INFO_COLUMNS]
+    # the reason of a report filed after the fact matters only where the office reviews (SPEC §9)
+    shown = [c for c in COLUMNS if c != "reason" or plan.review.required]
+    columns = [names[c] for c in shown] + [info[c] for c in TEMPLATE_INFO_COLUMNS]
     unit_record = plan.unit(unit)
     assert unit_record is not None
     rows = [

@@ -97,6 +97,9 @@ STATUS_LABELS: dict[str, str] = {
     "department": N_("department"),
     "quantity": N_("quantity"),
     "milestone": N_("milestone"),
+    "accepted": N_("accepted"),
+    "submitted": N_("awaiting review"),
+    "returned": N_("returned"),
 }
 
 

@@ -39,8 +39,8 @@ from ecotrack.i18n import N_, did_you_mean, t, tn
 from ecotrack.plan import Plan
 from ecotrack.rules import Filed, Ledger, file_onto
 
-COLUMNS = ("unit", "target", "period", "value", "note", "reported_by", "reported_at")
-CHINESE_COLUMNS = ("单位", "指标", "月份", "完成值", "备注", "填报人", "填报日期")
+COLUMNS = ("unit", "target", "period", "value", "note", "reported_by", "reported_at", "reason")
+CHINESE_COLUMNS = ("单位", "指标", "月份", "完成值", "备注", "填报人", "填报日期", "原因")
 REQUIRED = ("unit", "target", "period", "value")
 # Columns an import reads past: what a template adds for the clerk's eyes, and the audit columns.
 INFO_COLUMNS = {
@@ -57,6 +57,12 @@ INFO_COLUMNS = {
     "filed_by": "录入账号",
     "corrects": "更正记录",
     "batch": "导入批次",
+    "review": "审核状态",
+    "decided_by": "审核人",
+    "decided_at": "审核时间",
+    "return_reason": "退回原因",
+    "backdated": "补录",
+    "catch_up": "补报",
 }
 HEADER_NAMES: dict[str, str] = {
     **{name: name for name in COLUMNS},
@@ -95,6 +101,7 @@ class CheckedEntries(Sequence[NewEntry]):
         self._times = array("q")  # reported_at, microseconds after 0001-01-01
         self._notes = bytearray()
         self._note_ends = array("Q")
+        self._reasons: dict[int, str] = {}  # the few entries with a reason (paper reports after the fact)
 
     def append(self, entry: NewEntry) -> None:
         for text in (entry.unit, entry.target, entry.period, entry.reported_by):
@@ -107,6 +114,8 @@ class CheckedEntries(Sequence[NewEntry]):
         self._times.append((entry.reported_at - _TIME_ORIGIN) // _MICROSECOND)
         self._notes += entry.note.encode("utf-8", "surrogatepass")
         self._note_ends.append(len(self._notes))
+        if entry.reason:
+            self._reasons[len(self._values) - 1] = entry.reason
 
     def __len__(self) -> int:
         return len(self._values)
@@ -132,6 +141,7 @@ class CheckedEntries(Sequence[NewEntry]):
             note=self._notes[start : self._note_ends[index]].decode("utf-8", "surrogatepass"),
             reported_by=reported_by,
             reported_at=_TIME_ORIGIN + timedelta(microseconds=self._times[index]),
+            reason=self._reasons.get(index, ""),
         )
 
     def __iter__(self) -> Iterator[NewEntry]:
@@ -808,8 +818,19 @@ def _check_row(
     reported_at = _reported_at(cells.get("reported_at"), now)
     note = restore(_note(cells.get("note")))
     reported_by = restore(_text(cells.get("reported_by"))) or default_by
+    reason = restore(_note(cells.get("reason")))
     entry, warnings = prepare_entry(
-        plan, unit, target_code, period, value, note, reported_by, reported_at, now, levels.get((unit, target_code), {})
+        plan,
+        unit,
+        target_code,
+        period,
+        value,
+        note,
+        reported_by,
+        reported_at,
+        now,
+        levels.get((unit, target_code), {}),
+        reason,
     )
     # later rows of the file see this one, as they will once filed (kept only for rows that are good, so
     # that a file of made-up codes cannot grow it)

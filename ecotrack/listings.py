@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from ecotrack.exports import plain
 from ecotrack.plan import Plan
-from ecotrack.rules import Evaluation, OverdueUnit, UnitAssessment
+from ecotrack.rules import Evaluation, OverdueUnit, PeriodLock, UnitAssessment
 
 if TYPE_CHECKING:
+    from ecotrack.storage.entries import HistoryEntry
     from ecotrack.storage.notices import IssuedNotice
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
@@ -48,7 +49,47 @@ HISTORY_COLUMNS = (
     "filed_by",
     "corrects",
     "batch",
+    "review",
+    "decided_by",
+    "decided_at",
+    "return_reason",
+    "backdated",
+    "reason",
+    "catch_up",
 )
+REVIEW_COLUMNS = (*HISTORY_COLUMNS, "previous_value")
+LOCK_COLUMNS = (
+    "period",
+    "locked_at",
+    "locked_by",
+    "reason",
+    "unlocked_at",
+    "unlocked_by",
+    "unlock_reason",
+    "automatic",
+)
+
+
+def review_rows(items: Sequence[tuple[HistoryEntry, float]]) -> list[dict[str, Any]]:
+    """The `review` entries of SPEC §9: history entries with the level accepted before each."""
+    return [{**vars(entry), "previous_value": previous} for entry, previous in items]
+
+
+def lock_rows(locks: Sequence[PeriodLock]) -> list[dict[str, Any]]:
+    """The `locks` of SPEC §9, times in local time; `automatic` when the period locked itself."""
+    return [
+        {
+            "period": lock.period,
+            "locked_at": lock.locked_at.isoformat(timespec="seconds"),
+            "locked_by": lock.locked_by,
+            "reason": lock.reason,
+            "unlocked_at": lock.unlocked_at.isoformat(timespec="seconds") if lock.unlocked_at else None,
+            "unlocked_by": lock.unlocked_by,
+            "unlock_reason": lock.unlock_reason,
+            "automatic": lock.automatic,
+        }
+        for lock in locks
+    ]
 
 
 def unit_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -158,7 +199,7 @@ ASSESS_COLUMNS = (
     "grade",
     "rank",
 )
-EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices")
+EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks")
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -200,6 +241,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             "number_format": plan.notices.number_format,
             "ladder": {str(count): word for count, word in plan.notices.ladder},
         },
+        "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
         "units": [{"code": u.code, "name": u.name, "kind": u.kind, "name_en": u.name_en} for u in plan.units],
         "tasks": [
             {
@@ -265,6 +307,7 @@ def export_data(
     assessment: Sequence[UnitAssessment],
     entries: Sequence[Any],
     notices: Sequence[IssuedNotice],
+    locks: Sequence[PeriodLock] = (),
 ) -> dict[str, Any]:
     """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
     return {
@@ -276,6 +319,7 @@ def export_data(
         "assessment": [plain(result) for result in assessment],
         "entries": [dict(vars(entry)) for entry in entries],
         "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in notices],
+        "locks": lock_rows(locks),
     }
 
 
@@ -294,6 +338,7 @@ def export_tables(
         "assessment": (ASSESS_COLUMNS, list(data["assessment"])),
         "entries": (HISTORY_COLUMNS, list(data["entries"])),
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
+        "locks": (LOCK_COLUMNS, list(data["locks"])),
     }
 
 

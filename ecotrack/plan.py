@@ -124,6 +124,14 @@ class NoticeSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """SPEC §9: whether the office reviews a unit's entry before it counts, and when a period locks itself."""
+
+    required: bool = False
+    lock_after_days: int | None = None  # a period locks itself this many days after its report's due date
+
+
+@dataclass(frozen=True)
 class Plan:
     year: int
     title: str
@@ -135,6 +143,7 @@ class Plan:
     start_month: int = 1
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def targets(self) -> Iterator[Target]:
         """Every target in plan order."""

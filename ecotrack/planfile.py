@@ -38,6 +38,7 @@ from ecotrack.plan import (
     Assignment,
     NoticeSettings,
     Plan,
+    ReviewSettings,
     Target,
     Task,
     Unit,
@@ -77,6 +78,9 @@ Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PlanDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+SECTIONS = ("plan", "assessment", "notices", "review", "units", "tasks")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -104,6 +108,11 @@ class NoticesSection(_Section):
     ladder: Annotated[dict[Annotated[int, Field(ge=1)], Text], Field(min_length=1)] = Field(
         default_factory=lambda: dict(DEFAULT_LADDER)
     )
+
+
+class ReviewSection(_Section):
+    required: bool = False
+    lock_after_days: Annotated[int, Field(ge=0, le=366)] | None = None
 
 
 class UnitSection(_Section):
@@ -374,6 +383,8 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
         "float_parsing": N_("{key} must be a number"),
         "finite_number": N_("{key} must be a finite number"),
         "dict_type": N_("{key} must be a mapping of keys to values"),
+        "bool_type": N_("{key} must be true or false"),
+        "bool_parsing": N_("{key} must be true or false"),
         "list_type": N_("{key} must be a list"),
         "too_short": N_("{key} must have at least one item"),
         "date_type": N_("{key} must be a date like 2012-09-30"),
@@ -461,8 +472,8 @@ class _PlanBuilder:
     def build(self) -> Plan | None:
         doc, data = self.doc, self.data
         for key in data:
-            if key not in ("plan", "assessment", "notices", "units", "tasks"):
-                sections = ["plan", "assessment", "notices", "units", "tasks"]
+            if key not in SECTIONS:
+                sections = list(SECTIONS)
                 doc.at_key((key,), t("unknown key '{key}'", key=key) + did_you_mean(str(key), sections))
         for key in ("plan", "units", "tasks"):
             if key not in data:
@@ -478,10 +489,11 @@ class _PlanBuilder:
         )
         if notices is not None:
             self._check_number_format(notices.number_format)
+        review = _validate(doc, ReviewSection, data["review"], ("review",)) if "review" in data else ReviewSection()
         units = self._units()
         year = header.year if header else _plain_year(data.get("plan"))
         tasks = self._tasks(year)
-        if doc.problems or header is None or assessment is None or notices is None:
+        if doc.problems or header is None or assessment is None or notices is None or review is None:
             return None
         return Plan(
             year=header.year,
@@ -499,6 +511,7 @@ class _PlanBuilder:
                 grades_en=tuple(assessment.grades_en.items()),
             ),
             notices=NoticeSettings(number_format=notices.number_format, ladder=tuple(sorted(notices.ladder.items()))),
+            review=ReviewSettings(required=review.required, lock_after_days=review.lock_after_days),
             units=tuple(units),
             tasks=tuple(tasks),
         )

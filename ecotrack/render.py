@@ -299,7 +299,10 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
         value = amount(row.value, target.display_measure(lang) if target else None)
         reported = row.reported_at.removesuffix("T00:00:00").replace("T", " ")
         corrects = f"#{row.corrects}" if row.corrects else ""
-        note = row.note + (" " + t("(superseded)") if row.superseded else "")
+        note = _text(row.note + (" " + t("(superseded)") if row.superseded else ""))
+        marks = entry_marks(row)
+        if marks:
+            note.append(("\n" if row.note else "") + marks, style="yellow" if row.review != "accepted" else "dim")
         if wide:
             audit = f"{row.filed_at.replace('T', ' ')} {row.filed_by}" + (
                 " " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""
@@ -312,6 +315,139 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
             cells = [str(row.id), entry, value, f"{reported} {row.reported_by}"]
         table.add_row(*cells, note, style="dim strike" if row.superseded else "")
     out.print(table)
+
+
+def entry_marks(row: Any) -> str:
+    """What SPEC §9 says of an entry beside its note: its review state and decision, a date given after
+    the fact, a 补报, and their reasons. Empty for an entry accepted when filed, on time."""
+    words: list[str] = []
+    if row.review != "accepted" or row.decided_by:
+        decided = (
+            t(" by {by} on {when}", by=row.decided_by, when=(row.decided_at or "").replace("T", " ")[:16])
+            if row.decided_by
+            else ""
+        )
+        words.append(label(row.review) + decided)
+    if row.return_reason:
+        words.append(t("to correct: {reason}", reason=row.return_reason))
+    if row.catch_up:
+        words.append(t("catch-up report into a locked month"))
+    if row.backdated:
+        words.append(t("reported after the fact"))
+    if row.reason:
+        words.append(t("reason: {reason}", reason=row.reason))
+    return "; ".join(words)
+
+
+def returned_entries(plan: Plan, entries: Sequence[Any]) -> None:
+    """A unit's entries the office returned and it has not filed again, each with what to correct."""
+    if not entries:
+        return
+    lang = language()
+    table = _table(
+        t("Returned by the office: file these again"),
+        columns=[
+            (N_("#"), "right"),
+            (N_("Target"), "left"),
+            (N_("Period"), "left"),
+            (N_("Value"), "right"),
+            (N_("Returned"), "left"),
+            (N_("To correct"), "left"),
+        ],
+    )
+    for row in entries:
+        target = plan.target(row.target)
+        table.add_row(
+            str(row.id),
+            f"{row.target} {target.display_title(lang)}" if target else row.target,
+            row.period,
+            amount(row.value, target.display_measure(lang) if target else None),
+            f"{(row.decided_at or '').replace('T', ' ')[:16]} {row.decided_by or ''}",
+            Text(row.return_reason or "", style="yellow"),
+        )
+    console().print(table)
+
+
+def review_table(plan: Plan, items: Sequence[Any]) -> None:
+    """The entries waiting for review, each with the level accepted before it and the change; below
+    WIDE_TABLE columns the unit, target and period share a column, as do the reporter and the date."""
+    lang = language()
+    wide = console().width >= WIDE_TABLE
+    headers = [N_("#"), N_("Unit"), N_("Target"), N_("Period")] if wide else [N_("#"), N_("Entry")]
+    headers += [N_("Value"), N_("Accepted before"), N_("Change"), N_("Reported"), N_("Note")]
+    table = _table(
+        t("Entries of {year} waiting for review", year=plan.year),
+        t("accept ID… or return ID… --reason TEXT") if items else t("nothing is waiting for review"),
+        compact=not wide,
+    )
+    for header in headers:
+        table.add_column(
+            t(header),
+            justify="right" if header in (N_("#"), N_("Value"), N_("Accepted before"), N_("Change")) else "left",
+            overflow="fold",
+            ratio=2 if header == N_("Note") else None,
+        )
+    for item in items:
+        row = item.entry
+        target = plan.target(row.target)
+        unit = plan.unit(row.unit)
+        measure = target.display_measure(lang) if target else None
+        unit_name = unit.display_name(lang) if unit else row.unit
+        change = item.change
+        note = _text(row.note)
+        marks = "; ".join(
+            word
+            for word in (
+                t("reported after the fact") if row.backdated else "",
+                t("reason: {reason}", reason=row.reason) if row.reason else "",
+            )
+            if word
+        )
+        if marks:
+            note.append(("\n" if row.note else "") + marks, style="yellow")
+        lead = (
+            [str(row.id), unit_name, f"{row.target} {target.display_title(lang)}" if target else row.target, row.period]
+            if wide
+            else [str(row.id), f"{unit_name}\n{row.target} {row.period}"]
+        )
+        table.add_row(
+            *lead,
+            amount(row.value, measure),
+            amount(item.previous_value, measure),
+            Text(("+" if change > 0 else "") + number(change), style="red" if change < 0 else ""),
+            f"{row.reported_at.removesuffix('T00:00:00').replace('T', ' ')} {row.reported_by}",
+            note,
+        )
+    console().print(table)
+
+
+def locks_table(plan: Plan, locks: Sequence[Any]) -> None:
+    """Every lock of a month this year, and when it was lifted."""
+    table = _table(
+        t("Locked months of {year}", year=plan.year),
+        None if locks else t("no month is locked"),
+        columns=[
+            (N_("Period"), "left"),
+            (N_("Locked"), "left"),
+            (N_("By"), "left"),
+            (N_("Reason"), "left"),
+            (N_("Unlocked"), "left"),
+        ],
+    )
+    for lock in locks:
+        unlocked = (
+            f"{lock.unlocked_at.isoformat(sep=' ', timespec='minutes')} {lock.unlocked_by}: {lock.unlock_reason}"
+            if lock.unlocked_at
+            else Text(t("still locked"), style="bold red")
+        )
+        table.add_row(
+            lock.period,
+            lock.locked_at.isoformat(sep=" ", timespec="minutes"),
+            lock.locked_by or t("itself (review.lock_after_days)"),
+            lock.reason,
+            unlocked,
+        )
+    console().print(table)
 
 
 def plan_tree(plan: Plan) -> None:
@@ -544,8 +680,16 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
     console().print(table)
 
 
+AFTER_THE_FACT_SHOWN = 10
+
+
 def assessment_explained(
-    plan: Plan, result: Any, contributions: Sequence[Any], months: Mapping[str, str], notices: Sequence[dict[str, Any]]
+    plan: Plan,
+    result: Any,
+    contributions: Sequence[Any],
+    months: Mapping[str, str],
+    notices: Sequence[dict[str, Any]],
+    after_the_fact: Sequence[Any] = (),
 ) -> None:
     """Why a unit scored what it did: each assignment's points, each month's report, each notice."""
     out = console()
@@ -614,3 +758,26 @@ def assessment_explained(
                 count=notice["count_this_year"],
             )
         )
+    if after_the_fact:
+        out.print(
+            tn(
+                "counted: {count} entry filed after the fact or as a catch-up report",
+                "counted: {count} entries filed after the fact or as catch-up reports",
+                count=len(after_the_fact),
+            )
+        )
+        for row in after_the_fact[:AFTER_THE_FACT_SHOWN]:
+            out.print(
+                Text(f"  #{row.id} {row.target} {row.period} {row.reported_at[:10]}: " + entry_marks(row), style="dim")
+            )
+        if len(after_the_fact) > AFTER_THE_FACT_SHOWN:
+            out.print(
+                Text(
+                    t(
+                        "  ... and {count} more: `ecotrack history --unit {unit}`",
+                        count=len(after_the_fact) - AFTER_THE_FACT_SHOWN,
+                        unit=result.unit,
+                    ),
+                    style="dim",
+                )
+            )

@@ -7,9 +7,9 @@ with plain data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -23,6 +23,104 @@ MILESTONE_WARNING_DAYS = 30
 Status = Literal["done", "on_track", "at_risk", "behind"]
 MonthStatus = Literal["on_time", "late", "missing", "pending", "not_required"]
 STATUSES: tuple[Status, ...] = ("done", "on_track", "at_risk", "behind")
+
+
+ReviewState = Literal["accepted", "submitted", "returned"]
+# An entry reported more than this long before the day it is filed is a paper report after the fact (SPEC §9).
+BACKDATED_AFTER = timedelta(days=1)
+
+
+def review_state(submitted: bool, decision: str | None) -> ReviewState:
+    """SPEC §9: an entry filed while review was not required, or by the office, is accepted when filed; a
+    unit's entry under review is submitted until the office accepts or returns it."""
+    if decision == "accepted":
+        return "accepted"
+    if decision == "returned":
+        return "returned"
+    return "submitted" if submitted else "accepted"
+
+
+def counts(state: ReviewState, reported_on: date, as_of: date | None) -> bool:
+    """SPEC §5 and §9, counted entries: accepted ones reported on or before D (whenever the office
+    decided; None: every accepted entry). The store's SQL filters the same way (a property test holds
+    them together)."""
+    return state == "accepted" and (as_of is None or reported_on <= as_of)
+
+
+def is_backdated(reported_on: date, filed_on: date) -> bool:
+    """SPEC §9: reported more than a day before the (local) day it was filed. Dates, not hours: a paper
+    report of yesterday typed in this morning is not backdated, one of the day before is."""
+    return filed_on - reported_on > BACKDATED_AFTER
+
+
+@dataclass(frozen=True)
+class LockEvent:
+    """The office locking (or unlocking) a period, as recorded; times are naive local time."""
+
+    locked: bool
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PeriodLock:
+    """A time a period was closed to filing: by the office, or by itself (`review.lock_after_days`)."""
+
+    period: str
+    locked_at: datetime
+    locked_by: str | None  # None: it locked itself
+    reason: str
+    unlocked_at: datetime | None  # None: still locked
+    unlocked_by: str | None
+    unlock_reason: str
+
+    @property
+    def automatic(self) -> bool:
+        return self.locked_by is None
+
+
+def auto_lock_moment(plan: Plan, month: int) -> datetime | None:
+    """When a period locks itself: at the end of the day `lock_after_days` after its report's due date."""
+    days = plan.review.lock_after_days
+    if days is None:
+        return None
+    return datetime.combine(report_due_date(plan, month) + timedelta(days=days + 1), time())
+
+
+def period_locks(plan: Plan, month: int, events: Sequence[LockEvent], now: datetime) -> list[PeriodLock]:
+    """Each time the period was locked, oldest first, as of `now`: the office's locks and unlocks in their
+    order, and the lock it puts on itself at `auto_lock_moment` if it is open then. The last one is in
+    force when it has no `unlocked_at`."""
+    label = period_label(plan.year, month)
+    automatic = auto_lock_moment(plan, month)
+    timeline: list[tuple[datetime, int, LockEvent | None]] = [(e.at, 0, e) for e in events]
+    if automatic is not None and automatic <= now:
+        timeline.append((automatic, 1, None))  # after an office's event of the same moment
+    locks: list[PeriodLock] = []
+    current: PeriodLock | None = None
+    for at, _, event in sorted(timeline, key=lambda step: (step[0], step[1])):
+        if event is None or event.locked:
+            if current is None:
+                current = PeriodLock(
+                    period=label,
+                    locked_at=at,
+                    locked_by=event.by if event else None,
+                    reason=event.reason if event else "",
+                    unlocked_at=None,
+                    unlocked_by=None,
+                    unlock_reason="",
+                )
+                locks.append(current)
+        elif current is not None:
+            locks[-1] = replace(current, unlocked_at=at, unlocked_by=event.by, unlock_reason=event.reason)
+            current = None
+    return locks
+
+
+def lock_in_force(locks: Sequence[PeriodLock]) -> PeriodLock | None:
+    """The lock a period is under (the last one, while it has not been lifted), else None."""
+    return locks[-1] if locks and locks[-1].unlocked_at is None else None
 
 
 @dataclass(frozen=True)

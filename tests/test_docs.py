@@ -55,6 +55,30 @@ def test_the_walkthrough_runs_on_the_sample(sample: Workspace) -> None:
     assert (sample.root / "2012年度考核.xlsx").exists() and (sample.root / "backups").is_dir()
 
 
+def test_the_review_walkthrough_runs_on_its_plan(tmp_path: Path) -> None:
+    """The README's review story (a ```shell block) on data/review-2012.yaml, as written: each line succeeds
+    but the one it says is refused."""
+    import shutil
+
+    from .conftest import make_workspace
+
+    workspace = make_workspace(tmp_path, ROOT / "data" / "review-2012.yaml")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(ROOT / "data" / "review-2012.csv", tmp_path / "data" / "review-2012.csv")
+    (block,) = re.findall(r"```shell\n(.*?)```", README, flags=re.S)
+    lines = [line for line in block.splitlines() if line.startswith("ecotrack ")]
+    assert len(lines) >= 12
+    for line in lines:
+        command, _, comment = line.partition("#")
+        outcome = workspace.run(*shlex.split(command)[1:])
+        expected = 1 if "refused (exit 1)" in comment else 0
+        assert outcome.exit_code == expected, f"{line}\n{outcome.stderr}"
+    entries = workspace.query("SELECT count(*) FROM entry")[0][0]
+    assert entries == 24 + 4  # the paper reports, July twice (15 returned, then 415) and 4.5, the 补报
+    assert workspace.query("SELECT count(*) FROM review_decision WHERE decision = 'returned'")[0][0] == 1
+    assert '"entries":[]' in workspace.ok("review", "--format", "json").stdout  # every decision made
+
+
 def test_the_readme_names_the_two_setup_commands() -> None:
     assert "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/ecotrack init" in README
     assert "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest" in README

@@ -23,13 +23,20 @@ from .test_reliability import unwritable
 
 # --- append-only, enforced by the database ------------------------------------------------------------
 
-GUARDED = ("entry", "import_batch", "notice", "notice_item")
+GUARDED = ("entry", "import_batch", "notice", "notice_item", "review_decision", "period_lock")
 
 
 def _forgeries(table: str, dialect: str) -> list[str]:
     """Raw SQL that would change or remove a row of `table`, each way the dialect offers."""
     first = f"(SELECT min(id) FROM {table})"
-    column = {"entry": "note", "import_batch": "file_name", "notice": "document", "notice_item": "count_this_year"}
+    column = {
+        "entry": "note",
+        "import_batch": "file_name",
+        "notice": "document",
+        "notice_item": "count_this_year",
+        "review_decision": "reason",
+        "period_lock": "reason",
+    }
     forged = "99" if table == "notice_item" else "'forged'"
     statements = [
         f"UPDATE {table} SET {column[table]} = {forged} WHERE id = {first}",
@@ -54,8 +61,16 @@ def _forgeries(table: str, dialect: str) -> list[str]:
 
 @pytest.fixture
 def recorded(conformance_on: Workspace) -> Workspace:
-    """The conformance year imported (one batch) with one notice issued: a row in every guarded table."""
+    """The conformance year imported (one batch) with one notice issued, then review turned on, an entry
+    filed and accepted and a month locked: a row in every guarded table."""
     conformance_on.ok("notice", "--as-of", "2014-07-06")
+    text = conformance_on.plan.read_text(encoding="utf-8")
+    conformance_on.plan.write_text(text.replace("units:", "review:\n  required: true\nunits:", 1), encoding="utf-8")
+    conformance_on.ok("plan", "load")
+    conformance_on.ok("report", "--unit", "dongpo", "--target", "1.1", "--period", "2014-12", "--value", "10",
+                      "--on", "2015-01-03", "--reason", "paper report")  # fmt: skip
+    conformance_on.ok("accept", "--all")
+    conformance_on.ok("lock", "2014-12")
     for table in GUARDED:
         count = conformance_on.query(f"SELECT count(*) FROM {table}")[0][0]
         assert isinstance(count, int) and count > 0, table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -254,5 +255,59 @@ def test_the_python_fold_counts_the_entry_the_sql_counts(database: db.Database) 
         for earlier in filed:
             expected = file_onto(expected, earlier.value, earlier.reported_at.date())
         assert ledger(database, None)[("dongpo", "1.1")][3] == expected
+
+    files_and_compares()
+
+
+def test_the_sql_counts_the_accepted_entries_the_rules_count(database: db.Database) -> None:
+    """`rules.counts` over `rules.review_state`, folded with `rules.file_onto`, gives the ledger the store's
+    SQL gives, whatever mix of entries accepted when filed, submitted, accepted later and returned, on
+    SQLite and PostgreSQL."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ecotrack.rules import counts, file_onto, review_state
+    from ecotrack.storage import review as review_store
+
+    sync(database, conformance_plan())
+    filed: list[tuple[NewEntry, bool, str | None]] = []
+    decisions = st.sampled_from([(False, None), (True, None), (True, "accepted"), (True, "returned")])
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 6), decisions), min_size=1, max_size=4))
+    def files_and_compares(batch: list[tuple[int, int, tuple[bool, str | None]]]) -> None:
+        engine = db.make_engine(database)
+        try:
+            for value, day, (submitted, decision) in batch:
+                new = entry("dongpo", "1.1", "2014-03", value, f"2014-04-0{day}T08:00")
+
+                def record(
+                    session: Any, new: NewEntry = new, submitted: bool = submitted, decision: Any = decision
+                ) -> None:
+                    entry_store.add_entries(
+                        session=session, plan_id=1, entries=[new], filed_by="t", filed_at=NOW, submitted=submitted
+                    )
+                    if decision is not None:
+                        (last,) = session.execute(text("SELECT max(id) FROM entry")).one()
+                        review_store.record_decisions(
+                            session=session,
+                            entry_ids=[last],
+                            decision=decision,
+                            reason="",
+                            decided_by="o",
+                            decided_at=NOW,
+                        )
+
+                db.run_unit_of_work(engine, record)
+                filed.append((new, submitted, decision))
+        finally:
+            engine.dispose()
+        for as_of in (date(2014, 4, 3), None):
+            expected: Filed | None = None
+            for earlier, submitted, decision in filed:
+                if counts(review_state(submitted, decision), earlier.reported_at.date(), as_of):
+                    expected = file_onto(expected, earlier.value, earlier.reported_at.date())
+            got = ledger(database, as_of).get(("dongpo", "1.1"), {}).get(3)
+            assert got == expected
 
     files_and_compares()

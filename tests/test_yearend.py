@@ -144,7 +144,17 @@ def test_json_export_follows_the_published_schema(conformance: Workspace) -> Non
     data = js(conformance, "export", "--as-of", "2015-01-06")
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
-    assert list(data) == ["plan_year", "as_of", "plan", "status", "filings", "assessment", "entries", "notices"]
+    assert list(data) == [
+        "plan_year",
+        "as_of",
+        "plan",
+        "status",
+        "filings",
+        "assessment",
+        "entries",
+        "notices",
+        "locks",
+    ]
     assert len(data["entries"]) == 77 and len(data["notices"]) == 1
     assert data["status"] == js(conformance, "status", "--as-of", "2015-01-06")["rows"]
     assert data["assessment"] == js(conformance, "assess", "--as-of", "2015-01-06")["units"]
@@ -215,7 +225,7 @@ def test_no_cell_can_run_as_a_formula(conformance_empty: Workspace) -> None:
 def test_xlsx_export_is_formatted_for_people(sample: Workspace) -> None:
     sample.ok("--lang", "zh", "export", "--format", "xlsx", "--out", "年度.xlsx", "--as-of", "2013-02-01")
     workbook = load_workbook(sample.root / "年度.xlsx")
-    assert workbook.sheetnames == ["计划分解", "进展情况", "月报报送", "年度考核", "填报记录", "通报"]
+    assert workbook.sheetnames == ["计划分解", "进展情况", "月报报送", "年度考核", "填报记录", "通报", "关账记录"]
     status = workbook["进展情况"]
     header = [c.value for c in status[1]]
     assert header[:5] == ["unit", "unit_name", "task", "target", "target_title"]

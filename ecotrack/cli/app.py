@@ -223,12 +223,13 @@ def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting, yearend
+    from ecotrack.cli import admin, entries, meeting, review, yearend
     from ecotrack.cli import plan as plan_commands
 
     app.add_typer(plan_commands.app, name="plan")
     admin.register(app)
     entries.register(app)
+    review.register(app)
     meeting.register(app)
     yearend.register(app)
 

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from ecotrack.tracker import Tracker
 
 PANEL = N_("Filing (clerks)")
+OfficeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--office",
+        help=N_("The office files it: accepted at once; into a locked month with --reason (a catch-up)."),
+    ),
+]
 
 
 def units(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
@@ -56,14 +63,17 @@ def targets(
             if unit is None
             else t("Targets of {unit} in {year}", year=plan.year, unit=known_unit(plan, unit).display_name(language()))
         )
-        emit(
-            fmt,
-            data={"plan_year": plan.year, "targets": rows},
-            rows=lambda: rows,
-            columns=TARGET_COLUMNS,
-            table=lambda: render.targets_table(plan, rows, title),
-            bom=not no_bom,
-        )
+        # a unit sees what the office returned to it and it has not filed again (SPEC §9)
+        returned = tracker.returned(unit) if unit is not None else []
+        data: dict[str, object] = {"plan_year": plan.year, "targets": rows}
+        if unit is not None:
+            data["returned"] = returned
+
+        def table() -> None:
+            render.targets_table(plan, rows, title)
+            render.returned_entries(plan, returned)
+
+        emit(fmt, data=data, rows=lambda: rows, columns=TARGET_COLUMNS, table=table, bom=not no_bom)
 
 
 def history(
@@ -116,6 +126,16 @@ def report(
         str | None,
         typer.Option("--on", metavar="DATE", help=N_("When it was reported, for paper reports (default: now).")),
     ] = None,
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            "-r",
+            metavar="TEXT",
+            help=N_("Why a paper report is filed after the fact, or why the office files into a locked month."),
+        ),
+    ] = "",
+    office: OfficeOpt = False,
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
     from ecotrack.filing import EntryError, parse_reported_at
@@ -133,29 +153,31 @@ def report(
             if not sys.stdin.isatty():
                 raise BadInput(t("give --target, --period and --value (or --done); the monthly form needs a terminal"))
             entries = _monthly_form(
-                tracker, unit, period or _previous_month(reported_at.date()), note, reporter, reported_at, now
+                tracker, unit, period or _previous_month(reported_at.date()), note, reporter, reported_at, now, reason
             )
         else:
             if target is None or period is None or (value is None and not done):
                 raise BadInput(t("give --target, --period and --value (or --done)"))
             if value is not None and done:
                 raise BadInput(t("give --value or --done, not both"))
-            entries = [_one_entry(tracker, unit, target, period, value, note, reporter, reported_at, now)]
+            entries = [_one_entry(tracker, unit, target, period, value, note, reporter, reported_at, now, reason)]
         if not entries:
             render.info(t("nothing filed"))
             return
-        tracker.file(entries)
+        tracker.file(entries, as_office=office)
+        waits = tracker.plan.review.required and not office
         for entry in entries:
             measure = known_target(tracker.plan, entry.target).measure
-            render.info(
-                t(
-                    "filed: {unit} {target} {period} = {value}",
-                    unit=entry.unit,
-                    target=entry.target,
-                    period=entry.period,
-                    value=render.amount(entry.value, measure),
-                )
-            )
+            shown = {
+                "unit": entry.unit,
+                "target": entry.target,
+                "period": entry.period,
+                "value": render.amount(entry.value, measure),
+            }
+            if waits:
+                render.info(t("filed for review: {unit} {target} {period} = {value}; it counts once accepted", **shown))
+            else:
+                render.info(t("filed: {unit} {target} {period} = {value}", **shown))
 
 
 def _checked(
@@ -168,13 +190,16 @@ def _checked(
     reporter: str,
     reported_at: datetime,
     now: datetime,
+    reason: str,
 ) -> NewEntry:
     """One entry checked as an import row would be; a level falling back is warned about (SPEC §4)."""
     from ecotrack.filing import EntryError, parse_period
 
     try:
         period = parse_period(period_text)
-        entry, warnings = tracker.check_entry(unit, target_code, period, value, note, reporter, reported_at, now)
+        entry, warnings = tracker.check_entry(
+            unit, target_code, period, value, note, reporter, reported_at, now, reason
+        )
     except EntryError as bad:
         raise BadInput(str(bad)) from None
     for warning in warnings:
@@ -192,6 +217,7 @@ def _one_entry(
     reporter: str,
     reported_at: datetime,
     now: datetime,
+    reason: str,
 ) -> NewEntry:
     from ecotrack.filing import EntryError, parse_value
 
@@ -204,7 +230,7 @@ def _one_entry(
             value = parse_value(value_text)
         except EntryError as bad:
             raise BadInput(f"--value: {bad}") from None
-    return _checked(tracker, unit, target_code, period, value, note, reporter, reported_at, now)
+    return _checked(tracker, unit, target_code, period, value, note, reporter, reported_at, now, reason)
 
 
 YES = ("y", "yes", "1", "是", "已完成")
@@ -231,7 +257,14 @@ def _milestone_answer(answer: str) -> float:
 
 
 def _monthly_form(
-    tracker: Tracker, unit: str, period: str, note: str, reporter: str, reported_at: datetime, now: datetime
+    tracker: Tracker,
+    unit: str,
+    period: str,
+    note: str,
+    reporter: str,
+    reported_at: datetime,
+    now: datetime,
+    reason: str,
 ) -> list[NewEntry]:
     """Ask for each open target of the month, showing its last value; nothing is filed until confirmed."""
     from ecotrack.filing import EntryError, parse_period, parse_value
@@ -257,6 +290,7 @@ def _monthly_form(
     )
     entries: list[NewEntry] = []
     lang = language()
+    returned = {(e.target, e.period): e for e in tracker.returned(unit)}
     for row in open_targets:
         target, assignment = row.target, row.assignment
         measure = target.display_measure(lang)
@@ -279,13 +313,25 @@ def _monthly_form(
         )
         if row.last_period == period:
             render.info(t("  {period} is filed already: a value given now replaces it, as a correction", period=period))
+        sent_back = returned.get((target.code, period))
+        if sent_back is not None:
+            render.warning(
+                t(
+                    "  the office returned {value} for {period}: {reason}",
+                    value=render.amount(sent_back.value, measure),
+                    period=period,
+                    reason=sent_back.return_reason or "",
+                )
+            )
         while True:
             answer = render.ask(_prompt(target)).strip()
             if not answer:
                 break
             try:
                 value = _milestone_answer(answer) if target.is_milestone else parse_value(answer)
-                entries.append(_checked(tracker, unit, target.code, period, value, note, reporter, reported_at, now))
+                entries.append(
+                    _checked(tracker, unit, target.code, period, value, note, reporter, reported_at, now, reason)
+                )
                 break
             except (EntryError, BadInput) as bad:
                 render.error([str(bad)])
@@ -376,6 +422,7 @@ def import_file(
             help=N_("Reporter for rows that name none (default: your account)."),
         ),
     ] = None,
+    office: OfficeOpt = False,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
     from ecotrack.imports import open_source
@@ -424,7 +471,10 @@ def import_file(
                 )
             )
             return
-        report = tracker.file_import(result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows)
+        report = tracker.file_import(
+            result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows, as_office=office
+        )
+        waits = tracker.plan.review.required and not office
     used = source.encoding
     read_as = t(" (read as {encoding})", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
     if report.filed == 0 and report.unchanged:
@@ -450,6 +500,8 @@ def import_file(
             "; {count} rows equal to what is on file were not filed again",
             count=report.unchanged,
         )
+    if waits:
+        summary += t("; they count once the office accepts them (`ecotrack review`)")
     render.info(summary)
 
 

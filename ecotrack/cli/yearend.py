@@ -28,6 +28,7 @@ SHEET_NAMES = {
     "assessment": N_("assessment"),
     "entries": N_("entries"),
     "notices": N_("notices"),
+    "locks": N_("locks"),
 }
 
 
@@ -67,13 +68,16 @@ def assess(
         contributions=explanation.contributions,
         months=explanation.months,
         notices=named,
+        after_the_fact=explanation.after_the_fact,
     )
     emit(
         fmt,
         data=data,
         rows=lambda: [plain(r) for r in data["units"]],
         columns=ASSESS_COLUMNS,
-        table=lambda: render.assessment_explained(plan, result, explanation.contributions, explanation.months, named),
+        table=lambda: render.assessment_explained(
+            plan, result, explanation.contributions, explanation.months, named, explanation.after_the_fact
+        ),
         bom=not no_bom,
     )
 
@@ -128,7 +132,9 @@ def export(
         plan = tracker.plan
         assessment = tracker.assess(day)
         issued = tracker.notices()
-        data = export_data(plan, day, assessment.evaluation, assessment.units, tracker.history(), issued)
+        data = export_data(
+            plan, day, assessment.evaluation, assessment.units, tracker.history(), issued, tracker.locks()
+        )
     tables = export_tables(data, plan, issued)
     if fmt is ExportFormat.json:
         shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}

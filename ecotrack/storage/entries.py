@@ -1,9 +1,10 @@
 """Entries: filing them (one import as one batch), the ledger the rules read, and the history.
 
-The one piece of SPEC §4 that lives in SQL is which of several entries for the same assignment and
-period counts: the one with the latest reported date, then the one filed last. `_ranked_entries`
-writes it once, for the rules' ledger and for the history alike; it runs on SQLite and PostgreSQL.
-Python folds the same rule with `rules.file_onto` (a property test holds the two together).
+The pieces of SPEC §4 and §9 that live in SQL are which entries count (the accepted ones: `_accepted`,
+as `rules.counts` says) and which of several entries for the same assignment and period counts: the
+one with the latest reported date, then the one filed last. `_ranked_entries` writes it once, for the
+rules' ledger and for the history alike; it runs on SQLite and PostgreSQL. Python folds the same rule
+with `rules.file_onto` (a property test holds the two together).
 """
 
 from __future__ import annotations
@@ -11,21 +12,22 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, insert
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, insert, literal, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ecotrack.filing import NewEntry
 from ecotrack.plan import month_of
-from ecotrack.rules import Filed, Ledger, file_onto
+from ecotrack.rules import Filed, Ledger, ReviewState, file_onto, is_backdated
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
     ImportBatchRecord,
+    ReviewDecisionRecord,
     TargetRecord,
     UnitRecord,
     id_of,
@@ -49,6 +51,13 @@ class HistoryEntry:
     filed_by: str
     corrects: int | None  # the entry filed before it for the same unit, target and period
     batch: int | None  # the import that filed it, if one did
+    review: ReviewState
+    decided_by: str | None
+    decided_at: str | None
+    return_reason: str | None
+    backdated: bool  # reported more than a day before it was filed (SPEC §9)
+    reason: str  # why it was backdated or filed into a locked period
+    catch_up: bool  # a 补报: filed by the office into a locked period
 
 
 # --- entries --------------------------------------------------------------------------------------
@@ -83,8 +92,9 @@ class FilingReport:
 
 
 def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:
-    """What counts now for each period filed, with the note of the entry that counts."""
-    ranked = _ranked_entries(plan_id, None).subquery()
+    """What counts now, or waits for review, for each period filed, with the note of that entry: so that
+    importing a file again does not file its rows twice while the office has yet to decide on them."""
+    ranked = _ranked_entries(plan_id, None, awaiting_review_too=True).subquery()
     rows = session.execute(
         select_columns(
             ranked.c.unit,
@@ -161,8 +171,13 @@ def add_entries(
     filed_by: str,
     filed_at: datetime,
     batch: NewBatch | None = None,
+    submitted: bool = False,
+    catch_up_periods: frozenset[str] = frozenset(),
 ) -> FilingReport:
     """Append entries in the order given (later rows win ties on the same reported date).
+
+    `submitted`: filed by a unit while review is required, so they wait for the office (SPEC §9);
+    entries for `catch_up_periods` are the office's 补报 into locked periods.
 
     For an import (`batch`), rows that leave what counts as it is (`_changing`) are not filed, so that
     importing a file twice, or again after a crash, files nothing twice.
@@ -214,6 +229,9 @@ def add_entries(
                     "filed_at": filed_at,
                     "filed_by": filed_by,
                     "batch_id": batch_id,
+                    "submitted": submitted,
+                    "reason": entry.reason,
+                    "catch_up": entry.period in catch_up_periods,
                 }
                 for entry in chunk
             ],
@@ -225,8 +243,21 @@ def add_entries(
 INSERT_CHUNK = 5000
 
 
-def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
-    """Entries of a plan year ranked within their assignment and period: rank 1 is the one that counts."""
+def _accepted() -> ColumnElement[bool]:
+    """SPEC §9 in SQL, as `rules.review_state` and `rules.counts` say: an entry counts once accepted
+    (by the office's decision, or when filed without needing one). Reads the outer-joined decision."""
+    decision = col(ReviewDecisionRecord.decision)
+    return or_(decision == "accepted", and_(decision.is_(None), col(EntryRecord.submitted) == false()))
+
+
+def _not_returned() -> ColumnElement[bool]:
+    decision = col(ReviewDecisionRecord.decision)
+    return or_(decision.is_(None), decision == "accepted")
+
+
+def _ranked_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bool = False) -> Select[Any]:
+    """Counted entries of a plan year (`awaiting_review_too`: and those the office has yet to decide on)
+    ranked within their assignment and period: rank 1 is the one that counts."""
     partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
     query = (
         select_columns(
@@ -240,12 +271,13 @@ def _ranked_entries(plan_id: int, as_of: date | None) -> Select[Any]:
             .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
             .label("rank"),
             func.min(EntryRecord.reported_on).over(partition_by=partition).label("first_on"),
-            func.lag(EntryRecord.id).over(partition_by=partition, order_by=col(EntryRecord.id)).label("corrects"),
         )
         .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
         .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
+        .outerjoin(ReviewDecisionRecord, col(ReviewDecisionRecord.entry_id) == EntryRecord.id)
         .where(col(TargetRecord.plan_id) == plan_id)
+        .where(_not_returned() if awaiting_review_too else _accepted())
     )
     if as_of is not None:
         query = query.where(col(EntryRecord.reported_on) <= as_of)
@@ -279,53 +311,90 @@ def _as_date(value: date | str) -> date:
 def history(
     *, session: Session, plan_id: int, unit: str | None = None, target: str | None = None
 ) -> list[HistoryEntry]:
-    """Every entry, corrections included, oldest filing first; `superseded` by SPEC §4's rule."""
-    ranked = _ranked_entries(plan_id, None).subquery()
-    query = (
-        select_columns(
-            ranked.c.id,
-            ranked.c.unit,
-            ranked.c.target,
-            ranked.c.period,
-            ranked.c.value,
-            ranked.c.rank,
-            ranked.c.corrects,
-            col(EntryRecord.note),
-            col(EntryRecord.reported_by),
-            col(EntryRecord.reported_at),
-            col(EntryRecord.filed_at),
-            col(EntryRecord.filed_by),
-            col(EntryRecord.batch_id),
+    """Every entry, corrections and entries under review included, oldest filing first, with its review
+    state and decision; `superseded` by SPEC §4's rule among the accepted entries."""
+    partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
+    accepted = _accepted()
+    columns: list[Any] = [
+        col(EntryRecord.id).label("id"),
+        col(UnitRecord.code).label("unit"),
+        col(TargetRecord.code).label("target"),
+        col(EntryRecord.period),
+        col(EntryRecord.value),
+        col(EntryRecord.note),
+        col(EntryRecord.reported_by),
+        col(EntryRecord.reported_at),
+        col(EntryRecord.filed_at),
+        col(EntryRecord.filed_by),
+        col(EntryRecord.batch_id),
+        col(EntryRecord.submitted),
+        col(EntryRecord.reason),
+        col(EntryRecord.catch_up),
+        col(ReviewDecisionRecord.decision),
+        col(ReviewDecisionRecord.decided_by),
+        col(ReviewDecisionRecord.decided_at),
+        col(ReviewDecisionRecord.reason).label("decision_reason"),
+        # superseded: a later accepted entry of the same period wins over this accepted one
+        func.row_number()
+        .over(
+            partition_by=(*partition, case((accepted, literal(1)), else_=literal(0))),
+            order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()),
         )
-        .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
-        .order_by(ranked.c.id)
+        .label("rank"),
+        case((accepted, literal(1)), else_=literal(0)).label("accepted"),
+        func.lag(EntryRecord.id).over(partition_by=partition, order_by=col(EntryRecord.id)).label("corrects"),
+    ]
+    query = (
+        select_columns(*columns)
+        .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
+        .outerjoin(ReviewDecisionRecord, col(ReviewDecisionRecord.entry_id) == EntryRecord.id)
+        .where(col(TargetRecord.plan_id) == plan_id)
+        .order_by(col(EntryRecord.id))
     )
     if unit is not None:
-        query = query.where(ranked.c.unit == unit)
+        query = query.where(col(UnitRecord.code) == unit)
     if target is not None:
-        query = query.where(ranked.c.target == target)
-    return [
-        HistoryEntry(
-            id=row.id,
-            unit=row.unit,
-            target=row.target,
-            period=row.period,
-            value=row.value,
-            note=row.note,
-            reported_by=row.reported_by,
-            reported_at=row.reported_at.isoformat(timespec="seconds"),
-            superseded=row.rank > 1,
-            filed_at=local_iso(row.filed_at),
-            filed_by=row.filed_by,
-            corrects=row.corrects,
-            batch=row.batch_id,
-        )
-        for row in session.execute(query)
-    ]
+        query = query.where(col(TargetRecord.code) == target)
+    return [_history_entry(row) for row in session.execute(query)]
+
+
+def _history_entry(row: Any) -> HistoryEntry:
+    from ecotrack.rules import review_state
+
+    state = review_state(bool(row.submitted), row.decision)
+    return HistoryEntry(
+        id=row.id,
+        unit=row.unit,
+        target=row.target,
+        period=row.period,
+        value=row.value,
+        note=row.note,
+        reported_by=row.reported_by,
+        reported_at=row.reported_at.isoformat(timespec="seconds"),
+        superseded=bool(row.accepted) and row.rank > 1,
+        filed_at=local_iso(row.filed_at),
+        filed_by=row.filed_by,
+        corrects=row.corrects,
+        batch=row.batch_id,
+        review=state,
+        decided_by=row.decided_by,
+        decided_at=local_iso(row.decided_at) if row.decided_at is not None else None,
+        return_reason=row.decision_reason if state == "returned" else None,
+        backdated=is_backdated(row.reported_at.date(), local_time(row.filed_at).date()),
+        reason=row.reason,
+        catch_up=bool(row.catch_up),
+    )
 
 
 @lru_cache(maxsize=4096)  # an import's entries share one filing time
 def local_iso(moment: datetime) -> str:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
-    return moment.isoformat(timespec="seconds")
+    return local_time(moment).isoformat(timespec="seconds")
+
+
+def local_time(moment: datetime) -> datetime:
+    """A moment ecotrack stored (always in UTC) as naive local time. SQLite gives it back without its zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().replace(tzinfo=None)

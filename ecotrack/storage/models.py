@@ -1,7 +1,8 @@
 """The database tables (SQLModel). Only `store` and the migrations use them.
 
-Entries, import batches, notices and notice items are append-only: nothing in ecotrack updates or
-deletes one of their rows (a correction is a new entry), and database triggers refuse it (`guards`).
+Entries, import batches, review decisions, period locks, notices and notice items are append-only:
+nothing in ecotrack updates or deletes one of their rows (a correction is a new entry), and database
+triggers refuse it (`guards`).
 Invariants live in the database (unique constraints, foreign keys, checks) so that a race gives an
 error, not a duplicate, on SQLite and PostgreSQL alike.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Every constraint gets a predictable name on both databases, so that migrations can refer to it
@@ -40,6 +41,7 @@ class PlanRecord(SQLModel, table=True):
     start_month: int
     assessment: str = Field(sa_column=Column(Text, nullable=False))
     notices: str = Field(sa_column=Column(Text, nullable=False))
+    review: str = Field(sa_column=Column(Text, nullable=False, server_default="{}"))  # SPEC §9 settings as JSON
     source: str  # the plan file's path when it was loaded
     source_sha256: str  # its fingerprint, to warn when the file changed but was not reloaded
     loaded_at: datetime
@@ -135,6 +137,38 @@ class EntryRecord(SQLModel, table=True):
     filed_at: datetime  # when ecotrack stored it (aware, stored as UTC): the audit trail
     filed_by: str  # the account that ran ecotrack
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")  # the import that filed it
+    # SPEC §9: filed by a unit while review was required, so it counts only once the office accepts it
+    submitted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # why it is backdated or a 补报
+    catch_up: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # 补报 into a locked period
+
+
+class ReviewDecisionRecord(SQLModel, table=True):
+    """The office's decision on a submitted entry: made once, never changed (append-only, SPEC §9)."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (CheckConstraint("decision IN ('accepted', 'returned')", name="decision_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", unique=True)  # an entry is decided once
+    decision: str
+    reason: str = ""  # required for a return
+    decided_at: datetime
+    decided_by: str
+
+
+class PeriodLockRecord(SQLModel, table=True):
+    """One lock or unlock of a period of a plan year by the office (append-only, SPEC §9)."""
+
+    __tablename__ = "period_lock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    period: str = Field(max_length=7)
+    locked: bool  # True: locked; False: unlocked
+    reason: str = ""
+    at: datetime
+    by: str
 
 
 class ImportBatchRecord(SQLModel, table=True):

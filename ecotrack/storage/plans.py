@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, Target, Task, Unit
+from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, ReviewSettings, Target, Task, Unit
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
@@ -54,6 +54,10 @@ class SyncReport:
 
 def plan_years(*, session: Session) -> list[int]:
     return list(session.exec(select(PlanRecord.year).order_by(col(PlanRecord.year))))
+
+
+def _review_json(plan: Plan) -> str:
+    return json.dumps({"required": plan.review.required, "lock_after_days": plan.review.lock_after_days})
 
 
 def _settings_json(plan: Plan) -> tuple[str, str]:
@@ -152,6 +156,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
     )
     assessment = json.loads(record.assessment)
     notices = json.loads(record.notices)
+    review = json.loads(record.review or "{}")
     plan = Plan(
         year=record.year,
         title=record.title,
@@ -172,6 +177,9 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         notices=NoticeSettings(
             number_format=notices["number_format"],
             ladder=tuple((int(count), word) for count, word in notices["ladder"]),
+        ),
+        review=ReviewSettings(
+            required=bool(review.get("required", False)), lock_after_days=review.get("lock_after_days")
         ),
     )
     return StoredPlan(
@@ -287,6 +295,7 @@ def _plan_record(
             start_month=0,
             assessment="",
             notices="",
+            review="{}",
             source="",
             source_sha256="",
             loaded_at=now,
@@ -294,6 +303,7 @@ def _plan_record(
     record.title, record.office = plan.title, plan.office
     record.report_due_day, record.tolerance, record.start_month = plan.report_due_day, plan.tolerance, plan.start_month
     record.assessment, record.notices = assessment_json, notices_json
+    record.review = _review_json(plan)
     record.source, record.source_sha256, record.loaded_at = source, source_sha256, now
     session.add(record)
     session.flush()
