@@ -336,7 +336,7 @@ def entry_marks(row: Any) -> str:
         words.append(t("reported after the fact"))
     if row.reason:
         words.append(t("reason: {reason}", reason=row.reason))
-    return "; ".join(words)
+    return tp("list separator", "; ").join(words)
 
 
 def returned_entries(plan: Plan, entries: Sequence[Any]) -> None:
@@ -395,7 +395,7 @@ def review_table(plan: Plan, items: Sequence[Any]) -> None:
         unit_name = unit.display_name(lang) if unit else row.unit
         change = item.change
         note = _text(row.note)
-        marks = "; ".join(
+        marks = tp("list separator", "; ").join(
             word
             for word in (
                 t("reported after the fact") if row.backdated else "",
@@ -423,17 +423,9 @@ def review_table(plan: Plan, items: Sequence[Any]) -> None:
 
 def locks_table(plan: Plan, locks: Sequence[Any]) -> None:
     """Every lock of a month this year, and when it was lifted."""
-    table = _table(
-        t("Locked months of {year}", year=plan.year),
-        None if locks else t("no month is locked"),
-        columns=[
-            (N_("Period"), "left"),
-            (N_("Locked"), "left"),
-            (N_("By"), "left"),
-            (N_("Reason"), "left"),
-            (N_("Unlocked"), "left"),
-        ],
-    )
+    table = _table(t("Locked months of {year}", year=plan.year), None if locks else t("no month is locked"))
+    for header in (t("Period"), t("Locked"), tp("lock", "By"), tp("lock", "Reason"), t("Unlocked")):
+        table.add_column(header, overflow="fold")
     for lock in locks:
         unlocked = (
             f"{lock.unlocked_at.isoformat(sep=' ', timespec='minutes')} {lock.unlocked_by}: {lock.unlock_reason}"
