@@ -100,6 +100,11 @@ STATUS_LABELS: dict[str, str] = {
     "accepted": N_("accepted"),
     "submitted": N_("awaiting review"),
     "returned": N_("returned"),
+    "open": N_("open"),
+    "overdue": N_("overdue"),
+    "answered": N_("answered"),
+    "closed": N_("closed"),
+    "reopened": N_("reopened"),
 }
 
 

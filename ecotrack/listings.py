@@ -11,8 +11,11 @@ from ecotrack.plan import Plan
 from ecotrack.rules import Evaluation, OverdueUnit, PeriodLock, UnitAssessment
 
 if TYPE_CHECKING:
+    from ecotrack.plan import Unit
+    from ecotrack.rules import ItemState
     from ecotrack.storage.entries import HistoryEntry
     from ecotrack.storage.notices import IssuedNotice
+    from ecotrack.storage.rectification import StoredItem
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
@@ -68,6 +71,89 @@ LOCK_COLUMNS = (
     "unlock_reason",
     "automatic",
 )
+
+
+RECTIFICATION_COLUMNS = (
+    "notice",
+    "document_number",
+    "unit",
+    "unit_name",
+    "due",
+    "state",
+    "answered_on",
+    "answer",
+    "attachments",
+    "closed_on",
+    "note",
+)
+REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due")
+
+
+def rectification_rows(items: Sequence[tuple[StoredItem, date, ItemState]]) -> list[dict[str, Any]]:
+    """The items of SPEC §10 as of a date: each unit a notice named, its due date, state, latest answer and
+    the office's last decision, and `steps`, everything done about it in order."""
+    rows = []
+    for stored, due, state in items:
+        answers = [s for s in stored.steps if s.kind == "answered"]
+        decisions = [s for s in stored.steps if s.kind != "answered"]
+        latest = answers[-1] if answers else None
+        decided = decisions[-1] if decisions else None
+        rows.append(
+            {
+                "notice": stored.notice_number,
+                "document_number": stored.document_number,
+                "unit": stored.unit,
+                "unit_name": stored.unit_name,
+                "due": due.isoformat(),
+                "state": state,
+                "answered_on": latest.on.isoformat() if latest else None,
+                "answer": latest.text if latest else None,
+                "attachments": [vars(f) for f in latest.attachments] if latest else [],
+                "closed_on": decided.on.isoformat() if decided and decided.kind == "closed" else None,
+                "note": decided.text if decided else None,
+                "steps": [
+                    {
+                        "kind": s.kind,
+                        "on": s.on.isoformat(),
+                        "by": s.by,
+                        "at": s.at,
+                        "text": s.text,
+                        "attachments": [vars(f) for f in s.attachments],
+                    }
+                    for s in stored.steps
+                ],
+            }
+        )
+    return rows
+
+
+def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for CSV: attachments as their SHA-256s, a contact as "name phone"."""
+    flat = []
+    for row in rows:
+        shown = dict(row)
+        if "attachments" in shown:
+            shown["attachments"] = [a["sha256"] for a in shown["attachments"]]
+        if "contact" in shown:
+            contact = shown["contact"]
+            shown["contact"] = f"{contact['name']} {contact['phone']}" if contact else ""
+        flat.append(shown)
+    return flat
+
+
+def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date]]) -> list[dict[str, Any]]:
+    """SPEC §10 `remind`: each unit to chase, with its contact, what is due and the earliest date."""
+    return [
+        {
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "contact": {"name": unit.contact.name, "phone": unit.contact.phone} if unit.contact else None,
+            "reports": reports,
+            "rectifications": numbers,
+            "due": due.isoformat(),
+        }
+        for unit, reports, numbers, due in reminders
+    ]
 
 
 def review_rows(items: Sequence[tuple[HistoryEntry, float]]) -> list[dict[str, Any]]:
@@ -131,6 +217,7 @@ OVERDUE_COLUMNS = (
     "unit",
     "unit_name",
     "missing_reports",
+    "rectification_overdue",
     "target",
     "target_title",
     "measure",
@@ -154,6 +241,9 @@ NOTICE_COLUMNS = (
     "count_this_year",
     "wording",
     "missing_reports",
+    "still_not_filed",
+    "rectification_overdue",
+    "added_reason",
     "behind",
 )
 NOTICES_COLUMNS = ("number", "document_number", "plan_year", "as_of", "evaluation_month", "issued_at", "units")
@@ -163,7 +253,12 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
     """One CSV row per behind target; a unit with only missing months gets one row without a target."""
     rows: list[dict[str, Any]] = []
     for unit in units:
-        head = {"unit": unit.unit, "unit_name": unit.unit_name, "missing_reports": unit.missing_reports}
+        head = {
+            "unit": unit.unit,
+            "unit_name": unit.unit_name,
+            "missing_reports": unit.missing_reports,
+            "rectification_overdue": unit.rectification_overdue,
+        }
         rows += [{**plain(row), **head} for row in unit.behind] or [head]
     return rows
 
@@ -179,6 +274,9 @@ def notice_rows(notice: Mapping[str, Any]) -> list[dict[str, Any]]:
             "count_this_year": item["count_this_year"],
             "wording": item.get("wording"),
             "missing_reports": item["missing_reports"],
+            "still_not_filed": item.get("still_not_filed", []),
+            "rectification_overdue": item.get("rectification_overdue", []),
+            "added_reason": item.get("added_reason", ""),
             "behind": [row["target"] for row in item["behind"]],
         }
         for item in notice["units"]
@@ -199,7 +297,7 @@ ASSESS_COLUMNS = (
     "grade",
     "rank",
 )
-EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks")
+EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -240,9 +338,19 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "notices": {
             "number_format": plan.notices.number_format,
             "ladder": {str(count): word for count, word in plan.notices.ladder},
+            "rectify_days": plan.notices.rectify_days,
         },
         "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
-        "units": [{"code": u.code, "name": u.name, "kind": u.kind, "name_en": u.name_en} for u in plan.units],
+        "units": [
+            {
+                "code": u.code,
+                "name": u.name,
+                "kind": u.kind,
+                "name_en": u.name_en,
+                "contact": {"name": u.contact.name, "phone": u.contact.phone} if u.contact else None,
+            }
+            for u in plan.units
+        ],
         "tasks": [
             {
                 "code": task.code,
@@ -308,6 +416,7 @@ def export_data(
     entries: Sequence[Any],
     notices: Sequence[IssuedNotice],
     locks: Sequence[PeriodLock] = (),
+    rectifications: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
     return {
@@ -318,8 +427,19 @@ def export_data(
         "filings": [plain(unit) for unit in evaluation.filings],
         "assessment": [plain(result) for result in assessment],
         "entries": [dict(vars(entry)) for entry in entries],
-        "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in notices],
+        "notices": [
+            {
+                **n.content,
+                "issued_at": n.issued_at,
+                "issued_by": n.issued_by,
+                "void": {"reason": n.voided.reason, "voided_at": n.voided.voided_at, "voided_by": n.voided.voided_by}
+                if n.voided
+                else None,
+            }
+            for n in notices
+        ],
         "locks": lock_rows(locks),
+        "rectifications": list(rectifications),
     }
 
 
@@ -339,6 +459,7 @@ def export_tables(
         "entries": (HISTORY_COLUMNS, list(data["entries"])),
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
         "locks": (LOCK_COLUMNS, list(data["locks"])),
+        "rectifications": (RECTIFICATION_COLUMNS, flat_rows(data["rectifications"])),
     }
 
 

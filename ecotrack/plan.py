@@ -29,8 +29,16 @@ TargetType = Literal["quantity", "milestone"]
 
 
 DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
-DEFAULT_LADDER: tuple[tuple[int, str], ...] = ((1, "通报"), (2, "通报批评"), (3, "约谈主要负责人"))
+DEFAULT_LADDER: tuple[tuple[int, str], ...] = ((1, "通报"), (2, "通报批评"), (3, "提请约谈主要负责人"))
+# The days a unit named in a notice has to report its rectification (SPEC §10).
+DEFAULT_RECTIFY_DAYS = 10
 DEFAULT_NUMBER_FORMAT = "〔{year}〕{number}号"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class Unit:
     name: str
     kind: UnitKind
     name_en: str | None = None
+    contact: Contact | None = None  # whom to chase (催办), SPEC §10
 
     def display_name(self, lang: str) -> str:
         """The English name for an English reader when the plan gives one; the Chinese record otherwise."""
@@ -113,6 +122,7 @@ class AssessmentSettings:
 class NoticeSettings:
     number_format: str = DEFAULT_NUMBER_FORMAT
     ladder: tuple[tuple[int, str], ...] = DEFAULT_LADDER  # ascending by count
+    rectify_days: int = DEFAULT_RECTIFY_DAYS
 
     def wording(self, count: int) -> str:
         """The ladder's wording for a unit's n-th notice of the year: the highest key ≤ n applies."""

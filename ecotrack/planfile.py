@@ -34,8 +34,10 @@ from ecotrack.plan import (
     DEFAULT_GRADES,
     DEFAULT_LADDER,
     DEFAULT_NUMBER_FORMAT,
+    DEFAULT_RECTIFY_DAYS,
     AssessmentSettings,
     Assignment,
+    Contact,
     NoticeSettings,
     Plan,
     ReviewSettings,
@@ -105,6 +107,7 @@ class AssessmentSection(_Section):
 
 class NoticesSection(_Section):
     number_format: Text = DEFAULT_NUMBER_FORMAT
+    rectify_days: Annotated[int, Field(ge=1, le=366)] = DEFAULT_RECTIFY_DAYS
     ladder: Annotated[dict[Annotated[int, Field(ge=1)], Text], Field(min_length=1)] = Field(
         default_factory=lambda: dict(DEFAULT_LADDER)
     )
@@ -115,11 +118,17 @@ class ReviewSection(_Section):
     lock_after_days: Annotated[int, Field(ge=0, le=366)] | None = None
 
 
+class ContactSection(_Section):
+    name: Text
+    phone: Text
+
+
 class UnitSection(_Section):
     code: Annotated[str, StringConstraints(pattern=UNIT_CODE_PATTERN)]
     name: Text
     kind: Literal["town", "subdistrict", "department"]
     name_en: Text | None = None
+    contact: ContactSection | None = None
 
 
 class TaskSection(_Section):
@@ -510,7 +519,11 @@ class _PlanBuilder:
                 fail_grade=assessment.fail_grade,
                 grades_en=tuple(assessment.grades_en.items()),
             ),
-            notices=NoticeSettings(number_format=notices.number_format, ladder=tuple(sorted(notices.ladder.items()))),
+            notices=NoticeSettings(
+                number_format=notices.number_format,
+                ladder=tuple(sorted(notices.ladder.items())),
+                rectify_days=notices.rectify_days,
+            ),
             review=ReviewSettings(required=review.required, lock_after_days=review.lock_after_days),
             units=tuple(units),
             tasks=tuple(tasks),
@@ -557,7 +570,8 @@ class _PlanBuilder:
                 )
                 continue
             seen[spec.code] = self.doc.line_of((*path, "code"))
-            units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en))
+            contact = Contact(name=spec.contact.name, phone=spec.contact.phone) if spec.contact else None
+            units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en, contact=contact))
         return units
 
     def _tasks(self, year: int | None) -> list[Task]:

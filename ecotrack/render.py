@@ -336,6 +336,8 @@ def entry_marks(row: Any) -> str:
         words.append(t("reported after the fact"))
     if row.reason:
         words.append(t("reason: {reason}", reason=row.reason))
+    for attached in getattr(row, "attachments", ()):
+        words.append(t("attached: {name} ({sha256})", name=attached.name, sha256=attached.sha256[:12]))
     return tp("list separator", "; ").join(words)
 
 
@@ -419,6 +421,82 @@ def review_table(plan: Plan, items: Sequence[Any]) -> None:
             note,
         )
     console().print(table)
+
+
+ITEM_STYLES = {"open": "", "overdue": "bold red", "answered": "yellow", "closed": "green", "reopened": "bold yellow"}
+
+
+def rectifications_table(plan: Plan, items: Sequence[Any], title: str) -> None:
+    """Each rectification item with its due date, state and latest answer."""
+    lang = language()
+    table = _table(
+        title,
+        None if items else t("no notice has named a unit yet"),
+        compact=console().width < WIDE_TABLE,
+        columns=[
+            (N_("Notice"), "left"),
+            (N_("Unit"), "left"),
+            (N_("Due"), "left"),
+            (N_("State"), "left"),
+            (N_("Answer"), "left"),
+        ],
+    )
+    for item in items:
+        stored = item.stored
+        unit = plan.unit(stored.unit)
+        answers = [s for s in stored.steps if s.kind == "answered"]
+        decisions = [s for s in stored.steps if s.kind != "answered"]
+        answer = _text("")
+        if answers:
+            latest = answers[-1]
+            answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
+            for attached in latest.attachments:
+                answer.append(f"\n📎 {attached.name} ({attached.size:,} B) {attached.sha256[:12]}", style="dim")
+        if decisions:
+            last = decisions[-1]
+            answer.append(
+                ("\n" if answers else "") + f"{label(last.kind)} {last.on.isoformat()} {last.by}: {last.text}",
+                style="dim",
+            )
+        table.add_row(
+            stored.document_number,
+            unit.display_name(lang) if unit else stored.unit,
+            item.due.isoformat(),
+            Text(label(item.state), style=ITEM_STYLES.get(item.state, "")),
+            answer,
+        )
+    console().print(table)
+
+
+def remind_table(plan: Plan, reminders: Sequence[Any], title: str) -> None:
+    """Whom to chase: each unit with what is due soon, by when, and its contact."""
+    lang = language()
+    table = _table(
+        title,
+        None if reminders else t("nothing is due soon that is not filed"),
+        columns=[
+            (N_("Unit"), "left"),
+            (N_("Contact"), "left"),
+            (N_("Monthly reports"), "left"),
+            (N_("Rectification"), "left"),
+            (N_("Due"), "left"),
+        ],
+    )
+    for reminder in reminders:
+        contact = reminder.unit.contact
+        table.add_row(
+            reminder.unit.display_name(lang),
+            f"{contact.name} {contact.phone}" if contact else "",
+            " ".join(reminder.reports),
+            " ".join(plan.notices.document_number(plan.year, n) for n in reminder.rectifications),
+            reminder.due.isoformat(),
+        )
+    console().print(table)
+
+
+def plain(line: str) -> None:
+    """A line of text for stdout as it is (no markup, no wrapping): a message to paste elsewhere."""
+    console().print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def locks_table(plan: Plan, locks: Sequence[Any]) -> None:
@@ -533,7 +611,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     lang = language()
     table = _table(
         title,
-        caption=t("(n) after a unit: its reasons, missing monthly reports and lagging targets together"),
+        caption=t("(n) after a unit: its reasons, missing monthly reports, overdue rectifications and lagging targets"),
         columns=[
             (N_("Unit"), "left"),
             (N_("Reason"), "left"),
@@ -558,6 +636,9 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
                     "",
                 )
             )
+        if unit.rectification_overdue:
+            numbers = ", ".join(plan.notices.document_number(plan.year, n) for n in unit.rectification_overdue)
+            lines.append((Text(t("rectification overdue: {numbers}", numbers=numbers), style="red"), "", "", "", ""))
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
@@ -592,12 +673,18 @@ def overdue_brief(plan: Plan, units: Sequence[Any], title: str) -> None:
         reasons = []
         if unit.missing_reports:
             reasons.append(t("reports missing: {months}", months=", ".join(unit.missing_reports)))
+        if unit.rectification_overdue:
+            numbers = ", ".join(plan.notices.document_number(plan.year, n) for n in unit.rectification_overdue)
+            reasons.append(t("rectification overdue: {numbers}", numbers=numbers))
         if unit.behind:
             reasons.append(t("behind: {targets}", targets=", ".join(row.target for row in unit.behind)))
-        line.append("  " + "; ".join(reasons))
+        line.append("  " + tp("list separator", "; ").join(reasons))
         out.print(line)
     out.print(
-        _text(t("(n) after a unit: its reasons, missing monthly reports and lagging targets together"), style="dim")
+        _text(
+            t("(n) after a unit: its reasons, missing monthly reports, overdue rectifications and lagging targets"),
+            style="dim",
+        )
     )
 
 

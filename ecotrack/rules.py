@@ -8,7 +8,7 @@ with plain data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -176,10 +176,11 @@ class OverdueUnit:
     unit_name: str
     missing_reports: list[str]
     behind: list[StatusRow]
+    rectification_overdue: list[int] = field(default_factory=list)  # notice numbers (SPEC §10)
 
     @property
     def count(self) -> int:
-        return len(self.missing_reports) + len(self.behind)
+        return len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue)
 
 
 @dataclass(frozen=True)
@@ -429,17 +430,53 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
     )
 
 
-def overdue_units(evaluation: Evaluation) -> list[OverdueUnit]:
-    """Units with a behind assignment or a missing month, most reasons first, then plan order."""
+def overdue_units(
+    evaluation: Evaluation, overdue_items: Mapping[str, Sequence[int]] | None = None
+) -> list[OverdueUnit]:
+    """Units with a behind assignment, a missing month or an overdue rectification item (`overdue_items`:
+    the notice numbers, per unit), most reasons first, then plan order (SPEC §5, §10)."""
     listed: list[OverdueUnit] = []
     rows_by_unit = evaluation.rows_by_unit()
     for unit_filings in evaluation.filings:
         missing = [month for month, status in unit_filings.months.items() if status == "missing"]
         behind = [r for r in rows_by_unit.get(unit_filings.unit, []) if r.status == "behind"]
-        if missing or behind:
-            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind))
+        items = list((overdue_items or {}).get(unit_filings.unit, []))
+        if missing or behind or items:
+            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind, items))
     # sorted() is stable, so units with equal counts keep plan order
     return sorted(listed, key=lambda u: -u.count)
+
+
+# --- rectification (SPEC §10) ------------------------------------------------------------------------
+
+ItemState = Literal["open", "overdue", "answered", "closed", "reopened"]
+ItemEventKind = Literal["answered", "closed", "reopened"]
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    """Something done about a rectification item: the unit's answer, or the office closing or returning it."""
+
+    kind: ItemEventKind
+    on: date
+
+
+def rectification_due(plan: Plan, notice_as_of: date) -> date:
+    """A named unit's rectification is due `rectify_days` calendar days after its notice's as-of date."""
+    return notice_as_of + timedelta(days=plan.notices.rectify_days)
+
+
+def item_state(due: date, events: Sequence[ItemEvent], as_of: date) -> ItemState:
+    """An item's state as of D (SPEC §10, §14): its events in the order recorded take effect on their dates,
+    a close is final, and an item not answered is overdue only once its due date is before D."""
+    state: ItemState = "open"
+    for event in events:
+        if event.on > as_of or state == "closed":
+            continue
+        state = event.kind
+    if state in ("open", "reopened") and due < as_of:
+        return "overdue"
+    return state
 
 
 def round_half_up(value: float, places: int = 2) -> float:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -25,12 +25,14 @@ from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry, prepare_entry
 from ecotrack.i18n import t, tn
 from ecotrack.imports import ImportResult, SourceFile, check_rows
-from ecotrack.plan import Plan, month_of, period_label
+from ecotrack.notices import Candidate, Editorial
+from ecotrack.plan import Plan, Unit, month_of, period_label
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
 from ecotrack.storage import notices as notice_store
 from ecotrack.storage import plans as plan_store
+from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 
 T = TypeVar("T")
@@ -250,7 +252,12 @@ class Tracker:
         return rules.evaluate(self.plan, self.ledger(as_of), as_of)
 
     def file(
-        self, entries: Sequence[NewEntry], batch: entry_store.NewBatch | None = None, *, as_office: bool = False
+        self,
+        entries: Sequence[NewEntry],
+        batch: entry_store.NewBatch | None = None,
+        *,
+        as_office: bool = False,
+        attachments: Sequence[tuple[str, bytes]] = (),
     ) -> entry_store.FilingReport:
         """Append entries in one short transaction (nothing is read from the user inside it).
 
@@ -266,7 +273,7 @@ class Tracker:
         def file(session: Session) -> entry_store.FilingReport:
             self._require_same_plan(session)
             catch_up = self._catch_up_periods(session, entries, as_office)
-            return entry_store.add_entries(
+            report = entry_store.add_entries(
                 session=session,
                 plan_id=self.stored.id,
                 entries=entries,
@@ -275,7 +282,13 @@ class Tracker:
                 batch=batch,
                 submitted=self.plan.review.required and not as_office,
                 catch_up_periods=catch_up,
+                with_ids=bool(attachments),
             )
+            if attachments:
+                rectification_store.attach_to_entries(
+                    session=session, entry_ids=report.ids, attachments=attachments, at=filed_at
+                )
+            return report
 
         return self.write(file)
 
@@ -466,7 +479,13 @@ class Tracker:
         )
 
     def issue_notice(
-        self, as_of: date, language: str, *, dry_run: bool, publish: Publisher | None = None
+        self,
+        as_of: date,
+        language: str,
+        *,
+        dry_run: bool,
+        publish: Publisher | None = None,
+        editorial: Editorial | None = None,
     ) -> IssuedDraft | None:
         """Draft, number and record a notice naming the overdue units (SPEC §6 `notice`).
 
@@ -495,7 +514,10 @@ class Tracker:
             ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
             evaluation = rules.evaluate(self.plan, ledger, as_of)
             assert evaluation.evaluation_month == month
-            overdue = rules.overdue_units(evaluation)
+            overdue_items = self._overdue_items(session, as_of)
+            already_named = notice_store.months_named(session=session, plan_id=self.stored.id, as_of=as_of)
+            chosen = editorial or Editorial()
+            self._check_editorial(notices.candidates(evaluation, overdue_items, already_named), chosen)
             first = notice_store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
             if first is not None:
                 raise Refused(
@@ -506,17 +528,19 @@ class Tracker:
                         issued=first.issued_at.replace("T", " "),
                     )
                 )
-            if not overdue:
-                return None
             notice = notices.draft(
                 self.plan,
                 as_of,
-                month,
-                overdue,
+                evaluation,
                 number=notice_store.next_notice_number(session=session, plan_id=self.stored.id),
-                # the ladder counts only notices dated on or before this one (SPEC §6)
+                # the ladder counts only notices dated on or before this one (SPEC §6), void ones never
                 prior_counts=notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of),
+                overdue_items=overdue_items,
+                already_named=already_named,
+                editorial=chosen,
             )
+            if not notice.units:
+                return None
             text = notices.document(self.plan, notice, language)
             if not dry_run:
                 notice_store.record_notice(
@@ -540,10 +564,162 @@ class Tracker:
                 undo()
             raise
 
-    def overdue(self, as_of: date) -> Overdue:
-        """The units overdue as of a date, most reasons first (SPEC §5), with the month they are judged by."""
+    def _check_editorial(self, found: Sequence[Candidate], editorial: Editorial) -> None:
+        """The office leaves out only units the rules name, adds only units they do not, praises none it names."""
+        named = {c.overdue.unit for c in found if c.has_reason}
+        for unit in editorial.excluded:
+            if unit not in named:
+                raise BadInput(t("--exclude {unit}: the rules do not name {unit} in this notice", unit=unit))
+        for unit in editorial.added:
+            if unit in named:
+                raise BadInput(t("--add {unit}: the rules name {unit} in this notice already", unit=unit))
+        for unit in editorial.commended:
+            if (unit in named and unit not in editorial.excluded) or unit in editorial.added:
+                raise BadInput(t("--commend {unit}: {unit} is named in this notice", unit=unit))
+
+    def _overdue_items(self, session: Session, as_of: date) -> dict[str, list[int]]:
+        """Per unit, the notices whose rectification item is overdue as of a date (SPEC §10)."""
+        overdue: dict[str, list[int]] = {}
+        for item in self._items(session, as_of):
+            if item.state == "overdue":
+                overdue.setdefault(item.unit, []).append(item.notice_number)
+        return overdue
+
+    def _items(self, session: Session, as_of: date, unit: str | None = None) -> list[RectificationItem]:
+        """The rectification items that exist as of a date (their notice's as-of date on or before it)."""
+        found = []
+        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
+            if stored.notice_as_of > as_of:
+                continue
+            due = rules.rectification_due(self.plan, stored.notice_as_of)
+            found.append(RectificationItem(stored, due, rules.item_state(due, stored.events, as_of)))
+        return found
+
+    def rectifications(self, as_of: date, unit: str | None = None) -> list[RectificationItem]:
+        return self.read(lambda session: self._items(session, as_of, unit))
+
+    def _item(self, session: Session, number: int, unit: str) -> rectification_store.StoredItem:
+        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
+            if stored.notice_number == number:
+                return stored
+        if not any(n.number == number for n in notice_store.notices(session=session, plan_id=self.stored.id)):
+            raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
+        raise BadInput(t("notice {number} does not name {unit} (or it is void)", number=number, unit=unit))
+
+    def rectify(
+        self, number: int, unit: str, text: str, attachments: Sequence[tuple[str, bytes]], on: date, by: str
+    ) -> None:
+        """Record a named unit's rectification report on its item (several may be filed; the latest answers)."""
+        filed_at, filed_by = utc_now(), account()
+
+        def record(session: Session) -> None:
+            item = self._item(session, number, unit)
+            if on < item.notice_as_of:
+                raise BadInput(
+                    t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
+                )
+            if rules.item_state(date.max, item.events, date.max) == "closed":
+                raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
+            rectification_store.record_report(
+                session=session,
+                item_id=item.item_id,
+                text=text,
+                reported_on=on,
+                reported_by=by,
+                filed_at=filed_at,
+                filed_by=filed_by,
+                attachments=attachments,
+            )
+
+        self.write(record)
+
+    def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
+        """The office closes an item (销号, final) or returns its answer (reopened)."""
+        at, by = utc_now(), account()
+
+        def record(session: Session) -> None:
+            item = self._item(session, number, unit)
+            state = rules.item_state(date.max, item.events, date.max)
+            if state == "closed":
+                raise Refused(t("the item of {unit} in notice {number} is closed already", unit=unit, number=number))
+            if action == "reopened" and state != "answered":
+                raise Refused(
+                    t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
+                )
+            if on < item.notice_as_of:
+                raise BadInput(
+                    t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
+                )
+            rectification_store.record_decision(
+                session=session,
+                item_id=item.item_id,
+                action=action,
+                note=note,
+                decided_on=on,
+                decided_at=at,
+                decided_by=by,
+            )
+
+        self.write(record)
+
+    def void_notice(self, number: int, reason: str) -> None:
+        """Void a notice issued in error: kept, marked void, counting nowhere; its number is never reused."""
+        at, by = utc_now(), account()
+
+        def record(session: Session) -> None:
+            issued = {n.number: n for n in notice_store.notices(session=session, plan_id=self.stored.id)}
+            if number not in issued:
+                raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
+            voided = issued[number].voided
+            if voided is not None:
+                raise Refused(
+                    t(
+                        "notice {number} was voided already, by {by} on {when}",
+                        number=number,
+                        by=voided.voided_by,
+                        when=voided.voided_at.replace("T", " "),
+                    )
+                )
+            notice_store.void_notice(
+                session=session, plan_id=self.stored.id, number=number, reason=reason, at=at, by=by
+            )
+
+        self.write(record)
+
+    def attachment(self, sha256: str) -> bytes | None:
+        return self.read(lambda session: rectification_store.attachment(session=session, sha256=sha256))
+
+    def remind(self, as_of: date, days: int) -> list[Reminder]:
+        """SPEC §10 催办: each unit with a monthly report due in D..D+days and not filed, or a rectification item
+        due then and not answered, with its contact."""
         evaluation = self.evaluate(as_of)
-        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation))
+        last = as_of + timedelta(days=days)
+        items = self.rectifications(as_of)
+        reminders = []
+        for unit_filings in evaluation.filings:
+            reports = [
+                month
+                for month, status in unit_filings.months.items()
+                if status == "pending" and as_of <= rules.report_due_date(self.plan, month_of(month)) <= last
+            ]
+            chased = [
+                item
+                for item in items
+                if item.unit == unit_filings.unit and item.state in ("open", "reopened") and as_of <= item.due <= last
+            ]
+            if not reports and not chased:
+                continue
+            dues = [rules.report_due_date(self.plan, month_of(m)) for m in reports] + [i.due for i in chased]
+            unit = self.plan.unit(unit_filings.unit)
+            assert unit is not None
+            reminders.append(Reminder(unit, reports, [i.notice_number for i in chased], min(dues)))
+        return reminders
+
+    def overdue(self, as_of: date) -> Overdue:
+        """The units overdue as of a date, most reasons first (SPEC §5, §10), with the month they are judged by."""
+        evaluation = self.evaluate(as_of)
+        items = self.read(lambda session: self._overdue_items(session, as_of))
+        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation, items))
 
     def evaluation_month(self, as_of: date) -> str | None:
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
@@ -563,7 +739,7 @@ class Tracker:
         named = [
             NoticeNaming(n.number, n.document_number, n.evaluation_month, n.as_of, item.count_this_year)
             for n in self.notices()
-            if n.as_of <= as_of
+            if n.as_of <= as_of and n.voided is None
             for item in n.named
             if item.unit == unit
         ]
@@ -585,9 +761,43 @@ class Tracker:
         return rules.open_targets(self.plan, unit, self.ledger(None), month)
 
     def history(self, unit: str | None = None, target: str | None = None) -> list[entry_store.HistoryEntry]:
-        return self.read(
-            lambda session: entry_store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
-        )
+        """Every entry (SPEC §6, §9), with the files attached to it (§10)."""
+
+        def read(session: Session) -> list[entry_store.HistoryEntry]:
+            entries = entry_store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
+            files = rectification_store.entry_files(session=session, plan_id=self.stored.id)
+            if not files:
+                return entries
+            return [replace(e, attachments=tuple(files[e.id])) if e.id in files else e for e in entries]
+
+        return self.read(read)
+
+
+@dataclass(frozen=True)
+class RectificationItem:
+    """A rectification item as of a date: its notice, unit, due date, state, and what was done about it."""
+
+    stored: rectification_store.StoredItem
+    due: date
+    state: rules.ItemState
+
+    @property
+    def unit(self) -> str:
+        return self.stored.unit
+
+    @property
+    def notice_number(self) -> int:
+        return self.stored.notice_number
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A unit to chase (催办): its reports and rectifications due soon and not filed, and the earliest date."""
+
+    unit: Unit
+    reports: list[str]
+    rectifications: list[int]
+    due: date
 
 
 @dataclass(frozen=True)

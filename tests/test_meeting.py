@@ -223,11 +223,12 @@ def test_notices_count_in_the_assessment_as_of_their_date(conformance: Workspace
 
     without = assessed("2015-01-06")
     conformance.ok("notice", "--as-of", "2014-08-15")  # names nanyuan, dongpo, huanbao
-    conformance.ok("notice", "--as-of", "2014-10-01")  # names nanyuan, dongpo
+    # names nanyuan, dongpo, and huanbao for its rectification of notice 1, overdue since 2014-08-25 (SPEC §10)
+    conformance.ok("notice", "--as-of", "2014-10-01")
     assert {u: a["notices"] for u, a in assessed("2014-09-01").items()} == {"dongpo": 1, "nanyuan": 1, "huanbao": 1}
     assert {u: a["notices"] for u, a in assessed("2014-08-14").items()} == {"dongpo": 0, "nanyuan": 0, "huanbao": 0}
     with_notices = assessed("2015-01-06")
-    for unit, count in {"nanyuan": 2, "dongpo": 2, "huanbao": 1}.items():
+    for unit, count in {"nanyuan": 2, "dongpo": 2, "huanbao": 2}.items():
         assert with_notices[unit]["notices"] == count
         assert with_notices[unit]["score"] == pytest.approx(without[unit]["score"] - 2 * count)
 

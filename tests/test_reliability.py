@@ -537,3 +537,48 @@ def test_history_shows_who_filed_what_and_the_correction_chain(conformance_empty
     assert all(e["filed_by"] == pwd.getpwuid(os.geteuid()).pw_name and e["filed_at"] for e in entries)
     table = conformance_empty.ok("history").stdout
     assert "#1" in table and "#2" in table and "(superseded)" in table
+
+
+def test_the_notice_table_is_rebuilt_by_0007_keeping_its_notices_and_its_guard(tmp_path: Path) -> None:
+    """0007 drops the one-notice-per-month constraint; on SQLite that rebuilds the table, so its rows and
+    append-only triggers must come through (SPEC §10: a voided notice's month may be issued again)."""
+    import sqlite3
+    from contextlib import closing
+
+    from alembic import command
+
+    database = db.Database.from_setting(str(tmp_path / "old.db"))
+    engine = db.make_engine(database, foreign_keys=False)
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    engine.dispose()
+    with closing(sqlite3.connect(tmp_path / "old.db")) as raw, raw:
+        raw.execute(
+            "INSERT INTO plan (id, year, title, office, report_due_day, tolerance, start_month, assessment, notices, "
+            "review, source, source_sha256, loaded_at) VALUES (1, 2012, 't', 'o', 5, 0.1, 1, '{}', '{}', '{}', 's', "
+            "'x', '2012-01-01 00:00:00')"
+        )
+        raw.execute("INSERT INTO unit (id, plan_id, code, name, kind, position) VALUES (1, 1, 'a', '甲', 'town', 0)")
+        raw.execute(
+            "INSERT INTO notice (id, plan_id, number, document_number, as_of, evaluation_month, issued_at, issued_by, "
+            "document, content) VALUES (1, 1, 1, 'N1', '2012-07-06', '2012-06', '2012-07-06 00:00:00', 'o', 'doc', "
+            "'{\"units\": []}')"
+        )
+        raw.execute("INSERT INTO notice_item (id, notice_id, unit_id, count_this_year) VALUES (1, 1, 1, 1)")
+    db.upgrade(database)
+    with closing(sqlite3.connect(tmp_path / "old.db")) as raw:
+        assert raw.execute("SELECT number, document, evaluation_month FROM notice").fetchall() == [
+            (1, "doc", "2012-06")
+        ]
+        assert raw.execute("SELECT added_reason FROM notice_item").fetchall() == [("",)]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("UPDATE notice SET document = 'forged'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("DELETE FROM notice")
+        raw.execute(  # a second notice for the month: allowed now (the first could be void)
+            "INSERT INTO notice (plan_id, number, document_number, as_of, evaluation_month, issued_at, issued_by, "
+            "document, content) VALUES (1, 2, 'N2', '2012-07-06', '2012-06', '2012-07-07 00:00:00', 'o', 'd', '{}')"
+        )
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -136,11 +136,17 @@ def report(
         ),
     ] = "",
     office: OfficeOpt = False,
+    attach: Annotated[
+        list[Path] | None,
+        typer.Option("--attach", "-a", metavar="FILE", help=N_("A file to keep with the entry (20 MiB at most).")),
+    ] = None,
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
+    from ecotrack.cli.rectification import read_attachments
     from ecotrack.filing import EntryError, parse_reported_at
     from ecotrack.tracker import account
 
+    files = read_attachments(attach)
     now = datetime.now()
     try:
         reported_at = parse_reported_at(on) if on is not None else now
@@ -164,7 +170,7 @@ def report(
         if not entries:
             render.info(t("nothing filed"))
             return
-        tracker.file(entries, as_office=office)
+        tracker.file(entries, as_office=office, attachments=files)
         waits = tracker.plan.review.required and not office
         for entry in entries:
             measure = known_target(tracker.plan, entry.target).measure

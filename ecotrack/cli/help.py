@@ -112,6 +112,15 @@ EXAMPLES = {
     "notice": "ecotrack notice --as-of 2012-07-06 --out notices",
     "notices": "ecotrack notices show 1",
     "notices show": "ecotrack notices show 1 --format json",
+    "notices void": 'ecotrack notices void 2 --reason "误将石门镇排除，重新印发"',
+    "rectify": 'ecotrack rectify --notice 1 --unit baisha --text "已补报3月、5月月报" --attach 整改报告.pdf',
+    "rectifications": "ecotrack rectifications --as-of 2012-07-20 --open",
+    "rectifications close": 'ecotrack rectifications close 1 --unit baisha --note "核查属实"',
+    "rectifications return": 'ecotrack rectifications return 1 --unit liuhe --reason "未说明7月月报补报时间"',
+    "remind": "ecotrack remind --as-of 2012-08-02 --format text",
+    "attachment": (
+        "ecotrack attachment 16442365b8ded5ca40684c350aa38457f3a8ad432e9d3e81b9cdd439b81f967e --out 整改报告.pdf"
+    ),
     "assess": "ecotrack assess --as-of 2013-02-01 --unit baisha",
     "export": "ecotrack export --format xlsx --out 2012.xlsx --as-of 2013-02-01",
     "backup": "ecotrack backup backups/ecotrack-2012.db",

@@ -27,6 +27,7 @@ from ecotrack.listings import (
 )
 
 if TYPE_CHECKING:
+    from ecotrack.plan import Plan
     from ecotrack.tracker import IssuedDraft
 
 PANEL = N_("The monthly meeting (office)")
@@ -114,7 +115,13 @@ def overdue(
         "as_of": day,
         "evaluation_month": found.evaluation_month,
         "units": [
-            {"unit": u.unit, "unit_name": u.unit_name, "missing_reports": u.missing_reports, "behind": u.behind}
+            {
+                "unit": u.unit,
+                "unit_name": u.unit_name,
+                "missing_reports": u.missing_reports,
+                "behind": u.behind,
+                "rectification_overdue": u.rectification_overdue,
+            }
             for u in listed
         ],
     }
@@ -145,14 +152,40 @@ def notice(
     document_lang: Annotated[
         DocumentLanguage, typer.Option("--document-lang", case_sensitive=False, help=N_("Language of the document."))
     ] = DocumentLanguage.zh,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", metavar="UNIT[=REASON]", help=N_("Leave out a unit the rules name, with its reason.")
+        ),
+    ] = None,
+    add: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add",
+            metavar="UNIT[=REASON]",
+            help=N_("Name a unit the rules do not (e.g. for weak measures), with its reason."),
+        ),
+    ] = None,
+    commend: Annotated[
+        list[str] | None, typer.Option("--commend", metavar="UNIT", help=N_("Praise a unit that is ahead."))
+    ] = None,
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", "-r", metavar="TEXT", help=N_("The reason for each --exclude or --add that gives none.")
+        ),
+    ] = "",
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
     """Draft, number and record a notice naming the overdue units; print or write its document."""
-    from ecotrack.notices import file_name
+    from ecotrack.notices import Editorial, file_name
     from ecotrack.safefile import make_folders
 
     day = as_of_date(as_of)
+    reason = _reason(reason)
+    if reason and not (exclude or add):
+        raise BadInput(t("--reason goes with --exclude or --add"))
     if out is not None and out.exists() and not out.is_dir():
         raise BadInput(t("--out {path} is a file, not a folder", path=out))
     written: list[Path] = []
@@ -181,8 +214,21 @@ def notice(
         return take_back
 
     with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        editorial = Editorial(
+            excluded=_with_reasons(plan, "--exclude", exclude, reason),
+            added=_with_reasons(plan, "--add", add, reason),
+            commended=tuple(dict.fromkeys(known_unit(plan, u).code for u in commend or [])),
+        )
+        both = set(editorial.excluded) & set(editorial.added)
+        if both:
+            raise BadInput(t("--exclude and --add both name {units}", units=", ".join(sorted(both))))
         drafted = tracker.issue_notice(
-            day, document_lang.value, dry_run=dry_run, publish=publish if out is not None else None
+            day,
+            document_lang.value,
+            dry_run=dry_run,
+            publish=publish if out is not None else None,
+            editorial=editorial,
         )
         month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
     if drafted is None:
@@ -227,7 +273,10 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
         issued = tracker.notices()
     data = {
         "plan_year": plan.year,
-        "notices": [{**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by} for n in issued],
+        "notices": [
+            {**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by, "void": n.voided is not None}
+            for n in issued
+        ],
     }
 
     def table() -> None:
@@ -267,7 +316,67 @@ def show_notice(
                 numbers=", ".join(str(n.number) for n in issued) or "-",
             )
         )
-    _show_notice(fmt, {**chosen.content, "issued_at": chosen.issued_at}, chosen.document, not no_bom)
+    voided = chosen.voided
+    data = {
+        **chosen.content,
+        "issued_at": chosen.issued_at,
+        "void": {"reason": voided.reason, "voided_at": voided.voided_at, "voided_by": voided.voided_by}
+        if voided
+        else None,
+    }
+    if voided is not None and fmt is OutputFormat.table:
+        render.warning(
+            t(
+                "notice {number} is void ({reason}; {by}, {when}): it counts nowhere",
+                number=chosen.document_number,
+                reason=voided.reason,
+                by=voided.voided_by,
+                when=voided.voided_at.replace("T", " "),
+            )
+        )
+    _show_notice(fmt, data, chosen.document, not no_bom)
+
+
+@notices_app.command("void")
+def void_notice(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))],
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why it is void (required, recorded)."))
+    ] = "",
+) -> None:
+    """Void a notice issued in error: it stays in the record, marked void, and counts nowhere."""
+    reason = _reason(reason)
+    if not reason:
+        raise BadInput(t("--reason is required: say why the notice is void"))
+    with open_tracker(ctx) as tracker:
+        tracker.void_notice(number, reason)
+        shown = next(n.document_number for n in tracker.notices() if n.number == number)
+    render.info(t("notice {number} is void: it counts nowhere, and its number is not used again", number=shown))
+
+
+def _with_reasons(plan: Plan, option: str, values: list[str] | None, shared: str) -> dict[str, str]:
+    """`UNIT=REASON` or `UNIT` (then --reason) for each value, by unit code; every unit needs a reason."""
+    chosen: dict[str, str] = {}
+    for value in values or []:
+        code, _, inline = value.partition("=")
+        unit = known_unit(plan, code.strip()).code
+        reason = _reason(inline) or shared
+        if not reason:
+            raise BadInput(
+                t("{option} {unit} needs a reason: {option} {unit}=REASON, or --reason TEXT", option=option, unit=unit)
+            )
+        chosen[unit] = reason
+    return chosen
+
+
+def _reason(text: str) -> str:
+    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
+
+    try:
+        return check_text(text.strip(), "--reason", NOTE_MAX_LENGTH, multiline=True)
+    except EntryError as bad:
+        raise BadInput(str(bad)) from None
 
 
 def _show_notice(fmt: OutputFormat, data: dict[str, Any], document: str, bom: bool) -> None:

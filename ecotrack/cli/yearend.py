@@ -29,6 +29,7 @@ SHEET_NAMES = {
     "entries": N_("entries"),
     "notices": N_("notices"),
     "locks": N_("locks"),
+    "rectifications": N_("rectifications"),
 }
 
 
@@ -117,7 +118,7 @@ def export(
 ) -> None:
     """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
     from ecotrack import exports
-    from ecotrack.listings import export_data, export_tables
+    from ecotrack.listings import export_data, export_tables, rectification_rows
 
     if fmt is ExportFormat.csv and table is None:
         raise BadInput(t("--format csv exports one table: give --table ({tables})", tables=", ".join(EXPORT_TABLES)))
@@ -132,8 +133,16 @@ def export(
         plan = tracker.plan
         assessment = tracker.assess(day)
         issued = tracker.notices()
+        items = tracker.rectifications(day)
         data = export_data(
-            plan, day, assessment.evaluation, assessment.units, tracker.history(), issued, tracker.locks()
+            plan,
+            day,
+            assessment.evaluation,
+            assessment.units,
+            tracker.history(),
+            issued,
+            tracker.locks(),
+            rectification_rows([(item.stored, item.due, item.state) for item in items]),
         )
     tables = export_tables(data, plan, issued)
     if fmt is ExportFormat.json:

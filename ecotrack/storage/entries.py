@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -32,6 +32,15 @@ from ecotrack.storage.models import (
     UnitRecord,
     id_of,
 )
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file attached to an entry or a report: its name as given, its size and its content's SHA-256."""
+
+    name: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class HistoryEntry:
     backdated: bool  # reported more than a day before it was filed (SPEC §9)
     reason: str  # why it was backdated or filed into a locked period
     catch_up: bool  # a 补报: filed by the office into a locked period
+    attachments: tuple[AttachedFile, ...] = ()  # files filed with it (`report --attach`)
 
 
 # --- entries --------------------------------------------------------------------------------------
@@ -89,6 +99,7 @@ class FilingReport:
     unchanged: int  # rows equal to the entry already counted: not filed again
     batch: int | None  # the import batch recorded, when anything was filed
     earlier: list[EarlierBatch]  # earlier imports of the same file
+    ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
 
 
 def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:
@@ -173,6 +184,7 @@ def add_entries(
     batch: NewBatch | None = None,
     submitted: bool = False,
     catch_up_periods: frozenset[str] = frozenset(),
+    with_ids: bool = False,
 ) -> FilingReport:
     """Append entries in the order given (later rows win ties on the same reported date).
 
@@ -213,10 +225,12 @@ def add_entries(
         session.flush()
         batch_id = record.id
     filed = 0
+    ids: list[int] = []
+    statement = insert(EntryRecord).returning(col(EntryRecord.id)) if with_ids else insert(EntryRecord)
     # in slices, so that a file of a million rows never becomes a million dictionaries at once
     while chunk := list(itertools.islice(kept, INSERT_CHUNK)):
-        session.execute(
-            insert(EntryRecord),
+        result = session.execute(
+            statement,
             [
                 {
                     "assignment_id": assignment_ids[(entry.unit, entry.target)],
@@ -236,8 +250,10 @@ def add_entries(
                 for entry in chunk
             ],
         )
+        if with_ids:
+            ids += result.scalars().all()
         filed += len(chunk)
-    return FilingReport(filed=filed, unchanged=len(entries) - filed, batch=batch_id, earlier=earlier)
+    return FilingReport(filed=filed, unchanged=len(entries) - filed, batch=batch_id, earlier=earlier, ids=ids)
 
 
 INSERT_CHUNK = 5000

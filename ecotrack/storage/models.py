@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, MetaData, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, LargeBinary, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Every constraint gets a predictable name on both databases, so that migrations can refer to it
@@ -56,6 +56,8 @@ class UnitRecord(SQLModel, table=True):
     code: str
     name: str
     name_en: str | None = None
+    contact_name: str | None = None  # whom the office chases (催办)
+    contact_phone: str | None = None
     kind: str
     position: int
 
@@ -190,10 +192,9 @@ class NoticeRecord(SQLModel, table=True):
     """A notice (通报) as issued: its number, evaluation month and the document as circulated."""
 
     __tablename__ = "notice"
-    __table_args__ = (
-        UniqueConstraint("plan_id", "number"),
-        UniqueConstraint("plan_id", "evaluation_month"),
-    )
+    # One notice per month is checked when it is issued, leaving out voided ones (SPEC §10); the number's
+    # uniqueness makes two offices issuing at once collide.
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
@@ -217,6 +218,73 @@ class NoticeItemRecord(SQLModel, table=True):
     notice_id: int = Field(foreign_key="notice.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     count_this_year: int
+    added_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # named by the office (SPEC §10)
+
+
+class NoticeVoidRecord(SQLModel, table=True):
+    """A notice voided by the office: it stays in the record and counts nowhere (SPEC §10)."""
+
+    __tablename__ = "notice_void"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", unique=True)
+    reason: str
+    voided_at: datetime
+    voided_by: str
+
+
+class RectificationReportRecord(SQLModel, table=True):
+    """A named unit's rectification report (整改情况) on its notice item; the latest is the answer."""
+
+    __tablename__ = "rectification_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_item_id: int = Field(foreign_key="notice_item.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reported_on: date  # the day it counts from (today, or the paper report's date)
+    reported_by: str
+    filed_at: datetime
+    filed_by: str
+
+
+class RectificationDecisionRecord(SQLModel, table=True):
+    """The office closing (销号) a notice item, or returning its answer."""
+
+    __tablename__ = "rectification_decision"
+    __table_args__ = (CheckConstraint("action IN ('closed', 'reopened')", name="action_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_item_id: int = Field(foreign_key="notice_item.id", index=True)
+    action: str
+    note: str = ""
+    decided_on: date
+    decided_at: datetime
+    decided_by: str
+
+
+class AttachmentRecord(SQLModel, table=True):
+    """A file stored once by its content (SHA-256), whatever its name or how often it is attached."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(unique=True, max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stored_at: datetime
+
+
+class AttachmentLinkRecord(SQLModel, table=True):
+    """A file attached to an entry or a rectification report, under the name it was given."""
+
+    __tablename__ = "attachment_link"
+    __table_args__ = (CheckConstraint("(entry_id IS NULL) <> (report_id IS NULL)", name="one_owner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attachment_id: int = Field(foreign_key="attachment.id", index=True)
+    name: str
+    entry_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="rectification_report.id", index=True)
 
 
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:

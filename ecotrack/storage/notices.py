@@ -16,6 +16,7 @@ from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
     NoticeItemRecord,
     NoticeRecord,
+    NoticeVoidRecord,
     UnitRecord,
 )
 
@@ -29,6 +30,14 @@ class NamedUnit:
     unit: str
     unit_name: str
     count_this_year: int
+    added_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Voided:
+    reason: str
+    voided_at: str
+    voided_by: str
 
 
 @dataclass(frozen=True)
@@ -42,10 +51,12 @@ class IssuedNotice:
     document: str
     named: list[NamedUnit]  # from the notice items, in the notice's order
     content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
+    voided: Voided | None = None  # a voided notice counts nowhere (SPEC §10)
 
 
-def _issued(record: NoticeRecord, named: list[NamedUnit]) -> IssuedNotice:
+def _issued(record: NoticeRecord, named: list[NamedUnit], voided: Voided | None = None) -> IssuedNotice:
     return IssuedNotice(
+        voided=voided,
         number=record.number,
         document_number=record.document_number,
         as_of=record.as_of,
@@ -65,15 +76,23 @@ def _named_units(session: Session, notice_ids: list[int]) -> dict[int, list[Name
             col(UnitRecord.code),
             col(UnitRecord.name),
             col(NoticeItemRecord.count_this_year),
+            col(NoticeItemRecord.added_reason),
         )
         .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
         .where(col(NoticeItemRecord.notice_id).in_(notice_ids))
         .order_by(col(NoticeItemRecord.id))
     )
     named: dict[int, list[NamedUnit]] = {}
-    for notice_id, unit, unit_name, count in rows:
-        named.setdefault(notice_id, []).append(NamedUnit(unit, unit_name, count))
+    for notice_id, unit, unit_name, count, added_reason in rows:
+        named.setdefault(notice_id, []).append(NamedUnit(unit, unit_name, count, added_reason))
     return named
+
+
+def _voids(session: Session, notice_ids: list[int]) -> dict[int, Voided]:
+    return {
+        record.notice_id: Voided(record.reason, local_iso(record.voided_at), record.voided_by)
+        for record in session.exec(select(NoticeVoidRecord).where(col(NoticeVoidRecord.notice_id).in_(notice_ids)))
+    }
 
 
 def notices(*, session: Session, plan_id: int) -> list[IssuedNotice]:
@@ -81,17 +100,26 @@ def notices(*, session: Session, plan_id: int) -> list[IssuedNotice]:
     records = list(
         session.exec(select(NoticeRecord).where(NoticeRecord.plan_id == plan_id).order_by(col(NoticeRecord.number)))
     )
-    named = _named_units(session, [record.id for record in records if record.id is not None])
-    return [_issued(record, named.get(record.id or 0, [])) for record in records]
+    ids = [record.id for record in records if record.id is not None]
+    named, voids = _named_units(session, ids), _voids(session, ids)
+    return [_issued(record, named.get(record.id or 0, []), voids.get(record.id or 0)) for record in records]
 
 
 def notice_for_month(*, session: Session, plan_id: int, evaluation_month: str) -> IssuedNotice | None:
-    record = session.exec(
-        select(NoticeRecord).where(NoticeRecord.plan_id == plan_id, NoticeRecord.evaluation_month == evaluation_month)
-    ).first()
-    if record is None or record.id is None:
-        return None
-    return _issued(record, _named_units(session, [record.id]).get(record.id, []))
+    """The notice in force for an evaluation month (a voided one does not stand in the way of another)."""
+    for notice in notices(session=session, plan_id=plan_id):
+        if notice.evaluation_month == evaluation_month and notice.voided is None:
+            return notice
+    return None
+
+
+def void_notice(*, session: Session, plan_id: int, number: int, reason: str, at: datetime, by: str) -> None:
+    notice_id = session.exec(
+        select(NoticeRecord.id).where(NoticeRecord.plan_id == plan_id, NoticeRecord.number == number)
+    ).one()
+    assert notice_id is not None
+    session.add(NoticeVoidRecord(notice_id=notice_id, reason=reason, voided_at=at, voided_by=by))
+    session.flush()
 
 
 def next_notice_number(*, session: Session, plan_id: int) -> int:
@@ -100,13 +128,15 @@ def next_notice_number(*, session: Session, plan_id: int) -> int:
 
 
 def notice_counts(*, session: Session, plan_id: int, as_of: date | None = None) -> dict[str, int]:
-    """Notice items naming each unit in the notices of a plan year (those as of `as_of` or before, if given)."""
+    """Notice items naming each unit in the notices of a plan year that are not void (those as of `as_of`
+    or before, if given)."""
     query = (
         select_columns(col(UnitRecord.code), func.count())
         .select_from(NoticeItemRecord)
         .join(NoticeRecord, col(NoticeRecord.id) == NoticeItemRecord.notice_id)
         .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
-        .where(col(NoticeRecord.plan_id) == plan_id)
+        .outerjoin(NoticeVoidRecord, col(NoticeVoidRecord.notice_id) == NoticeRecord.id)
+        .where(col(NoticeRecord.plan_id) == plan_id, col(NoticeVoidRecord.id).is_(None))
         .group_by(col(UnitRecord.code))
     )
     if as_of is not None:
@@ -139,6 +169,24 @@ def record_notice(
     )
     for item in notice.units:
         session.add(
-            NoticeItemRecord(notice_id=record.id, unit_id=unit_ids[item.unit], count_this_year=item.count_this_year)
+            NoticeItemRecord(
+                notice_id=record.id,
+                unit_id=unit_ids[item.unit],
+                count_this_year=item.count_this_year,
+                added_reason=item.added_reason,
+            )
         )
     session.flush()
+
+
+def months_named(*, session: Session, plan_id: int, as_of: date) -> dict[str, set[str]]:
+    """Per unit, the months that notices of the year as of `as_of`, not void, listed as missing (as a reason or
+    under "still not filed"): a month named once is no reason to name the unit again (SPEC §10, §14)."""
+    named: dict[str, set[str]] = {}
+    for notice in notices(session=session, plan_id=plan_id):
+        if notice.voided is not None or notice.as_of > as_of:
+            continue
+        for unit in notice.content.get("units", []):
+            months = named.setdefault(unit["unit"], set())
+            months.update(unit.get("missing_reports", []), unit.get("still_not_filed", []))
+    return named

@@ -15,7 +15,18 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from ecotrack.plan import AssessmentSettings, Assignment, NoticeSettings, Plan, ReviewSettings, Target, Task, Unit
+from ecotrack.plan import (
+    DEFAULT_RECTIFY_DAYS,
+    AssessmentSettings,
+    Assignment,
+    Contact,
+    NoticeSettings,
+    Plan,
+    ReviewSettings,
+    Target,
+    Task,
+    Unit,
+)
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
@@ -76,7 +87,11 @@ def _settings_json(plan: Plan) -> tuple[str, str]:
             ensure_ascii=False,
         ),
         json.dumps(
-            {"number_format": notices.number_format, "ladder": [list(step) for step in notices.ladder]},
+            {
+                "number_format": notices.number_format,
+                "ladder": [list(step) for step in notices.ladder],
+                "rectify_days": notices.rectify_days,
+            },
             ensure_ascii=False,
         ),
     )
@@ -100,6 +115,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
                 name=unit.name,
                 kind=unit.kind,  # type: ignore[arg-type]
                 name_en=unit.name_en,
+                contact=Contact(unit.contact_name, unit.contact_phone or "") if unit.contact_name else None,
             )
         )
     assigned: dict[int, list[Assignment]] = {}
@@ -177,6 +193,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         notices=NoticeSettings(
             number_format=notices["number_format"],
             ladder=tuple((int(count), word) for count, word in notices["ladder"]),
+            rectify_days=int(notices.get("rectify_days", DEFAULT_RECTIFY_DAYS)),
         ),
         review=ReviewSettings(
             required=bool(review.get("required", False)), lock_after_days=review.get("lock_after_days")
@@ -217,6 +234,8 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
         unit_values: dict[str, Any] = {
             "name": unit.name,
             "name_en": unit.name_en,
+            "contact_name": unit.contact.name if unit.contact else None,
+            "contact_phone": unit.contact.phone if unit.contact else None,
             "kind": unit.kind,
             "position": position,
         }

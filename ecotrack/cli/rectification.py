@@ -1,0 +1,272 @@
+"""Rectification (整改) and chasing (催办), SPEC §10: `rectify`, `rectifications` (`close`, `return`),
+`remind` and `attachment`."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ecotrack import render
+from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, parse_day
+from ecotrack.cli.output import emit, write_bytes, write_file
+from ecotrack.cli.workspace import known_unit, open_tracker
+from ecotrack.errors import BadInput
+from ecotrack.i18n import N_, language, t
+from ecotrack.listings import RECTIFICATION_COLUMNS, REMIND_COLUMNS, flat_rows, rectification_rows, remind_rows
+
+if TYPE_CHECKING:
+    from ecotrack.tracker import Reminder
+
+PANEL = N_("Rectification (units and office)")
+# An attachment is evidence (a photograph, a scanned letter), not an archive.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+NoticeOpt = Annotated[int, typer.Option("--notice", "-N", metavar="N", help=N_("The notice's number in the year."))]
+RequiredUnit = Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the notice named."))]
+OnOpt = Annotated[
+    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
+]
+AttachOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--attach", "-a", metavar="FILE", help=N_("A file to keep with it (20 MiB at most); repeat for more.")
+    ),
+]
+
+
+def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
+    """The files to attach, by name and content; refused when one is missing or larger than 20 MiB."""
+    files = []
+    for path in paths or []:
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise BadInput(t("--attach {path}: not a file", path=path))
+            if size > MAX_ATTACHMENT_BYTES:
+                raise BadInput(
+                    t(
+                        "--attach {path} is {size} MiB; an attachment may be at most 20 MiB",
+                        path=path,
+                        size=f"{size / 1024 / 1024:.1f}",
+                    )
+                )
+            content = path.read_bytes()
+        except OSError as failure:
+            raise BadInput(t("--attach {path}: {reason}", path=path, reason=failure.strerror or failure)) from None
+        if len(content) > MAX_ATTACHMENT_BYTES:  # grown since it was measured
+            raise BadInput(t("--attach {path}: an attachment may be at most 20 MiB", path=path))
+        files.append((path.name, content))
+    return files
+
+
+def _text(text: str, option: str) -> str:
+    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
+
+    try:
+        return check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
+    except EntryError as bad:
+        raise BadInput(str(bad)) from None
+
+
+def _day(on: str | None) -> date:
+    return parse_day(on, "--on") if on is not None else date.today()
+
+
+def rectify(
+    ctx: typer.Context,
+    notice: NoticeOpt,
+    unit: RequiredUnit,
+    text: Annotated[
+        str, typer.Option("--text", metavar="TEXT", help=N_("What the unit did to put things right."))
+    ] = "",
+    attach: AttachOpt = None,
+    on: OnOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", envvar="ECOTRACK_USER", metavar="NAME", help=N_("Who reports (default: your account).")),
+    ] = None,
+) -> None:
+    """File a named unit's rectification report on its notice; the latest report is its answer."""
+    from ecotrack.tracker import account
+
+    text = _text(text, "--text")
+    if not text:
+        raise BadInput(t("--text is required: say what the unit did"))
+    files = read_attachments(attach)
+    day = _day(on)
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        tracker.rectify(notice, code, text, files, day, by or account())
+    render.info(t("rectification of {unit} for notice {number} filed", unit=code, number=notice))
+
+
+rectifications_app = typer.Typer(
+    help=N_("Rectification items of the notices, and the office closing or returning them."),
+    invoke_without_command=True,
+)
+
+
+@rectifications_app.callback()
+def rectifications(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    open_only: Annotated[bool, typer.Option("--open", help=N_("Only items not closed or answered."))] = False,
+    unit: UnitOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """Every unit a notice named, with its rectification's due date and state as of a date."""
+    if ctx.invoked_subcommand is not None:
+        return
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        code = known_unit(plan, unit).code if unit is not None else None
+        items = tracker.rectifications(day, code)
+    if open_only:
+        items = [item for item in items if item.state in ("open", "overdue", "reopened")]
+    rows = rectification_rows([(item.stored, item.due, item.state) for item in items])
+    emit(
+        fmt,
+        data={"plan_year": plan.year, "as_of": day, "items": rows},
+        rows=lambda: flat_rows(rows),
+        columns=RECTIFICATION_COLUMNS,
+        table=lambda: render.rectifications_table(plan, items, t("Rectification as of {as_of}", as_of=day.isoformat())),
+        bom=not no_bom,
+    )
+
+
+NumberArg = Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))]
+
+
+@rectifications_app.command("close")
+def close_item(
+    ctx: typer.Context,
+    number: NumberArg,
+    unit: RequiredUnit,
+    note: Annotated[str, typer.Option("--note", "-n", metavar="TEXT", help=N_("The office's finding."))] = "",
+    on: OnOpt = None,
+) -> None:
+    """Close a unit's rectification item of notice N (final)."""
+    note = _text(note, "--note")
+    day = _day(on)
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        tracker.decide_item(number, code, "closed", note, day)
+    render.info(t("closed: {unit}'s rectification of notice {number}", unit=code, number=number))
+
+
+@rectifications_app.command("return")
+def return_item(
+    ctx: typer.Context,
+    number: NumberArg,
+    unit: RequiredUnit,
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("What is missing from the answer (required)."))
+    ] = "",
+    on: OnOpt = None,
+) -> None:
+    """Return a unit's rectification answer: the item is reopened until it is answered again."""
+    reason = _text(reason, "--reason")
+    if not reason:
+        raise BadInput(t("--reason is required: say what is missing from the answer"))
+    day = _day(on)
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        tracker.decide_item(number, code, "reopened", reason, day)
+    render.info(t("returned: {unit}'s rectification of notice {number} is reopened", unit=code, number=number))
+
+
+class RemindFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    text = "text"
+
+
+def remind(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    days: Annotated[int, typer.Option("--days", "-d", min=0, max=366, help=N_("How many days ahead to look."))] = 3,
+    fmt: Annotated[
+        RemindFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help=N_("table, json, csv, or text: one message per unit.")
+        ),
+    ] = RemindFormat.table,
+    no_bom: NoBomOpt = False,
+) -> None:
+    """Chase units whose monthly report or rectification is due within N days and not yet filed."""
+    day = as_of_date(as_of)
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        reminders = tracker.remind(day, days)
+    if fmt is RemindFormat.text:
+        for reminder in reminders:
+            render.plain(_message(plan.office, reminder))
+        return
+    rows = remind_rows([(r.unit, r.reports, r.rectifications, r.due) for r in reminders])
+    emit(
+        OutputFormat(fmt.value),
+        data={"plan_year": plan.year, "as_of": day, "units": rows},
+        rows=lambda: flat_rows(rows),
+        columns=REMIND_COLUMNS,
+        table=lambda: render.remind_table(
+            plan, reminders, t("Due within {days} days of {as_of}, not yet filed", days=days, as_of=day.isoformat())
+        ),
+        bom=not no_bom,
+    )
+
+
+def _message(office: str, reminder: Reminder) -> str:
+    """One ready message for SMS or chat, in the interface language."""
+    lang = language()
+    unit = reminder.unit
+    whom = unit.display_name(lang) + (f" {unit.contact.name}" if unit.contact else "")
+    parts: list[Any] = []
+    if reminder.reports:
+        parts.append(t("the monthly report for {months}", months=", ".join(reminder.reports)))
+    if reminder.rectifications:
+        parts.append(
+            t("the rectification asked by notice {numbers}", numbers=", ".join(map(str, reminder.rectifications)))
+        )
+    return t(
+        "[Reminder] {whom}: please file {what} by {due}. ({office})",
+        whom=whom,
+        what=t(" and ").join(parts),
+        due=reminder.due.isoformat(),
+        office=office,
+    )
+
+
+def attachment(
+    ctx: typer.Context,
+    sha256: Annotated[str, typer.Argument(metavar="SHA256", help=N_("The file's SHA-256, as listed."))],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("Write it here."))
+    ] = None,
+) -> None:
+    """Write an attached file back out, byte for byte."""
+    wanted = sha256.strip().lower()
+    if len(wanted) != 64 or any(c not in "0123456789abcdef" for c in wanted):
+        raise BadInput(t("'{text}' is not a SHA-256 (64 hexadecimal digits)", text=sha256))
+    with open_tracker(ctx) as tracker:
+        content = tracker.attachment(wanted)
+    if content is None:
+        raise BadInput(t("no attachment with SHA-256 {sha256}", sha256=wanted))
+    if out is None:
+        write_bytes(content)
+    else:
+        write_file(out, content)
+        render.info(t("wrote {path} ({size} bytes)", path=out, size=len(content)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel=PANEL)(rectify)
+    app.add_typer(rectifications_app, name="rectifications", rich_help_panel=PANEL)
+    app.command(rich_help_panel=PANEL)(remind)
+    app.command(rich_help_panel=PANEL)(attachment)

@@ -1,0 +1,234 @@
+"""Rectification (整改): the items of the notices, the units' reports and the office's decisions on them,
+and attachments stored once by their content (SPEC §10). Every table here is append-only."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
+
+from ecotrack.rules import ItemEvent
+from ecotrack.storage.entries import AttachedFile, local_iso
+from ecotrack.storage.models import (
+    AssignmentRecord,
+    AttachmentLinkRecord,
+    AttachmentRecord,
+    EntryRecord,
+    NoticeItemRecord,
+    NoticeRecord,
+    NoticeVoidRecord,
+    RectificationDecisionRecord,
+    RectificationReportRecord,
+    TargetRecord,
+    UnitRecord,
+)
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    """One thing done about an item, for the record: a report (with its text and files) or a decision."""
+
+    kind: str  # answered, closed or reopened
+    on: date
+    by: str
+    at: str  # when it was recorded (local time)
+    text: str
+    attachments: list[AttachedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """A rectification item: a unit named in a notice that is not void, with everything done about it."""
+
+    item_id: int
+    notice_number: int
+    document_number: str
+    notice_as_of: date
+    unit: str
+    unit_name: str
+    steps: list[ItemStep]
+
+    @property
+    def events(self) -> list[ItemEvent]:
+        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]  # type: ignore[arg-type]
+
+
+def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[StoredItem]:
+    """Every item of the plan year's notices that are not void, by notice then the notice's order."""
+    query = (
+        select_columns(
+            col(NoticeItemRecord.id),
+            col(NoticeRecord.number),
+            col(NoticeRecord.document_number),
+            col(NoticeRecord.as_of),
+            col(UnitRecord.code),
+            col(UnitRecord.name),
+        )
+        .join(NoticeRecord, col(NoticeRecord.id) == NoticeItemRecord.notice_id)
+        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
+        .outerjoin(NoticeVoidRecord, col(NoticeVoidRecord.notice_id) == NoticeRecord.id)
+        .where(col(NoticeRecord.plan_id) == plan_id, col(NoticeVoidRecord.id).is_(None))
+        .order_by(col(NoticeRecord.number), col(NoticeItemRecord.id))
+    )
+    if unit is not None:
+        query = query.where(col(UnitRecord.code) == unit)
+    rows = list(session.execute(query))
+    steps = _steps(session, [row[0] for row in rows])
+    return [
+        StoredItem(item_id, number, document_number, as_of, code, name, steps.get(item_id, []))
+        for item_id, number, document_number, as_of, code, name in rows
+    ]
+
+
+def _steps(session: Session, item_ids: list[int]) -> dict[int, list[ItemStep]]:
+    """Reports and decisions per item, in the order they were recorded."""
+    if not item_ids:
+        return {}
+    recorded: list[tuple[datetime, int, ItemStep]] = []
+    reports = list(
+        session.exec(
+            select(RectificationReportRecord).where(col(RectificationReportRecord.notice_item_id).in_(item_ids))
+        )
+    )
+    files = _files(session, [r.id for r in reports if r.id is not None])
+    for report in reports:
+        step = ItemStep(
+            "answered",
+            report.reported_on,
+            report.reported_by,
+            local_iso(report.filed_at),
+            report.text,
+            files.get(report.id or 0, []),
+        )
+        recorded.append((report.filed_at, report.notice_item_id, step))
+    for decision in session.exec(
+        select(RectificationDecisionRecord).where(col(RectificationDecisionRecord.notice_item_id).in_(item_ids))
+    ):
+        step = ItemStep(
+            decision.action, decision.decided_on, decision.decided_by, local_iso(decision.decided_at), decision.note
+        )
+        recorded.append((decision.decided_at, decision.notice_item_id, step))
+    steps: dict[int, list[ItemStep]] = {}
+    for _, item_id, step in sorted(recorded, key=lambda r: (_naive(r[0]), r[2].at)):
+        steps.setdefault(item_id, []).append(step)
+    return steps
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _files(session: Session, report_ids: list[int]) -> dict[int, list[AttachedFile]]:
+    rows = session.execute(
+        select_columns(
+            col(AttachmentLinkRecord.report_id),
+            col(AttachmentLinkRecord.name),
+            col(AttachmentRecord.size),
+            col(AttachmentRecord.sha256),
+        )
+        .join(AttachmentRecord, col(AttachmentRecord.id) == AttachmentLinkRecord.attachment_id)
+        .where(col(AttachmentLinkRecord.report_id).in_(report_ids))
+        .order_by(col(AttachmentLinkRecord.id))
+    )
+    files: dict[int, list[AttachedFile]] = {}
+    for report_id, name, size, sha256 in rows:
+        files.setdefault(report_id, []).append(AttachedFile(name, size, sha256))
+    return files
+
+
+def entry_files(*, session: Session, plan_id: int) -> dict[int, list[AttachedFile]]:
+    """The files attached to the plan year's entries, per entry."""
+    rows = session.execute(
+        select_columns(
+            col(AttachmentLinkRecord.entry_id),
+            col(AttachmentLinkRecord.name),
+            col(AttachmentRecord.size),
+            col(AttachmentRecord.sha256),
+        )
+        .join(AttachmentRecord, col(AttachmentRecord.id) == AttachmentLinkRecord.attachment_id)
+        .join(EntryRecord, col(EntryRecord.id) == AttachmentLinkRecord.entry_id)
+        .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .where(col(TargetRecord.plan_id) == plan_id)
+        .order_by(col(AttachmentLinkRecord.id))
+    )
+    files: dict[int, list[AttachedFile]] = {}
+    for entry_id, name, size, sha256 in rows:
+        files.setdefault(entry_id, []).append(AttachedFile(name, size, sha256))
+    return files
+
+
+def record_report(
+    *,
+    session: Session,
+    item_id: int,
+    text: str,
+    reported_on: date,
+    reported_by: str,
+    filed_at: datetime,
+    filed_by: str,
+    attachments: Sequence[tuple[str, bytes]],
+) -> None:
+    report = RectificationReportRecord(
+        notice_item_id=item_id,
+        text=text,
+        reported_on=reported_on,
+        reported_by=reported_by,
+        filed_at=filed_at,
+        filed_by=filed_by,
+    )
+    session.add(report)
+    session.flush()
+    for name, content in attachments:
+        session.add(
+            AttachmentLinkRecord(attachment_id=_stored(session, content, filed_at), name=name, report_id=report.id)
+        )
+    session.flush()
+
+
+def attach_to_entries(
+    *, session: Session, entry_ids: Sequence[int], attachments: Sequence[tuple[str, bytes]], at: datetime
+) -> None:
+    for name, content in attachments:
+        attachment_id = _stored(session, content, at)
+        for entry_id in entry_ids:
+            session.add(AttachmentLinkRecord(attachment_id=attachment_id, name=name, entry_id=entry_id))
+    session.flush()
+
+
+def _stored(session: Session, content: bytes, at: datetime) -> int:
+    """The attachment holding `content`, stored now unless the same bytes are stored already."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = session.exec(select(AttachmentRecord.id).where(AttachmentRecord.sha256 == sha256)).first()
+    if existing is not None:
+        return existing
+    record = AttachmentRecord(sha256=sha256, size=len(content), content=content, stored_at=at)
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    return record.id
+
+
+def attachment(*, session: Session, sha256: str) -> bytes | None:
+    """An attachment's bytes by its SHA-256 (any attachment of the database: files are stored once)."""
+    return session.exec(select(AttachmentRecord.content).where(AttachmentRecord.sha256 == sha256)).first()
+
+
+def record_decision(
+    *, session: Session, item_id: int, action: str, note: str, decided_on: date, decided_at: datetime, decided_by: str
+) -> None:
+    session.add(
+        RectificationDecisionRecord(
+            notice_item_id=item_id,
+            action=action,
+            note=note,
+            decided_on=decided_on,
+            decided_at=decided_at,
+            decided_by=decided_by,
+        )
+    )
+    session.flush()
