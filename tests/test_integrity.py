@@ -23,7 +23,19 @@ from .test_reliability import unwritable
 
 # --- append-only, enforced by the database ------------------------------------------------------------
 
-GUARDED = ("entry", "import_batch", "notice", "notice_item", "review_decision", "period_lock")
+GUARDED = (
+    "entry",
+    "import_batch",
+    "notice",
+    "notice_item",
+    "review_decision",
+    "period_lock",
+    "notice_void",
+    "rectification_report",
+    "rectification_decision",
+    "attachment",
+    "attachment_link",
+)
 
 
 def _forgeries(table: str, dialect: str) -> list[str]:
@@ -36,6 +48,11 @@ def _forgeries(table: str, dialect: str) -> list[str]:
         "notice_item": "count_this_year",
         "review_decision": "reason",
         "period_lock": "reason",
+        "notice_void": "reason",
+        "rectification_report": "text",
+        "rectification_decision": "note",
+        "attachment": "sha256",
+        "attachment_link": "name",
     }
     forged = "99" if table == "notice_item" else "'forged'"
     statements = [
@@ -62,7 +79,8 @@ def _forgeries(table: str, dialect: str) -> list[str]:
 @pytest.fixture
 def recorded(conformance_on: Workspace) -> Workspace:
     """The conformance year imported (one batch) with one notice issued, then review turned on, an entry
-    filed and accepted and a month locked: a row in every guarded table."""
+    filed and accepted, a month locked, a rectification filed with a file and closed, and the notice
+    voided: a row in every guarded table."""
     conformance_on.ok("notice", "--as-of", "2014-07-06")
     text = conformance_on.plan.read_text(encoding="utf-8")
     conformance_on.plan.write_text(text.replace("units:", "review:\n  required: true\nunits:", 1), encoding="utf-8")
@@ -71,6 +89,10 @@ def recorded(conformance_on: Workspace) -> Workspace:
                       "--on", "2015-01-03", "--reason", "paper report")  # fmt: skip
     conformance_on.ok("accept", "--all")
     conformance_on.ok("lock", "2014-12")
+    conformance_on.write("整改报告.txt", "已整改")
+    conformance_on.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--attach", "整改报告.txt")
+    conformance_on.ok("rectifications", "close", "1", "--unit", "nanyuan")
+    conformance_on.ok("notices", "void", "1", "--reason", "issued in error")
     for table in GUARDED:
         count = conformance_on.query(f"SELECT count(*) FROM {table}")[0][0]
         assert isinstance(count, int) and count > 0, table

@@ -261,6 +261,19 @@ def test_a_rectification_for_a_unit_the_notice_does_not_name(office: Workspace) 
 # --- the pure rule -------------------------------------------------------------------------------------
 
 
+def test_the_default_ladder_ends_in_a_request_to_summon_the_head() -> None:
+    from ecotrack.planfile import parse_plan
+
+    plan = parse_plan(PLAN.read_text(encoding="utf-8"), "plan.yaml")
+    assert [plan.notices.wording(n) for n in (1, 2, 3, 4)] == [
+        "通报",
+        "通报批评",
+        "提请约谈主要负责人",
+        "提请约谈主要负责人",
+    ]
+    assert plan.notices.rectify_days == 10
+
+
 DUE = date(2012, 4, 16)
 
 

@@ -154,6 +154,7 @@ def test_json_export_follows_the_published_schema(conformance: Workspace) -> Non
         "entries",
         "notices",
         "locks",
+        "rectifications",
     ]
     assert len(data["entries"]) == 77 and len(data["notices"]) == 1
     assert data["status"] == js(conformance, "status", "--as-of", "2015-01-06")["rows"]
@@ -225,7 +226,16 @@ def test_no_cell_can_run_as_a_formula(conformance_empty: Workspace) -> None:
 def test_xlsx_export_is_formatted_for_people(sample: Workspace) -> None:
     sample.ok("--lang", "zh", "export", "--format", "xlsx", "--out", "年度.xlsx", "--as-of", "2013-02-01")
     workbook = load_workbook(sample.root / "年度.xlsx")
-    assert workbook.sheetnames == ["计划分解", "进展情况", "月报报送", "年度考核", "填报记录", "通报", "关账记录"]
+    assert workbook.sheetnames == [
+        "计划分解",
+        "进展情况",
+        "月报报送",
+        "年度考核",
+        "填报记录",
+        "通报",
+        "关账记录",
+        "整改情况",
+    ]
     status = workbook["进展情况"]
     header = [c.value for c in status[1]]
     assert header[:5] == ["unit", "unit_name", "task", "target", "target_title"]
