@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecotrack.exports import plain
 from ecotrack.plan import Plan
-from ecotrack.rules import Evaluation, OverdueUnit, PeriodLock, UnitAssessment
+from ecotrack.rules import Adjustment, Contribution, Evaluation, OverdueUnit, PeriodLock, UnitAssessment, Veto
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
@@ -134,6 +136,8 @@ def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         shown = dict(row)
         if "attachments" in shown:
             shown["attachments"] = [a["sha256"] for a in shown["attachments"]]
+        if "adjustments" in shown:
+            shown["adjustments"] = [f"#{a['id']}:{a['points']:+g}" for a in shown["adjustments"]]
         if "contact" in shown:
             contact = shown["contact"]
             shown["contact"] = f"{contact['name']} {contact['phone']}" if contact else ""
@@ -296,6 +300,11 @@ ASSESS_COLUMNS = (
     "score",
     "grade",
     "rank",
+    "group",
+    "notice_points",
+    "adjustments",
+    "vetoed",
+    "final",
 )
 EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
 PLAN_COLUMNS = (
@@ -455,7 +464,7 @@ def export_tables(
             ["unit", "unit_name", *months],
             [{"unit": u["unit"], "unit_name": u["unit_name"], **u["months"]} for u in data["filings"]],
         ),
-        "assessment": (ASSESS_COLUMNS, list(data["assessment"])),
+        "assessment": (ASSESS_COLUMNS, flat_rows(data["assessment"])),
         "entries": (HISTORY_COLUMNS, list(data["entries"])),
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
         "locks": (LOCK_COLUMNS, list(data["locks"])),
@@ -477,3 +486,68 @@ def issued_notice_rows(notices: Sequence[IssuedNotice], plan_year: int) -> list[
         }
         for n in notices
     ]
+
+
+# --- the assessment as a record (SPEC §11) ---------------------------------------------------------------
+
+ExplanationParts = tuple[
+    Sequence[Contribution], Mapping[str, str], Sequence[Any], Sequence["HistoryEntry"], Sequence[Veto]
+]
+
+
+def assessment_content(
+    as_of: date, units: Sequence[UnitAssessment], explanations: Mapping[str, ExplanationParts]
+) -> dict[str, Any]:
+    """The assessment and each unit's explanation as plain JSON data: what `assess` shows, and what
+    `assess --final` records (every number and every explanation line)."""
+    from ecotrack.exports import json_text
+
+    data = {
+        "as_of": as_of.isoformat(),
+        "units": list(units),
+        "explanations": {
+            code: {
+                "contributions": list(contributions),
+                "months": dict(months),
+                "notices": list(notices),
+                "after_the_fact": list(after_the_fact),
+                "vetoes": list(vetoes),
+            }
+            for code, (contributions, months, notices, after_the_fact, vetoes) in explanations.items()
+        },
+    }
+    plain_data: dict[str, Any] = json.loads(json_text(data, pretty=False))
+    return plain_data
+
+
+def unit_assessment(data: Mapping[str, Any]) -> UnitAssessment:
+    """A unit's result read back from the record."""
+    fields = {name: data[name] for name in UnitAssessment.__dataclass_fields__ if name in data}
+    fields["adjustments"] = [Adjustment(**a) for a in data.get("adjustments", [])]
+    return UnitAssessment(**fields)
+
+
+@dataclass(frozen=True)
+class ExplainedUnit:
+    contributions: list[Contribution]
+    months: dict[str, str]
+    notices: list[dict[str, Any]]
+    after_the_fact: list[Any]
+    vetoes: list[Veto]
+
+
+def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
+    """A unit's explanation read back from the record (or from the data just computed)."""
+    from ecotrack.storage.entries import AttachedFile, HistoryEntry
+
+    entries = [
+        HistoryEntry(**{**e, "attachments": tuple(AttachedFile(**a) for a in e.get("attachments", []))})
+        for e in data.get("after_the_fact", [])
+    ]
+    return ExplainedUnit(
+        contributions=[Contribution(**c) for c in data.get("contributions", [])],
+        months=dict(data.get("months", {})),
+        notices=list(data.get("notices", [])),
+        after_the_fact=entries,
+        vetoes=[Veto(**v) for v in data.get("vetoes", [])],
+    )

@@ -63,6 +63,14 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Scoring:
+    """A target's 计分办法 (SPEC §11): "每差 `per` 扣 `points` 分，扣完为止"."""
+
+    per: float
+    points: float
+
+
+@dataclass(frozen=True)
 class Target:
     code: str
     title: str
@@ -78,6 +86,7 @@ class Target:
     assignments: tuple[Assignment, ...] = ()
     title_en: str | None = None
     measure_en: str | None = None
+    scoring: Scoring | None = None  # None: completion is linear in progress (SPEC §5)
 
     @property
     def is_milestone(self) -> bool:
@@ -112,6 +121,18 @@ class AssessmentSettings:
     grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES  # highest lowest-score first
     fail_grade: str = "不合格"
     grades_en: tuple[tuple[str, str], ...] = ()  # grade -> its English name, for --lang en
+    # SPEC §11: each None (or 0 for late_milestone) gives part one's numbers
+    notice_penalty_cap: float | None = None
+    late_milestone: float = 0.0
+    rank_by: str | None = None  # "kind": rank within each kind of unit
+    grade_quota: tuple[tuple[str, float], ...] = ()
+    veto_grade: str | None = None  # None: the fail grade
+    bonus_cap: float | None = None
+    deduction_cap: float | None = None
+
+    @property
+    def vetoed_grade(self) -> str:
+        return self.veto_grade or self.fail_grade
 
     def display_grade(self, grade: str, lang: str) -> str:
         """A grade as an English reader sees it (the record keeps the plan's own name)."""

@@ -41,6 +41,7 @@ from ecotrack.plan import (
     NoticeSettings,
     Plan,
     ReviewSettings,
+    Scoring,
     Target,
     Task,
     Unit,
@@ -103,6 +104,13 @@ class AssessmentSection(_Section):
     grades: dict[Text, Amount] = Field(default_factory=lambda: dict(DEFAULT_GRADES))
     fail_grade: Text = "不合格"
     grades_en: dict[Text, Text] = Field(default_factory=dict)
+    notice_penalty_cap: Amount | None = None
+    late_milestone: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    rank_by: Literal["kind"] | None = None
+    grade_quota: dict[Text, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+    veto_grade: Text | None = None
+    bonus_cap: Amount | None = None
+    deduction_cap: Amount | None = None
 
 
 class NoticesSection(_Section):
@@ -153,6 +161,11 @@ AssignSpec = Annotated[
 ]
 
 
+class ScoringSection(_Section):
+    per: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    points: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
 class TargetSection(_Section):
     code: Code
     title: Text
@@ -167,6 +180,7 @@ class TargetSection(_Section):
     assign: AssignSpec
     amount: Amount | None = None
     due: PlanDate | None = None
+    scoring: ScoringSection | None = None
 
 
 # --- composing YAML with positions ----------------------------------------------------------------
@@ -493,6 +507,8 @@ class _PlanBuilder:
             if "assessment" in data
             else AssessmentSection()
         )
+        if assessment is not None:
+            self._check_grades(assessment)
         notices = (
             _validate(doc, NoticesSection, data["notices"], ("notices",)) if "notices" in data else NoticesSection()
         )
@@ -518,6 +534,13 @@ class _PlanBuilder:
                 grades=tuple(sorted(assessment.grades.items(), key=lambda g: -g[1])),
                 fail_grade=assessment.fail_grade,
                 grades_en=tuple(assessment.grades_en.items()),
+                notice_penalty_cap=assessment.notice_penalty_cap,
+                late_milestone=assessment.late_milestone,
+                rank_by=assessment.rank_by,
+                grade_quota=tuple(assessment.grade_quota.items()),
+                veto_grade=assessment.veto_grade,
+                bonus_cap=assessment.bonus_cap,
+                deduction_cap=assessment.deduction_cap,
             ),
             notices=NoticeSettings(
                 number_format=notices.number_format,
@@ -528,6 +551,23 @@ class _PlanBuilder:
             units=tuple(units),
             tasks=tuple(tasks),
         )
+
+    def _check_grades(self, assessment: AssessmentSection) -> None:
+        """A quota or a veto names a grade the plan has (SPEC §11)."""
+        known = [*assessment.grades, assessment.fail_grade]
+        for grade in assessment.grade_quota:
+            if grade not in assessment.grades:
+                self.doc.at_key(
+                    ("assessment", "grade_quota", grade),
+                    t("grade_quota names '{grade}', which is not one of the grades", grade=grade)
+                    + did_you_mean(grade, list(assessment.grades)),
+                )
+        if assessment.veto_grade is not None and assessment.veto_grade not in known:
+            self.doc.at_value(
+                ("assessment", "veto_grade"),
+                t("veto_grade '{grade}' is not one of the grades", grade=assessment.veto_grade)
+                + did_you_mean(assessment.veto_grade, known),
+            )
 
     def _check_number_format(self, number_format: str) -> None:
         path = ("notices", "number_format")
@@ -675,6 +715,7 @@ class _PlanBuilder:
             due=spec.due,
             support=tuple(supporting),
             assignments=tuple(Assignment(unit=u, amount=a) for u, a in amounts.items()),
+            scoring=Scoring(per=spec.scoring.per, points=spec.scoring.points) if spec.scoring else None,
         )
 
     def _check_milestone(self, spec: TargetSection, path: YamlPath, year: int | None, broken: set[str]) -> None:

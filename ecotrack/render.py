@@ -726,6 +726,36 @@ def _grade_style(plan: Plan, grade: str) -> str:
     return ("bold green", "green", "yellow", "yellow")[min(names.index(grade), 3)]
 
 
+def adjustments_table(plan: Plan, adjustments: Sequence[Any]) -> None:
+    """Every bonus, deduction and veto of the year, with who recorded it, and any voiding."""
+    table = _table(
+        t("Adjustments and vetoes of {year}", year=plan.year),
+        None if adjustments else t("no adjustment or veto recorded"),
+        columns=[
+            (N_("#"), "right"),
+            (N_("Unit"), "left"),
+            (N_("Points"), "right"),
+            (N_("Item"), "left"),
+            (N_("Basis"), "left"),
+            (N_("Recorded"), "left"),
+        ],
+    )
+    for a in adjustments:
+        recorded = f"{a.recorded_at.replace('T', ' ')} {a.recorded_by}"
+        if a.void_reason is not None:
+            recorded += "\n" + t("void: {reason}", reason=a.void_reason)
+        table.add_row(
+            str(a.id),
+            _unit_name(plan, a.unit, a.unit),
+            t("veto") if a.kind == "veto" else f"{a.points:+g}",
+            a.item,
+            a.basis,
+            recorded,
+            style="dim strike" if a.void_reason is not None else "",
+        )
+    console().print(table)
+
+
 def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
     lang = language()
     table = _table(
@@ -762,6 +792,20 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
 AFTER_THE_FACT_SHOWN = 10
 
 
+def _rule_words(plan: Plan, target: Any, item: Any) -> str:
+    """The scoring rule an assignment's points came from, in words."""
+    if item.rule == "late_milestone":
+        return t("done after its due date: {share} of its points", share=percent(1 - plan.assessment.late_milestone))
+    if item.rule == "scoring" and target.scoring is not None:
+        return t(
+            "{points} points off per {per} short; short {shortfall}",
+            points=number(target.scoring.points),
+            per=number(target.scoring.per),
+            shortfall=number(item.shortfall or 0.0),
+        )
+    return t("linear in progress")
+
+
 def assessment_explained(
     plan: Plan,
     result: Any,
@@ -769,8 +813,11 @@ def assessment_explained(
     months: Mapping[str, str],
     notices: Sequence[dict[str, Any]],
     after_the_fact: Sequence[Any] = (),
+    vetoes: Sequence[Any] = (),
+    title: str | None = None,
 ) -> None:
-    """Why a unit scored what it did: each assignment's points, each month's report, each notice."""
+    """Why a unit scored what it did: each assignment's points and rule, each month's report, each notice,
+    each adjustment and veto with its basis, and the entries filed after the fact it counted."""
     out = console()
     if result is None:
         info(t("this unit has no assignment: it supports only and is not assessed"))
@@ -780,26 +827,49 @@ def assessment_explained(
     assert unit is not None
     settings = plan.assessment
     grade = plan.assessment.display_grade(result.grade, lang)
+    if title:
+        out.print(_text(title, style="dim"))
     out.print(_text(f"{unit.display_name(lang)}: {result.score:.2f} {grade} (#{result.rank})", style="bold"))
-    out.print(
-        tn(
-            "score = {completion_points} × completion {completion} + "
-            "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
-            "notice = {score}",
-            (
+    bonus = sum(a.points for a in result.adjustments if a.points > 0)
+    deduction = -sum(a.points for a in result.adjustments if a.points < 0)
+    if bonus or deduction or result.notice_points != settings.notice_penalty * result.notices:
+        # SPEC §11: the notice penalty after its cap, bonuses and deductions each after theirs
+        out.print(
+            t(
+                "score = {completion_points} × completion {completion} + {timeliness_points} × timeliness "
+                "{timeliness} − notices {notice_points} + bonus {bonus} − deduction {deduction} = {score}",
+                completion_points=number(settings.completion_points),
+                completion=f"{result.completion:.4f}",
+                timeliness_points=number(settings.timeliness_points),
+                timeliness=f"{result.timeliness:.4f}",
+                notice_points=number(result.notice_points),
+                bonus=number(bonus if settings.bonus_cap is None else min(bonus, settings.bonus_cap)),
+                deduction=number(
+                    deduction if settings.deduction_cap is None else min(deduction, settings.deduction_cap)
+                ),
+                score=f"{result.score:.2f}",
+            )
+        )
+    else:
+        out.print(
+            tn(
                 "score = {completion_points} × completion {completion} + "
                 "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
-                "notices = {score}"
-            ),
-            completion_points=number(settings.completion_points),
-            completion=f"{result.completion:.4f}",
-            timeliness_points=number(settings.timeliness_points),
-            timeliness=f"{result.timeliness:.4f}",
-            penalty=number(settings.notice_penalty),
-            count=result.notices,
-            score=f"{result.score:.2f}",
+                "notice = {score}",
+                (
+                    "score = {completion_points} × completion {completion} + "
+                    "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
+                    "notices = {score}"
+                ),
+                completion_points=number(settings.completion_points),
+                completion=f"{result.completion:.4f}",
+                timeliness_points=number(settings.timeliness_points),
+                timeliness=f"{result.timeliness:.4f}",
+                penalty=number(settings.notice_penalty),
+                count=result.notices,
+                score=f"{result.score:.2f}",
+            )
         )
-    )
     table = _table(
         t("Completion: each assignment's points"),
         columns=[
@@ -809,6 +879,7 @@ def assessment_explained(
             (N_("Progress"), "right"),
             (N_("Counted"), "right"),
             (N_("Points"), "right"),
+            (N_("Rule"), "left"),
         ],
     )
     for item in contributions:
@@ -820,7 +891,8 @@ def assessment_explained(
             number(item.weight),
             percent(item.progress, 1),
             percent(item.counted, 1),
-            f"{item.points:.2f}",
+            f"{item.points:.2f} / {item.target_points:.2f}",
+            _rule_words(plan, target, item),
         )
     out.print(table)
     grid = _table(t("Monthly reports"))
@@ -828,6 +900,37 @@ def assessment_explained(
         grid.add_column(f"{month_of(month):02d}", justify="center")
     grid.add_row(*(Text(FILINGS_MARKS[s], style=STATUS_STYLES[s]) for s in months.values()))
     out.print(grid)
+    settings = plan.assessment
+    if result.notice_points and settings.notice_penalty_cap is not None:
+        out.print(
+            t(
+                "notice points: {points} (capped at {cap})",
+                points=number(result.notice_points),
+                cap=number(settings.notice_penalty_cap),
+            )
+        )
+    for adjustment in result.adjustments:
+        out.print(
+            t(
+                "adjustment #{id}: {points} for {item} (basis: {basis})",
+                id=adjustment.id,
+                points=f"{adjustment.points:+g}",
+                item=adjustment.item,
+                basis=adjustment.basis,
+            )
+        )
+    for veto in vetoes:
+        out.print(
+            Text(
+                t(
+                    "vetoed (#{id}): {reason}; grade {grade}",
+                    id=veto.id,
+                    reason=veto.reason,
+                    grade=plan.assessment.display_grade(settings.vetoed_grade, lang),
+                ),
+                style="bold red",
+            )
+        )
     for notice in notices:
         out.print(
             t(

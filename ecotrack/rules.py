@@ -7,6 +7,7 @@ with plain data.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -201,6 +202,24 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """An office's bonus (points > 0) or deduction (points < 0) item with its basis (SPEC §11)."""
+
+    id: int
+    points: float
+    item: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A veto (一票否决) of a unit's grade, with its reason."""
+
+    id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class UnitAssessment:
     unit: str
     unit_name: str
@@ -214,6 +233,11 @@ class UnitAssessment:
     score: float
     grade: str
     rank: int
+    group: str = "all"  # the ranking group: the unit's kind with `rank_by: kind`, else "all"
+    notice_points: float = 0.0  # what the notices took, after `notice_penalty_cap`
+    adjustments: list[Adjustment] = field(default_factory=list)
+    vetoed: bool = False
+    final: bool = False  # read from the year's recorded final result
 
 
 @dataclass(frozen=True)
@@ -224,8 +248,11 @@ class Contribution:
     target_title: str
     weight: float
     progress: float
-    counted: float  # progress clamped to [0, 1]
+    counted: float  # the completion share it counts for, in [0, 1]
     points: float  # completion points this assignment earns
+    rule: str = "linear"  # linear, scoring ("每差X扣Y分") or late_milestone
+    target_points: float = 0.0  # the most it can earn: completion_points × weight / Σ weight
+    shortfall: float | None = None  # for `scoring`: what is missing, in the target's own measure
 
 
 def counted_share(progress: float) -> float:
@@ -486,29 +513,62 @@ def round_half_up(value: float, places: int = 2) -> float:
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def completion(rows: list[StatusRow], weights: Mapping[str, float]) -> float:
-    """Σ weight × clamp(progress, 0, 1) / Σ weight over one unit's assignments."""
-    total = sum(weights[r.target] for r in rows)
-    return sum(weights[r.target] * counted_share(r.progress) for r in rows) / total
+def _share(
+    plan: Plan, target: Target, assignment: Assignment, row: StatusRow, target_points: float, late: bool
+) -> tuple[float, str, float | None]:
+    """SPEC §11, §14: the completion share of one assignment, the rule that gave it, and its shortfall."""
+    if target.is_milestone and row.actual >= 1.0 - EPSILON and late:
+        return 1.0 - plan.assessment.late_milestone, "late_milestone", None
+    if target.scoring is None:
+        return counted_share(row.progress), "linear", None
+    span = 1.0 if target.is_milestone else abs(assignment.amount - target.baseline)
+    shortfall = max(0.0, 1.0 - row.progress) * span  # not clamped: below the baseline deducts more
+    if target_points <= 0:
+        return (1.0 if shortfall <= EPSILON else 0.0), "scoring", shortfall
+    earned = max(0.0, target_points - target.scoring.points * shortfall / target.scoring.per)
+    return earned / target_points, "scoring", shortfall
 
 
-def contributions(plan: Plan, evaluation: Evaluation, unit: str) -> list[Contribution]:
-    """Each assignment's share of a unit's completion points, in plan order."""
-    weights = {t.code: t.weight for t in plan.targets()}
+def contributions(
+    plan: Plan, evaluation: Evaluation, unit: str, done_on: Mapping[tuple[str, str], date] | None = None
+) -> list[Contribution]:
+    """Each assignment's share of a unit's completion points, in plan order (SPEC §5, §11).
+
+    `done_on` gives, per (unit, milestone), the reported date of the earliest counted entry marking it done:
+    done after its due date, it earns 1 − late_milestone.
+    """
+    targets = {t.code: t for t in plan.targets()}
     rows = evaluation.rows_by_unit().get(unit, [])
-    total = sum(weights[r.target] for r in rows)
+    total = sum(targets[r.target].weight for r in rows)
     points = plan.assessment.completion_points
-    return [
-        Contribution(
-            target=r.target,
-            target_title=r.target_title,
-            weight=weights[r.target],
-            progress=r.progress,
-            counted=counted_share(r.progress),
-            points=points * weights[r.target] * counted_share(r.progress) / total,
+    found = []
+    for row in rows:
+        target = targets[row.target]
+        assignment = target.assignment(unit)
+        assert assignment is not None
+        target_points = points * target.weight / total
+        first_done = (done_on or {}).get((unit, target.code))
+        late = target.due is not None and first_done is not None and first_done > target.due
+        share, rule, shortfall = _share(plan, target, assignment, row, target_points, late)
+        found.append(
+            Contribution(
+                target=row.target,
+                target_title=row.target_title,
+                weight=target.weight,
+                progress=row.progress,
+                counted=share,
+                points=target_points * share,
+                rule=rule,
+                target_points=target_points,
+                shortfall=shortfall,
+            )
         )
-        for r in rows
-    ]
+    return found
+
+
+def completion(items: Sequence[Contribution]) -> float:
+    """Σ weight × share / Σ weight over one unit's assignments."""
+    return sum(c.weight * c.counted for c in items) / sum(c.weight for c in items)
 
 
 def grade(plan: Plan, score: float) -> str:
@@ -519,31 +579,50 @@ def grade(plan: Plan, score: float) -> str:
     return plan.assessment.fail_grade
 
 
-def assess(plan: Plan, evaluation: Evaluation, notice_counts: Mapping[str, int]) -> list[UnitAssessment]:
-    """The year-end assessment of SPEC §5, ordered by rank then plan order.
+def _capped(total: float, cap: float | None) -> float:
+    return total if cap is None else min(total, cap)
 
-    `notice_counts` gives, per unit, the notice items naming it in notices of the plan year whose
-    as-of date is on or before the evaluation's as-of date.
+
+def assess(
+    plan: Plan,
+    evaluation: Evaluation,
+    notice_counts: Mapping[str, int],
+    *,
+    adjustments: Mapping[str, Sequence[Adjustment]] | None = None,
+    vetoes: Mapping[str, Sequence[Veto]] | None = None,
+    done_on: Mapping[tuple[str, str], date] | None = None,
+) -> list[UnitAssessment]:
+    """The year-end assessment of SPEC §5 and §11: groups in the order of their first unit in the plan,
+    then rank, then plan order.
+
+    `notice_counts` gives, per unit, the notice items naming it in notices of the plan year whose as-of
+    date is on or before the evaluation's as-of date; `adjustments` and `vetoes` are those not voided
+    (they carry no date); `done_on` as for `contributions`.
     """
     settings = plan.assessment
-    weights = {t.code: t.weight for t in plan.targets()}
     units = {u.code: u for u in plan.units}
-    rows_by_unit = evaluation.rows_by_unit()
     unranked: list[UnitAssessment] = []
     for unit_filings in evaluation.filings:
         code = unit_filings.unit
         statuses = list(unit_filings.months.values())
         on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
         required = on_time + late + missing
-        unit_completion = completion(rows_by_unit[code], weights)
+        unit_completion = completion(contributions(plan, evaluation, code, done_on))
         timeliness = on_time / required if required else 1.0
         notices = notice_counts.get(code, 0)
+        items = list((adjustments or {}).get(code, []))
+        notice_points = _capped(settings.notice_penalty * notices, settings.notice_penalty_cap)
+        bonus = _capped(sum(a.points for a in items if a.points > 0), settings.bonus_cap)
+        deduction = _capped(sum(-a.points for a in items if a.points < 0), settings.deduction_cap)
         raw = (
             settings.completion_points * unit_completion
             + settings.timeliness_points * timeliness
-            - settings.notice_penalty * notices
+            - notice_points
+            + bonus
+            - deduction
         )
         score = round_half_up(max(0.0, raw))
+        vetoed = bool((vetoes or {}).get(code))
         unranked.append(
             UnitAssessment(
                 unit=code,
@@ -556,10 +635,46 @@ def assess(plan: Plan, evaluation: Evaluation, notice_counts: Mapping[str, int])
                 reports_missing=missing,
                 notices=notices,
                 score=score,
-                grade=grade(plan, score),
+                grade=settings.vetoed_grade if vetoed else grade(plan, score),
                 rank=0,
+                group=units[code].kind if settings.rank_by == "kind" else "all",
+                notice_points=notice_points,
+                adjustments=items,
+                vetoed=vetoed,
             )
         )
-    # competition ranking on the rounded score: equal scores share a rank (1, 2, 2, 4)
-    ranked = [replace(a, rank=1 + sum(other.score > a.score for other in unranked)) for a in unranked]
-    return sorted(ranked, key=lambda a: a.rank)
+    position = {u.code: index for index, u in enumerate(plan.units)}
+    ranked: list[UnitAssessment] = []
+    for group in dict.fromkeys(a.group for a in unranked):  # in the order of their first unit in the plan
+        members = [a for a in unranked if a.group == group]
+        # competition ranking on the rounded score: equal scores share a rank (1, 2, 2, 4)
+        members = [replace(a, rank=1 + sum(other.score > a.score for other in members)) for a in members]
+        members = _apply_quotas(plan, members, position)
+        ranked += sorted(members, key=lambda a: (a.rank, position[a.unit]))
+    return ranked
+
+
+def _apply_quotas(plan: Plan, members: list[UnitAssessment], position: Mapping[str, int]) -> list[UnitAssessment]:
+    """SPEC §11, §14: from the highest grade down, of the units of a group holding G (by rank, then plan
+    order) the first ⌊quota × group size⌋ keep it; when the unit at the limit and the next share a rank,
+    that whole rank drops. Dropped units join the next lower grade and meet its quota in turn."""
+    quotas = dict(plan.assessment.grade_quota)
+    if not quotas:
+        return members
+    order = [name for name, _ in sorted(plan.assessment.grades, key=lambda g: -g[1])]
+    lower = dict(zip(order, [*order[1:], plan.assessment.fail_grade], strict=True))
+    grades = {a.unit: a.grade for a in members}
+    for name in order:
+        if name not in quotas:
+            continue
+        holders = sorted((a for a in members if grades[a.unit] == name), key=lambda a: (a.rank, position[a.unit]))
+        limit = math.floor(quotas[name] * len(members) + EPSILON)
+        if len(holders) <= limit:
+            continue
+        kept = holders[:limit]
+        if limit > 0 and holders[limit - 1].rank == holders[limit].rank:
+            kept = [a for a in kept if a.rank != holders[limit].rank]
+        for dropped in holders:
+            if dropped not in kept:
+                grades[dropped.unit] = lower[name]
+    return [replace(a, grade=grades[a.unit]) for a in members]

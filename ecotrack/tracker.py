@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -34,6 +34,7 @@ from ecotrack.storage import notices as notice_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
+from ecotrack.storage import scores as score_store
 
 T = TypeVar("T")
 
@@ -727,18 +728,132 @@ class Tracker:
         return period_label(self.plan.year, month) if month is not None else None
 
     def assess(self, as_of: date) -> Assessment:
-        """Every unit scored, graded and ranked (SPEC §5), with the evaluation it was scored from."""
+        """Every unit scored, graded and ranked (SPEC §5, §11), computed now (a trial): with the evaluation
+        it was scored from, the adjustments and vetoes not voided, and when milestones were first done."""
         evaluation = self.evaluate(as_of)
-        return Assessment(evaluation, rules.assess(self.plan, evaluation, self.notice_counts(as_of)))
 
-    def explain(self, as_of: date, unit: str) -> Explanation:
-        """One unit's assessment with how it was reached: what each assignment adds, its monthly
-        reports, and the notices that named it by then."""
+        def read(session: Session) -> tuple[list[score_store.StoredAdjustment], dict[tuple[str, str], date]]:
+            stored = score_store.adjustments(session=session, plan_id=self.stored.id)
+            return stored, score_store.milestones_done_on(session=session, plan_id=self.stored.id, as_of=as_of)
+
+        stored, done_on = self.read(read)
+        items: dict[str, list[rules.Adjustment]] = {}
+        vetoes: dict[str, list[rules.Veto]] = {}
+        for a in stored:
+            if a.void_reason is not None:
+                continue
+            if a.kind == "veto":
+                vetoes.setdefault(a.unit, []).append(rules.Veto(a.id, a.basis))
+            else:
+                items.setdefault(a.unit, []).append(rules.Adjustment(a.id, a.points, a.item, a.basis))
+        results = rules.assess(
+            self.plan, evaluation, self.notice_counts(as_of), adjustments=items, vetoes=vetoes, done_on=done_on
+        )
+        return Assessment(evaluation, results, vetoes, done_on)
+
+    def adjustments(self) -> list[score_store.StoredAdjustment]:
+        return self.read(lambda session: score_store.adjustments(session=session, plan_id=self.stored.id))
+
+    def add_adjustment(self, unit: str, kind: str, points: float, item: str, basis: str) -> int:
+        """Record an office's bonus or deduction item, or a veto (SPEC §11); refused after the final result."""
+        at, by = utc_now(), account()
+
+        def record(session: Session) -> int:
+            self._refuse_after_final(session)
+            return score_store.add_adjustment(
+                session=session,
+                plan_id=self.stored.id,
+                unit=unit,
+                kind=kind,
+                points=points,
+                item=item,
+                basis=basis,
+                at=at,
+                by=by,
+            )
+
+        return self.write(record)
+
+    def void_adjustment(self, adjustment_id: int, reason: str) -> None:
+        at, by = utc_now(), account()
+
+        def record(session: Session) -> None:
+            self._refuse_after_final(session)
+            found = {a.id: a for a in score_store.adjustments(session=session, plan_id=self.stored.id)}
+            if adjustment_id not in found:
+                raise BadInput(t("no adjustment #{id} in {year}", id=adjustment_id, year=self.plan.year))
+            if found[adjustment_id].void_reason is not None:
+                raise Refused(
+                    t(
+                        "adjustment #{id} was voided already, by {by} on {when}",
+                        id=adjustment_id,
+                        by=found[adjustment_id].voided_by,
+                        when=(found[adjustment_id].voided_at or "").replace("T", " "),
+                    )
+                )
+            score_store.void_adjustment(session=session, adjustment_id=adjustment_id, reason=reason, at=at, by=by)
+
+        self.write(record)
+
+    def _refuse_after_final(self, session: Session) -> None:
+        recorded = score_store.final(session=session, plan_id=self.stored.id)
+        if recorded is not None:
+            raise Refused(_final_words(self.plan.year, recorded))
+
+    def final_result(self) -> score_store.FinalResult | None:
+        return self.read(lambda session: score_store.final(session=session, plan_id=self.stored.id))
+
+    def record_final(self, as_of: date, content: Mapping[str, object]) -> None:
+        """Record the year's result (SPEC §11) once; refused when it is recorded already."""
+        at, by = utc_now(), account()
+
+        def record(session: Session) -> None:
+            self._refuse_after_final(session)
+            score_store.record_final(
+                session=session, plan_id=self.stored.id, as_of=as_of, content=dict(content), at=at, by=by
+            )
+
+        self.write(record)
+
+    def explanations(self, as_of: date, unit: str | None = None) -> Explained:
+        """The assessment as of a date and, for one unit or every one, how it was reached: what
+        `assess --unit` shows and `assess --final` records. Everything is read once."""
         assessment = self.assess(as_of)
+        issued = self.notices()
+        entries = self.history(unit)
+        by_unit: dict[str, Explanation] = {}
+        for result in assessment.units:
+            if unit is not None and result.unit != unit:
+                continue
+            by_unit[result.unit] = self._explain(assessment, result.unit, as_of, issued, entries)
+        return Explained(assessment, by_unit)
+
+    def assessment_record(self, as_of: date, unit: str | None = None) -> dict[str, Any]:
+        """The assessment and its explanations as JSON data: the shape `assess` prints and `--final` keeps."""
+        from ecotrack.listings import assessment_content
+
+        explained = self.explanations(as_of, unit)
+        return assessment_content(
+            as_of,
+            explained.assessment.units,
+            {
+                code: (e.contributions, e.months, e.notices, e.after_the_fact, e.vetoes)
+                for code, e in explained.by_unit.items()
+            },
+        )
+
+    def _explain(
+        self,
+        assessment: Assessment,
+        unit: str,
+        as_of: date,
+        issued: Sequence[notice_store.IssuedNotice],
+        entries: Sequence[entry_store.HistoryEntry],
+    ) -> Explanation:
         result = next((r for r in assessment.units if r.unit == unit), None)
         named = [
             NoticeNaming(n.number, n.document_number, n.evaluation_month, n.as_of, item.count_this_year)
-            for n in self.notices()
+            for n in issued
             if n.as_of <= as_of and n.voided is None
             for item in n.named
             if item.unit == unit
@@ -746,15 +861,26 @@ class Tracker:
         return Explanation(
             assessment=assessment,
             result=result,
-            contributions=rules.contributions(self.plan, assessment.evaluation, unit) if result else [],
+            contributions=rules.contributions(self.plan, assessment.evaluation, unit, assessment.done_on)
+            if result
+            else [],
+            vetoes=list(assessment.vetoes.get(unit, [])),
             months=next((f.months for f in assessment.evaluation.filings if f.unit == unit), {}),
             notices=named,
             after_the_fact=[
                 e
-                for e in self.history(unit)
-                if (e.backdated or e.catch_up) and rules.counts(e.review, date.fromisoformat(e.reported_at[:10]), as_of)
+                for e in entries
+                if e.unit == unit
+                and (e.backdated or e.catch_up)
+                and rules.counts(e.review, date.fromisoformat(e.reported_at[:10]), as_of)
             ],
         )
+
+    def explain(self, as_of: date, unit: str) -> Explanation:
+        """One unit's assessment with how it was reached: what each assignment adds, its monthly
+        reports, the notices that named it by then, its adjustments and vetoes."""
+        explained = self.explanations(as_of, unit)
+        return explained.by_unit.get(unit) or self._explain(explained.assessment, unit, as_of, [], [])
 
     def open_targets(self, unit: str, month: int) -> list[rules.OpenTarget]:
         """The targets a unit's report for a month of this year must cover, with the last value filed."""
@@ -812,6 +938,16 @@ class ReviewItem:
         return self.entry.value - self.previous_value
 
 
+def _final_words(year: int, recorded: score_store.FinalResult) -> str:
+    return t(
+        "the final assessment of {year} was recorded on {when} by {by} (as of {as_of}); it is not changed",
+        year=year,
+        when=recorded.recorded_at.replace("T", " "),
+        by=recorded.recorded_by,
+        as_of=recorded.as_of.isoformat(),
+    )
+
+
 def _lock_words(lock: rules.PeriodLock) -> str:
     since = lock.locked_at.isoformat(sep=" ", timespec="minutes")
     if lock.locked_by is None:
@@ -841,6 +977,14 @@ class Overdue:
 class Assessment:
     evaluation: rules.Evaluation
     units: list[rules.UnitAssessment]
+    vetoes: Mapping[str, list[rules.Veto]] = field(default_factory=dict)
+    done_on: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Explained:
+    assessment: Assessment
+    by_unit: dict[str, Explanation]
 
 
 @dataclass(frozen=True)
@@ -859,6 +1003,7 @@ class Explanation:
     assessment: Assessment
     result: rules.UnitAssessment | None
     contributions: list[rules.Contribution]
+    vetoes: list[rules.Veto]
     months: Mapping[str, str]
     notices: list[NoticeNaming]
     after_the_fact: list[entry_store.HistoryEntry]  # counted entries filed after the fact, or 补报 (SPEC §9)

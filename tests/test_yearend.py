@@ -155,6 +155,7 @@ def test_json_export_follows_the_published_schema(conformance: Workspace) -> Non
         "notices",
         "locks",
         "rectifications",
+        "assessment_final",
     ]
     assert len(data["entries"]) == 77 and len(data["notices"]) == 1
     assert data["status"] == js(conformance, "status", "--as-of", "2015-01-06")["rows"]

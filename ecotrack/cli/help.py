@@ -122,6 +122,11 @@ EXAMPLES = {
         "ecotrack attachment 16442365b8ded5ca40684c350aa38457f3a8ad432e9d3e81b9cdd439b81f967e --out 整改报告.pdf"
     ),
     "assess": "ecotrack assess --as-of 2013-02-01 --unit baisha",
+    "score": 'ecotrack score add --unit qingshan --points 2 --item "创建省级生态镇" --basis "市环委〔2012〕5号"',
+    "score add": 'ecotrack score add --unit qingshan --points 2 --item "创建省级生态镇" --basis "市环委〔2012〕5号"',
+    "score veto": 'ecotrack score veto --unit jiaojing --reason "发生重大环境污染事件"',
+    "score void": 'ecotrack score void 2 --reason "经复核不属实"',
+    "score list": "ecotrack score list --format json",
     "export": "ecotrack export --format xlsx --out 2012.xlsx --as-of 2013-02-01",
     "backup": "ecotrack backup backups/ecotrack-2012.db",
     "plan": "ecotrack plan check tasks.yaml",

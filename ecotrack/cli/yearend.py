@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,9 +14,8 @@ from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, Uni
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
-from ecotrack.exports import plain
 from ecotrack.i18n import N_, t, tn
-from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS
+from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS, flat_rows
 
 PANEL = N_("Year end (office and scripts)")
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
@@ -37,50 +35,185 @@ def assess(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
     unit: UnitOpt = None,
+    final: Annotated[
+        bool, typer.Option("--final", help=N_("Record this as the year's final result (once; it is not changed)."))
+    ] = False,
+    trial: Annotated[
+        bool, typer.Option("--trial", help=N_("Compute it now, even when a final result is recorded."))
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """The assessment: completion, timeliness, notices, score, grade and rank; --unit explains one."""
+    """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
+    from ecotrack.listings import explanation_from_json, unit_assessment
+
+    if final and trial:
+        raise BadInput(t("give --final or --trial, not both"))
+    if final and unit is not None:
+        raise BadInput(t("--final records every unit's result: leave out --unit"))
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        if unit is not None:
-            unit = known_unit(plan, unit).code
-            explanation = tracker.explain(day, unit)
-            results = explanation.assessment.units
-        else:
-            results = tracker.assess(day).units
-    data: dict[str, Any] = {"plan_year": plan.year, "as_of": day, "units": results}
-    title = t("Assessment of {year} as of {as_of}", year=plan.year, as_of=day.isoformat())
-    if unit is None:
+        code = known_unit(plan, unit).code if unit is not None else None
+        recorded = None if trial else tracker.final_result()
+        if final:
+            if recorded is not None:
+                tracker.record_final(day, {})  # refused, naming the recorded result
+            tracker.record_final(day, tracker.assessment_record(day))
+            recorded = tracker.final_result()
+            assert recorded is not None
+            render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
+        if recorded is None:
+            content = tracker.assessment_record(day, code)
+    if recorded is not None:
+        content = recorded.content
+        title = t(
+            "Final assessment of {year} as of {as_of} (recorded on {when} by {by})",
+            year=plan.year,
+            as_of=recorded.as_of.isoformat(),
+            when=recorded.recorded_at.replace("T", " "),
+            by=recorded.recorded_by,
+        )
+        if as_of is not None and recorded.as_of != day and not final:
+            render.info(t("the final result is shown; --trial computes the assessment as of {as_of}", as_of=day))
+    else:
+        title = t("Assessment of {year} as of {as_of} (trial)", year=plan.year, as_of=day.isoformat())
+    is_final = recorded is not None
+    units = [{**u, "final": is_final} for u in content["units"]]
+    data: dict[str, Any] = {"plan_year": plan.year, "as_of": content["as_of"], "final": is_final, "units": units}
+    if code is None:
+        results = [unit_assessment(u) for u in units]
         emit(
             fmt,
             data=data,
-            rows=lambda: [plain(r) for r in results],
+            rows=lambda: flat_rows(units),
             columns=ASSESS_COLUMNS,
             table=lambda: render.assessment_table(plan, results, title),
             bom=not no_bom,
         )
         return
-    result = explanation.result
-    named = [asdict(n) for n in explanation.notices]
-    data.update(
-        units=[result] if result else [],
-        contributions=explanation.contributions,
-        months=explanation.months,
-        notices=named,
-        after_the_fact=explanation.after_the_fact,
-    )
+    shown = content["explanations"].get(code, {})
+    explained = explanation_from_json(shown)
+    data.update(units=[u for u in units if u["unit"] == code], **{k: v for k, v in shown.items() if k != "unit"})
     emit(
         fmt,
         data=data,
-        rows=lambda: [plain(r) for r in data["units"]],
+        rows=lambda: flat_rows(data["units"]),
         columns=ASSESS_COLUMNS,
         table=lambda: render.assessment_explained(
-            plan, result, explanation.contributions, explanation.months, named, explanation.after_the_fact
+            plan,
+            unit_assessment(data["units"][0]) if data["units"] else None,
+            explained.contributions,
+            explained.months,
+            explained.notices,
+            explained.after_the_fact,
+            explained.vetoes,
+            title,
         ),
         bom=not no_bom,
     )
+
+
+score_app = typer.Typer(help=N_("The office's bonus and deduction items and vetoes."), no_args_is_help=True)
+
+
+@score_app.command("add")
+def score_add(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit it is for."))],
+    points: Annotated[
+        str, typer.Option("--points", metavar="P", help=N_("A bonus (e.g. 2) or a deduction (e.g. -3)."))
+    ],
+    item: Annotated[str, typer.Option("--item", metavar="TEXT", help=N_("What it is for."))] = "",
+    basis: Annotated[str, typer.Option("--basis", metavar="TEXT", help=N_("Its basis: the document or rule."))] = "",
+) -> None:
+    """Record a bonus or deduction item for a unit's assessment, with its basis."""
+    import math
+
+    try:
+        value = float(points.strip())
+    except ValueError:
+        raise BadInput(t("--points '{text}' is not a number like 2 or -3", text=points)) from None
+    if not math.isfinite(value) or value == 0 or abs(value) > 1000:
+        raise BadInput(t("--points '{text}': give a bonus above 0 or a deduction below 0 (at most 1000)", text=points))
+    item, basis = _required(item, "--item"), _required(basis, "--basis")
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        number = tracker.add_adjustment(code, "points", value, item, basis)
+    render.info(
+        t("recorded adjustment #{id}: {unit} {points} ({item})", id=number, unit=code, points=f"{value:+g}", item=item)
+    )
+
+
+@score_app.command("veto")
+def score_veto(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit it is for."))],
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+) -> None:
+    """Veto a unit's grade: it gets the veto grade, ranked at its score."""
+    reason = _required(reason, "--reason")
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        number = tracker.add_adjustment(code, "veto", 0.0, t("veto"), reason)
+    render.info(t("recorded veto #{id}: {unit}", id=number, unit=code))
+
+
+@score_app.command("void")
+def score_void(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="ID", help=N_("The adjustment or veto, as `score list` shows it."))],
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+) -> None:
+    """Cancel an adjustment or a veto: it stays in the record and counts for nothing."""
+    reason = _required(reason, "--reason")
+    with open_tracker(ctx) as tracker:
+        tracker.void_adjustment(number, reason)
+    render.info(t("adjustment #{id} is void", id=number))
+
+
+@score_app.command("list")
+def score_list(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
+    """Every adjustment and veto of the year, with who recorded it and when, and any voiding."""
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        stored = tracker.adjustments()
+    rows = [vars(a) for a in stored]
+    emit(
+        fmt,
+        data={"plan_year": plan.year, "adjustments": rows},
+        rows=lambda: rows,
+        columns=ADJUSTMENT_COLUMNS,
+        table=lambda: render.adjustments_table(plan, stored),
+        bom=not no_bom,
+    )
+
+
+ADJUSTMENT_COLUMNS = (
+    "id",
+    "unit",
+    "kind",
+    "points",
+    "item",
+    "basis",
+    "recorded_at",
+    "recorded_by",
+    "void_reason",
+    "voided_at",
+    "voided_by",
+)
+
+
+def _required(text: str, option: str) -> str:
+    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
+
+    try:
+        cleaned = check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
+    except EntryError as bad:
+        raise BadInput(str(bad)) from None
+    if not cleaned:
+        raise BadInput(t("{option} is required", option=option))
+    return cleaned
 
 
 class ExportFormat(StrEnum):
@@ -132,6 +265,7 @@ def export(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         assessment = tracker.assess(day)
+        recorded = tracker.final_result()
         issued = tracker.notices()
         items = tracker.rectifications(day)
         data = export_data(
@@ -144,6 +278,9 @@ def export(
             tracker.locks(),
             rectification_rows([(item.stored, item.due, item.state) for item in items]),
         )
+        if recorded is not None:  # the year's signed result, not a trial (SPEC §11)
+            data["assessment"] = [{**u, "final": True} for u in recorded.content["units"]]
+        data["assessment_final"] = recorded is not None
     tables = export_tables(data, plan, issued)
     if fmt is ExportFormat.json:
         shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
@@ -194,5 +331,6 @@ def backup(
 
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(assess)
+    app.add_typer(score_app, name="score", rich_help_panel=PANEL)
     app.command(rich_help_panel=PANEL)(export)
     app.command(rich_help_panel=PANEL)(backup)

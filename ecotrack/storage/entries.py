@@ -1,6 +1,6 @@
 """Entries: filing them (one import as one batch), the ledger the rules read, and the history.
 
-The pieces of SPEC §4 and §9 that live in SQL are which entries count (the accepted ones: `_accepted`,
+The pieces of SPEC §4 and §9 that live in SQL are which entries count (the accepted ones: `is_accepted`,
 as `rules.counts` says) and which of several entries for the same assignment and period counts: the
 one with the latest reported date, then the one filed last. `_ranked_entries` writes it once, for the
 rules' ledger and for the history alike; it runs on SQLite and PostgreSQL. Python folds the same rule
@@ -259,7 +259,7 @@ def add_entries(
 INSERT_CHUNK = 5000
 
 
-def _accepted() -> ColumnElement[bool]:
+def is_accepted() -> ColumnElement[bool]:
     """SPEC §9 in SQL, as `rules.review_state` and `rules.counts` say: an entry counts once accepted
     (by the office's decision, or when filed without needing one). Reads the outer-joined decision."""
     decision = col(ReviewDecisionRecord.decision)
@@ -293,7 +293,7 @@ def _ranked_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bo
         .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
         .outerjoin(ReviewDecisionRecord, col(ReviewDecisionRecord.entry_id) == EntryRecord.id)
         .where(col(TargetRecord.plan_id) == plan_id)
-        .where(_not_returned() if awaiting_review_too else _accepted())
+        .where(_not_returned() if awaiting_review_too else is_accepted())
     )
     if as_of is not None:
         query = query.where(col(EntryRecord.reported_on) <= as_of)
@@ -330,7 +330,7 @@ def history(
     """Every entry, corrections and entries under review included, oldest filing first, with its review
     state and decision; `superseded` by SPEC §4's rule among the accepted entries."""
     partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
-    accepted = _accepted()
+    accepted = is_accepted()
     columns: list[Any] = [
         col(EntryRecord.id).label("id"),
         col(UnitRecord.code).label("unit"),

@@ -89,6 +89,7 @@ class TargetRecord(SQLModel, table=True):
     measure_en: str | None = None
     baseline: float
     schedule: str = Field(sa_column=Column(Text, nullable=False))  # JSON [[month, share], ...]
+    scoring: str | None = None  # JSON {"per", "points"}: the target's 计分办法 (SPEC §11)
     weight: float
     due: date | None = None
     position: int
@@ -285,6 +286,48 @@ class AttachmentLinkRecord(SQLModel, table=True):
     name: str
     entry_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
     report_id: int | None = Field(default=None, foreign_key="rectification_report.id", index=True)
+
+
+class ScoreAdjustmentRecord(SQLModel, table=True):
+    """An office's bonus or deduction item, or a veto (一票否决), for a unit's assessment (SPEC §11)."""
+
+    __tablename__ = "score_adjustment"
+    __table_args__ = (CheckConstraint("kind IN ('points', 'veto')", name="kind_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str
+    points: float = 0.0  # > 0 a bonus, < 0 a deduction; 0 for a veto
+    item: str
+    basis: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ScoreVoidRecord(SQLModel, table=True):
+    """An adjustment or veto cancelled, with why: it stays in the record and counts for nothing."""
+
+    __tablename__ = "score_void"
+
+    id: int | None = Field(default=None, primary_key=True)
+    adjustment_id: int = Field(foreign_key="score_adjustment.id", unique=True)
+    reason: str
+    voided_at: datetime
+    voided_by: str
+
+
+class FinalAssessmentRecord(SQLModel, table=True):
+    """The year's assessment as the committee signs it: every number and explanation, recorded once."""
+
+    __tablename__ = "final_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", unique=True)
+    as_of: date
+    content: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the assess JSON and each explanation
+    recorded_at: datetime
+    recorded_by: str
 
 
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:

@@ -23,6 +23,7 @@ from ecotrack.plan import (
     NoticeSettings,
     Plan,
     ReviewSettings,
+    Scoring,
     Target,
     Task,
     Unit,
@@ -83,6 +84,13 @@ def _settings_json(plan: Plan) -> tuple[str, str]:
                 "grades": [list(g) for g in assessment.grades],
                 "fail_grade": assessment.fail_grade,
                 "grades_en": [list(g) for g in assessment.grades_en],
+                "notice_penalty_cap": assessment.notice_penalty_cap,
+                "late_milestone": assessment.late_milestone,
+                "rank_by": assessment.rank_by,
+                "grade_quota": [list(q) for q in assessment.grade_quota],
+                "veto_grade": assessment.veto_grade,
+                "bonus_cap": assessment.bonus_cap,
+                "deduction_cap": assessment.deduction_cap,
             },
             ensure_ascii=False,
         ),
@@ -158,6 +166,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
                 due=target.due,
                 support=tuple(supported.get(target.id, [])),
                 assignments=tuple(assigned.get(target.id, [])),
+                scoring=Scoring(**json.loads(target.scoring)) if target.scoring else None,
             )
         )
     tasks = session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id).order_by(col(TaskRecord.position)))
@@ -189,6 +198,13 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
             grades=tuple((name, float(lowest)) for name, lowest in assessment["grades"]),
             fail_grade=assessment["fail_grade"],
             grades_en=tuple((grade, english) for grade, english in assessment.get("grades_en", [])),
+            notice_penalty_cap=assessment.get("notice_penalty_cap"),
+            late_milestone=float(assessment.get("late_milestone", 0.0)),
+            rank_by=assessment.get("rank_by"),
+            grade_quota=tuple((grade, float(share)) for grade, share in assessment.get("grade_quota", [])),
+            veto_grade=assessment.get("veto_grade"),
+            bonus_cap=assessment.get("bonus_cap"),
+            deduction_cap=assessment.get("deduction_cap"),
         ),
         notices=NoticeSettings(
             number_format=notices["number_format"],
@@ -260,6 +276,9 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
             "measure_en": target.measure_en,
             "baseline": target.baseline,
             "schedule": json.dumps(target.schedule),
+            "scoring": json.dumps({"per": target.scoring.per, "points": target.scoring.points})
+            if target.scoring
+            else None,
             "weight": target.weight,
             "due": target.due,
             "position": position,
