@@ -35,6 +35,9 @@ GUARDED = (
     "rectification_decision",
     "attachment",
     "attachment_link",
+    "score_adjustment",
+    "score_void",
+    "final_assessment",
 )
 
 
@@ -53,6 +56,9 @@ def _forgeries(table: str, dialect: str) -> list[str]:
         "rectification_decision": "note",
         "attachment": "sha256",
         "attachment_link": "name",
+        "score_adjustment": "item",
+        "score_void": "reason",
+        "final_assessment": "content",
     }
     forged = "99" if table == "notice_item" else "'forged'"
     statements = [
@@ -79,8 +85,8 @@ def _forgeries(table: str, dialect: str) -> list[str]:
 @pytest.fixture
 def recorded(conformance_on: Workspace) -> Workspace:
     """The conformance year imported (one batch) with one notice issued, then review turned on, an entry
-    filed and accepted, a month locked, a rectification filed with a file and closed, and the notice
-    voided: a row in every guarded table."""
+    filed and accepted, a month locked, a rectification filed with a file and closed, the notice voided,
+    an adjustment recorded and voided, and the final result recorded: a row in every guarded table."""
     conformance_on.ok("notice", "--as-of", "2014-07-06")
     text = conformance_on.plan.read_text(encoding="utf-8")
     conformance_on.plan.write_text(text.replace("units:", "review:\n  required: true\nunits:", 1), encoding="utf-8")
@@ -93,6 +99,9 @@ def recorded(conformance_on: Workspace) -> Workspace:
     conformance_on.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--attach", "整改报告.txt")
     conformance_on.ok("rectifications", "close", "1", "--unit", "nanyuan")
     conformance_on.ok("notices", "void", "1", "--reason", "issued in error")
+    conformance_on.ok("score", "add", "--unit", "dongpo", "--points", "2", "--item", "示范", "--basis", "文件")
+    conformance_on.ok("score", "void", "1", "--reason", "误录")
+    conformance_on.ok("assess", "--final", "--as-of", "2015-01-06")
     for table in GUARDED:
         count = conformance_on.query(f"SELECT count(*) FROM {table}")[0][0]
         assert isinstance(count, int) and count > 0, table

@@ -309,3 +309,18 @@ def test_a_late_milestone_through_the_cli(tmp_path: Path) -> None:
     assert result["score"] == 50.0
     explained = js(workspace, "assess", "--as-of", "2013-01-10", "--unit", "a")
     assert explained["contributions"][0]["rule"] == "late_milestone"
+
+
+def test_the_samples_rules_through_json(sample: Workspace) -> None:
+    """The README's year-end story: towns, sub-districts and departments ranked apart, 30% may be 优秀."""
+    results = {u["unit"]: u for u in js(sample, "assess", "--as-of", "2013-02-01")["units"]}
+    assert [u for u, r in results.items() if r["grade"] == "优秀"] == ["taoyuan"]  # 1 of 6 towns
+    assert (results["chengguan"]["rank"], results["chengguan"]["grade"]) == (1, "良好")  # 0.3 × 3 < 1
+    tied = [u for u, r in results.items() if r["group"] == "department" and r["rank"] == 1]
+    assert len(tied) == 6 and all(results[u]["grade"] == "良好" for u in tied)  # the tie straddles 3
+    assert (results["huanbao"]["score"], results["qingshan"]["score"], results["baisha"]["score"]) == (
+        93.85,
+        97.78,
+        85.6,
+    )
+    assert [r["group"] for r in results.values()][:6] == ["town"] * 6
