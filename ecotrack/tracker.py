@@ -35,6 +35,7 @@ from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.storage import scores as score_store
+from ecotrack.storage.roles import Login
 
 T = TypeVar("T")
 
@@ -149,6 +150,42 @@ def reload_plan(settings: Settings) -> plan_store.SyncReport:
     return load_plan_file(database, plan, raw, settings.plan)
 
 
+def server_roles(settings: Settings, action: Callable[[Any], T]) -> T:
+    """Run a role-managing action (SPEC §13) as the database's owner, on a PostgreSQL server only."""
+    database = db.Database.from_setting(settings.db)
+    if database.is_sqlite:
+        raise Refused(t("roles are a PostgreSQL server's: a SQLite file has none (give --db postgresql://…)"))
+    db.require_existing(database)
+    engine = db.make_engine(database)
+    try:
+        db.check_schema(database, engine)
+        with engine.begin() as connection:
+            return action(connection)
+    finally:
+        engine.dispose()
+
+
+def install_roles(settings: Settings) -> list[str]:
+    from ecotrack.storage import roles
+
+    return server_roles(settings, roles.install)
+
+
+def grant_login(settings: Settings, login: str, role: str, unit: str | None = None, *, revoke: bool = False) -> None:
+    """Make a login the clerk of a unit (or take it away), or a member of the office or the auditors."""
+    from ecotrack.storage import roles
+
+    def grant(connection: Any) -> None:
+        roles.install(connection)  # the groups must exist first; installing again changes nothing
+        if role == "clerk":
+            assert unit is not None
+            roles.grant_clerk(connection, login, unit, revoke=revoke)
+        else:
+            roles.grant_role(connection, login, roles.OFFICE if role == "office" else roles.AUDITOR)
+
+    server_roles(settings, grant)
+
+
 @dataclass(frozen=True)
 class BackupReport:
     entries: int
@@ -189,6 +226,7 @@ class Tracker:
         self._writer: Engine | None = None
         self.stored = stored
         self.warnings = warnings
+        self._login: Login | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Tracker:
@@ -234,6 +272,31 @@ class Tracker:
     def plan(self) -> Plan:
         return self.stored.plan
 
+    def login(self) -> Login | None:
+        """Who this connection is on a server with ecotrack's roles (SPEC §13); None on SQLite."""
+        if self.database.is_sqlite:
+            return None
+        if self._login is None:
+            from ecotrack.storage import roles
+
+            with self._reader.connect() as connection:
+                self._login = roles.who(connection)
+        return self._login
+
+    def require_office(self, doing: str) -> None:
+        """Refuse what only the office may do (a date given after the fact, filing as the office) to a clerk."""
+        login = self.login()
+        if login is not None and login.role in ("clerk", "auditor"):
+            raise Refused(not_allowed(login) + t(": {doing} is the office's", doing=doing))
+
+    def require_unit(self, unit: str) -> None:
+        """A clerk files only for its own unit (the server refuses it too)."""
+        login = self.login()
+        if login is not None and login.role == "clerk" and unit not in login.units:
+            raise Refused(not_allowed(login))
+        if login is not None and login.role == "auditor":
+            raise Refused(not_allowed(login))
+
     def read(self, work: Callable[[Session], T]) -> T:
         with db.reading(self._reader) as session:
             return work(session)
@@ -270,6 +333,11 @@ class Tracker:
         """
         filed_at = utc_now()
         filed_by = account()
+        if as_office:
+            self.require_office("--office")
+        if self.login() is not None:
+            for unit in {entry.unit for entry in entries}:
+                self.require_unit(unit)
 
         def file(session: Session) -> entry_store.FilingReport:
             self._require_same_plan(session)
@@ -346,6 +414,7 @@ class Tracker:
         An unknown id is bad input; an entry that is not waiting for a decision is refused, naming who
         decided it. Everything is decided in one transaction, or nothing is."""
         decided_at, decided_by = utc_now(), account()
+        self.require_office(t("review"))
 
         def record(session: Session) -> list[int]:
             if ids:
@@ -394,6 +463,7 @@ class Tracker:
     def set_lock(self, period: str, *, locked: bool, reason: str) -> None:
         """Lock or unlock a period (SPEC §9); refused when it is locked already, or is not locked."""
         at, by = utc_now(), account()
+        self.require_office(t("locking"))
 
         def record(session: Session) -> None:
             events = review_store.lock_events(session=session, plan_id=self.stored.id).get(period, [])
@@ -507,6 +577,9 @@ class Tracker:
             )
         month = period_label(self.plan.year, month_number)
 
+        if not dry_run:
+            self.require_office(t("issuing a notice"))
+
         def issue(session: Session) -> IssuedDraft | None:
             # Evaluated inside the transaction that records it: the plan and the filings it names
             # units for are the ones on record when it is numbered.
@@ -612,6 +685,7 @@ class Tracker:
     ) -> None:
         """Record a named unit's rectification report on its item (several may be filed; the latest answers)."""
         filed_at, filed_by = utc_now(), account()
+        self.require_unit(unit)
 
         def record(session: Session) -> None:
             item = self._item(session, number, unit)
@@ -637,6 +711,7 @@ class Tracker:
     def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
         """The office closes an item (销号, final) or returns its answer (reopened)."""
         at, by = utc_now(), account()
+        self.require_office(t("closing or returning a rectification"))
 
         def record(session: Session) -> None:
             item = self._item(session, number, unit)
@@ -666,6 +741,7 @@ class Tracker:
     def void_notice(self, number: int, reason: str) -> None:
         """Void a notice issued in error: kept, marked void, counting nowhere; its number is never reused."""
         at, by = utc_now(), account()
+        self.require_office(t("voiding a notice"))
 
         def record(session: Session) -> None:
             issued = {n.number: n for n in notice_store.notices(session=session, plan_id=self.stored.id)}
@@ -757,6 +833,7 @@ class Tracker:
     def add_adjustment(self, unit: str, kind: str, points: float, item: str, basis: str) -> int:
         """Record an office's bonus or deduction item, or a veto (SPEC §11); refused after the final result."""
         at, by = utc_now(), account()
+        self.require_office(t("an adjustment"))
 
         def record(session: Session) -> int:
             self._refuse_after_final(session)
@@ -776,6 +853,7 @@ class Tracker:
 
     def void_adjustment(self, adjustment_id: int, reason: str) -> None:
         at, by = utc_now(), account()
+        self.require_office(t("voiding an adjustment"))
 
         def record(session: Session) -> None:
             self._refuse_after_final(session)
@@ -806,6 +884,7 @@ class Tracker:
     def record_final(self, as_of: date, content: Mapping[str, object]) -> None:
         """Record the year's result (SPEC §11) once; refused when it is recorded already."""
         at, by = utc_now(), account()
+        self.require_office(t("the final assessment"))
 
         def record(session: Session) -> None:
             self._refuse_after_final(session)
@@ -936,6 +1015,15 @@ class ReviewItem:
     @property
     def change(self) -> float:
         return self.entry.value - self.previous_value
+
+
+def not_allowed(login: Login) -> str:
+    """SPEC §13's refusal: who the login is, in the words of its role."""
+    if login.role == "clerk":
+        return t("not allowed: {login} is a clerk of {units}", login=login.name, units=", ".join(login.units) or "-")
+    if login.role == "auditor":
+        return t("not allowed: {login} is an auditor, who reads and does not write", login=login.name)
+    return t("not allowed: {login} has no ecotrack role for this", login=login.name)
 
 
 def _final_words(year: int, recorded: score_store.FinalResult) -> str:

@@ -155,6 +155,9 @@ def report(
     reporter = by or account()
     with open_tracker(ctx) as tracker:
         unit = known_unit(tracker.plan, unit).code
+        tracker.require_unit(unit)
+        if on is not None:
+            tracker.require_office("--on")
         if target is None and value is None and not done:
             if not sys.stdin.isatty():
                 raise BadInput(t("give --target, --period and --value (or --done); the monthly form needs a terminal"))

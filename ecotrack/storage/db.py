@@ -141,6 +141,13 @@ def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, databas
             db=where,
             folder=folder,
         )
+    if database.path is None and ("permission denied" in lowered or "row-level security" in lowered):
+        from sqlalchemy.engine import make_url
+
+        # SPEC §13: the server refused this login; the commands refuse the common cases before asking
+        return t(
+            "not allowed: {login} may not do this ({reason})", login=make_url(database.url).username, reason=reason
+        )
     if "readonly" in lowered or "read-only" in lowered or "permission denied" in lowered:
         return t("cannot write to {db}: the file is read-only; nothing was changed", db=where)
     if "full" in lowered or "no space" in lowered or "disk i/o" in lowered or "too large" in lowered:
