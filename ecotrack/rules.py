@@ -494,10 +494,11 @@ def rectification_due(plan: Plan, notice_as_of: date) -> date:
 
 
 def item_state(due: date, events: Sequence[ItemEvent], as_of: date) -> ItemState:
-    """An item's state as of D (SPEC §10, §14): its events in the order recorded take effect on their dates,
-    a close is final, and an item not answered is overdue only once its due date is before D."""
+    """An item's state as of D (SPEC §10, §14): its events take effect on their dates (in date order; of one
+    date, in the order recorded), a close is final, and an item not answered is overdue only once its due
+    date is before D."""
     state: ItemState = "open"
-    for event in events:
+    for event in sorted(events, key=lambda e: e.on):  # sorted() is stable: one day's events keep their order
         if event.on > as_of or state == "closed":
             continue
         state = event.kind

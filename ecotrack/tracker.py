@@ -132,6 +132,13 @@ def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_s
             new=loss.new,
             count=loss.entries,
         )
+    if loss.notices == 0:
+        return tn(
+            "unit {unit} has {count} score adjustment; the plan file drops it",
+            "unit {unit} has {count} score adjustments; the plan file drops it",
+            unit=loss.unit,
+            count=loss.adjustments,
+        )
     return tn(
         "unit {unit} is named in {count} notice; the plan file drops it",
         "unit {unit} is named in {count} notices; the plan file drops it",
@@ -650,6 +657,8 @@ class Tracker:
         for unit in editorial.commended:
             if (unit in named and unit not in editorial.excluded) or unit in editorial.added:
                 raise BadInput(t("--commend {unit}: {unit} is named in this notice", unit=unit))
+            if unit in {c.overdue.unit for c in found}:  # praise is for units that are ahead
+                raise BadInput(t("--commend {unit}: {unit} is behind or late as of this notice", unit=unit))
 
     def _overdue_items(self, session: Session, as_of: date) -> dict[str, list[int]]:
         """Per unit, the notices whose rectification item is overdue as of a date (SPEC §10)."""
@@ -666,6 +675,8 @@ class Tracker:
             if stored.notice_as_of > as_of:
                 continue
             due = rules.rectification_due(self.plan, stored.notice_as_of)
+            # what was done by then: a later answer or decision is not shown as of an earlier date
+            stored = replace(stored, steps=[step for step in stored.steps if step.on <= as_of])
             found.append(RectificationItem(stored, due, rules.item_state(due, stored.events, as_of)))
         return found
 
@@ -715,10 +726,9 @@ class Tracker:
 
         def record(session: Session) -> None:
             item = self._item(session, number, unit)
-            state = rules.item_state(date.max, item.events, date.max)
-            if state == "closed":
+            if rules.item_state(date.max, item.events, date.max) == "closed":
                 raise Refused(t("the item of {unit} in notice {number} is closed already", unit=unit, number=number))
-            if action == "reopened" and state != "answered":
+            if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
                 raise Refused(
                     t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
                 )

@@ -156,7 +156,9 @@ def test_an_attachment_round_trips_byte_for_byte_and_a_large_one_is_refused(offi
     content = bytes(range(256)) * 64 + os.urandom(1000) + b"\x00\r\n"
     office.write("整改报告.pdf", "")
     (office.root / "整改报告.pdf").write_bytes(content)
-    office.ok("rectify", "--notice", "1", "--unit", "b", "--text", "见附件", "--attach", "整改报告.pdf")
+    office.ok(
+        "rectify", "--notice", "1", "--unit", "b", "--text", "见附件", "--attach", "整改报告.pdf", "--on", "2012-04-10"
+    )
     (item,) = [i for i in js(office, "rectifications", "--as-of", "2012-04-30")["items"] if i["unit"] == "b"]
     sha256 = hashlib.sha256(content).hexdigest()
     assert item["attachments"] == [{"name": "整改报告.pdf", "size": len(content), "sha256": sha256}]
@@ -291,3 +293,27 @@ DUE = date(2012, 4, 16)
 )
 def test_item_state(events: list[tuple[rules.ItemEventKind, date]], as_of: date, state: str) -> None:
     assert rules.item_state(DUE, [rules.ItemEvent(kind, on) for kind, on in events], as_of) == state
+
+
+def test_events_take_effect_in_the_order_of_their_dates(office: Workspace) -> None:
+    office.ok("notice", "--as-of", "2012-04-06")
+    office.ok("rectify", "--notice", "1", "--unit", "c", "--text", "x", "--on", "2012-04-12")
+    early = office.run("rectifications", "return", "1", "--unit", "c", "--reason", "r", "--on", "2012-04-10")
+    assert early.exit_code == 1 and "no answer to return" in early.stderr  # nothing was answered by 04-10
+    office.ok("rectifications", "return", "1", "--unit", "c", "--reason", "r", "--on", "2012-04-14")
+    office.ok("rectify", "--notice", "1", "--unit", "c", "--text", "paper", "--on", "2012-04-13")  # filed late
+    assert states(office, "2012-04-13")[(1, "c")] == "answered"
+    assert states(office, "2012-04-20")[(1, "c")] == "overdue"  # returned on 04-14, not answered since
+    (item,) = [i for i in js(office, "rectifications", "--as-of", "2012-04-12")["items"] if i["unit"] == "c"]
+    assert [s["on"] for s in item["steps"]] == ["2012-04-12"]  # what was done by then, no more
+    assert item["answered_on"] == "2012-04-12" and item["note"] is None
+
+
+def test_a_future_date_and_praise_for_a_lagging_unit_are_refused(office: Workspace) -> None:
+    office.ok("notice", "--as-of", "2012-04-06")
+    before = office.snapshot()
+    future = office.run("rectify", "--notice", "1", "--unit", "b", "--text", "x", "--on", "2099-01-01")
+    assert future.exit_code == 2 and "--on 2099-01-01 is in the future" in future.stderr
+    lagging = office.run("notice", "--as-of", "2012-05-07", "--exclude", "c=说明", "--commend", "c", "--dry-run")
+    assert lagging.exit_code == 2 and "c is behind or late" in lagging.stderr
+    assert office.snapshot() == before

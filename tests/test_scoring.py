@@ -324,3 +324,15 @@ def test_the_samples_rules_through_json(sample: Workspace) -> None:
         85.6,
     )
     assert [r["group"] for r in results.values()][:6] == ["town"] * 6
+
+
+def test_plan_load_refuses_to_drop_a_unit_with_an_adjustment(tmp_path: Path) -> None:
+    text = plan_text(FOUR_TOWNS)
+    workspace = make_workspace(tmp_path, text)
+    workspace.ok("init")
+    workspace.ok("score", "add", "--unit", "d", "--points", "-2", "--item", "x", "--basis", "y")
+    workspace.plan.write_text(text.replace("  - {code: d, name: d单位, kind: town}\n", "").replace(", d: 100", ""))
+    before = workspace.snapshot()
+    outcome = workspace.run("plan", "load")
+    assert outcome.exit_code == 1 and "unit d has 1 score adjustment; the plan file drops it" in outcome.stderr
+    assert workspace.snapshot() == before

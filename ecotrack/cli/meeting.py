@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecotrack import render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
+from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
@@ -371,12 +371,7 @@ def _with_reasons(plan: Plan, option: str, values: list[str] | None, shared: str
 
 
 def _reason(text: str) -> str:
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
-
-    try:
-        return check_text(text.strip(), "--reason", NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    return remark(text, "--reason")
 
 
 def _show_notice(fmt: OutputFormat, data: dict[str, Any], document: str, bom: bool) -> None:

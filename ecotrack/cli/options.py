@@ -40,6 +40,16 @@ TargetOpt = Annotated[
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-MM", help=N_("The month reported."))]
 
 
+def remark(text: str, option: str) -> str:
+    """A reason, note or text typed for the record: trimmed, within its length, free of control characters."""
+    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
+
+    try:
+        return check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
+    except EntryError as bad:
+        raise BadInput(str(bad)) from None
+
+
 def parse_day(text: str, option: str) -> date:
     """A YYYY-MM-DD option value, or a clear error naming the option."""
     try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecotrack import render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, parse_day
+from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, parse_day, remark
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -63,17 +63,14 @@ def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
     return files
 
 
-def _text(text: str, option: str) -> str:
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
-
-    try:
-        return check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
-
-
 def _day(on: str | None) -> date:
-    return parse_day(on, "--on") if on is not None else date.today()
+    """`--on`, a day that has come (default today)."""
+    if on is None:
+        return date.today()
+    day = parse_day(on, "--on")
+    if day > date.today():
+        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
+    return day
 
 
 def rectify(
@@ -93,7 +90,7 @@ def rectify(
     """File a named unit's rectification report on its notice; the latest report is its answer."""
     from ecotrack.tracker import account
 
-    text = _text(text, "--text")
+    text = remark(text, "--text")
     if not text:
         raise BadInput(t("--text is required: say what the unit did"))
     files = read_attachments(attach)
@@ -152,7 +149,7 @@ def close_item(
     on: OnOpt = None,
 ) -> None:
     """Close a unit's rectification item of notice N (final)."""
-    note = _text(note, "--note")
+    note = remark(note, "--note")
     day = _day(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
@@ -171,7 +168,7 @@ def return_item(
     on: OnOpt = None,
 ) -> None:
     """Return a unit's rectification answer: the item is reopened until it is answered again."""
-    reason = _text(reason, "--reason")
+    reason = remark(reason, "--reason")
     if not reason:
         raise BadInput(t("--reason is required: say what is missing from the answer"))
     day = _day(on)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack import render
-from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt
+from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -124,13 +124,8 @@ def return_entries(
     ] = "",
 ) -> None:
     """Return entries under review to their unit, with the reason: they never count."""
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
-
     chosen_ids = _entry_ids(ids)
-    try:
-        reason = check_text(reason.strip(), "--reason", NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    reason = remark(reason, "--reason")
     if not reason:
         raise BadInput(t("--reason is required: say what the unit must correct"))
     with open_tracker(ctx) as tracker:
@@ -153,12 +148,7 @@ PeriodArg = Annotated[str, typer.Argument(metavar="YYYY-MM", help=N_("A month of
 
 
 def _lock_reason(reason: str) -> str:
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
-
-    try:
-        return check_text(reason.strip(), "--reason", NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    return remark(reason, "--reason")
 
 
 def lock(ctx: typer.Context, period: PeriodArg, reason: ReasonOpt = "") -> None:

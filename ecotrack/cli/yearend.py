@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ecotrack import render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date
+from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
@@ -205,12 +205,7 @@ ADJUSTMENT_COLUMNS = (
 
 
 def _required(text: str, option: str) -> str:
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
-
-    try:
-        cleaned = check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    cleaned = remark(text, option)
     if not cleaned:
         raise BadInput(t("{option} is required", option=option))
     return cleaned

@@ -38,7 +38,6 @@ from ecotrack.storage.models import (
     UnitRecord,
     id_of,
 )
-from ecotrack.storage.notices import notice_counts
 
 
 @dataclass(frozen=True)
@@ -241,9 +240,7 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
     record, created = _plan_record(session, plan, source, source_sha256, now)
     assert record.id is not None
     existing = _Existing.read(session, record.id)
-    _refuse_dropping_entries(
-        plan, existing, _entry_counts(session, record.id), notice_counts(session=session, plan_id=record.id)
-    )
+    _refuse_dropping_entries(plan, existing, _entry_counts(session, record.id), _unit_references(session, record.id))
     counts = _Counts()
     units: dict[str, UnitRecord] = {}
     for position, unit in enumerate(plan.units):
@@ -395,7 +392,8 @@ class RetypedTarget:
 @dataclass(frozen=True)
 class RemovedNamedUnit:
     unit: str
-    notices: int
+    notices: int  # notice items naming it, void notices' too: the record keeps them
+    adjustments: int = 0  # score adjustments and vetoes for it
 
 
 class FiledDataAtRisk(Exception):
@@ -408,7 +406,38 @@ class FiledDataAtRisk(Exception):
         self.losses = list(losses)
 
 
-def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, int], named: dict[str, int]) -> None:
+def _unit_references(session: Session, plan_id: int) -> dict[str, tuple[int, int]]:
+    """Per unit code, the notice items naming it (void notices included) and the adjustments for it."""
+    from sqlalchemy import func
+    from sqlalchemy import select as select_columns
+
+    from ecotrack.storage.models import NoticeItemRecord, ScoreAdjustmentRecord
+
+    counts: dict[str, tuple[int, int]] = {}
+    items = session.execute(
+        select_columns(col(UnitRecord.code), func.count())
+        .select_from(NoticeItemRecord)
+        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
+        .where(col(UnitRecord.plan_id) == plan_id)
+        .group_by(col(UnitRecord.code))
+    )
+    for code, count in items:
+        counts[code] = (count, 0)
+    adjustments = session.execute(
+        select_columns(col(UnitRecord.code), func.count())
+        .select_from(ScoreAdjustmentRecord)
+        .join(UnitRecord, col(UnitRecord.id) == ScoreAdjustmentRecord.unit_id)
+        .where(col(UnitRecord.plan_id) == plan_id)
+        .group_by(col(UnitRecord.code))
+    )
+    for code, count in adjustments:
+        counts[code] = (counts.get(code, (0, 0))[0], count)
+    return counts
+
+
+def _refuse_dropping_entries(
+    plan: Plan, existing: _Existing, filed: dict[int, int], named: dict[str, tuple[int, int]]
+) -> None:
     """Raise `FiledDataAtRisk` naming every assignment with entries, or unit named in a notice, that the
     plan would remove or retype."""
     unit_codes = {u.id: code for code, u in existing.units.items()}
@@ -428,7 +457,11 @@ def _refuse_dropping_entries(plan: Plan, existing: _Existing, filed: dict[int, i
         if entries and new is not None and new.type != record.type:
             losses.append(RetypedTarget(target=code, old=record.type, new=new.type, entries=entries))
     kept_units = {u.code for u in plan.units}
-    losses += [RemovedNamedUnit(unit=code, notices=count) for code, count in named.items() if code not in kept_units]
+    losses += [
+        RemovedNamedUnit(unit=code, notices=notices, adjustments=adjustments)
+        for code, (notices, adjustments) in named.items()
+        if code not in kept_units
+    ]
     if losses:
         raise FiledDataAtRisk(plan.year, losses)
 

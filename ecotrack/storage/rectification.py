@@ -113,7 +113,8 @@ def _steps(session: Session, item_ids: list[int]) -> dict[int, list[ItemStep]]:
         )
         recorded.append((decision.decided_at, decision.notice_item_id, step))
     steps: dict[int, list[ItemStep]] = {}
-    for _, item_id, step in sorted(recorded, key=lambda r: (_naive(r[0]), r[2].at)):
+    # in the order they take effect: by their dates, and of one date in the order recorded
+    for _, item_id, step in sorted(recorded, key=lambda r: (r[2].on, _naive(r[0]))):
         steps.setdefault(item_id, []).append(step)
     return steps
 
