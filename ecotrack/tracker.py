@@ -904,10 +904,12 @@ class Tracker:
 
         self.write(record)
 
-    def explanations(self, as_of: date, unit: str | None = None) -> Explained:
-        """The assessment as of a date and, for one unit or every one, how it was reached: what
-        `assess --unit` shows and `assess --final` records. Everything is read once."""
+    def explanations(self, as_of: date, unit: str | None = None, *, every: bool = False) -> Explained:
+        """The assessment as of a date and how it was reached, for one unit or (`every`) for each: what
+        `assess --unit` shows and `assess --final` records. Everything is read once, and only when asked."""
         assessment = self.assess(as_of)
+        if unit is None and not every:
+            return Explained(assessment, {})
         issued = self.notices()
         entries = self.history(unit)
         by_unit: dict[str, Explanation] = {}
@@ -917,11 +919,12 @@ class Tracker:
             by_unit[result.unit] = self._explain(assessment, result.unit, as_of, issued, entries)
         return Explained(assessment, by_unit)
 
-    def assessment_record(self, as_of: date, unit: str | None = None) -> dict[str, Any]:
-        """The assessment and its explanations as JSON data: the shape `assess` prints and `--final` keeps."""
+    def assessment_record(self, as_of: date, unit: str | None = None, *, every: bool = False) -> dict[str, Any]:
+        """The assessment and its explanations (of `unit`, or of `every` unit) as JSON data: the shape
+        `assess` prints and `--final` keeps."""
         from ecotrack.listings import assessment_content
 
-        explained = self.explanations(as_of, unit)
+        explained = self.explanations(as_of, unit, every=every)
         return assessment_content(
             as_of,
             explained.assessment.units,

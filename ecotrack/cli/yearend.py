@@ -59,7 +59,7 @@ def assess(
         if final:
             if recorded is not None:
                 tracker.record_final(day, {})  # refused, naming the recorded result
-            tracker.record_final(day, tracker.assessment_record(day))
+            tracker.record_final(day, tracker.assessment_record(day, every=True))
             recorded = tracker.final_result()
             assert recorded is not None
             render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
