@@ -691,6 +691,18 @@ class Tracker:
             raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
         raise BadInput(t("notice {number} does not name {unit} (or it is void)", number=number, unit=unit))
 
+    def _open_item(self, session: Session, number: int, unit: str, on: date) -> rectification_store.StoredItem:
+        """The item something is done about on a day: it must exist, not be closed (a close is final), and
+        the day may not come before its notice."""
+        item = self._item(session, number, unit)
+        if on < item.notice_as_of:
+            raise BadInput(
+                t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
+            )
+        if rules.item_state(date.max, item.events, date.max) == "closed":
+            raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
+        return item
+
     def rectify(
         self, number: int, unit: str, text: str, attachments: Sequence[tuple[str, bytes]], on: date, by: str
     ) -> None:
@@ -699,13 +711,7 @@ class Tracker:
         self.require_unit(unit)
 
         def record(session: Session) -> None:
-            item = self._item(session, number, unit)
-            if on < item.notice_as_of:
-                raise BadInput(
-                    t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
-                )
-            if rules.item_state(date.max, item.events, date.max) == "closed":
-                raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
+            item = self._open_item(session, number, unit, on)
             rectification_store.record_report(
                 session=session,
                 item_id=item.item_id,
@@ -725,16 +731,10 @@ class Tracker:
         self.require_office(t("closing or returning a rectification"))
 
         def record(session: Session) -> None:
-            item = self._item(session, number, unit)
-            if rules.item_state(date.max, item.events, date.max) == "closed":
-                raise Refused(t("the item of {unit} in notice {number} is closed already", unit=unit, number=number))
+            item = self._open_item(session, number, unit, on)
             if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
                 raise Refused(
                     t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
-                )
-            if on < item.notice_as_of:
-                raise BadInput(
-                    t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
                 )
             rectification_store.record_decision(
                 session=session,

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import select as select_columns
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from ecotrack.rules import ItemEvent
@@ -124,42 +126,32 @@ def _naive(moment: datetime) -> datetime:
 
 
 def _files(session: Session, report_ids: list[int]) -> dict[int, list[AttachedFile]]:
-    rows = session.execute(
-        select_columns(
-            col(AttachmentLinkRecord.report_id),
-            col(AttachmentLinkRecord.name),
-            col(AttachmentRecord.size),
-            col(AttachmentRecord.sha256),
-        )
-        .join(AttachmentRecord, col(AttachmentRecord.id) == AttachmentLinkRecord.attachment_id)
-        .where(col(AttachmentLinkRecord.report_id).in_(report_ids))
-        .order_by(col(AttachmentLinkRecord.id))
-    )
-    files: dict[int, list[AttachedFile]] = {}
-    for report_id, name, size, sha256 in rows:
-        files.setdefault(report_id, []).append(AttachedFile(name, size, sha256))
-    return files
+    """The files attached to rectification reports, per report."""
+    return _attached(session, col(AttachmentLinkRecord.report_id), col(AttachmentLinkRecord.report_id).in_(report_ids))
 
 
 def entry_files(*, session: Session, plan_id: int) -> dict[int, list[AttachedFile]]:
     """The files attached to the plan year's entries, per entry."""
-    rows = session.execute(
-        select_columns(
-            col(AttachmentLinkRecord.entry_id),
-            col(AttachmentLinkRecord.name),
-            col(AttachmentRecord.size),
-            col(AttachmentRecord.sha256),
-        )
-        .join(AttachmentRecord, col(AttachmentRecord.id) == AttachmentLinkRecord.attachment_id)
-        .join(EntryRecord, col(EntryRecord.id) == AttachmentLinkRecord.entry_id)
+    in_plan = col(AttachmentLinkRecord.entry_id).in_(
+        select_columns(col(EntryRecord.id))
         .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
         .where(col(TargetRecord.plan_id) == plan_id)
+    )
+    return _attached(session, col(AttachmentLinkRecord.entry_id), in_plan)
+
+
+def _attached(session: Session, owner: Mapped[int | None], where: ColumnElement[bool]) -> dict[int, list[AttachedFile]]:
+    """Attached files per owner (an entry or a report), in the order attached."""
+    rows = session.execute(
+        select_columns(owner, col(AttachmentLinkRecord.name), col(AttachmentRecord.size), col(AttachmentRecord.sha256))
+        .join(AttachmentRecord, col(AttachmentRecord.id) == AttachmentLinkRecord.attachment_id)
+        .where(where)
         .order_by(col(AttachmentLinkRecord.id))
     )
     files: dict[int, list[AttachedFile]] = {}
-    for entry_id, name, size, sha256 in rows:
-        files.setdefault(entry_id, []).append(AttachedFile(name, size, sha256))
+    for owner_id, name, size, sha256 in rows:
+        files.setdefault(owner_id, []).append(AttachedFile(name, size, sha256))
     return files
 
 
