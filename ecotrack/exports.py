@@ -109,6 +109,9 @@ class Sheet:
     rows: Sequence[Mapping[str, Any]]
     percent_columns: AbstractSet[str] = frozenset()
     text_columns: AbstractSet[str] = frozenset()  # cells kept as text (codes, periods)
+    decimal_columns: AbstractSet[str] = frozenset()  # points, shown with two decimals
+    headings: Sequence[str] | None = None  # what the header row shows (default: the column keys)
+    title_lines: Sequence[str] = ()  # a title and the issuing office and date, above the header row
 
 
 WIDTH_SAMPLE = 2000
@@ -154,10 +157,12 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
+    title_font = Font(bold=True, size=14)
     for sheet in sheets:
         worksheet = workbook.create_sheet(_sheet_title(sheet.title, taken))
-        worksheet.freeze_panes = "A2"
-        widths = [_display_width(str(c)) for c in sheet.columns]
+        worksheet.freeze_panes = f"A{len(sheet.title_lines) + 2}"
+        headings = list(sheet.headings or sheet.columns)
+        widths = [_display_width(str(c)) for c in headings]
         # widths first (a write-only sheet takes its columns before its rows), from the first rows: enough to fit
         for row in sheet.rows[:WIDTH_SAMPLE]:
             for index, column in enumerate(sheet.columns):
@@ -165,11 +170,22 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         for index, width in enumerate(widths, start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
         formats = [
-            "0.00%" if column in sheet.percent_columns else "@" if column in sheet.text_columns else None
+            "0.00%"
+            if column in sheet.percent_columns
+            else "@"
+            if column in sheet.text_columns
+            else "0.00"
+            if column in sheet.decimal_columns
+            else None
             for column in sheet.columns
         ]
+        for index, line in enumerate(sheet.title_lines):
+            title = WriteOnlyCell(worksheet, value=xlsx_cell(line))
+            title.data_type = "s"
+            title.font = title_font if index == 0 else bold
+            worksheet.append([title])
         header = []
-        for column in sheet.columns:
+        for column in headings:
             cell = WriteOnlyCell(worksheet, value=xlsx_cell(column))
             cell.data_type = "s"
             cell.font = bold

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecotrack.exports import plain
+from ecotrack.i18n import tp
 from ecotrack.plan import Plan
 from ecotrack.rules import Adjustment, Contribution, Evaluation, OverdueUnit, PeriodLock, UnitAssessment, Veto
 
@@ -348,6 +349,12 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             "number_format": plan.notices.number_format,
             "ladder": {str(count): word for count, word in plan.notices.ladder},
             "rectify_days": plan.notices.rectify_days,
+            "office_code": plan.notices.office_code,
+            "addressees": plan.notices.addressees,
+            "cc": list(plan.notices.cc),
+            "contact": {"name": plan.notices.contact.name, "phone": plan.notices.contact.phone}
+            if plan.notices.contact
+            else None,
         },
         "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
         "units": [
@@ -551,3 +558,89 @@ def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
         after_the_fact=entries,
         vetoes=[Veto(**v) for v in data.get("vetoes", [])],
     )
+
+
+def column_headings() -> dict[str, str]:
+    """What a spreadsheet's header row shows for each column key, in the interface language (the keys
+    stay English in CSV and JSON)."""
+    return {
+        "task": tp("column", "Task"),
+        "task_title": tp("column", "Task title"),
+        "target": tp("column", "Target"),
+        "target_title": tp("column", "Target title"),
+        "type": tp("column", "Type"),
+        "measure": tp("column", "Measure"),
+        "unit": tp("column", "Unit code"),
+        "unit_name": tp("column", "Unit"),
+        "kind": tp("column", "Kind"),
+        "role": tp("column", "Role"),
+        "amount": tp("column", "Amount"),
+        "baseline": tp("column", "Baseline"),
+        "due": tp("column", "Due"),
+        "weight": tp("column", "Weight"),
+        "schedule": tp("column", "Schedule"),
+        "actual": tp("column", "Actual"),
+        "expected": tp("column", "Expected"),
+        "gap": tp("column", "Gap"),
+        "progress": tp("column", "Progress"),
+        "expected_share": tp("column", "Expected share"),
+        "status": tp("column", "Status"),
+        "last_period": tp("column", "Last month filed"),
+        "completion": tp("column", "Completion"),
+        "timeliness": tp("column", "Timeliness"),
+        "reports_on_time": tp("column", "Reports on time"),
+        "reports_late": tp("column", "Reports late"),
+        "reports_missing": tp("column", "Reports missing"),
+        "notices": tp("column", "Notices"),
+        "score": tp("column", "Score"),
+        "grade": tp("column", "Grade"),
+        "rank": tp("column", "Rank"),
+        "group": tp("column", "Ranking group"),
+        "notice_points": tp("column", "Notice points"),
+        "adjustments": tp("column", "Adjustments"),
+        "vetoed": tp("column", "Vetoed"),
+        "final": tp("column", "Final"),
+        "id": tp("column", "Entry"),
+        "period": tp("column", "Month"),
+        "value": tp("column", "Value"),
+        "note": tp("column", "Note"),
+        "reported_by": tp("column", "Reported by"),
+        "reported_at": tp("column", "Reported at"),
+        "superseded": tp("column", "Superseded"),
+        "filed_at": tp("column", "Filed at"),
+        "filed_by": tp("column", "Filed by"),
+        "corrects": tp("column", "Corrects"),
+        "batch": tp("column", "Import"),
+        "review": tp("column", "Review"),
+        "decided_by": tp("column", "Decided by"),
+        "decided_at": tp("column", "Decided at"),
+        "return_reason": tp("column", "Return reason"),
+        "backdated": tp("column", "Backdated"),
+        "reason": tp("column", "Reason"),
+        "catch_up": tp("column", "Catch-up"),
+        "number": tp("column", "Number"),
+        "document_number": tp("column", "Document number"),
+        "plan_year": tp("column", "Plan year"),
+        "as_of": tp("column", "As of"),
+        "evaluation_month": tp("column", "Evaluation month"),
+        "issued_at": tp("column", "Issued at"),
+        "units": tp("column", "Units named"),
+        "locked_at": tp("column", "Locked at"),
+        "locked_by": tp("column", "Locked by"),
+        "unlocked_at": tp("column", "Unlocked at"),
+        "unlocked_by": tp("column", "Unlocked by"),
+        "unlock_reason": tp("column", "Unlock reason"),
+        "automatic": tp("column", "Automatic"),
+        "notice": tp("column", "Notice"),
+        "state": tp("column", "State"),
+        "answered_on": tp("column", "Answered on"),
+        "answer": tp("column", "Answer"),
+        "attachments": tp("column", "Attachments"),
+        "closed_on": tp("column", "Closed on"),
+    }
+
+
+def headings_for(columns: Sequence[str]) -> tuple[str, ...]:
+    """The header row for `columns`: known keys by their heading, others (months) as they are."""
+    known = column_headings()
+    return tuple(known.get(column, column) for column in columns)

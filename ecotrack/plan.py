@@ -33,6 +33,9 @@ DEFAULT_LADDER: tuple[tuple[int, str], ...] = ((1, "通报"), (2, "通报批评"
 # The days a unit named in a notice has to report its rectification (SPEC §10).
 DEFAULT_RECTIFY_DAYS = 10
 DEFAULT_NUMBER_FORMAT = "〔{year}〕{number}号"
+# With the office's code (发文机关代字) the number reads 青生态办〔2012〕3号 (SPEC §12).
+DEFAULT_CODED_NUMBER_FORMAT = "{code}〔{year}〕{number}号"
+DEFAULT_ADDRESSEES = "各成员单位"
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,10 @@ class NoticeSettings:
     number_format: str = DEFAULT_NUMBER_FORMAT
     ladder: tuple[tuple[int, str], ...] = DEFAULT_LADDER  # ascending by count
     rectify_days: int = DEFAULT_RECTIFY_DAYS
+    office_code: str | None = None  # 发文机关代字, e.g. 青生态办
+    addressees: str = DEFAULT_ADDRESSEES  # 主送机关
+    cc: tuple[str, ...] = ()  # 抄送机关
+    contact: Contact | None = None  # the office's 联系人 and phone, in the notice's 附注
 
     def wording(self, count: int) -> str:
         """The ladder's wording for a unit's n-th notice of the year: the highest key ≤ n applies."""
@@ -151,7 +158,7 @@ class NoticeSettings:
         return reached[-1] if reached else self.ladder[0][1]
 
     def document_number(self, year: int, number: int) -> str:
-        return self.number_format.format(year=year, number=number)
+        return self.number_format.format(year=year, number=number, code=self.office_code or "")
 
 
 @dataclass(frozen=True)

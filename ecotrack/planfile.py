@@ -31,6 +31,8 @@ from pydantic import (
 from ecotrack.errors import BadInput, PlanInvalid
 from ecotrack.i18n import N_, did_you_mean, t
 from ecotrack.plan import (
+    DEFAULT_ADDRESSEES,
+    DEFAULT_CODED_NUMBER_FORMAT,
     DEFAULT_GRADES,
     DEFAULT_LADDER,
     DEFAULT_NUMBER_FORMAT,
@@ -113,8 +115,17 @@ class AssessmentSection(_Section):
     deduction_cap: Amount | None = None
 
 
+class ContactSection(_Section):
+    name: Text
+    phone: Text
+
+
 class NoticesSection(_Section):
-    number_format: Text = DEFAULT_NUMBER_FORMAT
+    number_format: Text | None = None  # default: with the office's code when there is one
+    office_code: Text | None = None
+    addressees: Text = DEFAULT_ADDRESSEES
+    cc: list[Text] = Field(default_factory=list)
+    contact: ContactSection | None = None
     rectify_days: Annotated[int, Field(ge=1, le=366)] = DEFAULT_RECTIFY_DAYS
     ladder: Annotated[dict[Annotated[int, Field(ge=1)], Text], Field(min_length=1)] = Field(
         default_factory=lambda: dict(DEFAULT_LADDER)
@@ -124,11 +135,6 @@ class NoticesSection(_Section):
 class ReviewSection(_Section):
     required: bool = False
     lock_after_days: Annotated[int, Field(ge=0, le=366)] | None = None
-
-
-class ContactSection(_Section):
-    name: Text
-    phone: Text
 
 
 class UnitSection(_Section):
@@ -512,8 +518,8 @@ class _PlanBuilder:
         notices = (
             _validate(doc, NoticesSection, data["notices"], ("notices",)) if "notices" in data else NoticesSection()
         )
-        if notices is not None:
-            self._check_number_format(notices.number_format)
+        if notices is not None and notices.number_format is not None:
+            self._check_number_format(notices.number_format, coded=notices.office_code is not None)
         review = _validate(doc, ReviewSection, data["review"], ("review",)) if "review" in data else ReviewSection()
         units = self._units()
         year = header.year if header else _plain_year(data.get("plan"))
@@ -543,9 +549,14 @@ class _PlanBuilder:
                 deduction_cap=assessment.deduction_cap,
             ),
             notices=NoticeSettings(
-                number_format=notices.number_format,
+                number_format=notices.number_format
+                or (DEFAULT_CODED_NUMBER_FORMAT if notices.office_code else DEFAULT_NUMBER_FORMAT),
                 ladder=tuple(sorted(notices.ladder.items())),
                 rectify_days=notices.rectify_days,
+                office_code=notices.office_code,
+                addressees=notices.addressees,
+                cc=tuple(notices.cc),
+                contact=Contact(notices.contact.name, notices.contact.phone) if notices.contact else None,
             ),
             review=ReviewSettings(required=review.required, lock_after_days=review.lock_after_days),
             units=tuple(units),
@@ -569,17 +580,20 @@ class _PlanBuilder:
                 + did_you_mean(assessment.veto_grade, known),
             )
 
-    def _check_number_format(self, number_format: str) -> None:
+    def _check_number_format(self, number_format: str, *, coded: bool) -> None:
         path = ("notices", "number_format")
         try:
             fields = {name for _, name, _, _ in string.Formatter().parse(number_format) if name is not None}
         except ValueError:
             self.doc.at_value(path, t("number_format is not a valid format (unbalanced braces?)"))
             return
-        if "number" not in fields or not fields <= {"number", "year"}:
+        if "number" not in fields or not fields <= {"number", "year", "code"}:
             self.doc.at_value(
-                path, t("number_format must contain {{number}} and may contain only {{number}} and {{year}}")
+                path,
+                t("number_format must contain {{number}} and may contain only {{number}}, {{year}} and {{code}}"),
             )
+        elif "code" in fields and not coded:
+            self.doc.at_value(path, t("number_format uses {{code}}, but notices has no office_code"))
 
     def _sequence(self, key: str) -> list[Any]:
         value = self.data.get(key)

@@ -622,7 +622,8 @@ class Tracker:
             )
             if not notice.units:
                 return None
-            text = notices.document(self.plan, notice, language)
+            notice = replace(notice, language=language)
+            text = notices.document(self.plan, notice)
             if not dry_run:
                 notice_store.record_notice(
                     session=session,

@@ -121,7 +121,9 @@ def test_a_milestone_past_its_due_date_is_behind(conformance_empty: Workspace) -
 
 def test_notice_is_numbered_recorded_and_refused_twice(conformance: Workspace) -> None:
     first = conformance.ok("notice", "--as-of", "2014-08-15")
-    assert first.stdout.startswith("# 关于2014年7月生态建设工作进展情况的通报\n\n〔2014〕1号\n")
+    assert first.stdout.startswith(
+        "# 青溪区生态建设工作领导小组办公室关于2014年7月生态建设工作进展情况的通报\n\n〔2014〕1号\n\n各成员单位：\n"
+    )
     assert "notice 〔2014〕1号 recorded: 3 units named" in first.stderr
     before = conformance.snapshot()
     again = conformance.run("notice", "--as-of", "2014-08-20")  # same evaluation month
@@ -135,17 +137,22 @@ def test_notice_is_numbered_recorded_and_refused_twice(conformance: Workspace) -
 def test_notice_document_names_every_unit_with_its_reasons(conformance: Workspace) -> None:
     document = conformance.ok("notice", "--as-of", "2014-10-01").stdout
     assert "现将工作进展缓慢、报送不及时的2个单位通报如下" in document
-    assert "## 一、南苑街道（本年度第1次，通报）" in document
-    assert "## 二、东坡镇（本年度第1次，通报）" in document
+    assert "## 一、总体情况\n\n全区3个单位承担的7项任务目标中，已完成1项，存在滞后风险1项，进度滞后5项。" in document
+    assert "### （一）南苑街道（本年度第1次，通报）" in document
+    assert "### （二）东坡镇（本年度第1次，通报）" in document
     assert "未按要求报送月度工作进展情况：2014年7月、2014年8月。" in document
     assert "2.1 化学需氧量排放量：全年目标450吨，截至2014年7月实际478吨，按进度应降至462.5吨，相差15.5吨。" in document
     assert "2.3 开展生态文明宣传活动：全年目标4场，截至2014年6月实际2场，按进度应达到3场，相差1场。" in document
-    assert document.rstrip().endswith("青溪区生态建设工作领导小组办公室\n\n2014年10月1日")
+    rate = "1.2 农村生活垃圾无害化处理率：全年目标90%，截至2014年8月实际76%，按进度应达到82.5%，相差6.5个百分点。"
+    assert rate in document
+    assert "青溪区生态建设工作领导小组办公室\n\n2014年10月1日\n" in document  # the issuer and the date
+    assert "| 5 | 东坡镇 | 2.3 开展生态文明宣传活动 | 4场 | 2场 | 3场 | 50% | 1场 |" in document  # the attachment
+    assert document.rstrip().endswith("青溪区生态建设工作领导小组办公室\u3000\u30002014年10月1日印发")
 
 
 def test_english_document_on_request(conformance: Workspace) -> None:
     document = conformance.ok("notice", "--as-of", "2014-10-01", "--document-lang", "en", "--dry-run").stdout
-    assert "## 1. 南苑街道 (notice 1 this year: 通报)" in document
+    assert "### (1) 南苑街道 (notice 1 this year: 通报)" in document
     assert "Monthly reports not filed: 2014-07, 2014-08." in document
 
 

@@ -65,7 +65,7 @@ SCHEDULE = "{6: 0.4, 12: 1.0}"
 ASSIGN = "{dongpo: 10, nanyuan: 5}"
 QUOTE_HINT = 'code must be text, not a number or yes/no: quote it (code: "{text}")'
 UNIT_PATTERN = "unit code {code!r} must be lowercase letters, digits, '_' or '-', starting with a letter"
-NUMBER_FORMAT_FIELDS = "number_format must contain {number} and may contain only {number} and {year}"
+NUMBER_FORMAT_FIELDS = "number_format must contain {number} and may contain only {number}, {year} and {code}"
 ALIAS_REFUSED = "YAML aliases (*name) are not allowed in a plan file; write the value out"
 
 
@@ -529,6 +529,16 @@ RULES = [
         inserted_before(BEFORE_UNITS, 'notices:\n  number_format: "〔{year}〕{number号"\n'),
         ["p.yaml:6:18: number_format is not a valid format (unbalanced braces?)"],
         id="number-format-broken",
+    ),
+    pytest.param(
+        inserted_before(BEFORE_UNITS, 'notices:\n  number_format: "{code}〔{year}〕{number}号"\n'),
+        ["p.yaml:6:18: number_format uses {code}, but notices has no office_code"],
+        id="number-format-code-without-office-code",
+    ),
+    pytest.param(
+        inserted_before(BEFORE_UNITS, "notices:\n  office_code: 青生态办\n  contact: {name: 李明}\n"),
+        ["p.yaml:5:1: missing required key 'phone'"],  # at the notices mapping, as for a unit's contact
+        id="notice-contact-without-phone",
     ),
     pytest.param(
         inserted_before(BEFORE_UNITS, "notices:\n  ladder: {}\n"),

@@ -217,9 +217,9 @@ def test_no_cell_can_run_as_a_formula(conformance_empty: Workspace) -> None:
         sheets = [n for n in workbook.namelist() if n.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in workbook.read(n) or b"<f " in workbook.read(n) for n in sheets)
     entries = load_workbook(conformance_empty.root / "all.xlsx")["entries"]
-    header = [c.value for c in entries[1]]
+    header = [c.value for c in entries[3]]  # under the title and the office's line
     # an XLSX cell is typed: text cells hold the note exactly as stored, with no apostrophe to see
-    cells = [row[header.index("note")] for row in entries.iter_rows(min_row=2)]
+    cells = [row[header.index("Note")] for row in entries.iter_rows(min_row=4)]
     assert [cell.value for cell in cells] == FORMULAS
     assert {cell.data_type for cell in cells} == {"s"}
 
@@ -236,18 +236,23 @@ def test_xlsx_export_is_formatted_for_people(sample: Workspace) -> None:
         "通报",
         "关账记录",
         "整改情况",
+        # then the assessment sheet of each unit, in the assessment's order
+        *[unit["unit_name"] for unit in js(sample, "assess", "--as-of", "2013-02-01")["units"]],
     ]
     status = workbook["进展情况"]
-    header = [c.value for c in status[1]]
-    assert header[:5] == ["unit", "unit_name", "task", "target", "target_title"]
-    assert status.freeze_panes == "A2" and status["A1"].font.bold
-    first = dict(zip(header, next(status.iter_rows(min_row=2)), strict=True))
-    assert first["unit_name"].value == "青山镇"
-    assert isinstance(first["amount"].value, int | float) and first["progress"].number_format == "0.00%"
-    assert first["target"].data_type == "s"  # codes stay text
+    # a title, the issuing office and the date, then the headings in the interface language
+    assert status["A1"].value == "青川区全区生态建设2012年重点工作任务分解：进展情况" and status["A1"].font.bold
+    assert status["A2"].value == "区生态建设工作领导小组办公室 · 截至 2013-02-01"
+    header = [c.value for c in status[3]]
+    assert header[:5] == ["单位代码", "单位", "任务", "指标", "指标名称"]
+    assert status.freeze_panes == "A4"
+    first = dict(zip(header, next(status.iter_rows(min_row=4)), strict=True))
+    assert first["单位"].value == "青山镇"
+    assert isinstance(first["目标"].value, int | float) and first["进度"].number_format == "0.00%"
+    assert first["指标"].data_type == "s"  # codes stay text
     assert status.column_dimensions["E"].width > 20
     assessment = workbook["年度考核"]
-    assert isinstance(assessment.cell(2, 10).value, int | float)  # the score, a number
+    assert assessment.cell(3, 10).value == "得分" and isinstance(assessment.cell(4, 10).value, int | float)
 
 
 def test_export_goes_to_stdout_and_messages_to_stderr(conformance: Workspace) -> None:

@@ -27,6 +27,7 @@ from ecotrack.listings import (
 )
 
 if TYPE_CHECKING:
+    from ecotrack.notices import Notice
     from ecotrack.plan import Plan
     from ecotrack.tracker import IssuedDraft
 
@@ -38,6 +39,9 @@ class DocumentLanguage(StrEnum):
     en = "en"
 
 
+DocxOpt = Annotated[
+    bool, typer.Option("--docx", help=N_("Write the Word file laid out per GB/T 9704 instead of Markdown."))
+]
 TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help=N_("A task code, e.g. 2."))]
 
 
@@ -175,6 +179,7 @@ def notice(
             "--reason", "-r", metavar="TEXT", help=N_("The reason for each --exclude or --add that gives none.")
         ),
     ] = "",
+    docx: DocxOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -188,12 +193,15 @@ def notice(
         raise BadInput(t("--reason goes with --exclude or --add"))
     if out is not None and out.exists() and not out.is_dir():
         raise BadInput(t("--out {path} is a file, not a folder", path=out))
+    if docx and out is None:
+        raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
     written: list[Path] = []
 
     def publish(drafted: IssuedDraft) -> Callable[[], None]:
         """Write the document into `out` before the notice is recorded (write, then record)."""
         assert out is not None
-        path = out / file_name(drafted.notice)
+        path = out / file_name(drafted.notice, "docx" if docx else "md")
+        content = _word_file(plan, drafted.notice) if docx else drafted.document.encode("utf-8")
         try:
             remove_folders = make_folders(out)
         except OSError as failure:
@@ -201,7 +209,7 @@ def notice(
                 t("cannot write {path}: {reason}", path=out, reason=failure.strerror or failure)
             ) from None
         try:
-            write_file(path, drafted.document.encode("utf-8"))
+            write_file(path, content)
         except EcotrackError:
             remove_folders()
             raise
@@ -299,10 +307,27 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
 def show_notice(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))],
+    docx: DocxOpt = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("The Word file to write (with --docx).")),
+    ] = None,
+    document_lang: Annotated[
+        DocumentLanguage | None,
+        typer.Option(
+            "--document-lang",
+            case_sensitive=False,
+            help=N_("Language of the Word file (default: the notice's own)."),
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
     """Print notice N again, from the record, exactly as it was circulated."""
+    if docx != (out is not None):
+        raise BadInput(t("--docx and --out FILE go together: the Word file is written to FILE"))
+    if document_lang is not None and not docx:
+        raise BadInput(t("--document-lang goes with --docx: the Markdown is printed as it was circulated"))
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         issued = tracker.notices()
@@ -317,6 +342,15 @@ def show_notice(
             )
         )
     voided = chosen.voided
+    if out is not None:
+        from ecotrack.notices import Notice
+
+        recorded = Notice.from_json(chosen.content)
+        write_file(out, _word_file(plan, recorded, document_lang.value if document_lang else None))
+        render.info(t("wrote {path}", path=out))
+        if voided is not None:
+            render.warning(t("notice {number} is void: it counts nowhere", number=chosen.document_number))
+        return
     data = {
         **chosen.content,
         "issued_at": chosen.issued_at,
@@ -353,6 +387,14 @@ def void_notice(
         tracker.void_notice(number, reason)
         shown = next(n.document_number for n in tracker.notices() if n.number == number)
     render.info(t("notice {number} is void: it counts nowhere, and its number is not used again", number=shown))
+
+
+def _word_file(plan: Plan, notice: Notice, language: str | None = None) -> bytes:
+    """The notice as a GB/T 9704 Word file, from the notice's record."""
+    from ecotrack.documents import notice_docx
+    from ecotrack.notices import compose
+
+    return notice_docx(compose(plan, notice, language), notice.as_of)
 
 
 def _with_reasons(plan: Plan, option: str, values: list[str] | None, shared: str) -> dict[str, str]:

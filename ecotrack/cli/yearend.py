@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
 from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS, flat_rows
+
+if TYPE_CHECKING:
+    from ecotrack.plan import Plan
 
 PANEL = N_("Year end (office and scripts)")
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
@@ -41,6 +44,14 @@ def assess(
     trial: Annotated[
         bool, typer.Option("--trial", help=N_("Compute it now, even when a final result is recorded."))
     ] = False,
+    xlsx: Annotated[
+        bool,
+        typer.Option("--xlsx", help=N_("Write the assessment sheet: a summary and one sheet per unit (with --out).")),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("The workbook to write (with --xlsx).")),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -51,6 +62,10 @@ def assess(
         raise BadInput(t("give --final or --trial, not both"))
     if final and unit is not None:
         raise BadInput(t("--final records every unit's result: leave out --unit"))
+    if xlsx != (out is not None):
+        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
+    if xlsx and unit is not None:
+        raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
@@ -64,7 +79,7 @@ def assess(
             assert recorded is not None
             render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
         if recorded is None:
-            content = tracker.assessment_record(day, code)
+            content = tracker.assessment_record(day, code, every=xlsx)
     if recorded is not None:
         content = recorded.content
         title = t(
@@ -79,6 +94,10 @@ def assess(
     else:
         title = t("Assessment of {year} as of {as_of} (trial)", year=plan.year, as_of=day.isoformat())
     is_final = recorded is not None
+    if out is not None:
+        write_file(out, _assessment_workbook(plan, content, title, final=is_final))
+        render.info(t("wrote {path}: the assessment sheet of {year}", path=out, year=plan.year))
+        return
     units = [{**u, "final": is_final} for u in content["units"]]
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": content["as_of"], "final": is_final, "units": units}
     if code is None:
@@ -276,6 +295,9 @@ def export(
         if recorded is not None:  # the year's signed result, not a trial (SPEC §11)
             data["assessment"] = [{**u, "final": True} for u in recorded.content["units"]]
         data["assessment_final"] = recorded is not None
+        scored = None
+        if fmt is ExportFormat.xlsx and table in (None, "assessment"):  # the per-unit sheets explain every unit
+            scored = recorded.content if recorded is not None else tracker.assessment_record(day, every=True)
     tables = export_tables(data, plan, issued)
     if fmt is ExportFormat.json:
         shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
@@ -284,18 +306,30 @@ def export(
         columns, rows = tables[table or ""]
         payload = exports.csv_bytes(rows, columns, bom=not no_bom)
     else:
+        from ecotrack.listings import headings_for
+        from ecotrack.scoresheet import title_lines, unit_sheets
+
         chosen = [table] if table else list(EXPORT_TABLES)
-        payload = exports.xlsx_bytes(
-            [
-                exports.Sheet(
-                    title=t(SHEET_NAMES[name]),
-                    columns=tables[name][0],
-                    rows=tables[name][1],
-                    percent_columns=SHARE_COLUMNS,
-                )
-                for name in chosen
-            ]
-        )
+        final = recorded is not None
+        sheets = [
+            exports.Sheet(
+                title=t(SHEET_NAMES[name]),
+                columns=tables[name][0],
+                headings=headings_for(tables[name][0]),
+                rows=tables[name][1],
+                percent_columns=SHARE_COLUMNS,
+                title_lines=title_lines(
+                    plan,
+                    t("{title}: {table}", title=plan.title, table=t(SHEET_NAMES[name])),
+                    day,
+                    final=final if name == "assessment" else None,
+                ),
+            )
+            for name in chosen
+        ]
+        if scored is not None:
+            sheets += unit_sheets(plan, scored, final=final)
+        payload = exports.xlsx_bytes(sheets)
     if out is None:
         write_bytes(payload)
     else:
@@ -303,6 +337,26 @@ def export(
         render.info(
             t("wrote {path}: the {year} plan year as of {as_of}", path=out, year=plan.year, as_of=day.isoformat())
         )
+
+
+def _assessment_workbook(plan: Plan, content: dict[str, Any], title: str, *, final: bool) -> bytes:
+    """The sheet a committee signs: the summary, then one sheet per unit (SPEC §12)."""
+    from datetime import date
+
+    from ecotrack import exports
+    from ecotrack.listings import headings_for
+    from ecotrack.scoresheet import title_lines, unit_sheets
+
+    units = [{**u, "final": final} for u in content["units"]]
+    summary = exports.Sheet(
+        title=t(SHEET_NAMES["assessment"]),
+        columns=ASSESS_COLUMNS,
+        headings=headings_for(ASSESS_COLUMNS),
+        rows=flat_rows(units),
+        percent_columns=SHARE_COLUMNS,
+        title_lines=title_lines(plan, title, date.fromisoformat(content["as_of"]), final=final),
+    )
+    return exports.xlsx_bytes([summary, *unit_sheets(plan, content, final=final)])
 
 
 def backup(

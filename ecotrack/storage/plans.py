@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from ecotrack.plan import (
+    DEFAULT_ADDRESSEES,
     DEFAULT_RECTIFY_DAYS,
     AssessmentSettings,
     Assignment,
@@ -98,6 +99,10 @@ def _settings_json(plan: Plan) -> tuple[str, str]:
                 "number_format": notices.number_format,
                 "ladder": [list(step) for step in notices.ladder],
                 "rectify_days": notices.rectify_days,
+                "office_code": notices.office_code,
+                "addressees": notices.addressees,
+                "cc": list(notices.cc),
+                "contact": [notices.contact.name, notices.contact.phone] if notices.contact else None,
             },
             ensure_ascii=False,
         ),
@@ -209,6 +214,10 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
             number_format=notices["number_format"],
             ladder=tuple((int(count), word) for count, word in notices["ladder"]),
             rectify_days=int(notices.get("rectify_days", DEFAULT_RECTIFY_DAYS)),
+            office_code=notices.get("office_code"),
+            addressees=notices.get("addressees", DEFAULT_ADDRESSEES),
+            cc=tuple(notices.get("cc", [])),
+            contact=Contact(*notices["contact"]) if notices.get("contact") else None,
         ),
         review=ReviewSettings(
             required=bool(review.get("required", False)), lock_after_days=review.get("lock_after_days")

@@ -1,0 +1,220 @@
+"""SPEC §12: the notice as a GB/T 9704 Word file, its wording, and the assessment sheet a committee signs.
+
+The worked example is tests/data/documents/plan.yaml (its numbers by hand at the top of the file).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import DATA, Workspace, make_workspace
+
+EXAMPLE = DATA / "documents"
+
+
+def js(workspace: Workspace, *args: str) -> Any:
+    return json.loads(workspace.ok(*args, "--format", "json").stdout)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Workspace:
+    workspace = make_workspace(tmp_path, EXAMPLE / "plan.yaml")
+    workspace.ok("init")
+    workspace.ok("import", str(EXAMPLE / "filings.csv"))
+    return workspace
+
+
+def test_gaps_are_worded_as_a_report_would(example: Workspace) -> None:
+    document = example.ok("notice", "--as-of", "2014-07-06", "--dry-run").stdout
+    assert document.startswith(
+        "# 示例区生态建设工作领导小组办公室关于2014年6月生态建设工作进展情况的通报\n\n示生态办〔2014〕1号\n\n"
+        "各镇人民政府、街道办事处：\n"
+    )
+    # the opening paragraph gives the overall picture
+    overview = "全区1个单位承担的4项任务目标中，进度滞后4项。2014年6月进展情况，1个单位按时报送。"
+    assert f"## 一、总体情况\n\n{overview}" in document
+    lines = [
+        # a count whose expected level is not whole: a share, never 相差0.5家
+        "1 企业入驻：全年目标3家，截至2014年6月实际1家，完成年度任务的33.3%，低于序时进度16.7个百分点。",
+        "2 污水处理率：全年目标90%，截至2014年6月实际82%，按进度应达到85%，相差3个百分点。",  # a rate: 个百分点
+        "3 植树造林：全年目标100亩，截至2014年6月实际30亩，按进度应达到50亩，相差20亩。",  # not a count
+        "4 宣传活动：全年目标4场，截至2014年6月实际1场，按进度应达到2场，相差1场。",  # a whole count
+    ]
+    for line in lines:
+        assert f"   - {line}\n" in document
+    assert "相差0.5" not in document and "1.5家" not in document
+    assert "## 二、通报单位及存在问题" in document and "### （一）甲镇（本年度第1次，通报）" in document
+    assert "## 三、有关要求" in document
+
+
+def _texts(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+def _fonts(paragraph_text: str, path: Path) -> set[str]:
+    """The East Asian fonts named on the runs of the paragraph with this text."""
+    document = Document(str(path))
+    found = next(p for p in document.paragraphs if p.text == paragraph_text)
+    return {run._r.xml.split('w:eastAsia="')[1].split('"')[0] for run in found.runs}
+
+
+def test_the_word_file_has_every_element_of_gb_t_9704(example: Workspace) -> None:
+    outcome = example.ok("notice", "--as-of", "2014-07-06", "--docx", "--out", "out")
+    path = example.root / "out" / "通报-2014-001-2014-06.docx"
+    assert f"wrote out/{path.name}" in outcome.stderr and "recorded: 1 unit named" in outcome.stderr
+    assert not list((example.root / "out").glob("*.md"))  # the Word file instead of the Markdown
+    document = Document(str(path))
+    section = document.sections[0]
+    # A4, and the type area of GB/T 9704 (156 × 225 mm: 37 mm from the top, 28 mm from the binding edge)
+    sizes = [section.page_width, section.page_height]
+    margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+    assert [round(m.mm) if m is not None else None for m in sizes] == [210, 297]
+    assert [round(m.mm) if m is not None else None for m in margins] == [37, 35, 28, 26]
+    texts = _texts(path)
+    office = "示例区生态建设工作领导小组办公室"
+    mark = f"{office}文件"
+    in_order = [
+        mark,
+        "示生态办〔2014〕1号",
+        f"{office}关于2014年6月生态建设工作进展情况的通报",
+        "各镇人民政府、街道办事处：",
+        "一、总体情况",
+        "二、通报单位及存在问题",
+        "（一）甲镇（本年度第1次，通报）",
+        "三、有关要求",
+        "附件：2014年6月被通报单位任务进展情况表",
+        office,
+        "2014年7月6日",
+        "（联系人：王芳，联系电话：0571-88001234）",
+        "附件",
+        "2014年6月被通报单位任务进展情况表",
+        "抄送：区委办公室，区政府办公室。",
+        f"{office}\t2014年7月6日印发",
+    ]
+    positions = [texts.index(text) for text in in_order]
+    assert positions == sorted(positions), "the elements are in GB/T 9704's order"
+    mark_run = next(p for p in document.paragraphs if p.text == mark).runs[0]
+    assert str(mark_run.font.color.rgb) == "FF0000"  # the red issuing-office mark
+    number = next(p for p in document.paragraphs if p.text == "示生态办〔2014〕1号")
+    assert '<w:bottom w:val="single" w:sz="12" w:space="11" w:color="FF0000"/>' in number._p.xml  # the red rule
+    # fonts named as Word and WPS know them
+    assert _fonts(f"{office}关于2014年6月生态建设工作进展情况的通报", path) == {"方正小标宋简体"}
+    assert _fonts("一、总体情况", path) == {"黑体"}
+    assert _fonts("（一）甲镇（本年度第1次，通报）", path) == {"楷体_GB2312"}
+    body = next(t for t in texts if t.startswith("1 企业入驻"))
+    assert _fonts(body, path) == {"仿宋_GB2312"}
+    # the attachment: one row per behind assignment, under a header
+    (table,) = document.tables
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0][:3] == ["序号", "单位", "任务目标"] and len(rows) == 1 + 4
+    assert rows[1] == ["1", "甲镇", "1 企业入驻", "3家", "1家", "50%", "33.3%", "低于序时进度16.7个百分点"]
+    assert rows[2][-1] == "3个百分点" and rows[3][-1] == "20亩" and rows[4][-1] == "1场"
+    # page numbers "— 1 —", outside on odd and even pages
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert 'w:instr="PAGE"' in xml and "— " in xml and " —" in xml
+
+
+def test_a_reprint_is_the_same_document_from_the_record(example: Workspace) -> None:
+    example.ok("notice", "--as-of", "2014-07-06", "--docx", "--out", "out")
+    issued = example.root / "out" / "通报-2014-001-2014-06.docx"
+    # the plan changes afterwards: the reprint still says what was circulated
+    example.plan.write_text(
+        example.plan.read_text(encoding="utf-8").replace("cc: [区委办公室, 区政府办公室]", "cc: [区人大办公室]"),
+        encoding="utf-8",
+    )
+    example.ok("plan", "load")
+    example.ok("notices", "show", "1", "--docx", "--out", "again.docx")
+    assert _texts(example.root / "again.docx") == _texts(issued)
+    assert "抄送：区委办公室，区政府办公室。" in _texts(example.root / "again.docx")
+
+
+def test_the_word_file_in_english(example: Workspace) -> None:
+    example.ok("notice", "--as-of", "2014-07-06", "--docx", "--out", "out", "--document-lang", "en")
+    texts = _texts(example.root / "out" / "通报-2014-001-2014-06.docx")
+    assert "(1) Jia Town (notice 1 this year: 通报)" in texts
+    assert any(t.startswith("1 Firms settled: yearly amount 3 firms") for t in texts)
+    assert "Attachment" in texts and "Copied to: 区委办公室, 区政府办公室." in texts
+    # the record remembers the language, and a reprint may ask for the other one
+    example.ok("notices", "show", "1", "--docx", "--out", "zh.docx", "--document-lang", "zh")
+    assert "（一）甲镇（本年度第1次，通报）" in _texts(example.root / "zh.docx")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["notice", "--as-of", "2014-07-06", "--docx"], "error: --docx writes a file: give the folder with --out DIR"),
+        (["notices", "show", "1", "--docx"], "error: --docx and --out FILE go together"),
+        (["notices", "show", "1", "--out", "x.docx"], "error: --docx and --out FILE go together"),
+        (["assess", "--xlsx"], "error: --xlsx and --out FILE go together"),
+        (["assess", "--xlsx", "--out", "a.xlsx", "--unit", "a"], "error: --xlsx writes every unit's sheet"),
+    ],
+)
+def test_a_document_needs_its_file(example: Workspace, args: list[str], message: str) -> None:
+    before = example.snapshot()
+    outcome = example.run(*args)
+    assert outcome.exit_code == 2 and outcome.stderr.startswith(message)
+    assert example.snapshot() == before
+
+
+def _sheet_rows(sheet: Any) -> list[dict[str, Any]]:
+    """A sheet's rows under its title lines, keyed by its headings."""
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[2]
+    return [dict(zip(header, row, strict=False)) for row in rows[3:]]
+
+
+def test_each_units_sheet_adds_up_to_its_score(sample: Workspace) -> None:
+    # an adjustment beyond the bonus cap (5) and a deduction, so that the caps' rows are shown too
+    sample.ok("score", "add", "--unit", "baisha", "--points", "4", "--item", "省级示范", "--basis", "市环委〔2012〕5号")
+    sample.ok("score", "add", "--unit", "baisha", "--points", "3", "--item", "宣传工作", "--basis", "区委宣传部函")
+    sample.ok("score", "add", "--unit", "liuhe", "--points", "-2", "--item", "信访", "--basis", "区信访局函")
+    sample.ok("--lang", "zh", "assess", "--as-of", "2013-02-01", "--xlsx", "--out", "考核.xlsx")
+    workbook = load_workbook(sample.root / "考核.xlsx")
+    results = js(sample, "assess", "--as-of", "2013-02-01")["units"]
+    assert workbook.sheetnames == ["年度考核", *[u["unit_name"] for u in results]]
+    summary = workbook["年度考核"]
+    assert summary["A1"].value.startswith("2012 年度考核") and "区生态建设工作领导小组办公室" in summary["A2"].value
+    assert [c.value for c in summary[3]][:3] == ["单位代码", "单位", "类别"]
+    for result in results:
+        rows = _sheet_rows(workbook[result["unit_name"]])
+        assert list(rows[0]) == ["事项", "分值", "目标", "完成", "计分办法", "得分", "扣分原因"]
+        *items, total = rows
+        assert total["事项"] == "合计" and total["得分"] == result["score"]
+        earned = sum(float(row["得分"] or 0) for row in items)
+        assert abs(earned - result["score"]) < 0.006, result["unit"]  # to the rounding of the score
+        for row in items:
+            lost = row["分值"] is not None and float(row["分值"]) - float(row["得分"] or 0) > 0.005
+            assert not lost or row["扣分原因"], f"{result['unit']}: every deduction has its reason: {row}"
+    baisha = _sheet_rows(workbook[next(u["unit_name"] for u in results if u["unit"] == "baisha")])
+    assert [r["得分"] for r in baisha if str(r["事项"]).startswith("加分：")] == [4, 3]
+    assert [r["得分"] for r in baisha if r["事项"] == "加分上限"] == [-2]  # 7 points of bonus, at most 5
+
+
+@pytest.mark.slow
+def test_libreoffice_renders_the_word_file_on_a4(example: Workspace) -> None:
+    soffice, pdftoppm, pdfinfo = shutil.which("soffice"), shutil.which("pdftoppm"), shutil.which("pdfinfo")
+    if not (soffice and pdftoppm and pdfinfo):
+        pytest.skip("needs LibreOffice and poppler-utils (Debian: libreoffice-writer-nogui poppler-utils)")
+    example.ok("notice", "--as-of", "2014-07-06", "--docx", "--out", "out")
+    out = example.root / "out"
+    profile = f"-env:UserInstallation=file://{example.root / 'lo-profile'}"
+    subprocess.run(
+        [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(next(out.glob("*.docx")))],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = next(out.glob("*.pdf"))
+    info = subprocess.run([pdfinfo, str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "(A4)" in info and int(info.split("Pages:")[1].split()[0]) >= 2  # the attachment on its own page
+    subprocess.run([pdftoppm, "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "page")], check=True)
+    assert next(out.glob("page*.png")).stat().st_size > 5000
