@@ -119,7 +119,7 @@ WIDTH_SAMPLE = 2000
 
 def _sheet_title(title: str, taken: set[str]) -> str:
     """A legal, unique worksheet name: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "sheet"
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in clean_for_file(title))[:31] or "sheet"
     name, counter = cleaned, 2
     while name in taken:
         suffix = f" ({counter})"

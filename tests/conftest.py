@@ -7,8 +7,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,39 +160,124 @@ def backend(request: pytest.FixtureRequest) -> str | None:
     return url
 
 
+# --- prepared databases: made once per test process through the real CLI, copied for each test ---------
+
+PlanSource = str | Path
+Steps = Callable[["Workspace"], None]
+_TEMPLATES: dict[tuple[str, Path | None, str], tuple[Path, Path]] = {}  # (database, plan file)
+_SERVER_TEMPLATES: dict[tuple[str, Path | None, str], tuple[str, Path]] = {}
+
+
+def _plan_key(plan: PlanSource) -> str:
+    return str(plan.resolve()) if isinstance(plan, Path) else plan
+
+
+def _make(maker: Workspace, filings: Path | None, steps: Steps | None) -> None:
+    """Run the commands in the maker's own folder, as a test runs them in its own."""
+    here = Path.cwd()
+    os.chdir(maker.root)
+    try:
+        maker.ok("init")
+        if filings is not None:
+            maker.ok("import", str(filings))
+        if steps is not None:
+            steps(maker)
+    finally:
+        os.chdir(here)
+
+
+def prepared(
+    tmp_path: Path,
+    plan: PlanSource,
+    filings: Path | None = None,
+    url: str | None = None,
+    *,
+    steps: Steps | None = None,
+    name: str = "",
+) -> Workspace:
+    """A workspace on SQLite (or, with `url`, on that fresh PostgreSQL database) holding what `init` of `plan`,
+    `import` of `filings` and then `steps` (commands run on the workspace; `name` tells them apart) make.
+    The real CLI makes it once per test process; each test gets a copy: the file copied on SQLite, CREATE
+    DATABASE … TEMPLATE on the server, and the plan file as the steps left it."""
+    if url is not None:
+        return _prepared_on_server(tmp_path, plan, filings, url, steps, name)
+    key = (_plan_key(plan), filings, name)
+    if key not in _TEMPLATES:
+        maker = make_workspace(Path(tempfile.mkdtemp(prefix="ecotrack-template-")), plan)
+        _make(maker, filings, steps)
+        with closing(sqlite3.connect(maker.db)) as connection:  # everything in the one file, none in the WAL
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _TEMPLATES[key] = (maker.db, maker.plan)
+    database, plan_file = _TEMPLATES[key]
+    workspace = make_workspace(tmp_path, plan_file)
+    workspace.db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(database, workspace.db)
+    return workspace
+
+
+def _prepared_on_server(
+    tmp_path: Path, plan: PlanSource, filings: Path | None, url: str, steps: Steps | None, name: str
+) -> Workspace:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_URL is not None
+    key = (_plan_key(plan), filings, name)
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        if key not in _SERVER_TEMPLATES:
+            template = f"ecotrack_template_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{template}"')
+            template_url = make_url(POSTGRES_URL).set(database=template).render_as_string(hide_password=False)
+            maker = make_workspace(Path(tempfile.mkdtemp(prefix="ecotrack-template-")), plan, template_url)
+            _SERVER_TEMPLATES[key] = (template, maker.plan)
+            _make(maker, filings, steps)
+        template, plan_file = _SERVER_TEMPLATES[key]
+        database = make_url(url).database
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{database}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+    finally:
+        admin.dispose()
+    return make_workspace(tmp_path, plan_file, url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_server_templates() -> Iterator[None]:
+    yield
+    if POSTGRES_URL and _SERVER_TEMPLATES:
+        from sqlalchemy import create_engine
+
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name, _ in _SERVER_TEMPLATES.values():
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
 def conformance_on(tmp_path: Path, backend: str | None) -> Workspace:
     """The conformance plan with its filings, on SQLite and on PostgreSQL."""
-    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml", backend)
-    workspace.ok("init")
-    workspace.ok("import", str(CONFORMANCE / "filings.csv"))
-    return workspace
+    return prepared(tmp_path, CONFORMANCE / "plan.yaml", CONFORMANCE / "filings.csv", backend)
 
 
 @pytest.fixture
 def conformance(tmp_path: Path) -> Workspace:
     """The conformance plan of SPEC §5, initialised, with its year of filings imported."""
-    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")
-    workspace.ok("init")
-    workspace.ok("import", str(CONFORMANCE / "filings.csv"))
-    return workspace
+    return prepared(tmp_path, CONFORMANCE / "plan.yaml", CONFORMANCE / "filings.csv")
 
 
 @pytest.fixture
 def conformance_empty(tmp_path: Path) -> Workspace:
     """The conformance plan, initialised, with no entries."""
-    workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")
-    workspace.ok("init")
-    return workspace
+    return prepared(tmp_path, CONFORMANCE / "plan.yaml")
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Workspace:
     """The shipped 2012 plan, initialised, with the shipped year of filings imported."""
-    workspace = make_workspace(tmp_path, SAMPLE_PLAN)
-    workspace.ok("init")
-    workspace.ok("import", str(SAMPLE_FILINGS))
-    return workspace
+    return prepared(tmp_path, SAMPLE_PLAN, SAMPLE_FILINGS)
 
 
 def csv_text(rows: Sequence[str], header: str = "unit,target,period,value,note,reported_by,reported_at") -> str:

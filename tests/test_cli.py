@@ -78,7 +78,9 @@ def test_plan_load_resyncs_and_refuses_to_drop_filed_data(conformance: Workspace
     assert "0 added, 2 changed, 0 removed" in conformance.ok("plan", "load").stderr
 
 
-def test_status_warns_when_the_plan_file_changed_but_was_not_reloaded(conformance: Workspace) -> None:
+def test_status_warns_when_the_plan_file_changed_but_was_not_reloaded(tmp_path: Path) -> None:
+    conformance = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")  # loaded from this very file
+    conformance.ok("init")
     conformance.plan.write_text(conformance.plan.read_text().replace("amount: 4", "amount: 5"))
     outcome = conformance.ok("status", "--as-of", "2014-07-06", "--format", "json")
     assert "has changed since plan year 2014 was loaded" in outcome.stderr

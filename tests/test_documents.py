@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.conftest import DATA, Workspace, make_workspace
+from tests.conftest import DATA, Workspace, prepared
 
 EXAMPLE = DATA / "documents"
 
@@ -26,10 +26,7 @@ def js(workspace: Workspace, *args: str) -> Any:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Workspace:
-    workspace = make_workspace(tmp_path, EXAMPLE / "plan.yaml")
-    workspace.ok("init")
-    workspace.ok("import", str(EXAMPLE / "filings.csv"))
-    return workspace
+    return prepared(tmp_path, EXAMPLE / "plan.yaml", EXAMPLE / "filings.csv")
 
 
 def test_gaps_are_worded_as_a_report_would(example: Workspace) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CONFORMANCE, ECOTRACK, Workspace, csv_text, make_workspace
+from .conftest import CONFORMANCE, ECOTRACK, Workspace, csv_text, make_workspace, prepared
 from .test_reliability import unwritable
 
 # --- append-only, enforced by the database ------------------------------------------------------------
@@ -82,30 +82,41 @@ def _forgeries(table: str, dialect: str) -> list[str]:
     return statements
 
 
+def _record_everything(workspace: Workspace) -> None:
+    workspace.ok("notice", "--as-of", "2014-07-06")
+    text = workspace.plan.read_text(encoding="utf-8")
+    workspace.plan.write_text(text.replace("units:", "review:\n  required: true\nunits:", 1), encoding="utf-8")
+    workspace.ok("plan", "load")
+    workspace.ok("report", "--unit", "dongpo", "--target", "1.1", "--period", "2014-12", "--value", "10",
+                 "--on", "2015-01-03", "--reason", "paper report")  # fmt: skip
+    workspace.ok("accept", "--all")
+    workspace.ok("lock", "2014-12")
+    workspace.write("整改报告.txt", "已整改")
+    workspace.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--attach", "整改报告.txt")
+    workspace.ok("rectifications", "close", "1", "--unit", "nanyuan")
+    workspace.ok("notices", "void", "1", "--reason", "issued in error")
+    workspace.ok("score", "add", "--unit", "dongpo", "--points", "2", "--item", "示范", "--basis", "文件")
+    workspace.ok("score", "void", "1", "--reason", "误录")
+    workspace.ok("assess", "--final", "--as-of", "2015-01-06")
+
+
 @pytest.fixture
-def recorded(conformance_on: Workspace) -> Workspace:
+def recorded(tmp_path: Path, backend: str | None) -> Workspace:
     """The conformance year imported (one batch) with one notice issued, then review turned on, an entry
     filed and accepted, a month locked, a rectification filed with a file and closed, the notice voided,
     an adjustment recorded and voided, and the final result recorded: a row in every guarded table."""
-    conformance_on.ok("notice", "--as-of", "2014-07-06")
-    text = conformance_on.plan.read_text(encoding="utf-8")
-    conformance_on.plan.write_text(text.replace("units:", "review:\n  required: true\nunits:", 1), encoding="utf-8")
-    conformance_on.ok("plan", "load")
-    conformance_on.ok("report", "--unit", "dongpo", "--target", "1.1", "--period", "2014-12", "--value", "10",
-                      "--on", "2015-01-03", "--reason", "paper report")  # fmt: skip
-    conformance_on.ok("accept", "--all")
-    conformance_on.ok("lock", "2014-12")
-    conformance_on.write("整改报告.txt", "已整改")
-    conformance_on.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--attach", "整改报告.txt")
-    conformance_on.ok("rectifications", "close", "1", "--unit", "nanyuan")
-    conformance_on.ok("notices", "void", "1", "--reason", "issued in error")
-    conformance_on.ok("score", "add", "--unit", "dongpo", "--points", "2", "--item", "示范", "--basis", "文件")
-    conformance_on.ok("score", "void", "1", "--reason", "误录")
-    conformance_on.ok("assess", "--final", "--as-of", "2015-01-06")
+    workspace = prepared(
+        tmp_path,
+        CONFORMANCE / "plan.yaml",
+        CONFORMANCE / "filings.csv",
+        backend,
+        steps=_record_everything,
+        name="every guarded table",
+    )
     for table in GUARDED:
-        count = conformance_on.query(f"SELECT count(*) FROM {table}")[0][0]
+        count = workspace.query(f"SELECT count(*) FROM {table}")[0][0]
         assert isinstance(count, int) and count > 0, table
-    return conformance_on
+    return workspace
 
 
 @pytest.mark.parametrize("table", GUARDED)

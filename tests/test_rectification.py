@@ -17,7 +17,7 @@ import pytest
 
 from ecotrack import rules
 
-from .conftest import DATA, Workspace, csv_text, make_workspace
+from .conftest import DATA, Workspace, csv_text, make_workspace, prepared
 
 PLAN = DATA / "rectification" / "plan.yaml"
 
@@ -36,8 +36,7 @@ def filings(months: range = range(1, 12)) -> str:
 
 @pytest.fixture
 def office(tmp_path: Path, backend: str | None) -> Workspace:
-    workspace = make_workspace(tmp_path, PLAN, backend)
-    workspace.ok("init")
+    workspace = prepared(tmp_path, PLAN, url=backend)
     workspace.write("filings.csv", filings())
     workspace.ok("import", "filings.csv")
     return workspace

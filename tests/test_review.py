@@ -17,7 +17,7 @@ from ecotrack import rules
 from ecotrack.plan import Plan
 from ecotrack.planfile import parse_plan
 
-from .conftest import CONFORMANCE, DATA, Workspace, csv_text, make_workspace
+from .conftest import CONFORMANCE, DATA, Workspace, csv_text, make_workspace, prepared
 
 REVIEW_PLAN = DATA / "review" / "plan.yaml"
 MEETING = "2012-07-06"  # evaluation month June
@@ -25,9 +25,7 @@ MEETING = "2012-07-06"  # evaluation month June
 
 @pytest.fixture
 def office(tmp_path: Path, backend: str | None) -> Workspace:
-    workspace = make_workspace(tmp_path, REVIEW_PLAN, backend)
-    workspace.ok("init")
-    return workspace
+    return prepared(tmp_path, REVIEW_PLAN, url=backend)
 
 
 def status(workspace: Workspace, unit: str, as_of: str = MEETING) -> dict[str, Any]:

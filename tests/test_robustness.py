@@ -168,7 +168,7 @@ def _doctored_workbook(path: Path, replace: tuple[str, str], rows: int = 1) -> P
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
+                text = data.decode().replace(" />", "/>")  # as openpyxl writes it, with lxml or without
                 assert replace[0] in text, text[:600]
                 data = text.replace(replace[0], replace[1], 1).encode()
             target.writestr(info, data)
@@ -206,7 +206,7 @@ def test_a_malformed_cell_is_named_by_its_reference(
 def test_a_sheet_declaring_a_million_rows_reads_only_what_it_holds(conformance_empty: Workspace) -> None:
     """A 5 KB workbook declaring A1:XFD1048576 with its one row at 1048576 took about 27 minutes."""
     path = _doctored_workbook(
-        conformance_empty.root / "form.xlsx", ('<dimension ref="A1:G2" />', '<dimension ref="A1:XFD1048576" />')
+        conformance_empty.root / "form.xlsx", ('<dimension ref="A1:G2"/>', '<dimension ref="A1:XFD1048576"/>')
     )
     import zipfile
 

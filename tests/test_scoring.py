@@ -19,7 +19,7 @@ from ecotrack import rules
 from ecotrack.plan import Plan
 from ecotrack.planfile import parse_plan
 
-from .conftest import Workspace, csv_text, make_workspace
+from .conftest import Workspace, csv_text, make_workspace, prepared
 
 AS_OF = date(2013, 1, 10)
 
@@ -220,8 +220,7 @@ def test_a_bad_scoring_rule_is_a_plan_error(tmp_path: Path) -> None:
 @pytest.fixture
 def year(tmp_path: Path, backend: str | None) -> Workspace:
     text = plan_text(FOUR_TOWNS, "bonus_cap: 3")
-    workspace = make_workspace(tmp_path, text, backend)
-    workspace.ok("init")
+    workspace = prepared(tmp_path, text, url=backend)
     rows = [f"{u},1,2012-12,{v},,,2013-01-03" for u, v in {"a": 100, "b": 95, "c": 95, "d": 70}.items()]
     workspace.write("december.csv", csv_text(rows))
     workspace.ok("import", "december.csv")

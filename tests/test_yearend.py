@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from .conftest import CONFORMANCE, ECOTRACK, ROOT, Workspace, csv_text, make_workspace
+from .conftest import CONFORMANCE, ECOTRACK, ROOT, Workspace, csv_text, make_workspace, prepared
 
 SCHEMA = json.loads((ROOT / "ecotrack" / "schema" / "export.schema.json").read_text(encoding="utf-8"))
 
@@ -54,8 +54,7 @@ tasks:
 
 @pytest.fixture
 def assessed(tmp_path: Path) -> Workspace:
-    workspace = make_workspace(tmp_path, ASSESSED_PLAN)
-    workspace.ok("init")
+    workspace = prepared(tmp_path, ASSESSED_PLAN)
     rows = [
         # a: over-fulfils 1.1 (counted as 100 %), emissions rise on 1.2 (counted as 0), files January on time
         "a,1.1,2014-01,15,,x,2014-02-03",
@@ -290,12 +289,12 @@ texts = st.text(
 starts = st.sampled_from(["", "=", "+", "-", "@", "'", "''=", "\t", "𠀀", "生态"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# 15 examples: each start that a spreadsheet takes for a formula, and characters beyond the BMP, are met
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(starts, texts), min_size=1, max_size=5))
 def test_entries_round_trip_through_csv(tmp_path_factory: pytest.TempPathFactory, notes: list[tuple[str, str]]) -> None:
     """Export entries as CSV, import them into a fresh database: the same status and the same notes."""
-    source = make_workspace(tmp_path_factory.mktemp("source"), CONFORMANCE / "plan.yaml")
-    source.ok("init")
+    source = prepared(tmp_path_factory.mktemp("source"), CONFORMANCE / "plan.yaml")
     rows = [
         ["nanyuan", "2.1", f"2014-{i + 1:02d}", str(500 - i), start + body, "张𠀀", f"2014-{i + 2:02d}-0{i % 3 + 3}"]
         for i, (start, body) in enumerate(notes)
@@ -304,8 +303,7 @@ def test_entries_round_trip_through_csv(tmp_path_factory: pytest.TempPathFactory
     csv.writer(buffer).writerows([["unit", "target", "period", "value", "note", "reported_by", "reported_at"], *rows])
     source.ok("import", str(source.write("in.csv", buffer.getvalue())))
     exported = source.ok("export", "-f", "csv", "--table", "entries").stdout_bytes
-    copy = make_workspace(tmp_path_factory.mktemp("copy"), CONFORMANCE / "plan.yaml")
-    copy.ok("init")
+    copy = prepared(tmp_path_factory.mktemp("copy"), CONFORMANCE / "plan.yaml")
     (copy.root / "entries.csv").write_bytes(exported)
     copy.ok("import", str(copy.root / "entries.csv"))
     for day in ("2014-03-01", "2014-07-06", "2015-01-06"):
@@ -319,12 +317,13 @@ def test_entries_round_trip_through_csv(tmp_path_factory: pytest.TempPathFactory
 FILER = """
 import subprocess, sys
 eco, start = sys.argv[1], int(sys.argv[2])
-for i in range(start, start + 40):
+for i in range(start, start + 15):
     subprocess.run([eco, "report", "-u", "dongpo", "-t", "1.2", "-p", "2014-03", "-v", str(60 + i % 30),
                     "--on", "2014-04-03", "--note", f"n{i}"], check=True, capture_output=True)
 """
 
 
+@pytest.mark.slow
 def test_backup_while_another_process_files(conformance: Workspace) -> None:
     filer = subprocess.Popen(
         [sys.executable, "-c", FILER, str(ECOTRACK), "0"], env=_env(conformance), cwd=conformance.root
@@ -345,7 +344,7 @@ def test_backup_while_another_process_files(conformance: Workspace) -> None:
             ids = [row[0] for row in connection.execute("SELECT id FROM entry ORDER BY id")]
             assert ids == list(range(1, len(ids) + 1))  # a consistent prefix: nothing half-copied
             counts.append(len(ids))
-    assert 77 <= counts[0] <= counts[-1] <= 77 + 40
+    assert 77 <= counts[0] <= counts[-1] <= 77 + 15
     (conformance.root / "restored").mkdir()
     copied = make_workspace(conformance.root / "restored", CONFORMANCE / "plan.yaml")
     assert json.loads(copied.run("status", "--format", "json", env={"ECOTRACK_DB": str(copies[0])}).stdout)["rows"]
