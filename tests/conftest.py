@@ -15,10 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer.testing
+from typer import _click as click
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from ecotrack.cli.app import app
 from ecotrack.i18n import set_language
+
+# Typer builds the Click command tree from the annotations of every command on each `invoke` (about 0.1 s,
+# half of a small command's time in a test). A process builds it once; so does a test process, here.
+_COMMAND = get_command(app)
+
+
+def _built(typer_instance: typer.Typer) -> click.Command:
+    return _COMMAND if typer_instance is app else get_command(typer_instance)
+
+
+typer.testing._get_command = _built  # type: ignore[attr-defined]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -37,6 +37,7 @@ class EcotrackGroup(TyperGroup):
     ) -> Any:
         from ecotrack.cli.help import translate
 
+        self.settings = None  # the root callback sets it again for this run
         translate(self, list(args) if args is not None else sys.argv[1:])
         code = _run_guarded(
             lambda: super(EcotrackGroup, self).main(
