@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Any
 from ecotrack.exports import plain
 from ecotrack.i18n import tp
 from ecotrack.plan import Plan
-from ecotrack.rules import Adjustment, Contribution, Evaluation, OverdueUnit, PeriodLock, UnitAssessment, Veto
+from ecotrack.rules import (
+    Adjustment,
+    Contribution,
+    Evaluation,
+    OverdueUnit,
+    PeriodLock,
+    UnitAssessment,
+    Veto,
+    district_totals,
+)
+
+__all__ = ["district_totals"]  # SPEC §12's totals, for the commands that show them
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
@@ -89,6 +100,7 @@ RECTIFICATION_COLUMNS = (
     "closed_on",
     "note",
 )
+TOTALS_COLUMNS = ("target", "target_title", "measure", "amount", "actual", "expected", "units", "aggregate")
 REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due")
 
 

@@ -19,7 +19,7 @@ from rich.tree import Tree
 from ecotrack.cells import clean
 from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import Plan, month_of
-from ecotrack.rules import StatusRow, counted_share
+from ecotrack.rules import StatusRow, TargetTotal, Trajectory, counted_share
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -963,3 +963,59 @@ def assessment_explained(
                     style="dim",
                 )
             )
+
+
+def totals_table(plan: Plan, totals: Sequence[TargetTotal], title: str) -> None:
+    """District totals (逐级汇总): per target, the sums over its units (a rate's mean, a milestone's count)."""
+    lang = language()
+    table = _table(
+        title,
+        t("sums over the units; a rate is their mean, a milestone counts those done"),
+        [
+            (N_("Target"), "left"),
+            (N_("Title"), "left"),
+            (N_("Amount"), "right"),
+            (N_("Actual"), "right"),
+            (N_("Expected"), "right"),
+            (N_("Units"), "right"),
+        ],
+        compact=console().width < WIDE_TABLE,
+    )
+    for total in totals:
+        target = plan.target(total.target)
+        title_shown = target.display_title(lang) if target else total.target_title
+        measure = "" if total.aggregate == "count" else (target.display_measure(lang) if target else total.measure)
+        table.add_row(
+            total.target,
+            _text(title_shown),
+            *(f"{number(value)} {measure or ''}".rstrip() for value in (total.amount, total.actual, total.expected)),
+            str(total.units),
+        )
+    console().print(table)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def trajectory_lines(plan: Plan, trajectory: Trajectory) -> None:
+    """A small trajectory in the terminal: the expected level and the level filed, month by month."""
+    low = min([trajectory.baseline, trajectory.amount, *(v for _, v in trajectory.filed)])
+    high = max([trajectory.baseline, trajectory.amount, *(v for _, v in trajectory.filed)])
+    span = (high - low) or 1.0
+
+    def spark(value: float | None) -> str:
+        if value is None:
+            return " "
+        return SPARKS[min(len(SPARKS) - 1, int((value - low) / span * (len(SPARKS) - 1) + 0.5))]
+
+    filed = dict(trajectory.filed)
+    expected = dict(trajectory.expected)
+    months = range(1, 13)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right")
+    for _ in months:
+        grid.add_column(justify="center")
+    grid.add_row("", *(f"{m:02d}" for m in months))
+    grid.add_row(t("expected"), *(spark(expected.get(m)) for m in months))
+    grid.add_row(t("filed"), *(spark(filed.get(m)) for m in months), style="bold")
+    console().print(grid)

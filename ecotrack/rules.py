@@ -679,3 +679,86 @@ def _apply_quotas(plan: Plan, members: list[UnitAssessment], position: Mapping[s
             if dropped not in kept:
                 grades[dropped.unit] = lower[name]
     return [replace(a, grade=grades[a.unit]) for a in members]
+
+
+# --- district totals and trajectories (SPEC §12) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetTotal:
+    """One target summed over its units (逐级汇总): the line an office reports upward. A rate (%) is not
+    summed but averaged over the units ("aggregate": "mean"); a milestone counts done of assigned."""
+
+    target: str
+    target_title: str
+    measure: str | None
+    amount: float
+    actual: float
+    expected: float
+    units: int
+    aggregate: str  # "sum", "mean" (a rate) or "count" (a milestone: done / assigned)
+
+
+def district_totals(plan: Plan, rows: Sequence[StatusRow]) -> list[TargetTotal]:
+    """Per target of the plan (plan order), the sums of amount, actual and expected over the rows given."""
+    by_target: dict[str, list[StatusRow]] = {}
+    for row in rows:
+        by_target.setdefault(row.target, []).append(row)
+    totals = []
+    for target in plan.targets():
+        found = by_target.get(target.code)
+        if not found:
+            continue
+        if target.is_milestone:
+            aggregate, divisor = "count", 1
+        elif target.measure == "%":
+            aggregate, divisor = "mean", len(found)
+        else:
+            aggregate, divisor = "sum", 1
+        totals.append(
+            TargetTotal(
+                target=target.code,
+                target_title=target.title,
+                measure=target.measure,
+                amount=sum(r.amount for r in found) / divisor,
+                actual=sum(r.actual for r in found) / divisor,
+                expected=sum(r.expected for r in found) / divisor,
+                units=len(found),
+                aggregate=aggregate,
+            )
+        )
+    return totals
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One assignment's year as a line: the expected level at the end of each month (0 = the start of the
+    year, at the baseline) and the level filed for each month reported (as of a date)."""
+
+    unit: str
+    target: str
+    baseline: float
+    amount: float
+    expected: list[tuple[int, float]]
+    filed: list[tuple[int, float]]
+    evaluation_month: int | None
+
+
+def trajectory(plan: Plan, target: Target, assignment: Assignment, periods: Periods, as_of: date) -> Trajectory:
+    """The expected line against the filed levels of one assignment (a milestone: 0 until due, then 1)."""
+    span = assignment.amount - target.baseline
+    if target.is_milestone:
+        assert target.due is not None
+        due_month = target.due.month if target.due.year == plan.year else 12
+        expected = [(month, 0.0 if month < due_month else 1.0) for month in range(0, 13)]
+    else:
+        expected = [(month, target.baseline + scheduled_share(target.schedule, month) * span) for month in range(13)]
+    return Trajectory(
+        unit=assignment.unit,
+        target=target.code,
+        baseline=target.baseline,
+        amount=assignment.amount,
+        expected=expected,
+        filed=[(month, periods[month].value) for month in sorted(periods)],
+        evaluation_month=evaluation_month(plan.year, as_of),
+    )

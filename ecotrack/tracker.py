@@ -322,6 +322,18 @@ class Tracker:
     def evaluate(self, as_of: date) -> Evaluation:
         return rules.evaluate(self.plan, self.ledger(as_of), as_of)
 
+    def trajectories(self, as_of: date, assignments: Sequence[tuple[str, str]]) -> list[rules.Trajectory]:
+        """The expected line and the filed levels of each (unit, target) as of a date (SPEC §12's charts)."""
+        ledger = self.ledger(as_of)
+        found = []
+        for unit, code in assignments:
+            target = self.plan.target(code)
+            assignment = target.assignment(unit) if target else None
+            if target is None or assignment is None:
+                raise BadInput(t("{unit} has no assignment of target {target}", unit=unit, target=code))
+            found.append(rules.trajectory(self.plan, target, assignment, ledger.get((unit, code), {}), as_of))
+        return found
+
     def file(
         self,
         entries: Sequence[NewEntry],

@@ -92,7 +92,7 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "openpyxl") if m in sys.modules)
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "openpyxl", "docx", "matplotlib") if m in sys.modules)
 sys.stderr.write("heavy:" + ",".join(heavy))
 """
 

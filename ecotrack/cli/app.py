@@ -224,7 +224,7 @@ def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting, rectification, review, yearend
+    from ecotrack.cli import admin, entries, meeting, pictures, rectification, review, yearend
     from ecotrack.cli import plan as plan_commands
 
     app.add_typer(plan_commands.app, name="plan")
@@ -232,6 +232,7 @@ def _register() -> None:
     entries.register(app)
     review.register(app)
     meeting.register(app)
+    pictures.register(app)
     rectification.register(app)
     yearend.register(app)
 

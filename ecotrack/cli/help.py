@@ -118,6 +118,8 @@ EXAMPLES = {
     "rectifications close": 'ecotrack rectifications close 1 --unit baisha --note "核查属实"',
     "rectifications return": 'ecotrack rectifications return 1 --unit liuhe --reason "未说明7月月报补报时间"',
     "remind": "ecotrack remind --as-of 2012-08-02 --format text",
+    "pack": "ecotrack pack --as-of 2012-07-06 --out meeting/",
+    "chart": "ecotrack chart --unit baisha --target 3.1 --out baisha-3.1.svg --as-of 2012-07-06",
     "attachment": (
         "ecotrack attachment 16442365b8ded5ca40684c350aa38457f3a8ad432e9d3e81b9cdd439b81f967e --out 整改报告.pdf"
     ),

@@ -12,7 +12,7 @@ import typer
 from ecotrack import render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
 from ecotrack.cli.output import emit, write_file
-from ecotrack.cli.workspace import evaluate, known_unit, open_tracker
+from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.exports import plain
 from ecotrack.i18n import N_, t, tn
@@ -50,26 +50,67 @@ def status(
     as_of: AsOfOpt = None,
     unit: UnitOpt = None,
     task: TaskOpt = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", "-t", metavar="TARGET", help=N_("A target's code, e.g. 3.1 (with --unit: its trajectory).")
+        ),
+    ] = None,
+    totals: Annotated[
+        bool,
+        typer.Option("--totals", help=N_("Add the district totals: per target, the sums over its units.")),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
     """Each assignment: amount, actual, expected level, progress and status."""
+    from ecotrack.listings import TOTALS_COLUMNS, district_totals
+
     day = as_of_date(as_of)
-    plan, evaluation, unit = evaluate(ctx, day, unit, task)
-    rows = [r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task)]
-    data = {"plan_year": plan.year, "as_of": day, "evaluation_month": evaluation.evaluation_month, "rows": rows}
+    trajectory = None
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        code = known_unit(plan, unit).code if unit is not None else None
+        if task is not None:
+            known_task(plan, task)
+        chosen = known_target(plan, target, code).code if target is not None else None
+        evaluation = tracker.evaluate(day)
+        if code is not None and chosen is not None and fmt is OutputFormat.table:
+            (trajectory,) = tracker.trajectories(day, [(code, chosen)])
+    unit = code
+    rows = [
+        r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task) and chosen in (None, r.target)
+    ]
+    summed = district_totals(plan, rows) if totals else []
+    data: dict[str, Any] = {
+        "plan_year": plan.year,
+        "as_of": day,
+        "evaluation_month": evaluation.evaluation_month,
+        "rows": rows,
+    }
+    if totals:
+        data["totals"] = summed
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
         year=plan.year,
         as_of=day.isoformat(),
         month=evaluation.evaluation_month or t("none yet"),
     )
+
+    def table() -> None:
+        render.status_table(plan, rows, title, render.status_summary(rows))
+        if trajectory is not None:
+            render.trajectory_lines(plan, trajectory)
+        if totals:
+            render.totals_table(plan, summed, t("District totals as of {as_of}", as_of=day.isoformat()))
+
     emit(
         fmt,
         data=data,
-        rows=lambda: [plain(r) for r in rows],
-        columns=STATUS_COLUMNS,
-        table=lambda: render.status_table(plan, rows, title, render.status_summary(rows)),
+        # CSV is one table: with --totals it is the totals, the line an office reports upward
+        rows=(lambda: [plain(total) for total in summed]) if totals else (lambda: [plain(r) for r in rows]),
+        columns=TOTALS_COLUMNS if totals else STATUS_COLUMNS,
+        table=table,
         bom=not no_bom,
     )
 

@@ -1,0 +1,111 @@
+"""Trajectory charts (SPEC §12): the expected line against the filed levels of one assignment, drawn by
+matplotlib as SVG (text kept as text, so the page's fonts draw the Chinese) or PNG.
+
+matplotlib is the `charts` extra; it is imported here only, by the commands that draw (`chart`, `pack`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ecotrack.errors import EcotrackError
+from ecotrack.i18n import language, t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ecotrack.plan import Plan
+    from ecotrack.rules import Trajectory
+
+# Chinese fonts first, as the machines that show a pack have them (PNG only: SVG names them for the browser)
+FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "DejaVu Sans"]
+EXPECTED_COLOUR = "#7f8c8d"
+FILED_COLOUR = "#c0392b"
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """The words on a chart, in the interface language."""
+
+    title: str
+    expected: str
+    filed: str
+    month: str
+    measure: str
+
+
+def _matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise EcotrackError(
+            t("charts need matplotlib, which is not installed: pip install 'ecotrack[charts]'")
+        ) from None
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a missing font is no error
+
+
+def _figure(trajectory: Trajectory, labels: ChartLabels) -> Figure:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5.2, 2.9), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    months, levels = zip(*trajectory.expected, strict=True)
+    axes.plot(months, levels, color=EXPECTED_COLOUR, linestyle="--", linewidth=1.5, label=labels.expected)
+    if trajectory.filed:
+        filed_months, filed_levels = zip(*trajectory.filed, strict=True)
+        axes.plot(
+            filed_months, filed_levels, color=FILED_COLOUR, marker="o", markersize=4, linewidth=2, label=labels.filed
+        )
+    if trajectory.evaluation_month is not None:
+        axes.axvline(trajectory.evaluation_month, color="#bdc3c7", linewidth=1)
+    axes.set_xlim(0, 12)
+    axes.set_xticks(range(0, 13))
+    axes.set_xlabel(labels.month)
+    axes.set_ylabel(labels.measure)
+    axes.set_title(labels.title, fontsize=10)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8, loc="best")
+    return figure
+
+
+def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
+    """The chart as an SVG document (no timestamp, stable ids: the same data draws the same file)."""
+    _matplotlib()
+    from matplotlib import rc_context
+
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "ecotrack", "font.family": FONTS}):
+        buffer = io.StringIO()
+        _figure(trajectory, labels).savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def trajectory_png(trajectory: Trajectory, labels: ChartLabels) -> bytes:
+    _matplotlib()
+    from matplotlib import rc_context
+
+    with rc_context({"font.family": FONTS}):
+        buffer = io.BytesIO()
+        _figure(trajectory, labels).savefig(buffer, format="png", dpi=150)
+    return buffer.getvalue()
+
+
+def labels_for(plan: Plan, trajectory: Trajectory) -> ChartLabels:
+    """The title (unit, target) and axis words of an assignment's chart, in the interface language."""
+    lang = language()
+    unit = plan.unit(trajectory.unit)
+    target = plan.target(trajectory.target)
+    name = unit.display_name(lang) if unit else trajectory.unit
+    title = target.display_title(lang) if target else trajectory.target
+    measure = (target.display_measure(lang) if target else None) or ""
+    line = f"{trajectory.target} {title}"
+    room = 26 if any(ord(ch) > 0x2E7F for ch in line) else 52  # what fits the chart's width at its size
+    return ChartLabels(
+        title=f"{name}\n{line if len(line) <= room else line[: room - 1] + '…'}",
+        expected=t("expected"),
+        filed=t("filed"),
+        month=t("month"),
+        measure=measure if target is None or not target.is_milestone else t("done (1) or not (0)"),
+    )

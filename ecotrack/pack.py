@@ -1,0 +1,326 @@
+"""The meeting pack (SPEC §12): one self-contained HTML page the projector shows and A4 landscape prints.
+
+Headline figures, the units × targets heat map, the filings grid, district totals, a trajectory chart for
+every behind assignment (SVG drawn by `charts`), the overdue units with their gaps, open rectification
+items and the draft notice. Inline CSS and SVG only: nothing is fetched to view it. Every number comes
+from the same results `status`, `filings`, `overdue` and `rectifications` print; each cell carries them
+in `data-` attributes as well, so that a script can read the page back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any
+
+from ecotrack.i18n import language, t
+from ecotrack.notices import Composition, Level, gap_en, gap_zh
+from ecotrack.plan import Plan
+from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
+
+STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
+FILING_COLOURS = {
+    "on_time": "#27ae60",
+    "late": "#f39c12",
+    "missing": "#c0392b",
+    "pending": "#ecf0f1",
+    "not_required": "#ffffff",
+}
+FILING_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·", "not_required": "–"}
+
+CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 16px; color: #222; font-size: 13px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 18px 0 6px; border-bottom: 2px solid #c0392b; }
+.sub { color: #555; margin-bottom: 10px; }
+.headline { display: flex; gap: 12px; flex-wrap: wrap; }
+.figure { border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; min-width: 110px; }
+.figure b { display: block; font-size: 26px; }
+table { border-collapse: collapse; margin: 4px 0; }
+th, td { border: 1px solid #ddd; padding: 2px 5px; text-align: center; }
+th { background: #f4f6f7; font-weight: 600; }
+td.name, th.name { text-align: left; white-space: nowrap; }
+td.cell { color: #fff; font-weight: 600; min-width: 34px; }
+td.none { background: #fafafa; }
+.legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; color: #fff; border-radius: 3px; }
+.charts { display: flex; flex-wrap: wrap; gap: 10px; }
+.charts figure { margin: 0; border: 1px solid #eee; padding: 4px; page-break-inside: avoid; }
+.charts svg { width: 420px; height: auto; }
+.notice p { margin: 3px 0; } .notice .part { font-weight: 700; } .notice .section { font-style: italic; }
+.notice .line { margin-left: 2em; }
+section { page-break-inside: auto; }
+"""
+
+
+@dataclass(frozen=True)
+class PackChart:
+    unit: str
+    unit_name: str
+    target: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class PackContent:
+    """Everything the page shows, computed by the tracker for one date."""
+
+    plan: Plan
+    as_of: date
+    evaluation: Evaluation
+    overdue: Sequence[OverdueUnit]
+    totals: Sequence[TargetTotal]
+    charts: Sequence[PackChart]
+    rectifications: Sequence[Mapping[str, Any]]  # open and overdue items (rectification_rows)
+    notice: Composition | None
+    notice_recorded: str | None  # the document number when the month's notice was issued already
+
+
+def _name(plan: Plan, code: str, fallback: str) -> str:
+    unit = plan.unit(code)
+    return unit.display_name(language()) if unit else fallback
+
+
+def _title(plan: Plan, code: str, fallback: str) -> str:
+    target = plan.target(code)
+    return target.display_title(language()) if target else fallback
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _status_word(status: str) -> str:
+    return {
+        "done": t("done"),
+        "on_track": t("on track"),
+        "at_risk": t("at risk"),
+        "behind": t("behind"),
+    }.get(status, status)
+
+
+def _filing_word(status: str) -> str:
+    return {
+        "on_time": t("on time"),
+        "late": t("late"),
+        "missing": t("missing"),
+        "pending": t("pending"),
+        "not_required": t("not required"),
+    }.get(status, status)
+
+
+def page(content: PackContent) -> str:
+    """The whole page."""
+    plan, evaluation = content.plan, content.evaluation
+    month = evaluation.evaluation_month or t("none yet")
+    title = t("Monthly meeting, {as_of}", as_of=content.as_of.isoformat())
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(plan.title)}</h1>",
+        '<div class="sub">'
+        + escape(
+            t(
+                "{office} · {title} · evaluation month {month}",
+                office=plan.office,
+                title=title,
+                month=month,
+            )
+        )
+        + "</div>",
+        _headline(content),
+        _heat_map(content),
+        _filings(content),
+        _totals(content),
+        _charts(content),
+        _overdue(content),
+        _rectifications(content),
+        _notice(content),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _headline(content: PackContent) -> str:
+    rows = content.evaluation.rows
+    month = content.evaluation.evaluation_month
+    reports = [unit.months.get(month or "") for unit in content.evaluation.filings]
+    figures = [
+        ("assignments", t("assignments"), len(rows)),
+        *[(status, _status_word(status), sum(r.status == status for r in rows)) for status in STATUS_COLOURS],
+        ("on_time", t("reports on time"), reports.count("on_time")),
+        ("missing", t("reports missing"), reports.count("missing")),
+        ("overdue", t("units overdue"), len(content.overdue)),
+        ("rectifications", t("open rectifications"), len(content.rectifications)),
+    ]
+    boxes = "".join(
+        f'<div class="figure" data-figure="{key}"><b>{count}</b>{escape(label)}</div>' for key, label, count in figures
+    )
+    return f'<section id="headline"><div class="headline">{boxes}</div></section>'
+
+
+def _legend() -> str:
+    return (
+        '<div class="legend">'
+        + "".join(
+            f'<span style="background:{colour}">{escape(_status_word(status))}</span>'
+            for status, colour in STATUS_COLOURS.items()
+        )
+        + "</div>"
+    )
+
+
+def _heat_map(content: PackContent) -> str:
+    plan = content.plan
+    by_cell = {(r.unit, r.target): r for r in content.evaluation.rows}
+    targets = [target for target in plan.targets() if any(key[1] == target.code for key in by_cell)]
+    header = "".join(f'<th title="{escape(_title(plan, g.code, g.title))}">{escape(g.code)}</th>' for g in targets)
+    lines = []
+    for filings in content.evaluation.filings:
+        cells = []
+        for target in targets:
+            row = by_cell.get((filings.unit, target.code))
+            cells.append(_heat_cell(row) if row else '<td class="none"></td>')
+        name = escape(_name(plan, filings.unit, filings.unit_name))
+        lines.append(f'<tr><td class="name">{name}</td>{"".join(cells)}</tr>')
+    return (
+        f'<section id="heatmap"><h2>{escape(t("Progress of every assignment"))}</h2>{_legend()}'
+        f'<table><tr><th class="name">{escape(t("Unit"))}</th>{header}</tr>{"".join(lines)}</table></section>'
+    )
+
+
+def _heat_cell(row: StatusRow) -> str:
+    colour = STATUS_COLOURS[row.status]
+    shown = f"{min(max(row.progress, 0.0), 9.99) * 100:.0f}%"
+    return (
+        f'<td class="cell" style="background:{colour}" data-unit="{escape(row.unit)}" '
+        f'data-target="{escape(row.target)}" data-status="{row.status}" data-actual="{row.actual!r}" '
+        f'data-expected="{row.expected!r}" title="{escape(_status_word(row.status))}">{shown}</td>'
+    )
+
+
+def _filings(content: PackContent) -> str:
+    plan = content.plan
+    units = content.evaluation.filings
+    months = list(units[0].months) if units else []
+    header = "".join(f"<th>{int(m[5:]):02d}</th>" for m in months)
+    lines = []
+    for unit in units:
+        cells = "".join(
+            f'<td style="background:{FILING_COLOURS[status]}" data-unit="{escape(unit.unit)}" data-month="{m}" '
+            f'data-status="{status}" title="{escape(_filing_word(status))}">{FILING_MARKS[status]}</td>'
+            for m, status in unit.months.items()
+        )
+        lines.append(f'<tr><td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>{cells}</tr>')
+    legend = " ".join(f"{FILING_MARKS[s]} {escape(_filing_word(s))}" for s in FILING_MARKS)
+    return (
+        f'<section id="filings"><h2>{escape(t("Monthly reports"))}</h2><div class="sub">{legend}</div>'
+        f'<table><tr><th class="name">{escape(t("Unit"))}</th>{header}</tr>{"".join(lines)}</table></section>'
+    )
+
+
+def _totals(content: PackContent) -> str:
+    plan = content.plan
+    head = [t("Target"), t("Title"), t("Amount"), t("Actual"), t("Expected"), t("Units")]
+    lines = []
+    for total in content.totals:
+        measure = "" if total.aggregate == "count" else (total.measure or "")
+        lines.append(
+            f'<tr data-target="{escape(total.target)}" data-amount="{total.amount!r}" data-actual="{total.actual!r}" '
+            f'data-expected="{total.expected!r}"><td>{escape(total.target)}</td>'
+            f'<td class="name">{escape(_title(plan, total.target, total.target_title))}</td>'
+            f"<td>{_number(total.amount)}{escape(measure)}</td><td>{_number(total.actual)}{escape(measure)}</td>"
+            f"<td>{_number(total.expected)}{escape(measure)}</td><td>{total.units}</td></tr>"
+        )
+    header = "".join(f"<th>{escape(h)}</th>" for h in head)
+    note = t("sums over the units; a rate is their mean, a milestone counts those done")
+    return (
+        f'<section id="totals"><h2>{escape(t("District totals"))}</h2><div class="sub">{escape(note)}</div>'
+        f"<table><tr>{header}</tr>{''.join(lines)}</table></section>"
+    )
+
+
+def _charts(content: PackContent) -> str:
+    if not content.charts:
+        return ""
+    figures = "".join(
+        f'<figure data-unit="{escape(c.unit)}" data-target="{escape(c.target)}">{_inline(c.svg)}</figure>'
+        for c in content.charts
+    )
+    heading = escape(t("Behind schedule: the expected line against the levels filed"))
+    return f'<section id="trajectories"><h2>{heading}</h2><div class="charts">{figures}</div></section>'
+
+
+def _inline(svg: str) -> str:
+    """An SVG document as an element of the page: without its XML declaration and doctype."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _overdue(content: PackContent) -> str:
+    plan = content.plan
+    if not content.overdue:
+        return f'<section id="overdue"><h2>{escape(t("Overdue units"))}</h2><p>{escape(t("none"))}</p></section>'
+    lines = []
+    for unit in content.overdue:
+        gaps = "<br>".join(
+            escape(f"{row.target} {_title(plan, row.target, row.target_title)}: {_gap(plan, row)}")
+            for row in unit.behind
+        )
+        lines.append(
+            f'<tr data-unit="{escape(unit.unit)}" data-missing="{" ".join(unit.missing_reports)}" '
+            f'data-behind="{" ".join(r.target for r in unit.behind)}">'
+            f'<td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>'
+            f'<td>{escape(" ".join(unit.missing_reports))}</td><td class="name">{gaps}</td>'
+            f"<td>{escape(' '.join(str(n) for n in unit.rectification_overdue))}</td></tr>"
+        )
+    head = [t("Unit"), t("Missing reports"), t("Behind targets and gaps"), t("Rectification overdue")]
+    header = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return (
+        f'<section id="overdue"><h2>{escape(t("Overdue units"))}</h2>'
+        f"<table><tr>{header}</tr>{''.join(lines)}</table></section>"
+    )
+
+
+def _gap(plan: Plan, row: StatusRow) -> str:
+    if row.type == "milestone":
+        return t("due {due}, not done", due=row.due or "")
+    return gap_zh(row) if language() == "zh" else gap_en(plan, row)
+
+
+def _rectifications(content: PackContent) -> str:
+    heading = escape(t("Open rectifications"))
+    if not content.rectifications:
+        return f'<section id="rectifications"><h2>{heading}</h2><p>{escape(t("none"))}</p></section>'
+    plan = content.plan
+    lines = "".join(
+        f'<tr data-unit="{escape(r["unit"])}" data-notice="{r["notice"]}" data-state="{escape(r["state"])}">'
+        f'<td>{escape(r["document_number"])}</td><td class="name">{escape(_name(plan, r["unit"], r["unit_name"]))}</td>'
+        f"<td>{escape(r['due'])}</td><td>{escape(r['state'])}</td></tr>"
+        for r in content.rectifications
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in (t("Notice"), t("Unit"), t("Due"), t("State")))
+    return f'<section id="rectifications"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
+
+
+def _notice(content: PackContent) -> str:
+    heading = escape(t("The draft notice"))
+    composition = content.notice
+    if composition is None:
+        return f'<section id="notice"><h2>{heading}</h2><p>{escape(t("no unit to name"))}</p></section>'
+    recorded = (
+        f'<p class="sub">{escape(t("issued already as {number}", number=content.notice_recorded))}</p>'
+        if content.notice_recorded
+        else ""
+    )
+    classes = {Level.part: "part", Level.section: "section", Level.point: "point", Level.line: "line"}
+    body = "".join(f'<p class="{classes.get(p.level, "text")}">{escape(p.text)}</p>' for p in composition.body)
+    return (
+        f'<section id="notice" class="notice"><h2>{heading}</h2>{recorded}'
+        f"<h3>{escape(composition.title)}</h3><p>{escape(composition.number)}</p>"
+        f"<p>{escape(composition.addressees)}</p>{body}<p>{escape(composition.issuer)}　{escape(composition.date)}</p>"
+        "</section>"
+    )

@@ -1,0 +1,200 @@
+"""SPEC §12: the meeting pack, district totals and charts. The page is rendered in a real headless browser
+(Debian's chromium), and its figures are read back and compared with `status`, `filings` and `overdue`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ECOTRACK, Workspace
+
+MEETING = "2012-07-06"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def js(workspace: Workspace, *args: str) -> Any:
+    return json.loads(workspace.ok(*args, "--format", "json").stdout)
+
+
+class Elements(HTMLParser):
+    """Every element's tag and attributes, with the section it is in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str], str]] = []
+        self.section = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        if tag == "section":
+            self.section = attributes.get("id", "")
+        self.found.append((tag, attributes, self.section))
+
+    def where(self, section: str, tag: str) -> list[dict[str, str]]:
+        return [a for t, a, s in self.found if s == section and t == tag]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+    return found
+
+
+def _render(chromium: str, root: Path, page: Path) -> str:
+    """The page's DOM after Chromium loaded it, with every request it made logged to net.json."""
+    (root / "net.json").unlink(missing_ok=True)
+    return subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={root / 'profile'}", f"--log-net-log={root / 'net.json'}",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+
+
+def _requests(root: Path) -> list[str]:
+    """The URLs a page asked the network for (Chromium's own background requests have no origin)."""
+    text = (root / "net.json").read_text(encoding="utf-8").rstrip()
+    log = json.loads(text if text.endswith("}") else text.rstrip(",") + "]}")  # a log cut short at exit
+    kinds = {number: name for name, number in log["constants"]["logEventTypes"].items()}
+    started = [e.get("params", {}) for e in log["events"] if kinds.get(e["type"]) == "URL_REQUEST_START_JOB"]
+    return [p["url"] for p in started if "url" in p and p.get("initiator") != "not an origin"]
+
+
+def test_the_pack_in_a_browser_shows_the_numbers_of_status_filings_and_overdue(sample: Workspace) -> None:
+    chromium = _chromium()
+    outcome = sample.ok("pack", "--as-of", MEETING, "--out", "pack")
+    page = sample.root / "pack" / f"meeting-pack-{MEETING}.html"
+    assert f"wrote pack/{page.name}" in outcome.stderr
+    rendered = _render(chromium, sample.root, page)
+    assert not _requests(sample.root), "the page fetches nothing"
+    # the check sees a page's request: the same page with one picture from the network
+    control = page.with_name("control.html")
+    control.write_text(page.read_text(encoding="utf-8").replace("<body>", '<body><img src="http://127.0.0.1:9/x.png">'))
+    _render(chromium, sample.root, control)
+    assert _requests(sample.root) == ["http://127.0.0.1:9/x.png"]
+    elements = Elements()
+    elements.feed(rendered)
+
+    status = js(sample, "status", "--as-of", MEETING)["rows"]
+    cells = {(c["data-unit"], c["data-target"]): c for c in elements.where("heatmap", "td") if "data-status" in c}
+    assert len(cells) == len(status)  # one cell per assignment
+    colours = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
+    for row in status:
+        cell = cells[(row["unit"], row["target"])]
+        assert cell["data-status"] == row["status"] and f"background:{colours[row['status']]}" in cell["style"]
+        assert float(cell["data-actual"]) == pytest.approx(row["actual"])
+        assert float(cell["data-expected"]) == pytest.approx(row["expected"])
+
+    behind = {(r["unit"], r["target"]) for r in status if r["status"] == "behind"}
+    charts = [(f["data-unit"], f["data-target"]) for f in elements.where("trajectories", "figure")]
+    assert sorted(charts) == sorted(behind) and len(elements.where("trajectories", "svg")) == len(behind)
+
+    filings = js(sample, "filings", "--as-of", MEETING)["units"]
+    shown = {
+        (c["data-unit"], c["data-month"]): c["data-status"]
+        for c in elements.where("filings", "td")
+        if "data-month" in c
+    }
+    assert shown == {(u["unit"], month): state for u in filings for month, state in u["months"].items()}
+
+    overdue = js(sample, "overdue", "--as-of", MEETING)["units"]
+    listed = [
+        (r["data-unit"], r["data-missing"].split(), r["data-behind"].split())
+        for r in elements.where("overdue", "tr")
+        if "data-unit" in r
+    ]
+    assert listed == [(u["unit"], u["missing_reports"], [b["target"] for b in u["behind"]]) for u in overdue]
+
+    totals = js(sample, "status", "--as-of", MEETING, "--totals")["totals"]
+    rows = {r["data-target"]: r for r in elements.where("totals", "tr") if "data-target" in r}
+    assert [t["target"] for t in totals] == list(rows)
+    for total in totals:
+        assert float(rows[total["target"]]["data-actual"]) == pytest.approx(total["actual"])
+
+    figures = {f["data-figure"] for f in elements.where("headline", "div") if "data-figure" in f}
+    assert {"assignments", "behind", "overdue", "rectifications"} <= figures
+    # the draft notice, in the interface language
+    assert "Notice of 区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
+
+
+def test_a_screenshot_of_the_pack(sample: Workspace) -> None:
+    chromium = _chromium()
+    sample.ok("--lang", "zh", "pack", "--as-of", MEETING, "--out", "pack")
+    page = sample.root / "pack" / f"meeting-pack-{MEETING}.html"
+    picture = sample.root / "pack.png"
+    subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={sample.root / 'profile'}", "--hide-scrollbars",
+         "--window-size=1400,1000", f"--screenshot={picture}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert picture.stat().st_size > 20_000
+
+
+def test_district_totals_in_every_format(sample: Workspace) -> None:
+    data = js(sample, "status", "--as-of", MEETING, "--totals")
+    rows = data["rows"]
+    by = {t["target"]: t for t in data["totals"]}
+    first = [r for r in rows if r["target"] == "1.1"]
+    assert by["1.1"]["amount"] == sum(r["amount"] for r in first) and by["1.1"]["units"] == len(first)
+    assert by["1.1"]["actual"] == sum(r["actual"] for r in first) and by["1.1"]["aggregate"] == "sum"
+    rate = [r for r in rows if r["target"] == "2.10"]
+    assert by["2.10"]["aggregate"] == "mean" and by["2.10"]["amount"] == pytest.approx(
+        sum(r["amount"] for r in rate) / len(rate)
+    )
+    milestone = by["1.4"]
+    assert milestone["aggregate"] == "count" and (milestone["amount"], milestone["actual"]) == (1, 1)
+    csv_text = sample.ok("status", "--as-of", MEETING, "--totals", "--format", "csv", "--no-bom").stdout
+    assert csv_text.splitlines()[0] == "target,target_title,measure,amount,actual,expected,units,aggregate"
+    assert len(csv_text.splitlines()) == 1 + len(data["totals"])
+    table = sample.ok("--lang", "zh", "status", "--as-of", MEETING, "--totals").stdout
+    assert "全区合计（截至 2012-07-06）" in table
+
+
+def test_a_chart_of_one_assignment(sample: Workspace) -> None:
+    sample.ok("chart", "--unit", "baisha", "--target", "3.1", "--out", "c.svg", "--as-of", MEETING)
+    svg = (sample.root / "c.svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "Baisha" in svg
+    sample.ok("chart", "--unit", "baisha", "--target", "3.1", "--out", "c.png", "--as-of", MEETING)
+    assert (sample.root / "c.png").read_bytes().startswith(b"\x89PNG")
+    bad = sample.run("chart", "--unit", "baisha", "--target", "1.4", "--out", "c.svg")
+    assert bad.exit_code == 2 and "baisha has no assignment of target 1.4" in bad.stderr
+    wrong = sample.run("chart", "--unit", "baisha", "--target", "3.1", "--out", "c.pdf")
+    assert wrong.exit_code == 2 and "a chart is written as .svg or .png" in wrong.stderr
+
+
+def test_a_terminal_trajectory_for_one_assignment(sample: Workspace) -> None:
+    shown = sample.ok("status", "--as-of", MEETING, "--unit", "baisha", "--target", "3.1").stdout
+    assert "expected" in shown and "filed" in shown and "█" in shown
+
+
+def test_without_the_charts_extra_the_error_names_it(sample: Workspace) -> None:
+    hide = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['ecotrack'] + sys.argv[1:]\n"
+    hide += "from ecotrack.cli.app import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "chart", "--unit", "baisha", "--target", "3.1", "--out", "c.svg"],
+        env={**os.environ, **sample.env()},
+        cwd=sample.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and done.stderr.startswith("error: charts need matplotlib")
+    assert "pip install 'ecotrack[charts]'" in done.stderr and "Traceback" not in done.stderr
+    assert ECOTRACK.exists()
