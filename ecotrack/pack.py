@@ -186,9 +186,10 @@ def _heat_map(content: PackContent) -> str:
             cells.append(_heat_cell(row) if row else '<td class="none"></td>')
         name = escape(_name(plan, filings.unit, filings.unit_name))
         lines.append(f'<tr><td class="name">{name}</td>{"".join(cells)}</tr>')
+    heading, unit = escape(t("Progress of every assignment")), escape(t("Unit"))
     return (
-        f'<section id="heatmap"><h2>{escape(t("Progress of every assignment"))}</h2>{_legend()}'
-        f'<table><tr><th class="name">{escape(t("Unit"))}</th>{header}</tr>{"".join(lines)}</table></section>'
+        f'<section id="heatmap"><h2>{heading}</h2>{_legend()}'
+        f'<table><tr><th class="name">{unit}</th>{header}</tr>{"".join(lines)}</table></section>'
     )
 
 
@@ -216,9 +217,10 @@ def _filings(content: PackContent) -> str:
         )
         lines.append(f'<tr><td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>{cells}</tr>')
     legend = " ".join(f"{FILING_MARKS[s]} {escape(_filing_word(s))}" for s in FILING_MARKS)
+    heading, unit = escape(t("Monthly reports")), escape(t("Unit"))
     return (
-        f'<section id="filings"><h2>{escape(t("Monthly reports"))}</h2><div class="sub">{legend}</div>'
-        f'<table><tr><th class="name">{escape(t("Unit"))}</th>{header}</tr>{"".join(lines)}</table></section>'
+        f'<section id="filings"><h2>{heading}</h2><div class="sub">{legend}</div>'
+        f'<table><tr><th class="name">{unit}</th>{header}</tr>{"".join(lines)}</table></section>'
     )
 
 
@@ -237,8 +239,9 @@ def _totals(content: PackContent) -> str:
         )
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     note = t("sums over the units; a rate is their mean, a milestone counts those done")
+    heading = escape(t("District totals"))
     return (
-        f'<section id="totals"><h2>{escape(t("District totals"))}</h2><div class="sub">{escape(note)}</div>'
+        f'<section id="totals"><h2>{heading}</h2><div class="sub">{escape(note)}</div>'
         f"<table><tr>{header}</tr>{''.join(lines)}</table></section>"
     )
 
@@ -262,8 +265,9 @@ def _inline(svg: str) -> str:
 
 def _overdue(content: PackContent) -> str:
     plan = content.plan
+    heading, none = escape(t("Overdue units")), escape(t("none"))
     if not content.overdue:
-        return f'<section id="overdue"><h2>{escape(t("Overdue units"))}</h2><p>{escape(t("none"))}</p></section>'
+        return f'<section id="overdue"><h2>{heading}</h2><p>{none}</p></section>'
     lines = []
     for unit in content.overdue:
         gaps = "<br>".join(
@@ -279,10 +283,7 @@ def _overdue(content: PackContent) -> str:
         )
     head = [t("Unit"), t("Missing reports"), t("Behind targets and gaps"), t("Rectification overdue")]
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return (
-        f'<section id="overdue"><h2>{escape(t("Overdue units"))}</h2>'
-        f"<table><tr>{header}</tr>{''.join(lines)}</table></section>"
-    )
+    return f'<section id="overdue"><h2>{heading}</h2><table><tr>{header}</tr>{"".join(lines)}</table></section>'
 
 
 def _gap(plan: Plan, row: StatusRow) -> str:
@@ -292,9 +293,9 @@ def _gap(plan: Plan, row: StatusRow) -> str:
 
 
 def _rectifications(content: PackContent) -> str:
-    heading = escape(t("Open rectifications"))
+    heading, none = escape(t("Open rectifications")), escape(t("none"))
     if not content.rectifications:
-        return f'<section id="rectifications"><h2>{heading}</h2><p>{escape(t("none"))}</p></section>'
+        return f'<section id="rectifications"><h2>{heading}</h2><p>{none}</p></section>'
     plan = content.plan
     lines = "".join(
         f'<tr data-unit="{escape(r["unit"])}" data-notice="{r["notice"]}" data-state="{escape(r["state"])}">'
@@ -307,15 +308,12 @@ def _rectifications(content: PackContent) -> str:
 
 
 def _notice(content: PackContent) -> str:
-    heading = escape(t("The draft notice"))
+    heading, nobody = escape(t("The draft notice")), escape(t("no unit to name"))
     composition = content.notice
     if composition is None:
-        return f'<section id="notice"><h2>{heading}</h2><p>{escape(t("no unit to name"))}</p></section>'
-    recorded = (
-        f'<p class="sub">{escape(t("issued already as {number}", number=content.notice_recorded))}</p>'
-        if content.notice_recorded
-        else ""
-    )
+        return f'<section id="notice"><h2>{heading}</h2><p>{nobody}</p></section>'
+    issued = escape(t("issued already as {number}", number=content.notice_recorded or ""))
+    recorded = f'<p class="sub">{issued}</p>' if content.notice_recorded else ""
     classes = {Level.part: "part", Level.section: "section", Level.point: "point", Level.line: "line"}
     body = "".join(f'<p class="{classes.get(p.level, "text")}">{escape(p.text)}</p>' for p in composition.body)
     return (

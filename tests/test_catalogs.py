@@ -166,3 +166,19 @@ def test_help_follows_the_lang_given_before_the_command(tmp_path: Path) -> None:
     english = CliRunner().invoke(app, ["--lang=en", "status", "--help"], env={"COLUMNS": "120", "LANG": "zh_CN.UTF-8"})
     assert "Evaluate as of this date" in english.stdout and "选项" not in english.stdout
     assert "Usage: ecotrack status" in english.stdout and "用法" not in english.stdout
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """Babel skips an f-string with substitutions whole: a t() inside one is never extracted, so never
+    translated (the meeting pack's headings once stayed English in Chinese)."""
+    import re
+    from pathlib import Path
+
+    hidden = re.compile(r"""\bf(["']).*\{[^}]*\b(t|tn|tp)\(["']""")
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted((Path(__file__).parent.parent / "ecotrack").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hidden.search(line)
+    ]
+    assert not found
