@@ -11,22 +11,20 @@ from typing import TYPE_CHECKING, Any
 from ecotrack.exports import plain
 from ecotrack.i18n import tp
 from ecotrack.plan import Plan
-from ecotrack.rules import (
-    Adjustment,
-    Contribution,
-    Evaluation,
-    OverdueUnit,
-    PeriodLock,
-    UnitAssessment,
-    Veto,
-    district_totals,
-)
-
-__all__ = ["district_totals"]  # SPEC §12's totals, for the commands that show them
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
-    from ecotrack.rules import ItemState
+    from ecotrack.rules import (
+        Contribution,
+        Evaluation,
+        ItemState,
+        OverdueUnit,
+        PeriodLock,
+        StatusRow,
+        TargetTotal,
+        UnitAssessment,
+        Veto,
+    )
     from ecotrack.storage.entries import HistoryEntry
     from ecotrack.storage.notices import IssuedNotice
     from ecotrack.storage.rectification import StoredItem
@@ -509,9 +507,17 @@ def issued_notice_rows(notices: Sequence[IssuedNotice], plan_year: int) -> list[
 
 # --- the assessment as a record (SPEC §11) ---------------------------------------------------------------
 
-ExplanationParts = tuple[
-    Sequence[Contribution], Mapping[str, str], Sequence[Any], Sequence["HistoryEntry"], Sequence[Veto]
-]
+if TYPE_CHECKING:
+    ExplanationParts = tuple[
+        Sequence[Contribution], Mapping[str, str], Sequence[Any], Sequence[HistoryEntry], Sequence[Veto]
+    ]
+
+
+def district_totals(plan: Plan, rows: Sequence[StatusRow]) -> list[TargetTotal]:
+    """SPEC §12's totals, for the commands that show them (the rule is `rules.district_totals`)."""
+    from ecotrack.rules import district_totals as totals
+
+    return totals(plan, rows)
 
 
 def assessment_content(
@@ -541,6 +547,8 @@ def assessment_content(
 
 def unit_assessment(data: Mapping[str, Any]) -> UnitAssessment:
     """A unit's result read back from the record."""
+    from ecotrack.rules import Adjustment, UnitAssessment
+
     fields = {name: data[name] for name in UnitAssessment.__dataclass_fields__ if name in data}
     fields["adjustments"] = [Adjustment(**a) for a in data.get("adjustments", [])]
     return UnitAssessment(**fields)
@@ -557,6 +565,7 @@ class ExplainedUnit:
 
 def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
     """A unit's explanation read back from the record (or from the data just computed)."""
+    from ecotrack.rules import Contribution, Veto
     from ecotrack.storage.entries import AttachedFile, HistoryEntry
 
     entries = [

@@ -217,10 +217,10 @@ def _filings(content: PackContent) -> str:
         )
         lines.append(f'<tr><td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>{cells}</tr>')
     legend = " ".join(f"{FILING_MARKS[s]} {escape(_filing_word(s))}" for s in FILING_MARKS)
-    heading, unit = escape(t("Monthly reports")), escape(t("Unit"))
+    heading, unit_heading = escape(t("Monthly reports")), escape(t("Unit"))
     return (
         f'<section id="filings"><h2>{heading}</h2><div class="sub">{legend}</div>'
-        f'<table><tr><th class="name">{unit}</th>{header}</tr>{"".join(lines)}</table></section>'
+        f'<table><tr><th class="name">{unit_heading}</th>{header}</tr>{"".join(lines)}</table></section>'
     )
 
 

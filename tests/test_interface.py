@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -454,3 +455,34 @@ def test_narrow_tables_keep_titles_and_names_to_few_lines(sample: Workspace) -> 
     unit_lines = [line for line in filings.splitlines() if "│" in line and re.search(r"[A-Za-z]", line)]
     assert len(unit_lines) <= 30, filings  # 19 units, a few of them with long English names
     assert max(len(line) for line in filings.splitlines()) <= 80
+
+
+HELPING = """
+import sys
+sys.argv = ["ecotrack", *sys.argv[1:]]
+from ecotrack.cli.app import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "openpyxl", "docx", "matplotlib", "yaml",
+         "ecotrack.render", "ecotrack.rules", "ecotrack.tracker", "ecotrack.storage")
+sys.stderr.write("heavy:" + ",".join(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"], ["notice", "--help"]])
+def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
+    """Start-up is every command's cost: --help and --version import neither the database stack, the plan
+    parser, the documents' and charts' libraries, nor the tables of the output module. (A subcommand's
+    --help runs the root callback first, whose option values Typer 0.29 converts through pydantic: that one
+    is Typer's, and is allowed there.)"""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HELPING, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    allowed = {"pydantic"} if len(args) > 1 else set()
+    heavy = set(done.stderr.rpartition("heavy:")[2].split(",")) - {""}
+    assert "heavy:" in done.stderr and not heavy - allowed, done.stderr[-300:]

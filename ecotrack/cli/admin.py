@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ecotrack import render
+from ecotrack.cli.lazy import render
 from ecotrack.cli.workspace import settings_of
 from ecotrack.i18n import N_, t
 

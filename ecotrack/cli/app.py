@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from ecotrack import __version__
 from ecotrack.cli import complete
+from ecotrack.cli.lazy import render
 from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
 from ecotrack.errors import EcotrackError, ExitCode
 from ecotrack.i18n import N_, detect_language, set_language, t
@@ -51,8 +52,6 @@ class EcotrackGroup(TyperGroup):
 
 
 def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]) -> int:
-    from ecotrack import render
-
     try:
         result = run()
     except EcotrackError as failure:
@@ -95,8 +94,6 @@ def _misplaced_global_option(failure: Exception) -> str | None:
 
 def _unexpected(failure: Exception, settings: Settings) -> int:
     """A database or disk failure in plain words; anything else is a bug, shown in full only when debugging."""
-    from ecotrack import render
-
     module = type(failure).__module__
     if isinstance(failure, OSError) and not module.startswith("sqlalchemy"):
         # an operating-system failure is the file's it names, or else the output stream's, never the database's

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecotrack import render
 from ecotrack.cli import complete
+from ecotrack.cli.lazy import render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, TargetOpt, UnitOpt
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker

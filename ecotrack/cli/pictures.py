@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecotrack import render
+from ecotrack.cli.lazy import render
 from ecotrack.cli.options import AsOfOpt, UnitOpt, as_of_date
 from ecotrack.cli.output import write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecotrack import render
+from ecotrack.cli.lazy import render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import open_tracker, settings_of

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecotrack import render
+from ecotrack.cli.lazy import render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_unit, open_tracker

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ecotrack import render
+from ecotrack.cli.lazy import render
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, did_you_mean, t
