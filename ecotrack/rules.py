@@ -195,10 +195,14 @@ class Evaluation:
     filings: list[UnitFilings]
 
     def rows_by_unit(self) -> dict[str, list[StatusRow]]:
-        grouped: dict[str, list[StatusRow]] = {}
-        for row in self.rows:
-            grouped.setdefault(row.unit, []).append(row)
-        return grouped
+        """The rows grouped by unit, computed once per evaluation (the assessment asks for each unit)."""
+        cached: dict[str, list[StatusRow]] | None = self.__dict__.get("_rows_by_unit")
+        if cached is None:
+            cached = {}
+            for row in self.rows:
+                cached.setdefault(row.unit, []).append(row)
+            self.__dict__["_rows_by_unit"] = cached  # a frozen dataclass: the cache bypasses __setattr__
+        return cached
 
 
 @dataclass(frozen=True)

@@ -924,11 +924,17 @@ class Tracker:
         if unit is None and not every:
             return Explained(assessment, {})
         issued = self.notices()
-        entries = self.history(unit)
+        # only entries filed after the fact are explained, grouped by unit once rather than scanned once
+        # per unit (a city's year has a hundred thousand entries and a few hundred units)
+        after_the_fact: dict[str, list[entry_store.HistoryEntry]] = {}
+        for entry in self.history(unit):
+            if entry.backdated or entry.catch_up:
+                after_the_fact.setdefault(entry.unit, []).append(entry)
         by_unit: dict[str, Explanation] = {}
         for result in assessment.units:
             if unit is not None and result.unit != unit:
                 continue
+            entries = after_the_fact.get(result.unit, [])
             by_unit[result.unit] = self._explain(assessment, result.unit, as_of, issued, entries)
         return Explained(assessment, by_unit)
 
