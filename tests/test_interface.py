@@ -459,14 +459,23 @@ def test_narrow_tables_keep_titles_and_names_to_few_lines(sample: Workspace) -> 
 
 HELPING = """
 import sys
+import typer.main
+built = []
+real = typer.main.get_command_from_info
+def counting(info, **options):
+    built.append(info.name or info.callback.__name__)
+    return real(info, **options)
+typer.main.get_command_from_info = counting
 sys.argv = ["ecotrack", *sys.argv[1:]]
 from ecotrack.cli.app import main
 try:
     main()
 except SystemExit:
     pass
-heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "openpyxl", "docx", "matplotlib", "yaml",
-         "ecotrack.render", "ecotrack.rules", "ecotrack.tracker", "ecotrack.storage")
+heavy = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "openpyxl", "docx", "matplotlib", "yaml", "rich",
+         "markdown_it", "ecotrack.render", "ecotrack.rules", "ecotrack.tracker", "ecotrack.storage",
+         "ecotrack.listings", "ecotrack.plan")
+sys.stderr.write("built:" + ",".join(built) + "\\n")
 sys.stderr.write("heavy:" + ",".join(sorted(m for m in heavy if m in sys.modules)))
 """
 
@@ -474,9 +483,9 @@ sys.stderr.write("heavy:" + ",".join(sorted(m for m in heavy if m in sys.modules
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"], ["notice", "--help"]])
 def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
     """Start-up is every command's cost: --help and --version import neither the database stack, the plan
-    parser, the documents' and charts' libraries, nor the tables of the output module. (A subcommand's
-    --help runs the root callback first, whose option values Typer 0.29 converts through pydantic: that one
-    is Typer's, and is allowed there.)"""
+    parser, the documents' and charts' libraries, Rich, nor the output and listing modules; and they build
+    the options of no command but the one asked about. (A subcommand's --help runs the root callback first,
+    whose option values Typer 0.29 converts through pydantic: that one is Typer's, and is allowed there.)"""
     import subprocess
     import sys
 
@@ -486,3 +495,5 @@ def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]
     allowed = {"pydantic"} if len(args) > 1 else set()
     heavy = set(done.stderr.rpartition("heavy:")[2].split(",")) - {""}
     assert "heavy:" in done.stderr and not heavy - allowed, done.stderr[-300:]
+    built = done.stderr.partition("built:")[2].partition("\n")[0].split(",")
+    assert [name for name in built if name] == args[:-1], done.stderr[-300:]

@@ -1,19 +1,24 @@
 """The `ecotrack` command: global options, the command groups, and the one error boundary.
 
 Heavy libraries (SQLAlchemy, SQLModel, Alembic, openpyxl) are imported inside the commands that
-need them, so that `--help` and shell completion stay instant.
+need them, and a command's options are built from its annotations only when that command is run or
+its help is shown, so that `--help` and shell completion stay instant. Help is Click's plain text
+(`rich_markup_mode=None`): Typer's Rich help would import rich.markdown and markdown-it (~0.1 s).
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click
 from typer.core import TyperGroup
+from typer.models import CommandInfo, DefaultPlaceholder, TyperInfo
 
 from ecotrack import __version__
 from ecotrack.cli import complete
@@ -22,11 +27,103 @@ from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
 from ecotrack.errors import EcotrackError, ExitCode
 from ecotrack.i18n import N_, detect_language, set_language, t
 
+# Where the commands are registered (by each CLI module's `register`); the root group builds each from
+# here the first time it is asked for (LazyCommands), never all of them for one command line.
+commands = typer.Typer()
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The commands of the root group, each built from its registration in `commands` on first use."""
+
+    def __init__(self, registry: typer.Typer) -> None:
+        self._registered: dict[str, CommandInfo | TyperInfo] = {}
+        for info in registry.registered_commands:
+            assert info.callback is not None
+            self._registered[info.name or typer.main.get_command_name(info.callback.__name__)] = info
+        for group in registry.registered_groups:
+            assert isinstance(group.name, str)
+            self._registered[group.name] = group
+        self._built: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._built:
+            self._built[name] = _build(name, self._registered[name])
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._built.pop(name, None)
+        self._registered.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._registered, **self._built})
+
+    def __len__(self) -> int:
+        return len({**self._registered, **self._built})
+
+    def built(self) -> dict[str, click.Command]:
+        """The commands built so far (translating help must not build the others)."""
+        return dict(self._built)
+
+    def summary(self, name: str) -> tuple[str, str | None]:
+        """A command's help and help panel as registered (English), without building it."""
+        if name in self._built or name not in self._registered:
+            command = self[name]
+            return command.help or "", getattr(command, "rich_help_panel", None)
+        info = self._registered[name]
+        if isinstance(info, CommandInfo):
+            text = info.help or inspect.getdoc(info.callback) or ""
+        else:
+            text = typer.main.solve_typer_info_help(info)
+        panel = info.rich_help_panel
+        return inspect.cleandoc(text), None if isinstance(panel, DefaultPlaceholder) else panel
+
+
+def _build(name: str, info: CommandInfo | TyperInfo) -> click.Command:
+    """One command (or command group) from its registration, its help in the interface language."""
+    from ecotrack.cli.help import translate_command
+
+    command: click.Command
+    if isinstance(info, CommandInfo):
+        command = typer.main.get_command_from_info(info, pretty_exceptions_short=False, rich_markup_mode=None)
+    else:
+        command = typer.main.get_group_from_info(
+            info, pretty_exceptions_short=False, suggest_commands=True, rich_markup_mode=None
+        )
+    translate_command(command, name)
+    return command
+
 
 class EcotrackGroup(TyperGroup):
     """Turns every failure a user can cause into `error:` lines and an exit code (SPEC §7)."""
 
     settings: Settings | None = None  # set by the root callback once options are parsed
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # the names alone: Typer's own asks for every command, building each
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands under their panels, each summed up from its help without building it."""
+        from typer._click.utils import make_default_short_help
+
+        lazy = self.commands
+        assert isinstance(lazy, LazyCommands)
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name in names:
+            text, panel = lazy.summary(name)
+            title = t(panel) if panel else t("Commands")
+            panels.setdefault(title, []).append((name, make_default_short_help(t(text), limit) if text else ""))
+        for title, rows in panels.items():
+            with formatter.section(title):
+                formatter.write_dl(rows)
 
     def main(  # type: ignore[override]
         self,
@@ -138,6 +235,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -224,14 +322,14 @@ def _register() -> None:
     from ecotrack.cli import admin, entries, meeting, pictures, rectification, review, yearend
     from ecotrack.cli import plan as plan_commands
 
-    app.add_typer(plan_commands.app, name="plan")
-    admin.register(app)
-    entries.register(app)
-    review.register(app)
-    meeting.register(app)
-    pictures.register(app)
-    rectification.register(app)
-    yearend.register(app)
+    commands.add_typer(plan_commands.app, name="plan", rich_help_panel=N_("Set-up"))
+    admin.register(commands)
+    entries.register(commands)
+    review.register(commands)
+    meeting.register(commands)
+    pictures.register(commands)
+    rectification.register(commands)
+    yearend.register(commands)
 
 
 _register()

@@ -11,17 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli import complete
-from ecotrack.cli.lazy import render
+from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, TargetOpt, UnitOpt
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, language, t, tn
-from ecotrack.listings import HISTORY_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, target_rows, unit_rows
-from ecotrack.plan import Target, period_label
 
 if TYPE_CHECKING:
     from ecotrack.filing import NewEntry
+    from ecotrack.plan import Target
     from ecotrack.tracker import Tracker
 
 PANEL = N_("Filing (clerks)")
@@ -38,12 +37,12 @@ def units(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBom
     """Who is in the plan: each unit with what it leads and supports."""
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        rows = unit_rows(plan)
+        rows = listings.unit_rows(plan)
         emit(
             fmt,
             data={"plan_year": plan.year, "units": rows},
             rows=lambda: rows,
-            columns=UNIT_COLUMNS,
+            columns=listings.UNIT_COLUMNS,
             table=lambda: render.units_table(plan, rows),
             bom=not no_bom,
         )
@@ -57,7 +56,7 @@ def targets(
         plan = tracker.plan
         if unit is not None:
             unit = known_unit(plan, unit).code
-        rows = target_rows(plan, unit)
+        rows = listings.target_rows(plan, unit)
         title = (
             t("Targets of the {year} plan", year=plan.year)
             if unit is None
@@ -73,7 +72,7 @@ def targets(
             render.targets_table(plan, rows, title)
             render.returned_entries(plan, returned)
 
-        emit(fmt, data=data, rows=lambda: rows, columns=TARGET_COLUMNS, table=table, bom=not no_bom)
+        emit(fmt, data=data, rows=lambda: rows, columns=listings.TARGET_COLUMNS, table=table, bom=not no_bom)
 
 
 def history(
@@ -95,13 +94,15 @@ def history(
             fmt,
             data={"plan_year": plan.year, "entries": entries},
             rows=lambda: [vars(e) for e in entries],
-            columns=HISTORY_COLUMNS,
+            columns=listings.HISTORY_COLUMNS,
             table=lambda: render.history_table(plan, entries),
             bom=not no_bom,
         )
 
 
 def _previous_month(today: date) -> str:
+    from ecotrack.plan import period_label
+
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return period_label(year, month)
 
@@ -390,6 +391,8 @@ def template(
         if year != plan.year:
             raise BadInput(t("period {period} is outside the plan year {year}", period=period, year=plan.year))
         columns, rows = template_rows(plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh")
+    from ecotrack.plan import period_label
+
     if suffix == ".xlsx":
         data = exports.xlsx_bytes(
             [

@@ -19,17 +19,14 @@ from typing import IO, Any
 
 from ecotrack.i18n import LANGUAGES, N_, detect_language, set_language, t, unformatted
 
-# Typer's own words in its help screens (it reads them from these names of typer.rich_utils)
-TYPER_WORDS = {
-    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
-    "OPTIONS_PANEL_TITLE": N_("Options"),
-    "COMMANDS_PANEL_TITLE": N_("Commands"),
-    "ERRORS_PANEL_TITLE": N_("Error"),
-    "ABORTED_TEXT": N_("Aborted."),
-    "DEFAULT_STRING": N_("[default: {}]"),
-    "ENVVAR_STRING": N_("[env var: {}]"),
-    "REQUIRED_LONG_STRING": N_("[required]"),
-    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+# Click's own words in its plain help screens (Typer writes them through `typer.core._`, stdlib gettext)
+CLICK_WORDS = {
+    "Arguments": N_("Arguments"),
+    "Options": N_("Options"),
+    "Commands": N_("Commands"),
+    "default: {default}": N_("default: {default}"),
+    "env var: {var}": N_("env var: {var}"),
+    "required": N_("required"),
 }
 
 
@@ -49,20 +46,23 @@ def language_of(args: Sequence[str]) -> str:
 
 
 def translate(command: Any, args: Sequence[str]) -> None:
-    """Put every help text of `command` and its subcommands, and Typer's words, in the language of `args`."""
-    from typer import rich_utils
+    """Put every help text of `command` and its subcommands built so far, and Click's words, in the
+    language of `args` (a command built later is translated as it is built: `translate_command`)."""
+    import typer.core
 
     set_language(language_of(args))
-    english: dict[str, str] = getattr(rich_utils, "_ecotrack_english", {})
-    if not english:
-        english = {name: getattr(rich_utils, name) for name in TYPER_WORDS}
-        rich_utils._ecotrack_english = english  # type: ignore[attr-defined]
-    for name in TYPER_WORDS:
-        setattr(
-            rich_utils, name, unformatted(TYPER_WORDS[name]) if english[name] == TYPER_WORDS[name] else english[name]
-        )
+    typer.core._ = _click_word  # type: ignore[attr-defined]
     _translate_usage_prefix()
     _translate_tree(command)
+
+
+def translate_command(command: Any, path: str) -> None:
+    """Put the help texts of one command, just built, in the interface language."""
+    _translate_tree(command, path)
+
+
+def _click_word(message: str) -> str:
+    return unformatted(CLICK_WORDS[message]) if message in CLICK_WORDS else message
 
 
 USAGE_PREFIX = N_("Usage: ")
@@ -162,7 +162,9 @@ def _translate_tree(command: Any, path: str = "") -> None:
 
         command.get_help_option = translated_help_option
         command._ecotrack_help_option = True
-    for name, sub in getattr(command, "commands", {}).items():
+    subcommands = getattr(command, "commands", {})
+    built = subcommands.built() if hasattr(subcommands, "built") else subcommands
+    for name, sub in built.items():
         _translate_tree(sub, f"{path} {name}".strip())
 
 

@@ -1,5 +1,6 @@
-"""The terminal output module, imported on its first use: `--help`, `--version` and completion never
-draw a table, so they need not import Rich's tables and the rules behind them (about 70 ms)."""
+"""The terminal output and listing modules, imported on their first use: `--help`, `--version` and
+completion never draw a table, so they need not import Rich's tables, the rules behind them and the
+listings' dataclasses (about 90 ms)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class _OnFirstUse(ModuleType):
 
 
 if TYPE_CHECKING:
+    from ecotrack import listings as listings
     from ecotrack import render as render
 else:
     render = _OnFirstUse("ecotrack.render")
+    listings = _OnFirstUse("ecotrack.listings")

@@ -9,22 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ecotrack.cli.lazy import render
+from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
-from ecotrack.exports import plain
 from ecotrack.i18n import N_, t, tn
-from ecotrack.listings import (
-    NOTICE_COLUMNS,
-    NOTICES_COLUMNS,
-    OVERDUE_COLUMNS,
-    STATUS_COLUMNS,
-    issued_notice_rows,
-    notice_rows,
-    overdue_rows,
-)
 
 if TYPE_CHECKING:
     from ecotrack.notices import Notice
@@ -64,6 +54,7 @@ def status(
     no_bom: NoBomOpt = False,
 ) -> None:
     """Each assignment: amount, actual, expected level, progress and status."""
+    from ecotrack.exports import plain
     from ecotrack.listings import TOTALS_COLUMNS, district_totals
 
     day = as_of_date(as_of)
@@ -109,7 +100,7 @@ def status(
         data=data,
         # CSV is one table: with --totals it is the totals, the line an office reports upward
         rows=(lambda: [plain(total) for total in summed]) if totals else (lambda: [plain(r) for r in rows]),
-        columns=TOTALS_COLUMNS if totals else STATUS_COLUMNS,
+        columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
         table=table,
         bom=not no_bom,
     )
@@ -181,7 +172,14 @@ def overdue(
         else:
             render.info(t("no unit is overdue as of {as_of}", as_of=day.isoformat()))
 
-    emit(fmt, data=data, rows=lambda: overdue_rows(listed), columns=OVERDUE_COLUMNS, table=table, bom=not no_bom)
+    emit(
+        fmt,
+        data=data,
+        rows=lambda: listings.overdue_rows(listed),
+        columns=listings.OVERDUE_COLUMNS,
+        table=table,
+        bom=not no_bom,
+    )
     if exit_code and listed:
         raise typer.Exit(1)
 
@@ -337,8 +335,8 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
     emit(
         fmt,
         data=data,
-        rows=lambda: issued_notice_rows(issued, plan.year),
-        columns=NOTICES_COLUMNS,
+        rows=lambda: listings.issued_notice_rows(issued, plan.year),
+        columns=listings.NOTICES_COLUMNS,
         table=table,
         bom=not no_bom,
     )
@@ -461,8 +459,8 @@ def _show_notice(fmt: OutputFormat, data: dict[str, Any], document: str, bom: bo
     emit(
         fmt,
         data=data,
-        rows=lambda: notice_rows(data),
-        columns=NOTICE_COLUMNS,
+        rows=lambda: listings.notice_rows(data),
+        columns=listings.NOTICE_COLUMNS,
         table=lambda: render.document(document),
         bom=bom,
     )

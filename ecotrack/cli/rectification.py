@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ecotrack.cli.lazy import render
+from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, parse_day, remark
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, language, t
-from ecotrack.listings import RECTIFICATION_COLUMNS, REMIND_COLUMNS, flat_rows, rectification_rows, remind_rows
 
 if TYPE_CHECKING:
     from ecotrack.tracker import Reminder
@@ -126,12 +125,12 @@ def rectifications(
         items = tracker.rectifications(day, code)
     if open_only:
         items = [item for item in items if item.state in ("open", "overdue", "reopened")]
-    rows = rectification_rows([(item.stored, item.due, item.state) for item in items])
+    rows = listings.rectification_rows([(item.stored, item.due, item.state) for item in items])
     emit(
         fmt,
         data={"plan_year": plan.year, "as_of": day, "items": rows},
-        rows=lambda: flat_rows(rows),
-        columns=RECTIFICATION_COLUMNS,
+        rows=lambda: listings.flat_rows(rows),
+        columns=listings.RECTIFICATION_COLUMNS,
         table=lambda: render.rectifications_table(plan, items, t("Rectification as of {as_of}", as_of=day.isoformat())),
         bom=not no_bom,
     )
@@ -206,12 +205,12 @@ def remind(
         for reminder in reminders:
             render.plain(_message(plan.office, reminder))
         return
-    rows = remind_rows([(r.unit, r.reports, r.rectifications, r.due) for r in reminders])
+    rows = listings.remind_rows([(r.unit, r.reports, r.rectifications, r.due) for r in reminders])
     emit(
         OutputFormat(fmt.value),
         data={"plan_year": plan.year, "as_of": day, "units": rows},
-        rows=lambda: flat_rows(rows),
-        columns=REMIND_COLUMNS,
+        rows=lambda: listings.flat_rows(rows),
+        columns=listings.REMIND_COLUMNS,
         table=lambda: render.remind_table(
             plan, reminders, t("Due within {days} days of {as_of}, not yet filed", days=days, as_of=day.isoformat())
         ),

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecotrack.cli.lazy import render
+from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
-from ecotrack.listings import LOCK_COLUMNS, REVIEW_COLUMNS, lock_rows, review_rows
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
@@ -68,12 +67,12 @@ def review(
         if unit is not None:
             unit = known_unit(plan, unit).code
         items = tracker.review_queue(unit, _period(plan, period))
-        rows = review_rows([(item.entry, item.previous_value) for item in items])
+        rows = listings.review_rows([(item.entry, item.previous_value) for item in items])
         emit(
             fmt,
             data={"plan_year": plan.year, "entries": rows},
             rows=lambda: rows,
-            columns=REVIEW_COLUMNS,
+            columns=listings.REVIEW_COLUMNS,
             table=lambda: render.review_table(plan, items),
             bom=not no_bom,
         )
@@ -184,12 +183,12 @@ def locks(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBom
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         periods = tracker.locks()
-    rows = lock_rows(periods)
+    rows = listings.lock_rows(periods)
     emit(
         fmt,
         data={"plan_year": plan.year, "locks": rows},
         rows=lambda: rows,
-        columns=LOCK_COLUMNS,
+        columns=listings.LOCK_COLUMNS,
         table=lambda: render.locks_table(plan, periods),
         bom=not no_bom,
     )

@@ -10,11 +10,11 @@ from ecotrack.cli.lazy import render
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, did_you_mean, t
-from ecotrack.plan import Plan, Target, Task, Unit
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from ecotrack.plan import Plan, Target, Task, Unit
     from ecotrack.tracker import Evaluation, Tracker
 
 

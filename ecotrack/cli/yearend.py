@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ecotrack.cli.lazy import render
+from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
-from ecotrack.listings import ASSESS_COLUMNS, EXPORT_TABLES, SHARE_COLUMNS, flat_rows
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
@@ -105,8 +104,8 @@ def assess(
         emit(
             fmt,
             data=data,
-            rows=lambda: flat_rows(units),
-            columns=ASSESS_COLUMNS,
+            rows=lambda: listings.flat_rows(units),
+            columns=listings.ASSESS_COLUMNS,
             table=lambda: render.assessment_table(plan, results, title),
             bom=not no_bom,
         )
@@ -117,8 +116,8 @@ def assess(
     emit(
         fmt,
         data=data,
-        rows=lambda: flat_rows(data["units"]),
-        columns=ASSESS_COLUMNS,
+        rows=lambda: listings.flat_rows(data["units"]),
+        columns=listings.ASSESS_COLUMNS,
         table=lambda: render.assessment_explained(
             plan,
             unit_assessment(data["units"][0]) if data["units"] else None,
@@ -268,10 +267,12 @@ def export(
     from ecotrack.listings import export_data, export_tables, rectification_rows
 
     if fmt is ExportFormat.csv and table is None:
-        raise BadInput(t("--format csv exports one table: give --table ({tables})", tables=", ".join(EXPORT_TABLES)))
-    if table is not None and table not in EXPORT_TABLES:
         raise BadInput(
-            t("unknown table '{table}': choose one of {tables}", table=table, tables=", ".join(EXPORT_TABLES))
+            t("--format csv exports one table: give --table ({tables})", tables=", ".join(listings.EXPORT_TABLES))
+        )
+    if table is not None and table not in listings.EXPORT_TABLES:
+        raise BadInput(
+            t("unknown table '{table}': choose one of {tables}", table=table, tables=", ".join(listings.EXPORT_TABLES))
         )
     if fmt is ExportFormat.xlsx and out is None and sys.stdout.isatty():
         raise BadInput(t("an XLSX workbook is binary: give --out FILE.xlsx, or redirect stdout to a file"))
@@ -309,7 +310,7 @@ def export(
         from ecotrack.listings import headings_for
         from ecotrack.scoresheet import title_lines, unit_sheets
 
-        chosen = [table] if table else list(EXPORT_TABLES)
+        chosen = [table] if table else list(listings.EXPORT_TABLES)
         final = recorded is not None
         sheets = [
             exports.Sheet(
@@ -317,7 +318,7 @@ def export(
                 columns=tables[name][0],
                 headings=headings_for(tables[name][0]),
                 rows=tables[name][1],
-                percent_columns=SHARE_COLUMNS,
+                percent_columns=listings.SHARE_COLUMNS,
                 title_lines=title_lines(
                     plan,
                     t("{title}: {table}", title=plan.title, table=t(SHEET_NAMES[name])),
@@ -350,10 +351,10 @@ def _assessment_workbook(plan: Plan, content: dict[str, Any], title: str, *, fin
     units = [{**u, "final": final} for u in content["units"]]
     summary = exports.Sheet(
         title=t(SHEET_NAMES["assessment"]),
-        columns=ASSESS_COLUMNS,
-        headings=headings_for(ASSESS_COLUMNS),
-        rows=flat_rows(units),
-        percent_columns=SHARE_COLUMNS,
+        columns=listings.ASSESS_COLUMNS,
+        headings=headings_for(listings.ASSESS_COLUMNS),
+        rows=listings.flat_rows(units),
+        percent_columns=listings.SHARE_COLUMNS,
         title_lines=title_lines(plan, title, date.fromisoformat(content["as_of"]), final=final),
     )
     return exports.xlsx_bytes([summary, *unit_sheets(plan, content, final=final)])

@@ -1,0 +1,293 @@
+"""The performance benchmark of issue 18: a city for ten plan years, each figure a ratio in one run.
+
+    .venv/bin/python benchmarks/run.py [--units 300] [--targets 60] [--per-unit 20] [--years 10]
+                                       [--runs 3] [--db URL] [--keep DIR]
+
+Builds a city of `--units` units (six in ten towns, two in ten sub-districts, the rest departments) and
+`--targets` targets, each unit assigned `--per-unit` of them (quantities, reductions and milestones), and
+a year of monthly filings for every assignment (72,000 rows a year at the defaults), for `--years` plan
+years (720,000 entries). Through the installed `ecotrack`, in child processes, it measures:
+
+- the import floor: a process importing the third-party stack the data commands need (Typer, Rich's
+  console and tables, SQLAlchemy, SQLModel, PyYAML, and psycopg with a PostgreSQL `--db`);
+- `import` of the first year into the empty database, in rows/s, against raw sqlite3 `executemany` of
+  the same rows into a table of the same columns in one transaction (the best any SQLite import can do);
+- `status`, `overdue` and `assess` (`--format json`) for the first year with one year loaded and again
+  with all of them, each as a ratio to the import floor, and the growth between the two;
+- the peak memory (max RSS) of each; `--help` and `--version` against `python -c pass`; and `status` on
+  the shipped sample against the same floor.
+
+Each figure is the median of `--runs` runs. Nothing here asserts a time: the figures go into the README
+and the closing notes, never into tests (these machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from citysize import measure_once
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_YEAR = 2012
+STACK = ["typer", "rich.console", "rich.table", "sqlalchemy", "sqlmodel", "yaml"]
+Assignment = tuple[str, str, float, float, bool]  # unit, target, baseline, amount, milestone
+
+
+def city(units: int, targets: int, per_unit: int, seed: int = 7) -> tuple[list[str], list[dict[str, object]]]:
+    """The units and the targets (with their assignments) of the city, the same every plan year."""
+    rng = random.Random(seed)
+    codes = (
+        [f"town{i:03d}" for i in range(units * 6 // 10)]
+        + [f"sub{i:03d}" for i in range(units * 2 // 10)]
+        + [f"dept{i:03d}" for i in range(units - units * 6 // 10 - units * 2 // 10)]
+    )
+    kinds = ["milestone" if n % 12 == 0 else "reduction" if n % 10 == 3 else "quantity" for n in range(targets)]
+    owners: list[list[str]] = [[] for _ in range(targets)]
+    for unit in codes:
+        for index in rng.sample(range(targets), k=min(per_unit, targets)):
+            owners[index].append(unit)
+    plan_targets: list[dict[str, object]] = []
+    for index, kind in enumerate(kinds):
+        task, number = index // 10 + 1, index % 10 + 1
+        baseline = float(rng.randint(200, 1000)) if kind == "reduction" else 0.0
+        amounts = {
+            u: (1.0 if kind == "milestone" else baseline * 0.9 if baseline else float(rng.randint(2, 60)))
+            for u in owners[index]
+        }
+        plan_targets.append(
+            {
+                "task": task,
+                "code": f"{task}.{number}",
+                "kind": kind,
+                "baseline": baseline,
+                "amounts": amounts,
+                "due_month": rng.randint(3, 11),
+                "weight": rng.randint(1, 3),
+            }
+        )
+    return codes, plan_targets
+
+
+def write_plan(path: Path, year: int, units: list[str], targets: list[dict[str, object]]) -> list[Assignment]:
+    """The plan file of one year; gives back its assignments."""
+    lines = ["plan:", f"  year: {year}", "  title: 城市规模基准计划", "  office: 生态建设工作领导小组办公室", "units:"]
+    for code in units:
+        kind = "town" if code.startswith("town") else "subdistrict" if code.startswith("sub") else "department"
+        lines += [f"  - code: {code}", f"    name: 单位{code}", f"    kind: {kind}"]
+    lines.append("tasks:")
+    assignments: list[Assignment] = []
+    task = 0
+    for target in targets:
+        if target["task"] != task:
+            task = int(str(target["task"]))
+            lines += [f'  - code: "{task}"', f"    title: 任务{task}", "    targets:"]
+        amounts: dict[str, float] = target["amounts"]  # type: ignore[assignment]
+        if not amounts:
+            continue
+        code, baseline = target["code"], float(str(target["baseline"]))
+        if target["kind"] == "milestone":
+            lines += [
+                f'      - code: "{code}"',
+                f"        title: 节点{code}",
+                "        type: milestone",
+                f"        due: {year}-{int(str(target['due_month'])):02d}-28",
+                f"        assign: [{', '.join(amounts)}]",
+            ]
+            assignments += [(u, str(code), 0.0, 1.0, True) for u in amounts]
+            continue
+        assign = ", ".join(f"{u}: {a:g}" for u, a in amounts.items())
+        lines += [
+            f'      - code: "{code}"',
+            f"        title: 指标{code}",
+            "        measure: 个",
+            f"        baseline: {baseline:g}",
+            "        schedule: {6: 0.4, 9: 0.75, 12: 1.0}",
+            f"        weight: {target['weight']}",
+            f"        assign: {{{assign}}}",
+        ]
+        assignments += [(u, str(code), baseline, a, False) for u, a in amounts.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return assignments
+
+
+def filing_rows(year: int, assignments: list[Assignment], seed: int) -> list[tuple[str, str, str, str, str, str, str]]:
+    """A year of monthly levels for every assignment, each filed a few days into the next month."""
+    rng = random.Random(seed)
+    rows = []
+    for month in range(1, 13):
+        filed = date(year + month // 12, month % 12 + 1, rng.randint(2, 8)).isoformat()
+        for unit, target, baseline, amount, milestone in assignments:
+            share = min(1.0, month / 12 * rng.uniform(0.8, 1.15))
+            value = float(share >= 0.75) if milestone else round(baseline + share * (amount - baseline), 1)
+            rows.append((unit, target, f"{year}-{month:02d}", f"{value:g}", "", "基准", filed))
+    return rows
+
+
+def write_filings(path: Path, rows: list[tuple[str, ...]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["unit", "target", "period", "value", "note", "reported_by", "reported_at"])
+        writer.writerows(rows)
+
+
+def raw_sqlite_rate(rows: list[tuple[str, ...]], folder: Path) -> float:
+    """Rows/s of raw sqlite3 executemany of the rows into a table of the same columns, one transaction."""
+    path = folder / "raw.db"
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "CREATE TABLE entry (id INTEGER PRIMARY KEY, unit TEXT, target TEXT, period TEXT, value REAL, note TEXT,"
+        " reported_by TEXT, reported_at TEXT)"
+    )
+    began = time.perf_counter()
+    with connection:
+        connection.executemany(
+            "INSERT INTO entry (unit, target, period, value, note, reported_by, reported_at) VALUES (?,?,?,?,?,?,?)",
+            [(u, t, p, float(v), n, b, a) for u, t, p, v, n, b, a in rows],
+        )
+    seconds = time.perf_counter() - began
+    connection.close()
+    return len(rows) / seconds
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float]:
+    """Median seconds and peak MiB of `ecotrack ARGS`, which must succeed."""
+    times, peaks = [], []
+    for _ in range(runs):
+        code, seconds, mebibytes, stderr = measure_once(command, env, cwd)
+        if code != 0:
+            raise SystemExit(f"ecotrack {' '.join(command)} failed ({code}): {stderr.strip()[-400:]}")
+        times.append(seconds)
+        peaks.append(mebibytes)
+    return statistics.median(times), max(peaks)
+
+
+def process_seconds(code: str, runs: int) -> float:
+    """Median wall time of `python -c CODE`."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=300)
+    parser.add_argument("--targets", type=int, default=60)
+    parser.add_argument("--per-unit", type=int, default=20)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", help="an empty PostgreSQL database's URL instead of a fresh SQLite file")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    options = parser.parse_args()
+    work = options.keep or Path(tempfile.mkdtemp(prefix="ecotrack-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    runs = options.runs
+    stack = STACK + (["psycopg"] if options.db and options.db.startswith("postgresql") else [])
+    units, targets = city(options.units, options.targets, options.per_unit)
+    years = list(range(FIRST_YEAR, FIRST_YEAR + options.years))
+    env = {
+        "ECOTRACK_PLAN": str(work / f"tasks-{FIRST_YEAR}.yaml"),
+        "ECOTRACK_DB": options.db or str(work / "data" / "city.db"),
+        "ECOTRACK_LANG": "en",
+        "COLUMNS": "160",
+    }
+    figures: list[tuple[str, str]] = []
+
+    def show(name: str, value: str) -> None:
+        figures.append((name, value))
+        print(f"{name:<52} {value}", flush=True)
+
+    print(
+        f"ecotrack benchmark, {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {'PostgreSQL' if options.db else 'SQLite'}"
+    )
+    floor = process_seconds("import " + ", ".join(stack), runs)
+    bare = process_seconds("pass", runs)
+    show("import floor (" + ", ".join(stack) + ")", f"{floor:.3f} s")
+    show("python -c pass", f"{bare:.3f} s")
+    for args in (["--help"], ["--version"]):
+        seconds, _ = timed(args, env, work, runs)
+        show(f"ecotrack {args[0]}", f"{seconds:.3f} s = {seconds / bare:.1f}× python -c pass")
+
+    # the shipped sample: its status against the same floor
+    sample = work / "sample"
+    shutil.rmtree(sample, ignore_errors=True)
+    sample.mkdir()
+    sample_env = {**env, "ECOTRACK_PLAN": str(ROOT / "tasks.yaml"), "ECOTRACK_DB": str(sample / "sample.db")}
+    timed(["init"], sample_env, sample, 1)
+    timed(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
+    for args in (["status", "--as-of", "2012-07-06"], ["status", "--as-of", "2012-07-06", "--format", "json"]):
+        seconds, peak = timed(args, sample_env, sample, runs)
+        show(f"sample: {' '.join(args)}", f"{seconds:.3f} s = {seconds / floor:.2f}× floor, {peak:.0f} MiB")
+
+    # the city: the first year into an empty database
+    per_year: dict[int, list[Assignment]] = {}
+    for year in years:
+        per_year[year] = write_plan(work / f"tasks-{year}.yaml", year, units, targets)
+    first_rows = filing_rows(FIRST_YEAR, per_year[FIRST_YEAR], seed=FIRST_YEAR)
+    write_filings(work / f"filings-{FIRST_YEAR}.csv", first_rows)
+    print(
+        f"city: {len(units)} units, {options.targets} targets, {len(per_year[FIRST_YEAR])} assignments; "
+        f"{len(first_rows)} rows a year, {len(first_rows) * len(years)} in {len(years)} years",
+        flush=True,
+    )
+    timed(["init"], env, work, 1)
+    seconds, peak = timed(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
+    raw = raw_sqlite_rate(first_rows, work)
+    rate = len(first_rows) / seconds
+    show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {peak:.0f} MiB")
+    show("  beyond the floor", f"{len(first_rows) / max(seconds - floor, 1e-9):,.0f} rows/s")
+    show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
+
+    year = str(FIRST_YEAR)
+    commands = {
+        "status": ["--year", year, "status", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
+        "overdue": ["--year", year, "overdue", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
+        "assess": ["--year", year, "assess", "--as-of", f"{FIRST_YEAR + 1}-02-01", "--format", "json"],
+    }
+    one_year = {name: timed(args, env, work, runs) for name, args in commands.items()}
+    for name, (seconds, peak) in one_year.items():
+        show(f"{name} --format json, 1 year loaded", f"{seconds:.2f} s = {seconds / floor:.2f}× floor, {peak:.0f} MiB")
+
+    # the other years, each loaded and imported into the same database
+    imports = []
+    for later in years[1:]:
+        rows = filing_rows(later, per_year[later], seed=later)
+        write_filings(work / f"filings-{later}.csv", rows)
+        timed(["--plan", f"tasks-{later}.yaml", "plan", "load"], env, work, 1)
+        seconds, _ = timed(["--year", str(later), "import", f"filings-{later}.csv"], env, work, 1)
+        imports.append(len(rows) / seconds)
+        (work / f"filings-{later}.csv").unlink()
+    if imports:
+        show(f"import, years 2–{len(years)} (median)", f"{statistics.median(imports):,.0f} rows/s")
+        for name, args in commands.items():
+            seconds, peak = timed(args, env, work, runs)
+            growth = seconds / one_year[name][0]
+            show(
+                f"{name} --format json, {len(years)} years loaded",
+                f"{seconds:.2f} s = {seconds / floor:.2f}× floor, growth {growth:.2f}×, {peak:.0f} MiB",
+            )
+    (work / "figures.txt").write_text("\n".join(f"{name}: {value}" for name, value in figures) + "\n")
+    print(f"work folder: {work}")
+
+
+if __name__ == "__main__":
+    main()
