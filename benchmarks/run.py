@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_YEAR = 2012
 STACK = ["typer", "rich.console", "rich.table", "sqlalchemy", "sqlmodel", "yaml"]
 Assignment = tuple[str, str, float, float, bool]  # unit, target, baseline, amount, milestone
+Row = tuple[str, str, str, str, str, str, str]  # as the form has them
 
 
 def city(units: int, targets: int, per_unit: int, seed: int = 7) -> tuple[list[str], list[dict[str, object]]]:
@@ -99,7 +100,7 @@ def write_plan(path: Path, year: int, units: list[str], targets: list[dict[str, 
         amounts: dict[str, float] = target["amounts"]  # type: ignore[assignment]
         if not amounts:
             continue
-        code, baseline = target["code"], float(str(target["baseline"]))
+        code, baseline = str(target["code"]), float(str(target["baseline"]))
         if target["kind"] == "milestone":
             lines += [
                 f'      - code: "{code}"',
@@ -125,7 +126,7 @@ def write_plan(path: Path, year: int, units: list[str], targets: list[dict[str, 
     return assignments
 
 
-def filing_rows(year: int, assignments: list[Assignment], seed: int) -> list[tuple[str, str, str, str, str, str, str]]:
+def filing_rows(year: int, assignments: list[Assignment], seed: int) -> list[Row]:
     """A year of monthly levels for every assignment, each filed a few days into the next month."""
     rng = random.Random(seed)
     rows = []
@@ -138,14 +139,14 @@ def filing_rows(year: int, assignments: list[Assignment], seed: int) -> list[tup
     return rows
 
 
-def write_filings(path: Path, rows: list[tuple[str, ...]]) -> None:
+def write_filings(path: Path, rows: list[Row]) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["unit", "target", "period", "value", "note", "reported_by", "reported_at"])
         writer.writerows(rows)
 
 
-def raw_sqlite_rate(rows: list[tuple[str, ...]], folder: Path) -> float:
+def raw_sqlite_rate(rows: list[Row], folder: Path) -> float:
     """Rows/s of raw sqlite3 executemany of the rows into a table of the same columns, one transaction."""
     path = folder / "raw.db"
     path.unlink(missing_ok=True)
@@ -257,11 +258,11 @@ def main() -> None:
     show("  beyond the floor", f"{len(first_rows) / max(seconds - floor, 1e-9):,.0f} rows/s")
     show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
 
-    year = str(FIRST_YEAR)
+    first = str(FIRST_YEAR)
     commands = {
-        "status": ["--year", year, "status", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
-        "overdue": ["--year", year, "overdue", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
-        "assess": ["--year", year, "assess", "--as-of", f"{FIRST_YEAR + 1}-02-01", "--format", "json"],
+        "status": ["--year", first, "status", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
+        "overdue": ["--year", first, "overdue", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
+        "assess": ["--year", first, "assess", "--as-of", f"{FIRST_YEAR + 1}-02-01", "--format", "json"],
     }
     one_year = {name: timed(args, env, work, runs) for name, args in commands.items()}
     for name, (seconds, peak) in one_year.items():

@@ -21,6 +21,7 @@ NAME_MAX_LENGTH = 100
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 # What a person types for a level: digits with an optional decimal part. Python's float() would also
 # take `1_0` (as 10), `1e308`, `inf` and `nan`, none of which a clerk means.
+_SIMPLE_DECIMAL = re.compile(r"[0-9]{1,15}(\.[0-9]{1,15})?\Z")
 _PLAIN_DECIMAL = re.compile(r"^\+?(\d+(\.\d*)?|\.\d+)$")
 # A level this many times the amount (or a reduction's baseline) is filed, with a warning: a slip of
 # the keyboard (150 typed 1500) more often than a real result.
@@ -64,6 +65,8 @@ def parse_value(text: str) -> float:
 
     Full-width digits (１２) from a Chinese input method read as the digits they are.
     """
+    if _SIMPLE_DECIMAL.match(text):  # most values: what the general path below would give, sooner
+        return check_number(float(text), text)
     cleaned = unicodedata.normalize("NFKC", text).strip()
     if _THOUSANDS.match(cleaned):  # 1,200.5; but never 1,5 (a decimal comma), which is refused
         cleaned = cleaned.replace(",", "")
@@ -122,6 +125,8 @@ def check_text(text: str, field: str, limit: int, *, multiline: bool = False) ->
                 count=len(text),
             )
         )
+    if not (_FORBIDDEN_IN_NOTES if multiline else _FORBIDDEN).search(text):
+        return text  # the common case, without looking at each character in Python
     allowed = "\t\n\r" if multiline else ""
     for character in text:
         if is_control(character) and character not in allowed:
@@ -142,6 +147,9 @@ def is_control(character: str) -> bool:
 
 # bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make a text read otherwise
 _INVISIBLE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# what `is_control` finds, as one search: category Cc is U+0000–U+001F and U+007F–U+009F
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_entry(
@@ -172,12 +180,17 @@ def check_entry(
             )
         raise EntryError(t("{unit} is not assigned target {target}", unit=unit, target=target_code))
     year, month = period
-    label = period_label(year, month)
     if year != plan.year:
-        raise EntryError(t("period {period} is outside the plan year {year}", period=label, year=plan.year))
+        raise EntryError(
+            t("period {period} is outside the plan year {year}", period=period_label(year, month), year=plan.year)
+        )
     if month < plan.start_month:
         raise EntryError(
-            t("period {period} is before the first reporting month ({start})", period=label, start=plan.start_month)
+            t(
+                "period {period} is before the first reporting month ({start})",
+                period=period_label(year, month),
+                start=plan.start_month,
+            )
         )
     if reported_at > now:
         raise EntryError(t("reported_at {reported_at} is in the future", reported_at=reported_at.isoformat(sep=" ")))
@@ -185,7 +198,7 @@ def check_entry(
         raise EntryError(
             t(
                 "period {period} has not begun by the report date {reported_on}",
-                period=label,
+                period=period_label(year, month),
                 reported_on=reported_at.date().isoformat(),
             )
         )
@@ -251,8 +264,11 @@ def prepare_entry(
         reason=reason,
     )
     warnings: list[str] = []
+    drifts, beyond = drifts_away(target, assignment, periods, period[1], value), far_beyond(target, assignment, value)
+    if not (drifts or beyond):
+        return entry, warnings
     shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}
-    if drifts_away(target, assignment, periods, period[1], value):
+    if drifts:
         warnings.append(
             t(
                 "{unit} {target} {period}: {value} is further from the amount than the "
@@ -260,7 +276,7 @@ def prepare_entry(
                 **shown,
             )
         )
-    if far_beyond(target, assignment, value):
+    if beyond:
         reference = max(assignment.amount, target.baseline)
         warnings.append(
             t(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, BinaryIO, overload
+from typing import Any, BinaryIO, TypeVar, overload
 
 from ecotrack.cells import restore
 from ecotrack.errors import BadInput, ImportInvalid
@@ -145,7 +145,21 @@ class CheckedEntries(Sequence[NewEntry]):
         )
 
     def __iter__(self) -> Iterator[NewEntry]:
-        return (self[index] for index in range(len(self)))
+        texts, codes, notes, ends, reasons = self._texts, self._codes, self._notes, self._note_ends, self._reasons
+        start = 0
+        for index, (value, moment) in enumerate(zip(self._values, self._times, strict=True)):
+            end = ends[index]
+            yield NewEntry(
+                unit=texts[codes[4 * index]],
+                target=texts[codes[4 * index + 1]],
+                period=texts[codes[4 * index + 2]],
+                value=value,
+                note=notes[start:end].decode("utf-8", "surrogatepass") if end > start else "",
+                reported_by=texts[codes[4 * index + 3]],
+                reported_at=_TIME_ORIGIN + timedelta(microseconds=moment),
+                reason=reasons.get(index, ""),
+            )
+            start = end
 
 
 _TIME_ORIGIN = datetime(1, 1, 1)
@@ -434,9 +448,11 @@ def _row(
     names: list[str | None], values: list[Any], where: str, headers: Mapping[str, str] = MappingProxyType({})
 ) -> SourceRow:
     """A row's cells by column; a filled cell under no header (an empty one, or past the last) makes it bad."""
+    cells = {name: value for name, value in zip(names, values, strict=False) if name is not None}
+    if len(values) <= len(names) and None not in names:
+        return SourceRow(where, cells, headers=headers)  # every cell under a header: nothing is stray
     filled = [index for index, value in enumerate(values) if value is not None and str(value).strip()]
     stray = any(index >= len(names) or names[index] is None for index in filled)
-    cells = {name: value for name, value in zip(names, values, strict=False) if name is not None}
     return SourceRow(where, cells, extra_cells=filled[-1] + 1 if stray else 0, headers=headers)
 
 
@@ -742,13 +758,14 @@ def check_rows(
     bad_rows = 0
     result = ImportResult(entries=CheckedEntries())
     levels: dict[tuple[str, str], dict[int, Filed]] = {key: dict(value) for key, value in ledger.items()}
+    memo = _Memo(plan, now, default_by)
     for row in rows:
         result.rows += 1
         if _left_blank(row):
             result.blank += 1
             continue
         try:
-            entry, warnings = _check_row(row, plan, levels, now, default_by)
+            entry, warnings = _check_row(row, plan, levels, now, memo)
         except EntryError as bad:
             bad_rows += 1
             if len(problems) < MAX_PROBLEMS_SHOWN:
@@ -795,8 +812,43 @@ def _with_more(shown: list[str], count: int) -> list[str]:
     return shown
 
 
+Parsed = TypeVar("Parsed")
+
+
+class _Memo:
+    """The cells that repeat row after row (unit and target codes, months, dates, reporters) parsed once
+    per distinct text: a year of a city's forms has a few thousand of them in 72,000 rows. Only what
+    parsed is kept, and at most MEMO_LIMIT texts a column, so that a file of made-up codes cannot grow it."""
+
+    def __init__(self, plan: Plan, now: datetime, default_by: str) -> None:
+        self.units: dict[str, str] = {}
+        self.targets: dict[str, str] = {}
+        self.periods: dict[str, tuple[int, int]] = {}
+        self.times: dict[str, datetime] = {}
+        self.names: dict[str, str] = {}
+        self.unit = lambda value: _unit_code(plan, value)
+        self.target = lambda value: _target_code(plan, value)
+        self.reported_at = lambda value: _reported_at(value, now)
+        self.reported_by = lambda value: restore(_text(value)) or default_by
+
+
+MEMO_LIMIT = 10_000
+
+
+def _once(cache: dict[str, Parsed], value: Any, parse: Callable[[Any], Parsed]) -> Parsed:
+    """`parse(value)`, looked up when the same text was parsed before."""
+    if type(value) is not str:
+        return parse(value)
+    found = cache.get(value)
+    if found is None:
+        found = parse(value)  # a refusal raises, and is not kept
+        if len(cache) < MEMO_LIMIT:
+            cache[value] = found
+    return found
+
+
 def _check_row(
-    row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, default_by: str
+    row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, memo: _Memo
 ) -> tuple[NewEntry, list[str]]:
     cells = row.cells
     if row.extra_cells:
@@ -809,15 +861,15 @@ def _check_row(
             )
         )
     try:
-        unit = _unit_code(plan, cells.get("unit"))
-        target_code = _target_code(plan, cells.get("target"))
-        period = _period(cells.get("period"))
+        unit = _once(memo.units, cells.get("unit"), memo.unit)
+        target_code = _once(memo.targets, cells.get("target"), memo.target)
+        period = _once(memo.periods, cells.get("period"), _period)
         value = _value(cells.get("value"))
     except EmptyCell as empty:  # named by the header the clerk sees
         raise EntryError(t("{column} is empty", column=row.headers.get(empty.column, empty.column))) from None
-    reported_at = _reported_at(cells.get("reported_at"), now)
+    reported_at = _once(memo.times, cells.get("reported_at"), memo.reported_at)
     note = restore(_note(cells.get("note")))
-    reported_by = restore(_text(cells.get("reported_by"))) or default_by
+    reported_by = _once(memo.names, cells.get("reported_by"), memo.reported_by)
     reason = restore(_note(cells.get("reason")))
     entry, warnings = prepare_entry(
         plan,

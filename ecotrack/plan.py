@@ -102,7 +102,11 @@ class Target:
         return self.measure_en if lang == "en" and self.measure_en else self.measure
 
     def assignment(self, unit: str) -> Assignment | None:
-        return next((a for a in self.assignments if a.unit == unit), None)
+        return self._assignments_by_unit.get(unit)
+
+    @cached_property
+    def _assignments_by_unit(self) -> dict[str, Assignment]:
+        return {a.unit: a for a in reversed(self.assignments)}  # reversed: the first of a unit's wins
 
 
 @dataclass(frozen=True)

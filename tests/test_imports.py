@@ -758,6 +758,44 @@ def test_thousands_separators_are_read(text: str, value: float) -> None:
     assert parse_value(text) == value
 
 
+def test_the_control_character_search_agrees_with_the_rule_on_every_code_point() -> None:
+    """check_text's one-regex fast path finds exactly what `is_control` finds, character by character."""
+    from ecotrack import filing
+
+    for pattern, allowed in ((filing._FORBIDDEN, ""), (filing._FORBIDDEN_IN_NOTES, "\t\n\r")):
+        wrong = [
+            hex(code)
+            for code in range(0x110000)
+            if (filing.is_control(chr(code)) and chr(code) not in allowed) != bool(pattern.search(chr(code)))
+        ]
+        assert not wrong, wrong[:5]
+
+
+@given(st.text(alphabet="0123456789.,+- \u3000１２٣", max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_quick_value_path_reads_as_the_general_one(text: str) -> None:
+    """parse_value's fast path for plain digits gives what the general path gives (or the same refusal)."""
+    import re
+
+    from ecotrack import filing
+
+    def general(value: str) -> object:
+        pattern = filing._SIMPLE_DECIMAL
+        filing._SIMPLE_DECIMAL = re.compile(r"(?!)")  # never matches: the general path only
+        try:
+            return filing.parse_value(value)
+        except filing.EntryError as refused:
+            return str(refused)
+        finally:
+            filing._SIMPLE_DECIMAL = pattern
+
+    try:
+        quick: object = filing.parse_value(text)
+    except filing.EntryError as refused:
+        quick = str(refused)
+    assert quick == general(text)
+
+
 @pytest.mark.parametrize("text", ["1,5", "12,34", "1,2000"])
 def test_a_decimal_comma_is_refused_not_misread(text: str) -> None:
     from ecotrack.filing import EntryError, parse_value

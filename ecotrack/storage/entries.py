@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, insert, literal, or_
+from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, literal, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -138,6 +138,8 @@ def _unchanged_periods(
     """
     states: dict[tuple[str, str, str], tuple[Filed, str]] = {}
     rows: dict[tuple[str, str, str], int] = {}
+    if not counted:
+        return set(), 0  # nothing counts yet (a year's first import): every period changes
     for entry in entries:
         key = (entry.unit, entry.target, entry.period)
         state = states.get(key) or counted.get(key)
@@ -226,10 +228,14 @@ def add_entries(
         batch_id = record.id
     filed = 0
     ids: list[int] = []
-    statement = insert(EntryRecord).returning(col(EntryRecord.id)) if with_ids else insert(EntryRecord)
+    # Core's executemany, not the ORM's bulk insert: the ORM would look at every row's dictionary again
+    # (a third of an import's time); with ids (an entry's attachments) RETURNING needs the ORM's form
+    table: Table = EntryRecord.__table__  # type: ignore[attr-defined]
+    run = session.execute if with_ids else session.connection().execute
+    statement = insert(EntryRecord).returning(col(EntryRecord.id)) if with_ids else insert(table)
     # in slices, so that a file of a million rows never becomes a million dictionaries at once
     while chunk := list(itertools.islice(kept, INSERT_CHUNK)):
-        result = session.execute(
+        result = run(
             statement,
             [
                 {
@@ -312,10 +318,16 @@ def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
         ).where(ranked.c.rank == 1)
     )
     result: dict[tuple[str, str], dict[int, Filed]] = {}
+    dates: dict[date | str, date] = {}  # a year has a few hundred distinct dates in 72,000 rows
+    months: dict[str, int] = {}
     for unit, target, period, value, first_on, counted_on in rows:
-        result.setdefault((unit, target), {})[month_of(period)] = Filed(
-            value=value, first_on=_as_date(first_on), counted_on=_as_date(counted_on)
-        )
+        month = months.get(period) or months.setdefault(period, month_of(period))
+        first = dates.get(first_on) or dates.setdefault(first_on, _as_date(first_on))
+        counted = dates.get(counted_on) or dates.setdefault(counted_on, _as_date(counted_on))
+        periods = result.get((unit, target))
+        if periods is None:
+            periods = result[(unit, target)] = {}
+        periods[month] = Filed(value, first, counted)
     return result
 
 
