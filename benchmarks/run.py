@@ -17,8 +17,10 @@ years (720,000 entries). Through the installed `ecotrack`, in child processes, i
 - the peak memory (max RSS) of each; `--help` and `--version` against `python -c pass`; and `status` on
   the shipped sample against the same floor.
 
-Each figure is the median of `--runs` runs. Nothing here asserts a time: the figures go into the README
-and the closing notes, never into tests (these machines are shared and noisy).
+Each figure is the median of `--runs` runs, and each ratio the median of the ratios to its reference
+(the floor, or `python -c pass`) run just before it: a shared machine's pace changes by half within
+minutes, and the ratio of two neighbours does not. Nothing here asserts a time: the figures go into the
+README and the closing notes, never into tests.
 """
 
 from __future__ import annotations
@@ -178,14 +180,26 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tupl
     return statistics.median(times), max(peaks)
 
 
-def process_seconds(code: str, runs: int) -> float:
-    """Median wall time of `python -c CODE`."""
-    times = []
+def process_seconds(code: str) -> float:
+    """Wall time of one `python -c CODE`."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - began
+
+
+def against(
+    reference: str, command: list[str], env: dict[str, str], cwd: Path, runs: int
+) -> tuple[float, float, float]:
+    """Median seconds of `ecotrack ARGS`, the median of its ratio to `python -c REFERENCE` run just before
+    it each time (so that a shared machine slowing down for a minute slows both), and its peak MiB."""
+    times, ratios, peaks = [], [], []
     for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        floor = process_seconds(reference)
+        seconds, peak = timed(command, env, cwd, 1)
+        times.append(seconds)
+        ratios.append(seconds / floor)
+        peaks.append(peak)
+    return statistics.median(times), statistics.median(ratios), max(peaks)
 
 
 def main() -> None:
@@ -220,13 +234,14 @@ def main() -> None:
         f"ecotrack benchmark, {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {'PostgreSQL' if options.db else 'SQLite'}"
     )
-    floor = process_seconds("import " + ", ".join(stack), runs)
-    bare = process_seconds("pass", runs)
+    floor_code = "import " + ", ".join(stack)
+    floor = statistics.median(process_seconds(floor_code) for _ in range(runs))
+    bare = statistics.median(process_seconds("pass") for _ in range(runs))
     show("import floor (" + ", ".join(stack) + ")", f"{floor:.3f} s")
     show("python -c pass", f"{bare:.3f} s")
     for args in (["--help"], ["--version"]):
-        seconds, _ = timed(args, env, work, runs)
-        show(f"ecotrack {args[0]}", f"{seconds:.3f} s = {seconds / bare:.1f}× python -c pass")
+        seconds, ratio, _ = against("pass", args, env, work, runs)
+        show(f"ecotrack {args[0]}", f"{seconds:.3f} s = {ratio:.1f}× python -c pass")
 
     # the shipped sample: its status against the same floor
     sample = work / "sample"
@@ -236,8 +251,8 @@ def main() -> None:
     timed(["init"], sample_env, sample, 1)
     timed(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
     for args in (["status", "--as-of", "2012-07-06"], ["status", "--as-of", "2012-07-06", "--format", "json"]):
-        seconds, peak = timed(args, sample_env, sample, runs)
-        show(f"sample: {' '.join(args)}", f"{seconds:.3f} s = {seconds / floor:.2f}× floor, {peak:.0f} MiB")
+        seconds, ratio, peak = against(floor_code, args, sample_env, sample, runs)
+        show(f"sample: {' '.join(args)}", f"{seconds:.3f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
 
     # the city: the first year into an empty database
     per_year: dict[int, list[Assignment]] = {}
@@ -251,11 +266,12 @@ def main() -> None:
         flush=True,
     )
     timed(["init"], env, work, 1)
+    floor_now = process_seconds(floor_code)
     seconds, peak = timed(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
     raw = raw_sqlite_rate(first_rows, work)
     rate = len(first_rows) / seconds
     show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {peak:.0f} MiB")
-    show("  beyond the floor", f"{len(first_rows) / max(seconds - floor, 1e-9):,.0f} rows/s")
+    show("  beyond the floor", f"{len(first_rows) / max(seconds - floor_now, 1e-9):,.0f} rows/s")
     show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
 
     first = str(FIRST_YEAR)
@@ -264,9 +280,9 @@ def main() -> None:
         "overdue": ["--year", first, "overdue", "--as-of", f"{FIRST_YEAR}-07-06", "--format", "json"],
         "assess": ["--year", first, "assess", "--as-of", f"{FIRST_YEAR + 1}-02-01", "--format", "json"],
     }
-    one_year = {name: timed(args, env, work, runs) for name, args in commands.items()}
-    for name, (seconds, peak) in one_year.items():
-        show(f"{name} --format json, 1 year loaded", f"{seconds:.2f} s = {seconds / floor:.2f}× floor, {peak:.0f} MiB")
+    one_year = {name: against(floor_code, args, env, work, runs) for name, args in commands.items()}
+    for name, (seconds, ratio, peak) in one_year.items():
+        show(f"{name} --format json, 1 year loaded", f"{seconds:.2f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
 
     # the other years, each loaded and imported into the same database
     imports = []

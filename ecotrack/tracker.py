@@ -14,28 +14,36 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecotrack import notices, rules
+from ecotrack import rules
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry, prepare_entry
 from ecotrack.i18n import t, tn
-from ecotrack.imports import ImportResult, SourceFile, check_rows
-from ecotrack.notices import Candidate, Editorial
+from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import Plan, Unit, month_of, period_label
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
-from ecotrack.storage import notices as notice_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.storage import scores as score_store
 from ecotrack.storage.roles import Login
+
+if TYPE_CHECKING:
+    from ecotrack import imports, notices
+    from ecotrack.imports import ImportResult, SourceFile
+    from ecotrack.notices import Candidate, Editorial
+    from ecotrack.storage import notices as notice_store
+else:  # on first use: status, filings and assess never draft a notice nor read a file
+    imports = OnFirstUse("ecotrack.imports")
+    notices = OnFirstUse("ecotrack.notices")
+    notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
 
@@ -528,7 +536,9 @@ class Tracker:
         self, source: SourceFile, now: datetime, default_by: str, progress: Callable[[], None], *, keep: bool
     ) -> ImportResult:
         """Every row of a monthly form checked against the plan and what counts already (SPEC §6 `import`)."""
-        return check_rows(source.rows, self.plan, self.ledger(None), now, default_by, source.display, progress, keep)
+        return imports.check_rows(
+            source.rows, self.plan, self.ledger(None), now, default_by, source.display, progress, keep
+        )
 
     def file_import(
         self, entries: Sequence[NewEntry], *, file_name: str, sha256: str, rows: int, as_office: bool = False
@@ -609,7 +619,7 @@ class Tracker:
             assert evaluation.evaluation_month == month
             overdue_items = self._overdue_items(session, as_of)
             already_named = notice_store.months_named(session=session, plan_id=self.stored.id, as_of=as_of)
-            chosen = editorial or Editorial()
+            chosen = editorial or notices.Editorial()
             self._check_editorial(notices.candidates(evaluation, overdue_items, already_named), chosen)
             first = notice_store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
             if first is not None:

@@ -4,23 +4,13 @@ listings' dataclasses (about 90 ms)."""
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-
-class _OnFirstUse(ModuleType):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self._ecotrack_target = name
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._ecotrack_target), attribute)
-
+from ecotrack.lazy import OnFirstUse
 
 if TYPE_CHECKING:
     from ecotrack import listings as listings
     from ecotrack import render as render
 else:
-    render = _OnFirstUse("ecotrack.render")
-    listings = _OnFirstUse("ecotrack.listings")
+    render = OnFirstUse("ecotrack.render")
+    listings = OnFirstUse("ecotrack.listings")
