@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from ecotrack.cells import neutralise, restore
 
-from .conftest import CONFORMANCE, Workspace, csv_text, make_workspace
+from .conftest import CONFORMANCE, Workspace, csv_text, make_workspace, prepared
 
 HEADER = "unit,target,period,value,note,reported_by,reported_at"
 CHINESE_HEADER = "单位,指标,月份,完成值,备注,填报人,填报日期"
@@ -819,3 +819,45 @@ def test_a_row_that_does_not_take_over_is_not_what_later_rows_compare_with(confo
         line.replace("april.csv:2", "FILE") for line in alone if "warning" in line
     ]
     assert len(alone) == 2 and "further from the amount" in alone[0], alone
+
+
+def test_an_imported_entry_is_stored_as_a_reported_one(tmp_path: Path, backend: str | None) -> None:
+    """Imports file through the driver's executemany with each distinct value processed once; `report`
+    through the ORM. The same entry comes out of the database the same, column by column, on SQLite and
+    PostgreSQL (dates, the naive reported time, the aware filing time, booleans, notes)."""
+    from sqlalchemy import create_engine, text
+
+    space = prepared(tmp_path, CONFORMANCE / "plan.yaml", url=backend)
+    space.write("one.csv", csv_text(["dongpo,1.1,2014-03,2.5,已建成“两座”,张三,2014-04-02 09:30"]))
+    space.ok("import", "one.csv")
+    space.ok(
+        "report",
+        "-u",
+        "dongpo",
+        "-t",
+        "1.1",
+        "-p",
+        "2014-03",
+        "-v",
+        "2.5",
+        "--note",
+        "已建成“两座”",
+        "--by",
+        "张三",
+        "--on",
+        "2014-04-02 09:30",
+    )
+    url = backend or f"sqlite:///{space.db}"
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT assignment_id, period, value, note, reported_by, reported_at, reported_on, filed_by,"
+                " submitted, reason, catch_up, filed_at FROM entry ORDER BY id"
+            )
+        ).all()
+    engine.dispose()
+    assert len(rows) == 2
+    imported, reported = rows
+    assert imported[:-1] == reported[:-1]
+    assert type(imported[-1]) is type(reported[-1])  # the filing time, stored the same way
