@@ -278,7 +278,7 @@ def _insert_many(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
     SQLAlchemy compiles the INSERT for the dialect and gives each column type's bind processor, as its
     own executemany would; but that one runs every processor on every parameter of every row, about
     25 µs a row for these 13 columns, three quarters of an import's filing. Here each distinct value of
-    a column is processed once (the filing time and account are the same for every row, a month's dates
+    a column is processed once a slice (the filing time is the same for every row, a month's dates
     repeat), and the driver gets the rows as they are. The SQL and the types are SQLAlchemy's, on
     SQLite and PostgreSQL alike.
     """
@@ -289,33 +289,30 @@ def _insert_many(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
     order = [ENTRY_COLUMNS.index(name) for name in names]
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    memos: list[dict[Any, Any]] = [{} for _ in names]
 
-    def processed(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        values = []
-        for index, process, memo in zip(order, processors, memos, strict=True):
-            value = row[index]
-            if process is not None and value is not None:
-                found = memo.get(value, _UNSEEN)
-                if found is _UNSEEN:
-                    found = process(value)
-                    if len(memo) < 10_000:  # notes and values rarely repeat: keep the memo small
-                        memo[value] = found
-                value = found
-            values.append(value)
-        return tuple(values)
+    def processed(chunk: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The chunk's rows in the driver's order and form: column by column, each distinct value once."""
+        columns: list[Sequence[Any]] = list(zip(*chunk, strict=True))
+        ordered: list[Sequence[Any]] = []
+        for index, process in zip(order, processors, strict=True):
+            column = columns[index]
+            if process is not None:
+                done = {value: None if value is None else process(value) for value in set(column)}
+                column = [done[value] for value in column]
+            ordered.append(column)
+        return list(zip(*ordered, strict=True))
 
     filed = 0
     rows = iter(rows)
     # in slices, so that a file of a million rows never becomes a million parameter sets at once
-    while chunk := [processed(row) for row in itertools.islice(rows, INSERT_CHUNK)]:
-        parameters: list[Any] = chunk if compiled.positional else [dict(zip(names, row, strict=True)) for row in chunk]
+    while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
+        values = processed(chunk)
+        parameters: list[Any] = (
+            values if compiled.positional else [dict(zip(names, row, strict=True)) for row in values]
+        )
         connection.exec_driver_sql(compiled.string, parameters)
         filed += len(chunk)
     return filed
-
-
-_UNSEEN = object()
 
 
 def is_accepted() -> ColumnElement[bool]:
