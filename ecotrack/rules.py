@@ -387,13 +387,32 @@ def report_due_date(plan: Plan, month: int) -> date:
     return date(plan.year, month + 1, plan.report_due_day)
 
 
-def targets_to_cover(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[tuple[Target, Assignment]]:
-    """The assignments a unit's report for `month` must cover: those not done before that month."""
+def targets_to_cover(
+    plan: Plan, unit: str, ledger: Ledger, month: int, latest: Mapping[str, Sequence[float]] | None = None
+) -> list[tuple[Target, Assignment]]:
+    """The assignments a unit's report for `month` must cover: those not done before that month.
+
+    `latest`: per target code, `latest_values` of the unit's periods, when the caller asks for many months.
+    """
+    if latest is not None:
+        return [(t, a) for t, a in plan.assignments_of(unit) if not is_done(t, a, latest[t.code][month])]
     return [
         (target, assignment)
         for target, assignment in plan.assignments_of(unit)
         if not is_done(target, assignment, latest_value(target, ledger.get((unit, target.code), {}), month))
     ]
+
+
+def latest_values(target: Target, periods: Periods) -> list[float]:
+    """`latest_value(target, periods, before_month=m)` for every m from 0 to 13, in one pass."""
+    values = [target.baseline] * 14
+    latest = target.baseline
+    for month in range(1, 14):
+        filed = periods.get(month - 1)
+        if filed is not None:
+            latest = filed.value
+        values[month] = latest
+    return values
 
 
 @dataclass(frozen=True)
@@ -423,9 +442,17 @@ def open_targets(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[Open
     return rows
 
 
-def month_status(plan: Plan, unit: str, ledger: Ledger, month: int, as_of: date) -> MonthStatus:
-    """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`."""
-    to_cover = targets_to_cover(plan, unit, ledger, month)
+def month_status(
+    plan: Plan,
+    unit: str,
+    ledger: Ledger,
+    month: int,
+    as_of: date,
+    latest: Mapping[str, Sequence[float]] | None = None,
+) -> MonthStatus:
+    """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`
+    (`latest` as for `targets_to_cover`)."""
+    to_cover = targets_to_cover(plan, unit, ledger, month, latest)
     if not to_cover:
         return "not_required"
     due = report_due_date(plan, month)
@@ -446,8 +473,13 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
         for target, assignment in plan.assignments_of(unit.code):
             periods = ledger.get((unit.code, target.code), {})
             rows.append(status_row(plan, unit, target, assignment, periods, as_of))
+        # each assignment's latest value before each month worked out once, not once a month
+        latest = {
+            target.code: latest_values(target, ledger.get((unit.code, target.code), {}))
+            for target, _ in plan.assignments_of(unit.code)
+        }
         months = {
-            period_label(plan.year, month): month_status(plan, unit.code, ledger, month, as_of)
+            period_label(plan.year, month): month_status(plan, unit.code, ledger, month, as_of, latest)
             for month in range(plan.start_month, 13)
         }
         filings.append(UnitFilings(unit=unit.code, unit_name=unit.name, months=months))

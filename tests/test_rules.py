@@ -439,3 +439,17 @@ def test_assessment_bounds(filings: list[tuple[int, float, int]], as_of: date) -
         assert 0 <= result.completion <= 1 and 0 <= result.timeliness <= 1
         assert 0 <= result.score <= 100
         assert result.score == rules.round_half_up(result.score)
+
+
+@given(
+    st.dictionaries(st.integers(min_value=1, max_value=12), st.floats(min_value=0, max_value=100), max_size=12),
+    st.floats(min_value=0, max_value=50),
+)
+@settings(max_examples=200, deadline=None)
+def test_latest_values_are_latest_value_for_every_month(values: dict[int, float], baseline: float) -> None:
+    """The one-pass table the evaluation uses for the months' reports equals `latest_value` month by month."""
+    target = Target(code="1.1", title="t", task="1", baseline=baseline)
+    on = date(2012, 6, 1)
+    periods = {month: Filed(value, on, on) for month, value in values.items()}
+    table = rules.latest_values(target, periods)
+    assert table == [rules.latest_value(target, periods, before_month=month) for month in range(14)]

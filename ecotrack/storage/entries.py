@@ -331,6 +331,7 @@ def _ranked_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bo
     """Counted entries of a plan year (`awaiting_review_too`: and those the office has yet to decide on)
     ranked within their assignment and period: rank 1 is the one that counts."""
     partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
+    latest_first = (col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc())
     query = (
         select_columns(
             col(EntryRecord.id).label("id"),
@@ -339,10 +340,11 @@ def _ranked_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bo
             col(EntryRecord.period).label("period"),
             col(EntryRecord.value).label("value"),
             col(EntryRecord.reported_on).label("reported_on"),
-            func.row_number()
-            .over(partition_by=partition, order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()))
-            .label("rank"),
-            func.min(EntryRecord.reported_on).over(partition_by=partition).label("first_on"),
+            func.row_number().over(partition_by=partition, order_by=latest_first).label("rank"),
+            # the same window (ordered, over the whole partition) as the rank's: one sort, not two
+            func.min(EntryRecord.reported_on)
+            .over(partition_by=partition, order_by=latest_first, rows=(None, None))
+            .label("first_on"),
         )
         .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
