@@ -24,15 +24,22 @@ import time
 from pathlib import Path
 
 ECOTRACK = Path(sys.executable).with_name("ecotrack")
-# Runs ecotrack's entry point in-process, then reports the process's peak memory on a pipe.
+# Runs ecotrack's entry point in-process, then reports the process's peak memory (KiB) on a pipe: VmHWM
+# of its own address space, not ru_maxrss, which Linux carries over an exec from the forking parent.
 MEASURED = """
 import os, resource, sys
 sys.argv = ["ecotrack", *sys.argv[1:]]
+def peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 try:
     from ecotrack.cli.app import main
     main()
 finally:
-    os.write(int(os.environ["BENCH_FD"]), str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss).encode())
+    os.write(int(os.environ["BENCH_FD"]), peak().encode())
 """
 
 
