@@ -310,7 +310,7 @@ def main() -> None:
     timed(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
     for args in (["status", "--as-of", "2012-07-06"], ["status", "--as-of", "2012-07-06", "--format", "json"]):
         seconds, ratio, peak = against(floor_code, args, sample_env, sample, runs)
-        show(f"sample: {' '.join(args)}", f"{seconds:.3f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
+        show(f"sample (SQLite): {' '.join(args)}", f"{seconds:.3f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
 
     # the city: the first year into an empty database
     per_year: dict[int, list[Assignment]] = {}
@@ -331,7 +331,8 @@ def main() -> None:
     show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {peak:.0f} MiB")
     show("  beyond the floor", f"{len(first_rows) / max(seconds - floor_now, 1e-9):,.0f} rows/s")
     show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
-    show("  SQLAlchemy Core executemany", f"{core_rate(first_rows, work):,.0f} rows/s (the same rows, all 13 columns)")
+    core = core_rate(first_rows, work)
+    show("  SQLAlchemy Core executemany (SQLite)", f"{core:,.0f} rows/s (the same rows as entries, all 13 columns)")
     one_year_db = None
     if not options.db:
         one_year_db = work / "data" / "city-1-year.db"
