@@ -2,8 +2,8 @@
 
 The pieces of SPEC §4 and §9 that live in SQL are which entries count (the accepted ones: `is_accepted`,
 as `rules.counts` says) and which of several entries for the same assignment and period counts: the
-one with the latest reported date, then the one filed last. `_ranked_entries` writes it once, for the
-rules' ledger and for the history alike; it runs on SQLite and PostgreSQL. Python folds the same rule
+one with the latest reported date, then the one filed last. `_winning_entries` writes it once, for the
+rules' ledger and for re-imports alike; it runs on SQLite and PostgreSQL. Python folds the same rule
 with `rules.file_onto` (a property test holds the two together).
 """
 
@@ -105,19 +105,17 @@ class FilingReport:
 def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:
     """What counts now, or waits for review, for each period filed, with the note of that entry: so that
     importing a file again does not file its rows twice while the office has yet to decide on them."""
-    ranked = _ranked_entries(plan_id, None, awaiting_review_too=True).subquery()
+    winners = _winning_entries(plan_id, None, awaiting_review_too=True).subquery()
     rows = session.execute(
         select_columns(
-            ranked.c.unit,
-            ranked.c.target,
-            ranked.c.period,
-            ranked.c.value,
+            winners.c.unit,
+            winners.c.target,
+            winners.c.period,
+            winners.c.value,
             col(EntryRecord.note),
-            ranked.c.reported_on,
-            ranked.c.first_on,
-        )
-        .join(EntryRecord, col(EntryRecord.id) == ranked.c.id)
-        .where(ranked.c.rank == 1)
+            winners.c.reported_on,
+            winners.c.first_on,
+        ).join(EntryRecord, col(EntryRecord.id) == winners.c.id)
     )
     return {
         (unit, target, period): (Filed(value, _as_date(first_on), _as_date(on)), note)
@@ -327,35 +325,57 @@ def _not_returned() -> ColumnElement[bool]:
     return or_(decision.is_(None), decision == "accepted")
 
 
-def _ranked_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bool = False) -> Select[Any]:
-    """Counted entries of a plan year (`awaiting_review_too`: and those the office has yet to decide on)
-    ranked within their assignment and period: rank 1 is the one that counts."""
+def _winning_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bool = False) -> Select[Any]:
+    """For each assignment and period of a plan year, the counted entry that wins (`awaiting_review_too`:
+    among those the office has yet to decide on, too), with the earliest reported date among them.
+
+    The window runs in the order of the entry index (assignment, period, reported date, id), so that
+    SQLite reads each year's entries in that order and sorts nothing: the winner is the last of its
+    window (nothing comes after it) and the first-filed date its first. The year's assignments come
+    first, so ten plan years cost what one does.
+    """
     partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
-    latest_first = (col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc())
-    query = (
+    in_filing_order = (col(EntryRecord.reported_on), col(EntryRecord.id))
+    year = (
+        select_columns(col(AssignmentRecord.id))
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .where(col(TargetRecord.plan_id) == plan_id)
+    )
+    counted = (
         select_columns(
             col(EntryRecord.id).label("id"),
-            col(UnitRecord.code).label("unit"),
-            col(TargetRecord.code).label("target"),
+            col(EntryRecord.assignment_id).label("assignment_id"),
             col(EntryRecord.period).label("period"),
             col(EntryRecord.value).label("value"),
             col(EntryRecord.reported_on).label("reported_on"),
-            func.row_number().over(partition_by=partition, order_by=latest_first).label("rank"),
-            # the same window (ordered, over the whole partition) as the rank's: one sort, not two
-            func.min(EntryRecord.reported_on)
-            .over(partition_by=partition, order_by=latest_first, rows=(None, None))
+            func.lead(EntryRecord.id).over(partition_by=partition, order_by=in_filing_order).label("later"),
+            func.first_value(EntryRecord.reported_on)
+            .over(partition_by=partition, order_by=in_filing_order)
             .label("first_on"),
         )
-        .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
-        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
-        .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
         .outerjoin(ReviewDecisionRecord, col(ReviewDecisionRecord.entry_id) == EntryRecord.id)
-        .where(col(TargetRecord.plan_id) == plan_id)
+        .where(col(EntryRecord.assignment_id).in_(year))
         .where(_not_returned() if awaiting_review_too else is_accepted())
     )
     if as_of is not None:
-        query = query.where(col(EntryRecord.reported_on) <= as_of)
-    return query
+        counted = counted.where(col(EntryRecord.reported_on) <= as_of)
+    ranked = counted.subquery()
+    return (
+        select_columns(
+            ranked.c.id,
+            col(UnitRecord.code).label("unit"),
+            col(TargetRecord.code).label("target"),
+            ranked.c.period,
+            ranked.c.value,
+            ranked.c.reported_on,
+            ranked.c.first_on,
+        )
+        .select_from(ranked)
+        .join(AssignmentRecord, col(AssignmentRecord.id) == ranked.c.assignment_id)
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
+        .where(ranked.c.later.is_(None))
+    )
 
 
 def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
@@ -363,11 +383,16 @@ def ledger(*, session: Session, plan_id: int, as_of: date | None) -> Ledger:
 
     One row per assignment and period comes back, however many corrections were filed.
     """
-    ranked = _ranked_entries(plan_id, as_of).subquery()
+    winners = _winning_entries(plan_id, as_of).subquery()
     rows = session.execute(
         select_columns(
-            ranked.c.unit, ranked.c.target, ranked.c.period, ranked.c.value, ranked.c.first_on, ranked.c.reported_on
-        ).where(ranked.c.rank == 1)
+            winners.c.unit,
+            winners.c.target,
+            winners.c.period,
+            winners.c.value,
+            winners.c.first_on,
+            winners.c.reported_on,
+        )
     )
     result: dict[tuple[str, str], dict[int, Filed]] = {}
     dates: dict[date | str, date] = {}  # a year has a few hundred distinct dates in 72,000 rows
