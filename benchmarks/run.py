@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from citysize import measure_once
+from citysize import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_YEAR = 2012
@@ -217,25 +217,13 @@ def side_by_side(
     times, ratios, growths, peaks = [], [], [], []
     for _ in range(runs):
         floor = process_seconds(reference)
-        base, _ = timed(command, {**env, "ECOTRACK_DB": str(small)}, cwd, 1)
-        seconds, peak = timed(command, env, cwd, 1)
+        base, _ = measure(command, {**env, "ECOTRACK_DB": str(small)}, cwd, 1)
+        seconds, peak = measure(command, env, cwd, 1)
         times.append(seconds)
         ratios.append(seconds / floor)
         growths.append(seconds / base)
         peaks.append(peak)
     return statistics.median(times), statistics.median(ratios), max(peaks), statistics.median(growths)
-
-
-def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float]:
-    """Median seconds and peak MiB of `ecotrack ARGS`, which must succeed."""
-    times, peaks = [], []
-    for _ in range(runs):
-        code, seconds, mebibytes, stderr = measure_once(command, env, cwd)
-        if code != 0:
-            raise SystemExit(f"ecotrack {' '.join(command)} failed ({code}): {stderr.strip()[-400:]}")
-        times.append(seconds)
-        peaks.append(mebibytes)
-    return statistics.median(times), max(peaks)
 
 
 def process_seconds(code: str) -> float:
@@ -253,7 +241,7 @@ def against(
     times, ratios, peaks = [], [], []
     for _ in range(runs):
         floor = process_seconds(reference)
-        seconds, peak = timed(command, env, cwd, 1)
+        seconds, peak = measure(command, env, cwd, 1)
         times.append(seconds)
         ratios.append(seconds / floor)
         peaks.append(peak)
@@ -306,8 +294,8 @@ def main() -> None:
     shutil.rmtree(sample, ignore_errors=True)
     sample.mkdir()
     sample_env = {**env, "ECOTRACK_PLAN": str(ROOT / "tasks.yaml"), "ECOTRACK_DB": str(sample / "sample.db")}
-    timed(["init"], sample_env, sample, 1)
-    timed(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
+    measure(["init"], sample_env, sample, 1)
+    measure(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
     for args in (["status", "--as-of", "2012-07-06"], ["status", "--as-of", "2012-07-06", "--format", "json"]):
         seconds, ratio, peak = against(floor_code, args, sample_env, sample, runs)
         show(f"sample (SQLite): {' '.join(args)}", f"{seconds:.3f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
@@ -323,9 +311,9 @@ def main() -> None:
         f"{len(first_rows)} rows a year, {len(first_rows) * len(years)} in {len(years)} years",
         flush=True,
     )
-    timed(["init"], env, work, 1)
+    measure(["init"], env, work, 1)
     floor_now = process_seconds(floor_code)
-    seconds, peak = timed(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
+    seconds, peak = measure(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
     raw = raw_sqlite_rate(first_rows, work)
     rate = len(first_rows) / seconds
     show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {peak:.0f} MiB")
@@ -353,8 +341,8 @@ def main() -> None:
     for later in years[1:]:
         rows = filing_rows(later, per_year[later], seed=later)
         write_filings(work / f"filings-{later}.csv", rows)
-        timed(["--plan", f"tasks-{later}.yaml", "plan", "load"], env, work, 1)
-        seconds, _ = timed(["--year", str(later), "import", f"filings-{later}.csv"], env, work, 1)
+        measure(["--plan", f"tasks-{later}.yaml", "plan", "load"], env, work, 1)
+        seconds, _ = measure(["--year", str(later), "import", f"filings-{later}.csv"], env, work, 1)
         imports.append(len(rows) / seconds)
         (work / f"filings-{later}.csv").unlink()
     if imports:
