@@ -42,6 +42,19 @@ def clean(text: str) -> str:
     return _CONTROL.sub(REPLACEMENT, text)
 
 
+# what a one-line name (a file's) never shows raw: every control character, line breaks and the invisible
+# characters that reorder text (U+202A-U+202E, U+2066-U+2069) included
+_CONTROL_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escaped(text: str) -> str:
+    """A one-line name with each control character written as its escape (`\\n`, `\\x1b`, `\\u202e`), so that a
+    name stored with one shows what it holds and never moves the terminal's cursor or colours."""
+    if not _CONTROL_IN_NAMES.search(text):
+        return text
+    return _CONTROL_IN_NAMES.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def clean_for_file(text: str) -> str:
     """`clean`, keeping carriage returns too (CSV and XLSX hold them; a terminal would be sent back a line)."""
     return _CONTROL_IN_FILES.sub(REPLACEMENT, text)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,11 +19,12 @@ from ecotrack.i18n import language, t
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     from ecotrack.plan import Plan
     from ecotrack.rules import Trajectory
 
-# Chinese fonts first, as the machines that show a pack have them (PNG only: SVG names them for the browser)
+# Chinese fonts first, as the machines that show a pack have them
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "DejaVu Sans"]
 EXPECTED_COLOUR = "#7f8c8d"
 FILED_COLOUR = "#c0392b"
@@ -71,12 +75,40 @@ def _figure(trajectory: Trajectory, labels: ChartLabels) -> Figure:
     return figure
 
 
-def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
-    """The chart as an SVG document (no timestamp, stable ids: the same data draws the same file)."""
-    _matplotlib()
-    from matplotlib import rc_context
+def installed_fonts(available: Collection[str]) -> list[str]:
+    """Of FONTS, those installed (`available`: the names matplotlib knows), in FONTS' order; DejaVu Sans,
+    which matplotlib carries, when none is."""
+    return [name for name in FONTS if name in available] or ["DejaVu Sans"]
 
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "ecotrack", "font.family": FONTS}):
+
+@contextmanager
+def _drawing(*, svg: bool = False, fonts: list[str] | None = None) -> Iterator[None]:
+    """matplotlib set up for ecotrack's charts: names and titles from the data are plain text, never
+    mathtext (a `$` in a unit's name would be read as a formula and break the chart), the fonts `fonts` or
+    those of FONTS installed, and a machine without a Chinese font draws boxes for Chinese without a warning
+    per glyph."""
+    from matplotlib import font_manager, rc_context
+
+    if fonts is None:
+        fonts = installed_fonts({font.name for font in font_manager.fontManager.ttflist})
+    # SVG keeps its text as text, for the page's fonts, and the same data draws the same file
+    settings: dict[RcKeyType, object] = {"text.parse_math": False, "font.family": fonts}
+    if svg:
+        settings |= {"svg.fonttype": "none", "svg.hashsalt": "ecotrack"}
+    with (
+        rc_context(settings),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        yield
+
+
+def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
+    """The chart as an SVG document (no timestamp, stable ids: the same data draws the same file); the text
+    stays text, which the page's own fonts draw."""
+    _matplotlib()
+    # every name of FONTS, for the browser that shows it to choose from
+    with _drawing(svg=True, fonts=FONTS):
         buffer = io.StringIO()
         _figure(trajectory, labels).savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
@@ -84,9 +116,7 @@ def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
 
 def trajectory_png(trajectory: Trajectory, labels: ChartLabels) -> bytes:
     _matplotlib()
-    from matplotlib import rc_context
-
-    with rc_context({"font.family": FONTS}):
+    with _drawing():
         buffer = io.BytesIO()
         _figure(trajectory, labels).savefig(buffer, format="png", dpi=150)
     return buffer.getvalue()

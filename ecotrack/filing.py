@@ -18,6 +18,8 @@ from ecotrack.rules import EPSILON, Periods, is_backdated, latest_value, progres
 
 NOTE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 100
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # SPEC §10: 20 MiB each at most
+ATTACHMENT_NAME_MAX_LENGTH = 255  # a file's name, as file systems allow it
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 # What a person types for a level: digits with an optional decimal part. Python's float() would also
 # take `1_0` (as 10), `1e308`, `inf` and `nan`, none of which a clerk means.

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ecotrack.cells import clean
+from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import Plan, month_of
 from ecotrack.rules import StatusRow, TargetTotal, Trajectory, counted_share
@@ -337,7 +337,7 @@ def entry_marks(row: Any) -> str:
     if row.reason:
         words.append(t("reason: {reason}", reason=row.reason))
     for attached in getattr(row, "attachments", ()):
-        words.append(t("attached: {name} ({sha256})", name=attached.name, sha256=attached.sha256[:12]))
+        words.append(t("attached: {name} ({sha256})", name=escaped(attached.name), sha256=attached.sha256[:12]))
     return tp("list separator", "; ").join(words)
 
 
@@ -451,7 +451,9 @@ def rectifications_table(plan: Plan, items: Sequence[Any], title: str) -> None:
             latest = answers[-1]
             answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
             for attached in latest.attachments:
-                answer.append(f"\n📎 {attached.name} ({attached.size:,} B) {attached.sha256[:12]}", style="dim")
+                answer.append(
+                    f"\n📎 {escaped(attached.name)} ({attached.size:,} B) {attached.sha256[:12]}", style="dim"
+                )
         if decisions:
             last = decisions[-1]
             answer.append(
@@ -497,6 +499,16 @@ def remind_table(plan: Plan, reminders: Sequence[Any], title: str) -> None:
 def plain(line: str) -> None:
     """A line of text for stdout as it is (no markup, no wrapping): a message to paste elsewhere."""
     console().print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def logins_table(rows: Sequence[Mapping[str, str | None]]) -> None:
+    """The server's logins with an ecotrack role (`db logins`)."""
+    table = _table(t("Logins with an ecotrack role"), None if rows else t("no login has an ecotrack role"))
+    for header in (t("Login"), t("Role"), tp("column", "Unit")):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(escaped(row["login"] or ""), row["role"], row["unit"] or "")
+    console().print(table)
 
 
 def locks_table(plan: Plan, locks: Sequence[Any]) -> None:

@@ -9,7 +9,9 @@ its name: a reader sees the old file or the whole new one. On failure the tempor
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,9 +35,20 @@ def _sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+def _refuse_special(path: Path) -> None:
+    """A device, pipe or socket is never renamed over: the rename would replace `/dev/null` itself."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise OSError(errno.EINVAL, "not a regular file: ecotrack writes only files and folders", str(path))
+
+
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A fresh temporary file beside `path`, for the block to fill; renamed onto `path` when it succeeds."""
+    _refuse_special(path)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     os.close(descriptor)
     temporary = Path(name)

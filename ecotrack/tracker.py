@@ -32,8 +32,8 @@ from ecotrack.storage import entries as entry_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
+from ecotrack.storage import roles as roles_store
 from ecotrack.storage import scores as score_store
-from ecotrack.storage.roles import Login
 
 if TYPE_CHECKING:
     from ecotrack import imports, notices
@@ -180,25 +180,63 @@ def server_roles(settings: Settings, action: Callable[[Any], T]) -> T:
         engine.dispose()
 
 
-def install_roles(settings: Settings) -> list[str]:
-    from ecotrack.storage import roles
-
-    return server_roles(settings, roles.install)
+def install_roles(settings: Settings) -> roles_store.Installed:
+    return server_roles(settings, roles_store.install)
 
 
-def grant_login(settings: Settings, login: str, role: str, unit: str | None = None, *, revoke: bool = False) -> None:
-    """Make a login the clerk of a unit (or take it away), or a member of the office or the auditors."""
-    from ecotrack.storage import roles
+def set_login_role(settings: Settings, login: str, role: str, unit: str | None = None) -> None:
+    """Give a login exactly one role (SPEC §13): the office, an auditor, or the clerk of one unit."""
 
     def grant(connection: Any) -> None:
-        roles.install(connection)  # the groups must exist first; installing again changes nothing
-        if role == "clerk":
-            assert unit is not None
-            roles.grant_clerk(connection, login, unit, revoke=revoke)
-        else:
-            roles.grant_role(connection, login, roles.OFFICE if role == "office" else roles.AUDITOR)
+        roles_store.install(connection)  # the groups must exist first; installing again changes nothing
+        roles_store.set_role(connection, login, role, unit)
 
-    server_roles(settings, grant)
+    _worded(lambda: server_roles(settings, grant))
+
+
+def revoke_login(settings: Settings, login: str) -> None:
+    """Take every ecotrack role away from a login."""
+
+    def take(connection: Any) -> None:
+        roles_store.install(connection)
+        roles_store.revoke(connection, login)
+
+    _worded(lambda: server_roles(settings, take))
+
+
+def role_holders(settings: Settings) -> list[roles_store.RoleHolder]:
+    """The logins given an ecotrack role, each with its role and a clerk's unit (`db logins`)."""
+    return server_roles(settings, roles_store.holders)
+
+
+def _worded(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except roles_store.RoleRefused as refused:
+        if refused.why == "unknown":
+            raise BadInput(t("no login {login} on the server", login=refused.login)) from None
+        if refused.why == "superuser":
+            raise Refused(
+                t(
+                    "{login} is a superuser: the server holds it to no role, so it cannot be given one",
+                    login=refused.login,
+                )
+            ) from None
+        if refused.why == "owner":
+            raise Refused(
+                t(
+                    "{login} owns ecotrack's tables: the server holds it to no role, so it cannot be given one",
+                    login=refused.login,
+                )
+            ) from None
+        raise Refused(
+            t(
+                "{login} is also a member of {group} through another role; nothing was changed",
+                login=refused.login,
+                group=refused.through,
+            ),
+            hint=t("The server's administrator grants that other role: ask them to take it away first."),
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -241,7 +279,7 @@ class Tracker:
         self._writer: Engine | None = None
         self.stored = stored
         self.warnings = warnings
-        self._login: Login | None = None
+        self._login: roles_store.Login | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Tracker:
@@ -287,16 +325,20 @@ class Tracker:
     def plan(self) -> Plan:
         return self.stored.plan
 
-    def login(self) -> Login | None:
+    def login(self) -> roles_store.Login | None:
         """Who this connection is on a server with ecotrack's roles (SPEC §13); None on SQLite."""
         if self.database.is_sqlite:
             return None
         if self._login is None:
-            from ecotrack.storage import roles
-
             with self._reader.connect() as connection:
-                self._login = roles.who(connection)
+                self._login = roles_store.who(connection)
         return self._login
+
+    def recorder(self) -> str:
+        """Who a record is made by: the database login on a server (which its triggers stamp anyway, SPEC §13),
+        else the account running ecotrack."""
+        login = self.login()
+        return login.name if login is not None else account()
 
     def require_office(self, doing: str) -> None:
         """Refuse what only the office may do (a date given after the fact, filing as the office) to a clerk."""
@@ -313,13 +355,19 @@ class Tracker:
             raise Refused(not_allowed(login))
 
     def read(self, work: Callable[[Session], T]) -> T:
-        with db.reading(self._reader) as session:
-            return work(session)
+        try:
+            with db.reading(self._reader) as session:
+                return work(session)
+        except rectification_store.TamperedAttachment as tampered:
+            raise _tampered(tampered) from None
 
     def write(self, work: Callable[[Session], T]) -> T:
         if self._writer is None:
             self._writer = db.make_engine(self.database, write=True)
-        return db.run_unit_of_work(self._writer, work)
+        try:
+            return db.run_unit_of_work(self._writer, work)
+        except rectification_store.TamperedAttachment as tampered:
+            raise _tampered(tampered) from None
 
     # --- what the commands ask for ---
 
@@ -358,8 +406,7 @@ class Tracker:
         accepted when filed. An entry for a locked period is refused, unless the office files it with a
         reason: a 补报 (SPEC §9).
         """
-        filed_at = utc_now()
-        filed_by = account()
+        filed_by = self.recorder()
         if as_office:
             self.require_office("--office")
         if self.login() is not None:
@@ -367,6 +414,7 @@ class Tracker:
                 self.require_unit(unit)
 
         def file(session: Session) -> entry_store.FilingReport:
+            filed_at = utc_now()  # once the write lock is held: times in the order recorded
             self._require_same_plan(session)
             catch_up = self._catch_up_periods(session, entries, as_office)
             report = entry_store.add_entries(
@@ -382,7 +430,7 @@ class Tracker:
             )
             if attachments:
                 rectification_store.attach_to_entries(
-                    session=session, entry_ids=report.ids, attachments=attachments, at=filed_at
+                    session=session, entry_ids=report.ids, attachments=attachments, at=filed_at, by=filed_by
                 )
             return report
 
@@ -440,10 +488,11 @@ class Tracker:
 
         An unknown id is bad input; an entry that is not waiting for a decision is refused, naming who
         decided it. Everything is decided in one transaction, or nothing is."""
-        decided_at, decided_by = utc_now(), account()
+        decided_by = self.recorder()
         self.require_office(t("review"))
 
         def record(session: Session) -> list[int]:
+            decided_at = utc_now()  # once the write lock is held: times in the order recorded
             if ids:
                 states = review_store.entry_states(session=session, plan_id=self.stored.id, ids=ids)
                 unknown = [i for i in ids if i not in states]
@@ -489,10 +538,11 @@ class Tracker:
 
     def set_lock(self, period: str, *, locked: bool, reason: str) -> None:
         """Lock or unlock a period (SPEC §9); refused when it is locked already, or is not locked."""
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("locking"))
 
         def record(session: Session) -> None:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             events = review_store.lock_events(session=session, plan_id=self.stored.id).get(period, [])
             current = rules.lock_in_force(rules.period_locks(self.plan, month_of(period), events, datetime.now()))
             if locked and current is not None:
@@ -653,7 +703,7 @@ class Tracker:
                     notice=notice,
                     document=text,
                     issued_at=utc_now(),
-                    issued_by=account(),
+                    issued_by=self.recorder(),
                 )
             drafted = IssuedDraft(notice, text, recorded=not dry_run)
             if publish is not None:
@@ -730,10 +780,11 @@ class Tracker:
         self, number: int, unit: str, text: str, attachments: Sequence[tuple[str, bytes]], on: date, by: str
     ) -> None:
         """Record a named unit's rectification report on its item (several may be filed; the latest answers)."""
-        filed_at, filed_by = utc_now(), account()
+        filed_by = self.recorder()
         self.require_unit(unit)
 
         def record(session: Session) -> None:
+            filed_at = utc_now()  # once the write lock is held: times in the order recorded
             item = self._open_item(session, number, unit, on)
             rectification_store.record_report(
                 session=session,
@@ -750,10 +801,11 @@ class Tracker:
 
     def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
         """The office closes an item (销号, final) or returns its answer (reopened)."""
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("closing or returning a rectification"))
 
         def record(session: Session) -> None:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             item = self._open_item(session, number, unit, on)
             if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
                 raise Refused(
@@ -773,10 +825,11 @@ class Tracker:
 
     def void_notice(self, number: int, reason: str) -> None:
         """Void a notice issued in error: kept, marked void, counting nowhere; its number is never reused."""
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("voiding a notice"))
 
         def record(session: Session) -> None:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             issued = {n.number: n for n in notice_store.notices(session=session, plan_id=self.stored.id)}
             if number not in issued:
                 raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
@@ -865,10 +918,11 @@ class Tracker:
 
     def add_adjustment(self, unit: str, kind: str, points: float, item: str, basis: str) -> int:
         """Record an office's bonus or deduction item, or a veto (SPEC §11); refused after the final result."""
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("an adjustment"))
 
         def record(session: Session) -> int:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             self._refuse_after_final(session)
             return score_store.add_adjustment(
                 session=session,
@@ -885,10 +939,11 @@ class Tracker:
         return self.write(record)
 
     def void_adjustment(self, adjustment_id: int, reason: str) -> None:
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("voiding an adjustment"))
 
         def record(session: Session) -> None:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             self._refuse_after_final(session)
             found = {a.id: a for a in score_store.adjustments(session=session, plan_id=self.stored.id)}
             if adjustment_id not in found:
@@ -916,10 +971,11 @@ class Tracker:
 
     def record_final(self, as_of: date, content: Mapping[str, object]) -> None:
         """Record the year's result (SPEC §11) once; refused when it is recorded already."""
-        at, by = utc_now(), account()
+        by = self.recorder()
         self.require_office(t("the final assessment"))
 
         def record(session: Session) -> None:
+            at = utc_now()  # once the write lock is held: times in the order recorded
             self._refuse_after_final(session)
             score_store.record_final(
                 session=session, plan_id=self.stored.id, as_of=as_of, content=dict(content), at=at, by=by
@@ -1059,13 +1115,24 @@ class ReviewItem:
         return self.entry.value - self.previous_value
 
 
-def not_allowed(login: Login) -> str:
+def not_allowed(login: roles_store.Login) -> str:
     """SPEC §13's refusal: who the login is, in the words of its role."""
     if login.role == "clerk":
         return t("not allowed: {login} is a clerk of {units}", login=login.name, units=", ".join(login.units) or "-")
     if login.role == "auditor":
         return t("not allowed: {login} is an auditor, who reads and does not write", login=login.name)
     return t("not allowed: {login} has no ecotrack role for this", login=login.name)
+
+
+def _tampered(tampered: rectification_store.TamperedAttachment) -> Refused:
+    return Refused(
+        t(
+            "the stored file {sha256} does not hold the bytes its SHA-256 names: it was written past ecotrack; "
+            "nothing was done",
+            sha256=tampered.sha256,
+        ),
+        hint=t("Keep the database as it is for the office to look into, and restore the file from a backup."),
+    )
 
 
 def _final_words(year: int, recorded: score_store.FinalResult) -> str:

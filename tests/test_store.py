@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from ecotrack.filing import NewEntry
 from ecotrack.plan import Plan
@@ -207,7 +208,9 @@ def test_history_marks_superseded_entries_oldest_first(database: db.Database) ->
         (3, "dongpo", 4, False),
     ]
     assert [r.id for r in only_dongpo] == [1, 3]
-    assert rows[0].reported_at == "2014-04-03T00:00:00" and rows[0].filed_by == "t"
+    # on a server the database login filed it, whatever the client said (issue 31)
+    recorder = "t" if database.is_sqlite else make_url(database.url).username
+    assert rows[0].reported_at == "2014-04-03T00:00:00" and rows[0].filed_by == recorder
 
 
 def test_the_database_refuses_a_negative_value(database: db.Database) -> None:

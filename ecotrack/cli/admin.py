@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from ecotrack.cli.lazy import render
+from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat
+from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import settings_of
 from ecotrack.i18n import N_, t
 
@@ -51,10 +53,22 @@ def roles(ctx: typer.Context) -> None:
     """Create or bring up to date the roles and the rules the server enforces (run as the owner)."""
     from ecotrack.tracker import install_roles
 
-    tables = install_roles(settings_of(ctx))
+    installed = install_roles(settings_of(ctx))
     render.info(
-        t("roles ecotrack_office, ecotrack_auditor and ecotrack_clerk enforced on {count} tables", count=len(tables))
+        t(
+            "roles ecotrack_office, ecotrack_auditor and ecotrack_clerk enforced on {count} tables",
+            count=len(installed.tables),
+        )
     )
+    for login, units in installed.several_units.items():
+        render.warning(
+            t(
+                "{login} is the clerk of several units ({units}), which an earlier ecotrack allowed: "
+                "give it one with `ecotrack db clerk {login} --unit UNIT`",
+                login=login,
+                units=", ".join(units),
+            )
+        )
 
 
 @db_app.command("clerk")
@@ -62,37 +76,73 @@ def clerk(
     ctx: typer.Context,
     login: LoginArg,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit it files for."))],
-    revoke: Annotated[bool, typer.Option("--revoke", help=N_("Take the unit away from the login."))] = False,
 ) -> None:
-    """Make a login the clerk of one unit: it reads the plan and its unit's rows, and files for its unit only."""
+    """Make a login the clerk of one unit, and nothing else: it reads its unit's rows and files for it only."""
     from ecotrack.cli.workspace import known_unit, open_tracker
-    from ecotrack.tracker import grant_login
+    from ecotrack.tracker import set_login_role
 
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
-    grant_login(settings_of(ctx), login, "clerk", code, revoke=revoke)
-    if revoke:
-        render.info(t("{login} no longer files for {unit}", login=login, unit=code))
-    else:
-        render.info(t("{login} is a clerk of {unit}", login=login, unit=code))
+    set_login_role(settings_of(ctx), login, "clerk", code)
+    render.info(t("{login} is a clerk of {unit}, and has no other role", login=login, unit=code))
 
 
 @db_app.command("office")
 def office(ctx: typer.Context, login: LoginArg) -> None:
-    """Make a login one of the office: it may do everything ecotrack does."""
-    from ecotrack.tracker import grant_login
+    """Make a login one of the office, and nothing else: it may do everything ecotrack does."""
+    from ecotrack.tracker import set_login_role
 
-    grant_login(settings_of(ctx), login, "office")
-    render.info(t("{login} is one of the office", login=login))
+    set_login_role(settings_of(ctx), login, "office")
+    render.info(t("{login} is one of the office, and has no other role", login=login))
 
 
 @db_app.command("auditor")
 def auditor(ctx: typer.Context, login: LoginArg) -> None:
-    """Make a login an auditor: it reads everything and writes nothing."""
-    from ecotrack.tracker import grant_login
+    """Make a login an auditor, and nothing else: it reads everything and writes nothing."""
+    from ecotrack.tracker import set_login_role
 
-    grant_login(settings_of(ctx), login, "auditor")
-    render.info(t("{login} is an auditor", login=login))
+    set_login_role(settings_of(ctx), login, "auditor")
+    render.info(t("{login} is an auditor, and has no other role", login=login))
+
+
+@db_app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(metavar="LOGIN", help=N_("The database login."))],
+) -> None:
+    """Take every ecotrack role away from a login: it reads and writes nothing of ecotrack's after."""
+    from ecotrack.tracker import revoke_login
+
+    revoke_login(settings_of(ctx), login)
+    render.info(t("{login} has no ecotrack role now", login=login))
+
+
+@db_app.command("logins")
+def logins(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
+    """The logins given an ecotrack role: each with its role, and a clerk's unit."""
+    from ecotrack.tracker import role_holders
+
+    rows = [
+        {"login": h.login, "role": ", ".join(h.roles), "unit": ", ".join(h.units) or None}
+        for h in role_holders(settings_of(ctx))
+    ]
+    emit(
+        fmt,
+        data={"logins": rows},
+        rows=lambda: rows,
+        columns=("login", "role", "unit"),
+        table=lambda: render.logins_table(rows),
+        bom=not no_bom,
+    )
+    for row in rows:
+        if "," in (row["role"] or "") or "," in (row["unit"] or ""):
+            render.warning(
+                t(
+                    "{login} has more than one role or unit, which an earlier ecotrack allowed: set its one role "
+                    "with `ecotrack db clerk|office|auditor {login}`",
+                    login=row["login"],
+                )
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,16 @@ import typer
 
 from ecotrack.cli import complete
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, TargetOpt, UnitOpt
+from ecotrack.cli.options import (
+    FormatOpt,
+    NoBomOpt,
+    OutputFormat,
+    PeriodOpt,
+    TargetOpt,
+    UnitOpt,
+    parse_moment,
+    writable_place,
+)
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -144,17 +153,12 @@ def report(
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
     from ecotrack.cli.rectification import read_attachments
-    from ecotrack.filing import EntryError, parse_reported_at
-    from ecotrack.tracker import account
 
     files = read_attachments(attach)
     now = datetime.now()
-    try:
-        reported_at = parse_reported_at(on) if on is not None else now
-    except EntryError as bad:
-        raise BadInput(f"--on: {bad}") from None
-    reporter = by or account()
+    reported_at = parse_moment(on, "--on") if on is not None else now
     with open_tracker(ctx) as tracker:
+        reporter = by or tracker.recorder()
         unit = known_unit(tracker.plan, unit).code
         tracker.require_unit(unit)
         if on is not None:
@@ -368,7 +372,11 @@ def template(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", metavar="FILE.csv|FILE.xlsx", help=N_("Write the form here (default: CSV on stdout).")
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="FILE.csv|FILE.xlsx",
+            help=N_("Write the form here (default: CSV on stdout)."),
         ),
     ] = None,
     no_bom: NoBomOpt = False,
@@ -438,13 +446,12 @@ def import_file(
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
     from ecotrack.imports import open_source
-    from ecotrack.tracker import account
 
     now = datetime.now()
     with open_tracker(ctx) as tracker, open_source(file, str(file), encoding) as source:
         with render.progress(source.size, t("checking rows"), threshold=1 << 20) as advance:
             result = tracker.check_import(
-                source, now, by or account(), lambda: advance(source.position()), keep=not dry_run
+                source, now, by or tracker.recorder(), lambda: advance(source.position()), keep=not dry_run
             )
         for earlier in tracker.earlier_imports(source.sha256):
             render.warning(

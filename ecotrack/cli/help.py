@@ -136,6 +136,8 @@ EXAMPLES = {
     "db clerk": "ecotrack db clerk liuhe_clerk --unit liuhe",
     "db office": "ecotrack db office zhang_office",
     "db auditor": "ecotrack db auditor audit_bureau",
+    "db revoke": "ecotrack db revoke liuhe_clerk",
+    "db logins": "ecotrack db logins",
     "plan": "ecotrack plan check tasks.yaml",
     "plan check": "ecotrack plan check tasks.yaml",
     "plan load": "ecotrack plan load",

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
+from ecotrack.cli.options import (
+    ID_RANGE,
+    AsOfOpt,
+    FormatOpt,
+    NoBomOpt,
+    OutputFormat,
+    UnitOpt,
+    as_of_date,
+    remark,
+    writable_place,
+)
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
@@ -189,7 +199,14 @@ def notice(
     as_of: AsOfOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="DIR", file_okay=False, help=N_("Write the document into this folder.")),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="DIR",
+            file_okay=False,
+            help=N_("Write the document into this folder."),
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Draft and print; record nothing."))] = False,
     document_lang: Annotated[
@@ -345,11 +362,18 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
 @notices_app.command("show")
 def show_notice(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))],
+    number: Annotated[int, typer.Argument(metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))],
     docx: DocxOpt = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("The Word file to write (with --docx).")),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="FILE",
+            dir_okay=False,
+            help=N_("The Word file to write (with --docx)."),
+        ),
     ] = None,
     document_lang: Annotated[
         DocumentLanguage | None,
@@ -413,7 +437,7 @@ def show_notice(
 @notices_app.command("void")
 def void_notice(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))],
+    number: Annotated[int, typer.Argument(metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))],
     reason: Annotated[
         str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why it is void (required, recorded)."))
     ] = "",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import stat
+from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -50,14 +52,85 @@ def remark(text: str, option: str) -> str:
         raise BadInput(str(bad)) from None
 
 
+# The days a date option may name: the plan years' range (1900-2100, SPEC §3) and the year after the last,
+# when its assessment is run. Beyond it a date is a typing slip, and date arithmetic would overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2101, 12, 31)
+# An id or a number in the year as the database keeps it (a 32-bit integer on PostgreSQL).
+LARGEST_ID = 2**31 - 1
+ID_RANGE = {"min": 1, "max": LARGEST_ID}
+
+
 def parse_day(text: str, option: str) -> date:
-    """A YYYY-MM-DD option value, or a clear error naming the option."""
+    """A YYYY-MM-DD option value within FIRST_DAY..LAST_DAY, or a clear error naming the option. A time or a
+    UTC offset is refused rather than read: converted to local time it could move the day (issue 31)."""
+    cleaned = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(cleaned)
     except ValueError:
-        raise BadInput(t("{option} '{text}' is not a date like 2012-07-06", option=option, text=text)) from None
+        try:
+            datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadInput(t("{option} '{text}' is not a date like 2012-07-06", option=option, text=text)) from None
+        raise BadInput(
+            t(
+                "{option} '{text}' has a time of day or a UTC offset: give the day only, like 2012-07-06",
+                option=option,
+                text=text,
+            )
+        ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(
+            t(
+                "{option} {day} is out of range: give a day from {first} to {last}",
+                option=option,
+                day=day.isoformat(),
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
+    return day
 
 
 def as_of_date(text: str | None) -> date:
     """`--as-of`, defaulting to today (the CLI is the only layer that reads the clock)."""
     return parse_day(text, "--as-of") if text is not None else date.today()
+
+
+def parse_moment(text: str, option: str) -> datetime:
+    """A local day, or day and time, like 2012-07-06 or 2012-07-06T09:30 (a paper report's, SPEC §9), within
+    FIRST_DAY..LAST_DAY. One with a UTC offset is refused: converted to local time it could move the day
+    (issue 31); the import's reported_at column, written by other systems, still converts (SPEC §4)."""
+    cleaned = text.strip()
+    try:
+        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(
+            t("{option} '{text}' is not a date like 2012-07-06 (or 2012-07-06T09:30)", option=option, text=text)
+        ) from None
+    if moment.tzinfo is not None:
+        raise BadInput(
+            t(
+                "{option} '{text}' has a UTC offset, which could move the day: give the local day (and time)",
+                option=option,
+                text=text,
+            )
+        )
+    parse_day(moment.date().isoformat(), option)  # within range
+    return moment
+
+
+def writable_place(value: Path | None) -> Path | None:
+    """An `--out` FILE or DIR (a Typer callback): ecotrack writes regular files and folders only. A file is
+    written beside its name and renamed onto it, which would replace a device such as /dev/null for good, and
+    a pipe or socket is no file to keep."""
+    if value is None:
+        return None
+    try:
+        mode = value.stat().st_mode
+    except OSError:  # not there yet (or unreadable): writing it says what is wrong
+        return value
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return value
+    raise BadInput(
+        t("--out {path} is a device, a pipe or a socket: ecotrack writes only files and folders", path=value)
+    )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli.lazy import render
-from ecotrack.cli.options import AsOfOpt, UnitOpt, as_of_date
+from ecotrack.cli.options import AsOfOpt, UnitOpt, as_of_date, writable_place
 from ecotrack.cli.output import write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError, Refused
@@ -25,7 +25,14 @@ def pack(
     ctx: typer.Context,
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", metavar="DIR", file_okay=False, help=N_("The folder to write the page into.")),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="DIR",
+            file_okay=False,
+            help=N_("The folder to write the page into."),
+        ),
     ],
     as_of: AsOfOpt = None,
 ) -> None:
@@ -113,7 +120,9 @@ def chart(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("FILE.svg or FILE.png.")),
+        typer.Option(
+            "--out", "-o", callback=writable_place, metavar="FILE", dir_okay=False, help=N_("FILE.svg or FILE.png.")
+        ),
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:

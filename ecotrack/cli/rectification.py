@@ -10,8 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ecotrack.cells import escaped
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, parse_day, remark
+from ecotrack.cli.options import (
+    ID_RANGE,
+    AsOfOpt,
+    FormatOpt,
+    NoBomOpt,
+    OutputFormat,
+    UnitOpt,
+    as_of_date,
+    parse_day,
+    remark,
+    writable_place,
+)
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -21,10 +33,10 @@ if TYPE_CHECKING:
     from ecotrack.tracker import Reminder
 
 PANEL = N_("Rectification (units and office)")
-# An attachment is evidence (a photograph, a scanned letter), not an archive.
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
-NoticeOpt = Annotated[int, typer.Option("--notice", "-N", metavar="N", help=N_("The notice's number in the year."))]
+NoticeOpt = Annotated[
+    int, typer.Option("--notice", "-N", metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))
+]
 RequiredUnit = Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the notice named."))]
 OnOpt = Annotated[
     str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
@@ -38,7 +50,11 @@ AttachOpt = Annotated[
 
 
 def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
-    """The files to attach, by name and content; refused when one is missing or larger than 20 MiB."""
+    """The files to attach, by name and content; refused when one is missing, larger than 20 MiB (an
+    attachment is evidence, a photograph or a scanned letter, not an archive) or named with control
+    characters (which would reach every terminal that lists it)."""
+    from ecotrack.filing import ATTACHMENT_NAME_MAX_LENGTH, MAX_ATTACHMENT_BYTES, EntryError, check_text
+
     files = []
     for path in paths or []:
         try:
@@ -58,7 +74,13 @@ def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
             raise BadInput(t("--attach {path}: {reason}", path=path, reason=failure.strerror or failure)) from None
         if len(content) > MAX_ATTACHMENT_BYTES:  # grown since it was measured
             raise BadInput(t("--attach {path}: an attachment may be at most 20 MiB", path=path))
-        files.append((path.name, content))
+        try:
+            name = check_text(path.name, t("the file name"), ATTACHMENT_NAME_MAX_LENGTH)
+        except EntryError as bad:
+            raise BadInput(
+                t("--attach {path}: {reason}; rename the file", path=escaped(str(path)), reason=bad)
+            ) from None
+        files.append((name, content))
     return files
 
 
@@ -87,8 +109,6 @@ def rectify(
     ] = None,
 ) -> None:
     """File a named unit's rectification report on its notice; the latest report is its answer."""
-    from ecotrack.tracker import account
-
     text = remark(text, "--text")
     if not text:
         raise BadInput(t("--text is required: say what the unit did"))
@@ -96,7 +116,7 @@ def rectify(
     day = _day(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
-        tracker.rectify(notice, code, text, files, day, by or account())
+        tracker.rectify(notice, code, text, files, day, by or tracker.recorder())
     render.info(t("rectification of {unit} for notice {number} filed", unit=code, number=notice))
 
 
@@ -136,7 +156,7 @@ def rectifications(
     )
 
 
-NumberArg = Annotated[int, typer.Argument(metavar="N", help=N_("The notice's number in the year."))]
+NumberArg = Annotated[int, typer.Argument(metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))]
 
 
 @rectifications_app.command("close")
@@ -243,7 +263,8 @@ def attachment(
     ctx: typer.Context,
     sha256: Annotated[str, typer.Argument(metavar="SHA256", help=N_("The file's SHA-256, as listed."))],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("Write it here."))
+        Path | None,
+        typer.Option("--out", "-o", callback=writable_place, metavar="FILE", dir_okay=False, help=N_("Write it here.")),
     ] = None,
 ) -> None:
     """Write an attached file back out, byte for byte."""

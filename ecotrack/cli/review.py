@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
+from ecotrack.cli.options import LARGEST_ID, FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -27,7 +27,7 @@ def _entry_ids(texts: list[str] | None) -> list[int]:
     ids = []
     for text in texts or []:
         cleaned = text.strip().removeprefix("#")
-        if not cleaned.isascii() or not cleaned.isdigit():
+        if not cleaned.isascii() or not cleaned.isdigit() or not 1 <= int(cleaned) <= LARGEST_ID:
             raise BadInput(t("entry id '{text}' is not a number like 12 (as `review` lists them)", text=text))
         ids.append(int(cleaned))
     return ids

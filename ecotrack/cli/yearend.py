@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import AsOfOpt, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, as_of_date, remark
+from ecotrack.cli.options import (
+    ID_RANGE,
+    AsOfOpt,
+    FormatOpt,
+    NoBomOpt,
+    OutputFormat,
+    UnitOpt,
+    as_of_date,
+    remark,
+    writable_place,
+)
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
@@ -49,7 +59,14 @@ def assess(
     ] = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("The workbook to write (with --xlsx).")),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="FILE",
+            dir_okay=False,
+            help=N_("The workbook to write (with --xlsx)."),
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
@@ -180,7 +197,9 @@ def score_veto(
 @score_app.command("void")
 def score_void(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="ID", help=N_("The adjustment or veto, as `score list` shows it."))],
+    number: Annotated[
+        int, typer.Argument(metavar="ID", **ID_RANGE, help=N_("The adjustment or veto, as `score list` shows it."))
+    ],
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
 ) -> None:
     """Cancel an adjustment or a veto: it stays in the record and counts for nothing."""
@@ -257,7 +276,14 @@ def export(
     table: TableOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", dir_okay=False, help=N_("Write here (default: stdout).")),
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="FILE",
+            dir_okay=False,
+            help=N_("Write here (default: stdout)."),
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     no_bom: NoBomOpt = False,

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
 from ecotrack.errors import DatabaseUnavailable
 from ecotrack.i18n import N_, t, tn
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 RETRY_ATTEMPTS = 5
@@ -101,7 +101,8 @@ def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = 
 
 def _is_transient(failure: BaseException) -> bool:
     """A lock wait that timed out on SQLite, or a serialization failure on PostgreSQL: worth a retry."""
-    if isinstance(failure, OperationalError) and "locked" in str(failure.orig).lower():
+    original = getattr(failure, "orig", None)
+    if isinstance(original, sqlite3.OperationalError) and "locked" in str(original).lower():
         return True
     sqlstate = getattr(getattr(failure, "orig", None), "sqlstate", None)
     return sqlstate in ("40001", "40P01")
@@ -112,6 +113,8 @@ def run_unit_of_work(engine: Engine, work: Callable[[Session], T], *, attempts: 
     for attempt in range(1, attempts + 1):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
+                # begin now, so that the write lock is held before `work` reads the clock or the data
+                session.connection()
                 return work(session)
         except DBAPIError as failure:
             if attempt == attempts or not _is_transient(failure):
@@ -154,7 +157,7 @@ def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, databas
         return t("cannot write to {db}: the disk is full; nothing was changed", db=where)
     if "unable to open" in lowered:
         return t("cannot open the database {db}", db=where)
-    if "locked" in lowered:
+    if "locked" in lowered and database.path is not None:
         return t("{db} stayed busy with other writers; nothing was changed, try again", db=where)
     if "not a database" in lowered or "malformed" in lowered:
         return t("{db} is not an ecotrack database, or is damaged", db=where)

@@ -264,15 +264,19 @@ class RectificationDecisionRecord(SQLModel, table=True):
 
 
 class AttachmentRecord(SQLModel, table=True):
-    """A file stored once by its content (SHA-256), whatever its name or how often it is attached."""
+    """A file stored once by its content (SHA-256) for each login that stores it, whatever its name or how
+    often it is attached: on a server a clerk reads only its own files (SPEC §13), so it must be able to
+    store one that another login stored already without seeing that one."""
 
     __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("sha256", "stored_by"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    sha256: str = Field(unique=True, max_length=64)
+    sha256: str = Field(max_length=64)
     size: int
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     stored_at: datetime
+    stored_by: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class AttachmentLinkRecord(SQLModel, table=True):

@@ -177,29 +177,44 @@ def record_report(
     session.add(report)
     session.flush()
     for name, content in attachments:
-        session.add(
-            AttachmentLinkRecord(attachment_id=_stored(session, content, filed_at), name=name, report_id=report.id)
-        )
+        attachment_id = _stored(session, content, filed_at, filed_by)
+        session.add(AttachmentLinkRecord(attachment_id=attachment_id, name=name, report_id=report.id))
     session.flush()
 
 
 def attach_to_entries(
-    *, session: Session, entry_ids: Sequence[int], attachments: Sequence[tuple[str, bytes]], at: datetime
+    *, session: Session, entry_ids: Sequence[int], attachments: Sequence[tuple[str, bytes]], at: datetime, by: str
 ) -> None:
     for name, content in attachments:
-        attachment_id = _stored(session, content, at)
+        attachment_id = _stored(session, content, at, by)
         for entry_id in entry_ids:
             session.add(AttachmentLinkRecord(attachment_id=attachment_id, name=name, entry_id=entry_id))
     session.flush()
 
 
-def _stored(session: Session, content: bytes, at: datetime) -> int:
-    """The attachment holding `content`, stored now unless the same bytes are stored already."""
+class TamperedAttachment(Exception):
+    """A stored file whose bytes are not those its SHA-256 names: written past ecotrack (SPEC §10)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(sha256)
+        self.sha256 = sha256
+
+
+def _stored(session: Session, content: bytes, at: datetime, by: str) -> int:
+    """The attachment holding `content`, stored now unless the same bytes are stored already where this
+    login can read them. A stored row under the same SHA-256 with other bytes is refused, never reused."""
     sha256 = hashlib.sha256(content).hexdigest()
-    existing = session.exec(select(AttachmentRecord.id).where(AttachmentRecord.sha256 == sha256)).first()
-    if existing is not None:
-        return existing
-    record = AttachmentRecord(sha256=sha256, size=len(content), content=content, stored_at=at)
+    found = session.execute(
+        select_columns(col(AttachmentRecord.id), col(AttachmentRecord.content))
+        .where(col(AttachmentRecord.sha256) == sha256)
+        .order_by(col(AttachmentRecord.id))
+        .limit(1)
+    ).first()
+    if found is not None:
+        if bytes(found.content) != content:
+            raise TamperedAttachment(sha256)
+        return int(found.id)
+    record = AttachmentRecord(sha256=sha256, size=len(content), content=content, stored_at=at, stored_by=by)
     session.add(record)
     session.flush()
     assert record.id is not None
@@ -207,8 +222,12 @@ def _stored(session: Session, content: bytes, at: datetime) -> int:
 
 
 def attachment(*, session: Session, sha256: str) -> bytes | None:
-    """An attachment's bytes by its SHA-256 (any attachment of the database: files are stored once)."""
-    return session.exec(select(AttachmentRecord.content).where(AttachmentRecord.sha256 == sha256)).first()
+    """An attachment's bytes by its SHA-256 (any attachment this login may read: files are stored by content),
+    checked against it; None when there is none."""
+    found = session.exec(select(AttachmentRecord.content).where(AttachmentRecord.sha256 == sha256)).first()
+    if found is not None and hashlib.sha256(found).hexdigest() != sha256:
+        raise TamperedAttachment(sha256)
+    return found
 
 
 def record_decision(
