@@ -162,8 +162,9 @@ def test_a_stored_name_with_control_characters_is_shown_escaped(conformance: Wor
 @pytest.fixture
 def dollars(tmp_path: Path) -> Workspace:
     plan = (CONFORMANCE / "plan.yaml").read_text(encoding="utf-8")
-    plan = plan.replace("name: 东坡镇", "name: 东坡镇$1$ \\frac{").replace(
-        "title: 建成村级污水处理设施", "title: 建成$x^2$设施"
+    # mathtext would read both as formulas, and fail on them
+    plan = plan.replace("name: 东坡镇", "name: 东坡镇$\\frac{$").replace(
+        "title: 建成村级污水处理设施", "title: 建成$^$设施"
     )
     workspace = make_workspace(tmp_path, plan)
     workspace.ok("init")
@@ -173,7 +174,8 @@ def dollars(tmp_path: Path) -> Workspace:
 
 def test_a_dollar_sign_in_a_name_is_drawn_as_it_is(dollars: Workspace) -> None:
     dollars.ok("chart", "--unit", "dongpo", "--target", "1.1", "--as-of", "2014-08-15", "--out", "one.svg")
-    assert "东坡镇$1$ \\frac{" in (dollars.root / "one.svg").read_text(encoding="utf-8")
+    drawn = (dollars.root / "one.svg").read_text(encoding="utf-8")
+    assert "东坡镇$\\frac{$" in drawn and "建成$^$设施" in drawn
     dollars.ok("chart", "--unit", "dongpo", "--target", "1.1", "--as-of", "2014-08-15", "--out", "one.png")
     dollars.ok("pack", "--as-of", "2014-08-15", "--out", "pack")
 

@@ -7,6 +7,7 @@ and office actions recorded under the database login. On the real server `.ci/ru
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -348,3 +349,23 @@ def test_office_acts_are_recorded_under_the_database_login(server: Server) -> No
     assert server.owner.query("SELECT recorded_by FROM score_adjustment") == [(login,)]
     assert server.owner.query("SELECT filed_by, reported_by FROM entry ORDER BY id DESC LIMIT 1") == [(login, "李四")]
     assert js(server.owner, "history")["entries"][-1]["filed_by"] == login
+
+
+def test_a_login_an_earlier_release_made_clerk_of_two_units_is_named_until_it_has_one(server: Server) -> None:
+    owner, login = server.owner, server.logins["dongpo"]
+    # the table as ecotrack 0.1 made it (keyed by login and unit), with the accident it allowed
+    server.sql(
+        "owner",
+        "ALTER TABLE ecotrack_clerk_unit DROP CONSTRAINT ecotrack_clerk_unit_pkey, ADD PRIMARY KEY (login, unit_code)",
+    )
+    server.sql("owner", "DELETE FROM ecotrack_clerk_unit WHERE login = %s", (login,))
+    server.sql("owner", "INSERT INTO ecotrack_clerk_unit VALUES (%s, 'dongpo'), (%s, 'nanyuan')", (login, login))
+    installed = owner.ok("db", "roles")
+    assert f"{login} is the clerk of several units (dongpo, nanyuan)" in installed.stderr
+    listed = owner.ok("db", "logins", "--format", "json")
+    assert {row["login"]: row["unit"] for row in json.loads(listed.stdout)["logins"]}[login] == "dongpo, nanyuan"
+    assert "has more than one role or unit" in listed.stderr
+    owner.ok("db", "clerk", login, "--unit", "nanyuan")
+    assert "several units" not in owner.ok("db", "roles").stderr
+    server.refuses("owner", "INSERT INTO ecotrack_clerk_unit VALUES (%s, 'dongpo')", (login,))  # keyed by login now
+    assert server.sql("owner", "SELECT unit_code FROM ecotrack_clerk_unit WHERE login = %s", (login,)) == [("nanyuan",)]
