@@ -362,6 +362,8 @@ class Tracker:
             raise _tampered(tampered) from None
 
     def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` as one unit of work. It starts once the write lock is held (`db.run_unit_of_work`), so a
+        recording time it takes (`utc_now()` inside it, never before) follows the order records are written."""
         if self._writer is None:
             self._writer = db.make_engine(self.database, write=True)
         try:
@@ -414,7 +416,7 @@ class Tracker:
                 self.require_unit(unit)
 
         def file(session: Session) -> entry_store.FilingReport:
-            filed_at = utc_now()  # once the write lock is held: times in the order recorded
+            filed_at = utc_now()
             self._require_same_plan(session)
             catch_up = self._catch_up_periods(session, entries, as_office)
             report = entry_store.add_entries(
@@ -492,7 +494,7 @@ class Tracker:
         self.require_office(t("review"))
 
         def record(session: Session) -> list[int]:
-            decided_at = utc_now()  # once the write lock is held: times in the order recorded
+            decided_at = utc_now()
             if ids:
                 states = review_store.entry_states(session=session, plan_id=self.stored.id, ids=ids)
                 unknown = [i for i in ids if i not in states]
@@ -542,7 +544,7 @@ class Tracker:
         self.require_office(t("locking"))
 
         def record(session: Session) -> None:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             events = review_store.lock_events(session=session, plan_id=self.stored.id).get(period, [])
             current = rules.lock_in_force(rules.period_locks(self.plan, month_of(period), events, datetime.now()))
             if locked and current is not None:
@@ -784,7 +786,7 @@ class Tracker:
         self.require_unit(unit)
 
         def record(session: Session) -> None:
-            filed_at = utc_now()  # once the write lock is held: times in the order recorded
+            filed_at = utc_now()
             item = self._open_item(session, number, unit, on)
             rectification_store.record_report(
                 session=session,
@@ -805,7 +807,7 @@ class Tracker:
         self.require_office(t("closing or returning a rectification"))
 
         def record(session: Session) -> None:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             item = self._open_item(session, number, unit, on)
             if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
                 raise Refused(
@@ -829,7 +831,7 @@ class Tracker:
         self.require_office(t("voiding a notice"))
 
         def record(session: Session) -> None:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             issued = {n.number: n for n in notice_store.notices(session=session, plan_id=self.stored.id)}
             if number not in issued:
                 raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
@@ -922,7 +924,7 @@ class Tracker:
         self.require_office(t("an adjustment"))
 
         def record(session: Session) -> int:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             self._refuse_after_final(session)
             return score_store.add_adjustment(
                 session=session,
@@ -943,7 +945,7 @@ class Tracker:
         self.require_office(t("voiding an adjustment"))
 
         def record(session: Session) -> None:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             self._refuse_after_final(session)
             found = {a.id: a for a in score_store.adjustments(session=session, plan_id=self.stored.id)}
             if adjustment_id not in found:
@@ -975,7 +977,7 @@ class Tracker:
         self.require_office(t("the final assessment"))
 
         def record(session: Session) -> None:
-            at = utc_now()  # once the write lock is held: times in the order recorded
+            at = utc_now()
             self._refuse_after_final(session)
             score_store.record_final(
                 session=session, plan_id=self.stored.id, as_of=as_of, content=dict(content), at=at, by=by
