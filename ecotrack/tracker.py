@@ -188,7 +188,7 @@ def set_login_role(settings: Settings, login: str, role: str, unit: str | None =
     """Give a login exactly one role (SPEC §13): the office, an auditor, or the clerk of one unit."""
 
     def grant(connection: Any) -> None:
-        roles_store.install(connection)  # the groups must exist first; installing again changes nothing
+        roles_store.install_once(connection)  # the groups and their rules must exist first
         roles_store.set_role(connection, login, role, unit)
 
     _worded(lambda: server_roles(settings, grant))
@@ -198,7 +198,7 @@ def revoke_login(settings: Settings, login: str) -> None:
     """Take every ecotrack role away from a login."""
 
     def take(connection: Any) -> None:
-        roles_store.install(connection)
+        roles_store.install_once(connection)
         roles_store.revoke(connection, login)
 
     _worded(lambda: server_roles(settings, take))

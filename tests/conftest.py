@@ -135,17 +135,19 @@ class Workspace:
         return count
 
     def query(self, sql: str) -> list[tuple[object, ...]]:
+        return self.queries(sql)[0]
+
+    def queries(self, *statements: str) -> list[list[tuple[object, ...]]]:
+        """The rows of each statement, all read through one connection."""
         if self.url is None:
             with closing(sqlite3.connect(self.db)) as connection:
-                return list(connection.execute(sql).fetchall())
-        from sqlalchemy import create_engine, text
+                return [list(connection.execute(sql).fetchall()) for sql in statements]
+        import psycopg
+        from sqlalchemy.engine import make_url
 
-        engine = create_engine(self.url)
-        try:
-            with engine.connect() as connection:
-                return [tuple(row) for row in connection.execute(text(sql))]
-        finally:
-            engine.dispose()
+        conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo) as connection:
+            return [[tuple(row) for row in connection.execute(sql.encode()).fetchall()] for sql in statements]
 
     def snapshot(self) -> bytes:
         """Every row of every table, to show that a refused command changed nothing."""
@@ -156,7 +158,8 @@ class Workspace:
             row[0]
             for row in self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         ]
-        return repr([(table, sorted(map(repr, self.query(f'SELECT * FROM "{table}"')))) for table in tables]).encode()
+        rows = self.queries(*(f'SELECT * FROM "{table}"' for table in tables))
+        return repr([(table, sorted(map(repr, found))) for table, found in zip(tables, rows, strict=True)]).encode()
 
 
 def make_workspace(tmp_path: Path, plan_text: str | Path, url: str | None = None) -> Workspace:

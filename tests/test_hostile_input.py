@@ -200,12 +200,6 @@ def test_charts_are_quiet_without_a_chinese_font() -> None:
     assert [str(w.message) for w in caught] == []
 
 
-def test_the_pack_prints_no_font_warnings(conformance: Workspace) -> None:
-    outcome = conformance.spawn("pack", "--as-of", "2014-08-15", "--out", "pack")
-    assert outcome.returncode == 0, outcome.stderr
-    assert "Glyph" not in outcome.stderr and "findfont" not in outcome.stderr
-
-
 # --- the record's times ------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,23 +53,36 @@ class Server:
         return message
 
 
-def _make_server(tmp_path: Path, url: str) -> Server:
-    def steps(maker: Workspace) -> None:
-        maker.ok("db", "roles")
+# The logins of the prepared server, made once per test process with its template: the server's roles are
+# the cluster's, so every copy of the template has them. A test that changes a login's role makes its own.
+LOGINS = {who: f"{who}_{uuid.uuid4().hex[:8]}" for who in ("dongpo", "nanyuan", "huanbao", "auditor", "office")}
 
-    owner = prepared(tmp_path, CONFORMANCE / "plan.yaml", CONFORMANCE / "filings.csv", url, steps=steps, name="roles")
-    suffix = uuid.uuid4().hex[:8]
-    logins = {who: f"{who}_{suffix}" for who in ("dongpo", "nanyuan", "huanbao", "auditor", "office")}
+
+def _roles_and_logins(maker: Workspace) -> None:
+    maker.ok("db", "roles")
     for unit in ("dongpo", "nanyuan", "huanbao"):
-        owner.ok("db", "clerk", logins[unit], "--unit", unit)
-    owner.ok("db", "auditor", logins["auditor"])
-    owner.ok("db", "office", logins["office"])
-    return Server(owner, logins, {who: as_login(owner, login) for who, login in logins.items()})
+        maker.ok("db", "clerk", LOGINS[unit], "--unit", unit)
+    maker.ok("db", "auditor", LOGINS["auditor"])
+    maker.ok("db", "office", LOGINS["office"])
 
 
 @pytest.fixture
-def server(tmp_path: Path, postgres_url: str) -> Iterator[Server]:
-    yield _make_server(tmp_path, postgres_url)
+def server(tmp_path: Path, postgres_url: str) -> Server:
+    """The conformance year on a server with ecotrack's roles, a clerk of each unit, an auditor and an office login."""
+    owner = prepared(
+        tmp_path, CONFORMANCE / "plan.yaml", CONFORMANCE / "filings.csv", postgres_url,
+        steps=_roles_and_logins, name="roles and logins",
+    )  # fmt: skip
+    return Server(owner, dict(LOGINS), {who: as_login(owner, login) for who, login in LOGINS.items()})
+
+
+def fresh_login(server: Server, who: str, *role: str) -> Workspace:
+    """A login of this test's own, given `role` (a `db` command's words), as `who` of the server."""
+    login = f"{who}_{uuid.uuid4().hex[:8]}"
+    server.owner.ok("db", *role[:1], login, *role[1:])
+    server.logins[who] = login
+    server.as_[who] = as_login(server.owner, login)
+    return server.as_[who]
 
 
 def assignment(unit: str, target: str) -> str:
@@ -298,12 +310,12 @@ def test_a_clerk_reads_the_plan_every_notice_and_only_its_own_units_records(serv
 
 
 def test_role_commands_set_a_logins_one_role(server: Server) -> None:
-    owner, login = server.owner, server.logins["office"]
-    office = server.as_["office"]
+    office = fresh_login(server, "changing", "office")
+    owner, login = server.owner, server.logins["changing"]
     office.ok("lock", "2014-02")
     owner.ok("db", "auditor", login)  # demoted: it reads and no longer writes
     assert "is an auditor" in refused(office, owner, "lock", "2014-03")
-    server.refuses("office", "INSERT INTO period_lock (plan_id, period, locked, reason, at, by) "
+    server.refuses("changing", "INSERT INTO period_lock (plan_id, period, locked, reason, at, by) "
                    "VALUES ((SELECT id FROM plan), '2014-04', true, '', now(), 'x')")  # fmt: skip
     assert js(office, "history")["entries"]
     # a clerk of one unit, then of another: of the second only
@@ -352,7 +364,8 @@ def test_office_acts_are_recorded_under_the_database_login(server: Server) -> No
 
 
 def test_a_login_an_earlier_release_made_clerk_of_two_units_is_named_until_it_has_one(server: Server) -> None:
-    owner, login = server.owner, server.logins["dongpo"]
+    fresh_login(server, "changing", "clerk", "--unit", "dongpo")
+    owner, login = server.owner, server.logins["changing"]
     # the table as ecotrack 0.1 made it (keyed by login and unit), with the accident it allowed
     server.sql(
         "owner",

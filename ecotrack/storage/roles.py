@@ -185,6 +185,20 @@ def install(connection: Connection) -> Installed:
     return Installed(tables, several)
 
 
+def install_once(connection: Connection) -> None:
+    """`install`, unless this database has ecotrack's roles and rules already (`db roles` brings them up to date
+    after an upgrade): a role command needs them, and need not redo them."""
+    installed = connection.execute(
+        text("SELECT to_regclass(:table) IS NOT NULL AND EXISTS (SELECT FROM pg_policies WHERE tablename = 'entry')"),
+        {"table": CLERK_UNITS},
+    ).scalar_one()
+    if not installed or not all(
+        connection.execute(text("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = :r)"), {"r": group}).scalar_one()
+        for group in GROUPS.values()
+    ):
+        install(connection)
+
+
 def _one_unit_per_login(connection: Connection) -> dict[str, list[str]]:
     """Create the login -> unit table keyed by the login alone; bring one made by an earlier ecotrack (keyed
     by login and unit) to that key when no login holds two units. Give back those that still do."""
