@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ecotrack.exports import plain
 from ecotrack.i18n import tp
 from ecotrack.plan import Plan
+from ecotrack.results import AttachedFile, HistoryEntry, IssuedNotice, StoredItem
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
         UnitAssessment,
         Veto,
     )
-    from ecotrack.storage.entries import HistoryEntry
-    from ecotrack.storage.notices import IssuedNotice
-    from ecotrack.storage.rectification import StoredItem
 
 UNIT_COLUMNS = ("unit", "unit_name", "kind", "assignments", "supports")
 TARGET_COLUMNS = ("task", "target", "target_title", "type", "measure", "unit", "amount", "baseline", "due", "weight")
@@ -566,7 +564,6 @@ class ExplainedUnit:
 def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
     """A unit's explanation read back from the record (or from the data just computed)."""
     from ecotrack.rules import Contribution, Veto
-    from ecotrack.storage.entries import AttachedFile, HistoryEntry
 
     entries = [
         HistoryEntry(**{**e, "attachments": tuple(AttachedFile(**a) for a in e.get("attachments", []))})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +25,30 @@ from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.filing import NewEntry, prepare_entry
 from ecotrack.i18n import t, tn
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import Plan, Unit, month_of, period_label
+from ecotrack.plan import Plan, month_of, period_label
+from ecotrack.results import (
+    Assessment,
+    BackupReport,
+    EarlierBatch,
+    Explained,
+    Explanation,
+    FilingReport,
+    FinalResult,
+    HistoryEntry,
+    InitReport,
+    Installed,
+    IssuedDraft,
+    IssuedNotice,
+    NoticeNaming,
+    Overdue,
+    RectificationItem,
+    Reminder,
+    ReviewItem,
+    RoleHolder,
+    StoredAdjustment,
+    StoredItem,
+    SyncReport,
+)
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
@@ -46,14 +69,6 @@ else:  # on first use: status, filings and assess never draft a notice nor read 
     notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class InitReport:
-    database: str  # as users know it (a server URL without its password)
-    previous_revision: str | None
-    backup: Path | None
-    sync: plan_store.SyncReport
 
 
 def fingerprint(raw: bytes) -> str:
@@ -97,7 +112,7 @@ def describe_database_failure(failure: BaseException, setting: str) -> str:
     return db.describe_failure(failure, db.Database.from_setting(setting))  # type: ignore[arg-type]
 
 
-def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> plan_store.SyncReport:
+def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> SyncReport:
     engine = db.make_engine(database)
     try:
         db.check_schema(database, engine)
@@ -155,7 +170,7 @@ def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_s
     )
 
 
-def reload_plan(settings: Settings) -> plan_store.SyncReport:
+def reload_plan(settings: Settings) -> SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
     from ecotrack.planfile import read_plan
 
@@ -180,7 +195,7 @@ def server_roles(settings: Settings, action: Callable[[Any], T]) -> T:
         engine.dispose()
 
 
-def install_roles(settings: Settings) -> roles_store.Installed:
+def install_roles(settings: Settings) -> Installed:
     return server_roles(settings, roles_store.install)
 
 
@@ -204,7 +219,7 @@ def revoke_login(settings: Settings, login: str) -> None:
     _worded(lambda: server_roles(settings, take))
 
 
-def role_holders(settings: Settings) -> list[roles_store.RoleHolder]:
+def role_holders(settings: Settings) -> list[RoleHolder]:
     """The logins given an ecotrack role, each with its role and a clerk's unit (`db logins`)."""
     return server_roles(settings, roles_store.holders)
 
@@ -237,12 +252,6 @@ def _worded(action: Callable[[], None]) -> None:
             ),
             hint=t("The server's administrator grants that other role: ask them to take it away first."),
         ) from None
-
-
-@dataclass(frozen=True)
-class BackupReport:
-    entries: int
-    years: list[int]
 
 
 def backup_database(settings: Settings, target: Path) -> BackupReport:
@@ -399,7 +408,7 @@ class Tracker:
         *,
         as_office: bool = False,
         attachments: Sequence[tuple[str, bytes]] = (),
-    ) -> entry_store.FilingReport:
+    ) -> FilingReport:
         """Append entries in one short transaction (nothing is read from the user inside it).
 
         The entries were checked against the plan as it was read when the command began; the plan is
@@ -415,7 +424,7 @@ class Tracker:
             for unit in {entry.unit for entry in entries}:
                 self.require_unit(unit)
 
-        def file(session: Session) -> entry_store.FilingReport:
+        def file(session: Session) -> FilingReport:
             filed_at = utc_now()
             self._require_same_plan(session)
             catch_up = self._catch_up_periods(session, entries, as_office)
@@ -557,7 +566,7 @@ class Tracker:
 
         self.write(record)
 
-    def returned(self, unit: str) -> list[entry_store.HistoryEntry]:
+    def returned(self, unit: str) -> list[HistoryEntry]:
         """A unit's returned entries not yet filed again: what it must correct, with the office's reason."""
         entries = self.history(unit)
         latest_filed: dict[tuple[str, str], int] = {}  # the last entry not returned, per target and period
@@ -594,13 +603,13 @@ class Tracker:
 
     def file_import(
         self, entries: Sequence[NewEntry], *, file_name: str, sha256: str, rows: int, as_office: bool = False
-    ) -> entry_store.FilingReport:
+    ) -> FilingReport:
         """File the checked entries of an import as one batch (rows that change nothing are left out)."""
         return self.file(
             entries, entry_store.NewBatch(file_name=file_name, sha256=sha256, rows=rows), as_office=as_office
         )
 
-    def earlier_imports(self, sha256: str) -> list[entry_store.EarlierBatch]:
+    def earlier_imports(self, sha256: str) -> list[EarlierBatch]:
         return self.read(
             lambda session: entry_store.earlier_batches(session=session, plan_id=self.stored.id, sha256=sha256)
         )
@@ -621,7 +630,7 @@ class Tracker:
                 )
             )
 
-    def notices(self) -> list[notice_store.IssuedNotice]:
+    def notices(self) -> list[IssuedNotice]:
         return self.read(lambda session: notice_store.notices(session=session, plan_id=self.stored.id))
 
     def notice_counts(self, as_of: date) -> dict[str, int]:
@@ -758,7 +767,7 @@ class Tracker:
     def rectifications(self, as_of: date, unit: str | None = None) -> list[RectificationItem]:
         return self.read(lambda session: self._items(session, as_of, unit))
 
-    def _item(self, session: Session, number: int, unit: str) -> rectification_store.StoredItem:
+    def _item(self, session: Session, number: int, unit: str) -> StoredItem:
         for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
             if stored.notice_number == number:
                 return stored
@@ -766,7 +775,7 @@ class Tracker:
             raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
         raise BadInput(t("notice {number} does not name {unit} (or it is void)", number=number, unit=unit))
 
-    def _open_item(self, session: Session, number: int, unit: str, on: date) -> rectification_store.StoredItem:
+    def _open_item(self, session: Session, number: int, unit: str, on: date) -> StoredItem:
         """The item something is done about on a day: it must exist, not be closed (a close is final), and
         the day may not come before its notice."""
         item = self._item(session, number, unit)
@@ -896,7 +905,7 @@ class Tracker:
         it was scored from, the adjustments and vetoes not voided, and when milestones were first done."""
         evaluation = self.evaluate(as_of)
 
-        def read(session: Session) -> tuple[list[score_store.StoredAdjustment], dict[tuple[str, str], date]]:
+        def read(session: Session) -> tuple[list[StoredAdjustment], dict[tuple[str, str], date]]:
             stored = score_store.adjustments(session=session, plan_id=self.stored.id)
             return stored, score_store.milestones_done_on(session=session, plan_id=self.stored.id, as_of=as_of)
 
@@ -915,7 +924,7 @@ class Tracker:
         )
         return Assessment(evaluation, results, vetoes, done_on)
 
-    def adjustments(self) -> list[score_store.StoredAdjustment]:
+    def adjustments(self) -> list[StoredAdjustment]:
         return self.read(lambda session: score_store.adjustments(session=session, plan_id=self.stored.id))
 
     def add_adjustment(self, unit: str, kind: str, points: float, item: str, basis: str) -> int:
@@ -968,7 +977,7 @@ class Tracker:
         if recorded is not None:
             raise Refused(_final_words(self.plan.year, recorded))
 
-    def final_result(self) -> score_store.FinalResult | None:
+    def final_result(self) -> FinalResult | None:
         return self.read(lambda session: score_store.final(session=session, plan_id=self.stored.id))
 
     def record_final(self, as_of: date, content: Mapping[str, object]) -> None:
@@ -994,7 +1003,7 @@ class Tracker:
         issued = self.notices()
         # only entries filed after the fact are explained, grouped by unit once rather than scanned once
         # per unit (a city's year has a hundred thousand entries and a few hundred units)
-        after_the_fact: dict[str, list[entry_store.HistoryEntry]] = {}
+        after_the_fact: dict[str, list[HistoryEntry]] = {}
         for entry in self.history(unit):
             if entry.backdated or entry.catch_up:
                 after_the_fact.setdefault(entry.unit, []).append(entry)
@@ -1026,8 +1035,8 @@ class Tracker:
         assessment: Assessment,
         unit: str,
         as_of: date,
-        issued: Sequence[notice_store.IssuedNotice],
-        entries: Sequence[entry_store.HistoryEntry],
+        issued: Sequence[IssuedNotice],
+        entries: Sequence[HistoryEntry],
     ) -> Explanation:
         result = next((r for r in assessment.units if r.unit == unit), None)
         named = [
@@ -1065,10 +1074,10 @@ class Tracker:
         """The targets a unit's report for a month of this year must cover, with the last value filed."""
         return rules.open_targets(self.plan, unit, self.ledger(None), month)
 
-    def history(self, unit: str | None = None, target: str | None = None) -> list[entry_store.HistoryEntry]:
+    def history(self, unit: str | None = None, target: str | None = None) -> list[HistoryEntry]:
         """Every entry (SPEC §6, §9), with the files attached to it (§10)."""
 
-        def read(session: Session) -> list[entry_store.HistoryEntry]:
+        def read(session: Session) -> list[HistoryEntry]:
             entries = entry_store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
             files = rectification_store.entry_files(session=session, plan_id=self.stored.id)
             if not files:
@@ -1076,45 +1085,6 @@ class Tracker:
             return [replace(e, attachments=tuple(files[e.id])) if e.id in files else e for e in entries]
 
         return self.read(read)
-
-
-@dataclass(frozen=True)
-class RectificationItem:
-    """A rectification item as of a date: its notice, unit, due date, state, and what was done about it."""
-
-    stored: rectification_store.StoredItem
-    due: date
-    state: rules.ItemState
-
-    @property
-    def unit(self) -> str:
-        return self.stored.unit
-
-    @property
-    def notice_number(self) -> int:
-        return self.stored.notice_number
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A unit to chase (催办): its reports and rectifications due soon and not filed, and the earliest date."""
-
-    unit: Unit
-    reports: list[str]
-    rectifications: list[int]
-    due: date
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """An entry waiting for the office, with the level accepted for its target before it (SPEC §9)."""
-
-    entry: entry_store.HistoryEntry
-    previous_value: float
-
-    @property
-    def change(self) -> float:
-        return self.entry.value - self.previous_value
 
 
 def not_allowed(login: roles_store.Login) -> str:
@@ -1137,7 +1107,7 @@ def _tampered(tampered: rectification_store.TamperedAttachment) -> Refused:
     )
 
 
-def _final_words(year: int, recorded: score_store.FinalResult) -> str:
+def _final_words(year: int, recorded: FinalResult) -> str:
     return t(
         "the final assessment of {year} was recorded on {when} by {by} (as of {as_of}); it is not changed",
         year=year,
@@ -1166,59 +1136,8 @@ def _decided_words(state: review_store.EntryState) -> str:
     return t("entry #{id} was accepted already, by {by} on {when}", id=state.id, by=state.decided_by, when=when)
 
 
-@dataclass(frozen=True)
-class Overdue:
-    evaluation_month: str | None
-    units: list[rules.OverdueUnit]
-
-
-@dataclass(frozen=True)
-class Assessment:
-    evaluation: rules.Evaluation
-    units: list[rules.UnitAssessment]
-    vetoes: Mapping[str, list[rules.Veto]] = field(default_factory=dict)
-    done_on: Mapping[tuple[str, str], date] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Explained:
-    assessment: Assessment
-    by_unit: dict[str, Explanation]
-
-
-@dataclass(frozen=True)
-class NoticeNaming:
-    """A notice that named a unit, and the unit's count of notices this year with it."""
-
-    number: int
-    document_number: str
-    evaluation_month: str
-    as_of: date
-    count_this_year: int
-
-
-@dataclass(frozen=True)
-class Explanation:
-    assessment: Assessment
-    result: rules.UnitAssessment | None
-    contributions: list[rules.Contribution]
-    vetoes: list[rules.Veto]
-    months: Mapping[str, str]
-    notices: list[NoticeNaming]
-    after_the_fact: list[entry_store.HistoryEntry]  # counted entries filed after the fact, or 补报 (SPEC §9)
-
-
 # Writes a drafted notice's document; gives back what removes what it wrote.
 Publisher = Callable[["IssuedDraft"], Callable[[], None]]
-
-
-@dataclass(frozen=True)
-class IssuedDraft:
-    """A notice drafted (and recorded unless it was a dry run), with its document as circulated."""
-
-    notice: notices.Notice
-    document: str
-    recorded: bool
 
 
 def _stale_plan_warnings(settings: Settings, stored: plan_store.StoredPlan) -> list[str]:

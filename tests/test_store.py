@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from ecotrack.filing import NewEntry
 from ecotrack.plan import Plan
 from ecotrack.planfile import parse_plan, read_plan
+from ecotrack.results import SyncReport
 from ecotrack.rules import Filed
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
@@ -40,7 +41,7 @@ def sqlite_database(tmp_path: Path) -> db.Database:
     return database
 
 
-def sync(database: db.Database, plan: Plan) -> plan_store.SyncReport:
+def sync(database: db.Database, plan: Plan) -> SyncReport:
     engine = db.make_engine(database)
     try:
         return db.run_unit_of_work(

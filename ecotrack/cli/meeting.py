@@ -29,7 +29,7 @@ from ecotrack.i18n import N_, t, tn
 if TYPE_CHECKING:
     from ecotrack.notices import Notice
     from ecotrack.plan import Plan
-    from ecotrack.tracker import IssuedDraft
+    from ecotrack.results import IssuedDraft
 
 PANEL = N_("The monthly meeting (office)")
 

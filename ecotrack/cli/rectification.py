@@ -30,7 +30,7 @@ from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, language, t
 
 if TYPE_CHECKING:
-    from ecotrack.tracker import Reminder
+    from ecotrack.results import Reminder
 
 PANEL = N_("Rectification (units and office)")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from ecotrack.filing import NewEntry
 from ecotrack.plan import month_of
-from ecotrack.rules import Filed, Ledger, ReviewState, file_onto, is_backdated
+from ecotrack.results import EarlierBatch, FilingReport, HistoryEntry
+from ecotrack.rules import Filed, Ledger, file_onto, is_backdated
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
@@ -32,43 +33,6 @@ from ecotrack.storage.models import (
     UnitRecord,
     id_of,
 )
-
-
-@dataclass(frozen=True)
-class AttachedFile:
-    """A file attached to an entry or a report: its name as given, its size and its content's SHA-256."""
-
-    name: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One entry as the `history` command shows it (SPEC §6), with its audit fields."""
-
-    id: int
-    unit: str
-    target: str
-    period: str
-    value: float
-    note: str
-    reported_by: str
-    reported_at: str
-    superseded: bool
-    filed_at: str
-    filed_by: str
-    corrects: int | None  # the entry filed before it for the same unit, target and period
-    batch: int | None  # the import that filed it, if one did
-    review: ReviewState
-    decided_by: str | None
-    decided_at: str | None
-    return_reason: str | None
-    backdated: bool  # reported more than a day before it was filed (SPEC §9)
-    reason: str  # why it was backdated or filed into a locked period
-    catch_up: bool  # a 补报: filed by the office into a locked period
-    attachments: tuple[AttachedFile, ...] = ()  # files filed with it (`report --attach`)
-
 
 # --- entries --------------------------------------------------------------------------------------
 
@@ -80,26 +44,6 @@ class NewBatch:
     file_name: str
     sha256: str
     rows: int
-
-
-@dataclass(frozen=True)
-class EarlierBatch:
-    """An import of the same file before."""
-
-    id: int
-    file_name: str
-    imported_at: str
-    imported_by: str
-    filed: int
-
-
-@dataclass(frozen=True)
-class FilingReport:
-    filed: int
-    unchanged: int  # rows equal to the entry already counted: not filed again
-    batch: int | None  # the import batch recorded, when anything was filed
-    earlier: list[EarlierBatch]  # earlier imports of the same file
-    ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
 
 
 def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], tuple[Filed, str]]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ecotrack.notices import Notice
+from ecotrack.results import IssuedNotice, NamedUnit, Voided
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
     NoticeItemRecord,
@@ -21,37 +20,6 @@ from ecotrack.storage.models import (
 )
 
 # --- notices --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NamedUnit:
-    """A unit a notice names (its notice item: the one record of who a notice names)."""
-
-    unit: str
-    unit_name: str
-    count_this_year: int
-    added_reason: str = ""
-
-
-@dataclass(frozen=True)
-class Voided:
-    reason: str
-    voided_at: str
-    voided_by: str
-
-
-@dataclass(frozen=True)
-class IssuedNotice:
-    number: int
-    document_number: str
-    as_of: date
-    evaluation_month: str
-    issued_at: str
-    issued_by: str
-    document: str
-    named: list[NamedUnit]  # from the notice items, in the notice's order
-    content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
-    voided: Voided | None = None  # a voided notice counts nowhere (SPEC §10)
 
 
 def _issued(record: NoticeRecord, named: list[NamedUnit], voided: Voided | None = None) -> IssuedNotice:

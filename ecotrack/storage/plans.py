@@ -29,6 +29,7 @@ from ecotrack.plan import (
     Task,
     Unit,
 )
+from ecotrack.results import SyncReport
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
@@ -50,15 +51,6 @@ class StoredPlan:
     source: str
     source_sha256: str
     loaded_at: datetime
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    year: int
-    created: bool
-    added: int
-    changed: int
-    removed: int
 
 
 # --- plan years -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement
@@ -13,8 +12,8 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
-from ecotrack.rules import ItemEvent
-from ecotrack.storage.entries import AttachedFile, local_iso
+from ecotrack.results import AttachedFile, ItemStep, StoredItem
+from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
     AssignmentRecord,
     AttachmentLinkRecord,
@@ -28,35 +27,6 @@ from ecotrack.storage.models import (
     TargetRecord,
     UnitRecord,
 )
-
-
-@dataclass(frozen=True)
-class ItemStep:
-    """One thing done about an item, for the record: a report (with its text and files) or a decision."""
-
-    kind: str  # answered, closed or reopened
-    on: date
-    by: str
-    at: str  # when it was recorded (local time)
-    text: str
-    attachments: list[AttachedFile] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StoredItem:
-    """A rectification item: a unit named in a notice that is not void, with everything done about it."""
-
-    item_id: int
-    notice_number: int
-    document_number: str
-    notice_as_of: date
-    unit: str
-    unit_name: str
-    steps: list[ItemStep]
-
-    @property
-    def events(self) -> list[ItemEvent]:
-        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]  # type: ignore[arg-type]
 
 
 def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[StoredItem]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, text
 
+from ecotrack.results import Installed, RoleHolder
+
 OFFICE, AUDITOR, CLERK = "ecotrack_office", "ecotrack_auditor", "ecotrack_clerk"
 GROUPS = {"office": OFFICE, "auditor": AUDITOR, "clerk": CLERK}
 CLERK_UNITS = "ecotrack_clerk_unit"  # login -> the one unit it files for
@@ -107,15 +109,6 @@ END $$ LANGUAGE plpgsql
     ),
 }
 RETIRED_STAMPS = {"import_batch": "ecotrack_stamp_import"}  # now `checks.STAMPED`'s for every login
-
-
-@dataclass(frozen=True)
-class Installed:
-    """What `install` covered, and the logins that an earlier ecotrack let be the clerk of several units
-    (the database holds a login to one unit once none is left)."""
-
-    tables: list[str]
-    several_units: dict[str, list[str]]
 
 
 def install(connection: Connection) -> Installed:
@@ -299,15 +292,6 @@ def _refuse_inherited(connection: Connection, login: str, *, keep: str | None) -
         ).scalar_one()
         if member:
             raise RoleRefused(login, "inherited", group)
-
-
-@dataclass(frozen=True)
-class RoleHolder:
-    """A login with an ecotrack role given directly: normally one role, and a unit for a clerk."""
-
-    login: str
-    roles: tuple[str, ...]  # office, auditor, clerk: more than one only where an earlier ecotrack added them
-    units: tuple[str, ...]
 
 
 def holders(connection: Connection) -> list[RoleHolder]:

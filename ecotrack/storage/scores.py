@@ -4,7 +4,6 @@ Every table here is append-only; a year's final result is recorded once (the dat
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from ecotrack.results import FinalResult, StoredAdjustment
 from ecotrack.storage.entries import is_accepted, local_iso
 from ecotrack.storage.models import (
     AssignmentRecord,
@@ -23,21 +23,6 @@ from ecotrack.storage.models import (
     TargetRecord,
     UnitRecord,
 )
-
-
-@dataclass(frozen=True)
-class StoredAdjustment:
-    id: int
-    unit: str
-    kind: str  # points or veto
-    points: float
-    item: str
-    basis: str
-    recorded_at: str
-    recorded_by: str
-    void_reason: str | None  # set when voided: it counts for nothing
-    voided_at: str | None
-    voided_by: str | None
 
 
 def adjustments(*, session: Session, plan_id: int) -> list[StoredAdjustment]:
@@ -94,14 +79,6 @@ def add_adjustment(
 def void_adjustment(*, session: Session, adjustment_id: int, reason: str, at: datetime, by: str) -> None:
     session.add(ScoreVoidRecord(adjustment_id=adjustment_id, reason=reason, voided_at=at, voided_by=by))
     session.flush()
-
-
-@dataclass(frozen=True)
-class FinalResult:
-    as_of: date
-    content: dict[str, Any]
-    recorded_at: str
-    recorded_by: str
 
 
 def final(*, session: Session, plan_id: int) -> FinalResult | None:

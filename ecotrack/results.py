@@ -1,0 +1,290 @@
+"""What the commands show, as typed results (issue 32): the layer between the tracker, which builds them, and
+the output (render, listings, exports, documents, the pack), which accepts only these.
+
+Storage reads its rows into the record types here (an entry as history shows it, a stored notice, an item);
+the tracker builds the rest from them and the rules' own results (`rules.StatusRow`, `rules.UnitAssessment`, …).
+Every result is a frozen dataclass: nothing downstream changes what a command computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ecotrack import rules
+from ecotrack.notices import Notice
+from ecotrack.plan import Unit
+from ecotrack.rules import ItemEvent, ReviewState
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file attached to an entry or a report: its name as given, its size and its content's SHA-256."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry as the `history` command shows it (SPEC §6), with its audit fields."""
+
+    id: int
+    unit: str
+    target: str
+    period: str
+    value: float
+    note: str
+    reported_by: str
+    reported_at: str
+    superseded: bool
+    filed_at: str
+    filed_by: str
+    corrects: int | None  # the entry filed before it for the same unit, target and period
+    batch: int | None  # the import that filed it, if one did
+    review: ReviewState
+    decided_by: str | None
+    decided_at: str | None
+    return_reason: str | None
+    backdated: bool  # reported more than a day before it was filed (SPEC §9)
+    reason: str  # why it was backdated or filed into a locked period
+    catch_up: bool  # a 补报: filed by the office into a locked period
+    attachments: tuple[AttachedFile, ...] = ()  # files filed with it (`report --attach`)
+
+
+@dataclass(frozen=True)
+class EarlierBatch:
+    """An import of the same file before."""
+
+    id: int
+    file_name: str
+    imported_at: str
+    imported_by: str
+    filed: int
+
+
+@dataclass(frozen=True)
+class FilingReport:
+    filed: int
+    unchanged: int  # rows equal to the entry already counted: not filed again
+    batch: int | None  # the import batch recorded, when anything was filed
+    earlier: list[EarlierBatch]  # earlier imports of the same file
+    ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
+
+
+@dataclass(frozen=True)
+class NamedUnit:
+    """A unit a notice names (its notice item: the one record of who a notice names)."""
+
+    unit: str
+    unit_name: str
+    count_this_year: int
+    added_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Voided:
+    reason: str
+    voided_at: str
+    voided_by: str
+
+
+@dataclass(frozen=True)
+class IssuedNotice:
+    number: int
+    document_number: str
+    as_of: date
+    evaluation_month: str
+    issued_at: str
+    issued_by: str
+    document: str
+    named: list[NamedUnit]  # from the notice items, in the notice's order
+    content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
+    voided: Voided | None = None  # a voided notice counts nowhere (SPEC §10)
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    """One thing done about an item, for the record: a report (with its text and files) or a decision."""
+
+    kind: str  # answered, closed or reopened
+    on: date
+    by: str
+    at: str  # when it was recorded (local time)
+    text: str
+    attachments: list[AttachedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """A rectification item: a unit named in a notice that is not void, with everything done about it."""
+
+    item_id: int
+    notice_number: int
+    document_number: str
+    notice_as_of: date
+    unit: str
+    unit_name: str
+    steps: list[ItemStep]
+
+    @property
+    def events(self) -> list[ItemEvent]:
+        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class StoredAdjustment:
+    id: int
+    unit: str
+    kind: str  # points or veto
+    points: float
+    item: str
+    basis: str
+    recorded_at: str
+    recorded_by: str
+    void_reason: str | None  # set when voided: it counts for nothing
+    voided_at: str | None
+    voided_by: str | None
+
+
+@dataclass(frozen=True)
+class FinalResult:
+    as_of: date
+    content: dict[str, Any]
+    recorded_at: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    year: int
+    created: bool
+    added: int
+    changed: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install` covered, and the logins that an earlier ecotrack let be the clerk of several units
+    (the database holds a login to one unit once none is left)."""
+
+    tables: list[str]
+    several_units: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    """A login with an ecotrack role given directly: normally one role, and a unit for a clerk."""
+
+    login: str
+    roles: tuple[str, ...]  # office, auditor, clerk: more than one only where an earlier ecotrack added them
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InitReport:
+    database: str  # as users know it (a server URL without its password)
+    previous_revision: str | None
+    backup: Path | None
+    sync: SyncReport
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    entries: int
+    years: list[int]
+
+
+@dataclass(frozen=True)
+class RectificationItem:
+    """A rectification item as of a date: its notice, unit, due date, state, and what was done about it."""
+
+    stored: StoredItem
+    due: date
+    state: rules.ItemState
+
+    @property
+    def unit(self) -> str:
+        return self.stored.unit
+
+    @property
+    def notice_number(self) -> int:
+        return self.stored.notice_number
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A unit to chase (催办): its reports and rectifications due soon and not filed, and the earliest date."""
+
+    unit: Unit
+    reports: list[str]
+    rectifications: list[int]
+    due: date
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An entry waiting for the office, with the level accepted for its target before it (SPEC §9)."""
+
+    entry: HistoryEntry
+    previous_value: float
+
+    @property
+    def change(self) -> float:
+        return self.entry.value - self.previous_value
+
+
+@dataclass(frozen=True)
+class Overdue:
+    evaluation_month: str | None
+    units: list[rules.OverdueUnit]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    evaluation: rules.Evaluation
+    units: list[rules.UnitAssessment]
+    vetoes: Mapping[str, list[rules.Veto]] = field(default_factory=dict)
+    done_on: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Explained:
+    assessment: Assessment
+    by_unit: dict[str, Explanation]
+
+
+@dataclass(frozen=True)
+class NoticeNaming:
+    """A notice that named a unit, and the unit's count of notices this year with it."""
+
+    number: int
+    document_number: str
+    evaluation_month: str
+    as_of: date
+    count_this_year: int
+
+
+@dataclass(frozen=True)
+class Explanation:
+    assessment: Assessment
+    result: rules.UnitAssessment | None
+    contributions: list[rules.Contribution]
+    vetoes: list[rules.Veto]
+    months: Mapping[str, str]
+    notices: list[NoticeNaming]
+    after_the_fact: list[HistoryEntry]  # counted entries filed after the fact, or 补报 (SPEC §9)
+
+
+@dataclass(frozen=True)
+class IssuedDraft:
+    """A notice drafted (and recorded unless it was a dry run), with its document as circulated."""
+
+    notice: Notice
+    document: str
+    recorded: bool
