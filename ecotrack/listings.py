@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ecotrack.exports import plain
 from ecotrack.i18n import tp
 from ecotrack.plan import Plan
-from ecotrack.results import AttachedFile, HistoryEntry, IssuedNotice, StoredItem
+from ecotrack.results import AttachedFile, HistoryEntry, IssuedNotice, NoticeNaming, StoredItem
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
@@ -507,7 +507,7 @@ def issued_notice_rows(notices: Sequence[IssuedNotice], plan_year: int) -> list[
 
 if TYPE_CHECKING:
     ExplanationParts = tuple[
-        Sequence[Contribution], Mapping[str, str], Sequence[Any], Sequence[HistoryEntry], Sequence[Veto]
+        Sequence[Contribution], Mapping[str, str], Sequence[NoticeNaming], Sequence[HistoryEntry], Sequence[Veto]
     ]
 
 
@@ -556,8 +556,8 @@ def unit_assessment(data: Mapping[str, Any]) -> UnitAssessment:
 class ExplainedUnit:
     contributions: list[Contribution]
     months: dict[str, str]
-    notices: list[dict[str, Any]]
-    after_the_fact: list[Any]
+    notices: list[NoticeNaming]
+    after_the_fact: list[HistoryEntry]
     vetoes: list[Veto]
 
 
@@ -572,7 +572,7 @@ def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
     return ExplainedUnit(
         contributions=[Contribution(**c) for c in data.get("contributions", [])],
         months=dict(data.get("months", {})),
-        notices=list(data.get("notices", [])),
+        notices=[NoticeNaming(**{**n, "as_of": date.fromisoformat(n["as_of"])}) for n in data.get("notices", [])],
         after_the_fact=entries,
         vetoes=[Veto(**v) for v in data.get("vetoes", [])],
     )

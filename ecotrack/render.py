@@ -18,8 +18,28 @@ from rich.tree import Tree
 
 from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
-from ecotrack.plan import Plan, month_of
-from ecotrack.rules import StatusRow, TargetTotal, Trajectory, counted_share
+from ecotrack.plan import Plan, Target, month_of
+from ecotrack.results import (
+    HistoryEntry,
+    IssuedNotice,
+    NoticeNaming,
+    RectificationItem,
+    Reminder,
+    ReviewItem,
+    StoredAdjustment,
+)
+from ecotrack.rules import (
+    Contribution,
+    OverdueUnit,
+    PeriodLock,
+    StatusRow,
+    TargetTotal,
+    Trajectory,
+    UnitAssessment,
+    UnitFilings,
+    Veto,
+    counted_share,
+)
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -231,25 +251,25 @@ def status_summary(rows: Sequence[StatusRow]) -> str:
     return "  ".join(f"{label(word)} {count}" for word, count in counts.items())
 
 
-def units_table(plan: Plan, rows: Sequence[dict[str, Any]]) -> None:
+def units_table(plan: Plan) -> None:
+    """Who is in the plan: each unit with how many targets it leads and supports."""
     lang = language()
     table = _table(t("Units of the {year} plan", year=plan.year))
     for header in (N_("Code"), N_("Name"), N_("Kind"), N_("Leads"), N_("Supports")):
         table.add_column(t(header), overflow="fold")
-    for row in rows:
-        unit = plan.unit(row["unit"])
-        assert unit is not None
+    for unit in plan.units:
         table.add_row(
-            row["unit"],
-            (unit.display_name(lang)),
-            label(row["kind"]),
-            str(len(row["assignments"])),
-            str(len(row["supports"])),
+            unit.code,
+            unit.display_name(lang),
+            label(unit.kind),
+            str(len(plan.assignments_of(unit.code))),
+            str(len(plan.supports_of(unit.code))),
         )
     console().print(table)
 
 
-def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> None:
+def targets_table(plan: Plan, unit: str | None, title: str) -> None:
+    """What each unit (or `unit`) must report: one row per assignment, in plan order."""
     lang = language()
     table = _table(title)
     for header in (N_("Target"), N_("Title"), N_("Unit"), N_("Amount"), N_("Baseline"), N_("Due"), N_("Weight")):
@@ -259,24 +279,26 @@ def targets_table(plan: Plan, rows: Sequence[dict[str, Any]], title: str) -> Non
             overflow="fold",
             ratio=3 if header == N_("Title") else None,
         )
-    for row in rows:
-        target = plan.target(row["target"])
-        unit = plan.unit(row["unit"])
-        assert target is not None and unit is not None
-        milestone = target.is_milestone
-        table.add_row(
-            row["target"],
-            (target.display_title(lang)),
-            (unit.display_name(lang)),
-            label("milestone") if milestone else amount(row["amount"], target.display_measure(lang)),
-            "" if milestone else amount(row["baseline"], target.display_measure(lang)),
-            row["due"] or "",
-            number(row["weight"]),
-        )
+    for target in plan.targets():
+        for assignment in target.assignments:
+            if unit is not None and assignment.unit != unit:
+                continue
+            lead = plan.unit(assignment.unit)
+            assert lead is not None
+            milestone = target.is_milestone
+            table.add_row(
+                target.code,
+                target.display_title(lang),
+                lead.display_name(lang),
+                label("milestone") if milestone else amount(assignment.amount, target.display_measure(lang)),
+                "" if milestone else amount(target.baseline, target.display_measure(lang)),
+                target.due.isoformat() if target.due else "",
+                number(target.weight),
+            )
     console().print(table)
 
 
-def history_table(plan: Plan, rows: Sequence[Any]) -> None:
+def history_table(plan: Plan, rows: Sequence[HistoryEntry]) -> None:
     """Every entry; below WIDE_TABLE columns the entry's unit, target and period share a column and the
     audit columns are left out (the caption says so and where to see them)."""
     out = console()
@@ -317,7 +339,7 @@ def history_table(plan: Plan, rows: Sequence[Any]) -> None:
     out.print(table)
 
 
-def entry_marks(row: Any) -> str:
+def entry_marks(row: HistoryEntry) -> str:
     """What SPEC §9 says of an entry beside its note: its review state and decision, a date given after
     the fact, a 补报, and their reasons. Empty for an entry accepted when filed, on time."""
     words: list[str] = []
@@ -341,7 +363,7 @@ def entry_marks(row: Any) -> str:
     return tp("list separator", "; ").join(words)
 
 
-def returned_entries(plan: Plan, entries: Sequence[Any]) -> None:
+def returned_entries(plan: Plan, entries: Sequence[HistoryEntry]) -> None:
     """A unit's entries the office returned and it has not filed again, each with what to correct."""
     if not entries:
         return
@@ -370,7 +392,7 @@ def returned_entries(plan: Plan, entries: Sequence[Any]) -> None:
     console().print(table)
 
 
-def review_table(plan: Plan, items: Sequence[Any]) -> None:
+def review_table(plan: Plan, items: Sequence[ReviewItem]) -> None:
     """The entries waiting for review, each with the level accepted before it and the change; below
     WIDE_TABLE columns the unit, target and period share a column, as do the reporter and the date."""
     lang = language()
@@ -426,7 +448,7 @@ def review_table(plan: Plan, items: Sequence[Any]) -> None:
 ITEM_STYLES = {"open": "", "overdue": "bold red", "answered": "yellow", "closed": "green", "reopened": "bold yellow"}
 
 
-def rectifications_table(plan: Plan, items: Sequence[Any], title: str) -> None:
+def rectifications_table(plan: Plan, items: Sequence[RectificationItem], title: str) -> None:
     """Each rectification item with its due date, state and latest answer."""
     lang = language()
     table = _table(
@@ -470,7 +492,7 @@ def rectifications_table(plan: Plan, items: Sequence[Any], title: str) -> None:
     console().print(table)
 
 
-def remind_table(plan: Plan, reminders: Sequence[Any], title: str) -> None:
+def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
     """Whom to chase: each unit with what is due soon, by when, and its contact."""
     lang = language()
     table = _table(
@@ -511,7 +533,7 @@ def logins_table(rows: Sequence[Mapping[str, str | None]]) -> None:
     console().print(table)
 
 
-def locks_table(plan: Plan, locks: Sequence[Any]) -> None:
+def locks_table(plan: Plan, locks: Sequence[PeriodLock]) -> None:
     """Every lock of a month this year, and when it was lifted."""
     table = _table(t("Locked months of {year}", year=plan.year), None if locks else t("no month is locked"))
     for header in (t("Period"), t("Locked"), tp("lock", "By"), tp("lock", "Reason"), t("Unlocked")):
@@ -596,7 +618,7 @@ def confirm(question: str) -> bool:
 FILINGS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·", "not_required": "–"}
 
 
-def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
+def filings_grid(plan: Plan, filings: Sequence[UnitFilings], title: str) -> None:
     """Units × months, one coloured mark per monthly report, readable at a glance in a meeting."""
     lang = language()
     table = _table(
@@ -619,7 +641,7 @@ def filings_grid(plan: Plan, filings: Sequence[Any], title: str) -> None:
     console().print(table)
 
 
-def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
+def overdue_table(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
     lang = language()
     table = _table(
         title,
@@ -673,7 +695,7 @@ def overdue_table(plan: Plan, units: Sequence[Any], title: str) -> None:
     console().print(table)
 
 
-def overdue_brief(plan: Plan, units: Sequence[Any], title: str) -> None:
+def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
     """One line per unit with its reasons, for the projector at the monthly meeting."""
     lang = language()
     out = console()
@@ -706,7 +728,7 @@ def _unit_name(plan: Plan, code: str, recorded: str) -> str:
     return unit.display_name(language()) if unit is not None else recorded
 
 
-def notices_table(plan: Plan, rows: Sequence[Any], title: str) -> None:
+def notices_table(plan: Plan, rows: Sequence[IssuedNotice], title: str) -> None:
     table = _table(title)
     for header in (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Issued"), N_("Units named")):
         table.add_column(t(header), overflow="fold")
@@ -738,7 +760,7 @@ def _grade_style(plan: Plan, grade: str) -> str:
     return ("bold green", "green", "yellow", "yellow")[min(names.index(grade), 3)]
 
 
-def adjustments_table(plan: Plan, adjustments: Sequence[Any]) -> None:
+def adjustments_table(plan: Plan, adjustments: Sequence[StoredAdjustment]) -> None:
     """Every bonus, deduction and veto of the year, with who recorded it, and any voiding."""
     table = _table(
         t("Adjustments and vetoes of {year}", year=plan.year),
@@ -768,7 +790,7 @@ def adjustments_table(plan: Plan, adjustments: Sequence[Any]) -> None:
     console().print(table)
 
 
-def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
+def assessment_table(plan: Plan, results: Sequence[UnitAssessment], title: str) -> None:
     lang = language()
     table = _table(
         title,
@@ -804,7 +826,7 @@ def assessment_table(plan: Plan, results: Sequence[Any], title: str) -> None:
 AFTER_THE_FACT_SHOWN = 10
 
 
-def _rule_words(plan: Plan, target: Any, item: Any) -> str:
+def _rule_words(plan: Plan, target: Target, item: Contribution) -> str:
     """The scoring rule an assignment's points came from, in words."""
     if item.rule == "late_milestone":
         return t("done after its due date: {share} of its points", share=percent(1 - plan.assessment.late_milestone))
@@ -820,12 +842,12 @@ def _rule_words(plan: Plan, target: Any, item: Any) -> str:
 
 def assessment_explained(
     plan: Plan,
-    result: Any,
-    contributions: Sequence[Any],
+    result: UnitAssessment | None,
+    contributions: Sequence[Contribution],
     months: Mapping[str, str],
-    notices: Sequence[dict[str, Any]],
-    after_the_fact: Sequence[Any] = (),
-    vetoes: Sequence[Any] = (),
+    notices: Sequence[NoticeNaming],
+    after_the_fact: Sequence[HistoryEntry] = (),
+    vetoes: Sequence[Veto] = (),
     title: str | None = None,
 ) -> None:
     """Why a unit scored what it did: each assignment's points and rule, each month's report, each notice,
@@ -947,9 +969,9 @@ def assessment_explained(
         out.print(
             t(
                 "named in notice {number} for {month} (its notice {count} this year)",
-                number=notice["document_number"],
-                month=notice["evaluation_month"],
-                count=notice["count_this_year"],
+                number=notice.document_number,
+                month=notice.evaluation_month,
+                count=notice.count_this_year,
             )
         )
     if after_the_fact:

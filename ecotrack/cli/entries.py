@@ -52,7 +52,7 @@ def units(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBom
             data={"plan_year": plan.year, "units": rows},
             rows=lambda: rows,
             columns=listings.UNIT_COLUMNS,
-            table=lambda: render.units_table(plan, rows),
+            table=lambda: render.units_table(plan),
             bom=not no_bom,
         )
 
@@ -78,7 +78,7 @@ def targets(
             data["returned"] = returned
 
         def table() -> None:
-            render.targets_table(plan, rows, title)
+            render.targets_table(plan, unit, title)
             render.returned_entries(plan, returned)
 
         emit(fmt, data=data, rows=lambda: rows, columns=listings.TARGET_COLUMNS, table=table, bom=not no_bom)
