@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from ecotrack.filing import NewEntry
 from ecotrack.plan import Plan
 from ecotrack.planfile import parse_plan, read_plan
-from ecotrack.results import SyncReport
+from ecotrack.results import HistoryEntry, SyncReport
 from ecotrack.rules import Filed
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
@@ -168,6 +168,15 @@ def ledger(database: db.Database, as_of: date | None) -> dict[tuple[str, str], d
         engine.dispose()
 
 
+def history(database: db.Database) -> list[HistoryEntry]:
+    engine = db.make_engine(database, write=False)
+    try:
+        with db.reading(engine) as session:
+            return entry_store.history(session=session, plan_id=1)
+    finally:
+        engine.dispose()
+
+
 def test_the_entry_with_the_later_reported_date_wins_then_the_later_filed(database: db.Database) -> None:
     sync(database, conformance_plan())
     file(
@@ -313,5 +322,15 @@ def test_the_sql_counts_the_accepted_entries_the_rules_count(database: db.Databa
                     expected = file_onto(expected, earlier.value, earlier.reported_at.date())
             got = ledger(database, as_of).get(("dongpo", "1.1"), {}).get(3)
             assert got == expected
+        # history marks superseded exactly the accepted entries a later accepted one replaces (SPEC §4, §9):
+        # a later reported date, or the same date filed later; the one left is the ledger's
+        accepted = [
+            (number, new.reported_at.date())
+            for number, (new, submitted, decision) in enumerate(filed)
+            if counts(review_state(submitted, decision), new.reported_at.date(), None)
+        ]
+        replaced = {number for number, on in accepted if any((o, n) > (on, number) for n, o in accepted)}
+        marks = [e.superseded for e in history(database) if e.unit == "dongpo" and e.target == "1.1"]
+        assert marks == [number in replaced for number in range(len(filed))]
 
     files_and_compares()

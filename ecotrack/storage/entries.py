@@ -2,9 +2,9 @@
 
 The pieces of SPEC §4 and §9 that live in SQL are which entries count (the accepted ones: `is_accepted`,
 as `rules.counts` says) and which of several entries for the same assignment and period counts: the
-one with the latest reported date, then the one filed last. `_winning_entries` writes it once, for the
-rules' ledger and for re-imports alike; it runs on SQLite and PostgreSQL. Python folds the same rule
-with `rules.file_onto` (a property test holds the two together).
+one with the latest reported date, then the one filed last. `superseding_entry` writes it once, for the
+rules' ledger, re-imports and `history`'s superseded mark alike; it runs on SQLite and PostgreSQL. Python
+folds the same rule with `rules.file_onto` (a property test holds the two together).
 """
 
 from __future__ import annotations
@@ -269,6 +269,20 @@ def _not_returned() -> ColumnElement[bool]:
     return or_(decision.is_(None), decision == "accepted")
 
 
+# SPEC §4's winning entry, written once for every query: of the entries of one assignment and period, the one
+# that no later entry replaces, "later" being this order (the later reported date, then the later filed). The
+# order is the entry index's, so that SQLite reads the entries in it and sorts nothing. `rules.file_onto` folds
+# the same rule in Python, for an import's rows not yet stored (a property test holds the two together).
+SUPERSEDING_ORDER = (col(EntryRecord.reported_on), col(EntryRecord.id))
+PERIOD_OF_AN_ASSIGNMENT = (col(EntryRecord.assignment_id), col(EntryRecord.period))
+
+
+def superseding_entry(*among: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The id of the entry that replaces this one in its assignment and period (NULL for the winner), among
+    the entries the query reads, further partitioned by `among` (e.g. whether each counts)."""
+    return func.lead(EntryRecord.id).over(partition_by=(*PERIOD_OF_AN_ASSIGNMENT, *among), order_by=SUPERSEDING_ORDER)
+
+
 def _winning_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: bool = False) -> Select[Any]:
     """For each assignment and period of a plan year, the counted entry that wins (`awaiting_review_too`:
     among those the office has yet to decide on, too), with the earliest reported date among them.
@@ -278,8 +292,6 @@ def _winning_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: b
     window (nothing comes after it) and the first-filed date its first. The year's assignments come
     first, so ten plan years cost what one does.
     """
-    partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
-    in_filing_order = (col(EntryRecord.reported_on), col(EntryRecord.id))
     year = (
         select_columns(col(AssignmentRecord.id))
         .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
@@ -292,9 +304,9 @@ def _winning_entries(plan_id: int, as_of: date | None, *, awaiting_review_too: b
             col(EntryRecord.period).label("period"),
             col(EntryRecord.value).label("value"),
             col(EntryRecord.reported_on).label("reported_on"),
-            func.lead(EntryRecord.id).over(partition_by=partition, order_by=in_filing_order).label("later"),
+            superseding_entry().label("later"),
             func.first_value(EntryRecord.reported_on)
-            .over(partition_by=partition, order_by=in_filing_order)
+            .over(partition_by=PERIOD_OF_AN_ASSIGNMENT, order_by=SUPERSEDING_ORDER)
             .label("first_on"),
         )
         .outerjoin(ReviewDecisionRecord, col(ReviewDecisionRecord.entry_id) == EntryRecord.id)
@@ -362,8 +374,7 @@ def history(
 ) -> list[HistoryEntry]:
     """Every entry, corrections and entries under review included, oldest filing first, with its review
     state and decision; `superseded` by SPEC §4's rule among the accepted entries."""
-    partition = (col(EntryRecord.assignment_id), col(EntryRecord.period))
-    accepted = is_accepted()
+    accepted = case((is_accepted(), literal(1)), else_=literal(0))
     columns: list[Any] = [
         col(EntryRecord.id).label("id"),
         col(UnitRecord.code).label("unit"),
@@ -383,15 +394,12 @@ def history(
         col(ReviewDecisionRecord.decided_by),
         col(ReviewDecisionRecord.decided_at),
         col(ReviewDecisionRecord.reason).label("decision_reason"),
-        # superseded: a later accepted entry of the same period wins over this accepted one
-        func.row_number()
-        .over(
-            partition_by=(*partition, case((accepted, literal(1)), else_=literal(0))),
-            order_by=(col(EntryRecord.reported_on).desc(), col(EntryRecord.id).desc()),
-        )
-        .label("rank"),
-        case((accepted, literal(1)), else_=literal(0)).label("accepted"),
-        func.lag(EntryRecord.id).over(partition_by=partition, order_by=col(EntryRecord.id)).label("corrects"),
+        # superseded: an accepted entry that a later accepted entry of its period replaces (SPEC §4, §9)
+        superseding_entry(accepted).label("superseded_by"),
+        accepted.label("accepted"),
+        func.lag(EntryRecord.id)
+        .over(partition_by=PERIOD_OF_AN_ASSIGNMENT, order_by=col(EntryRecord.id))
+        .label("corrects"),
     ]
     query = (
         select_columns(*columns)
@@ -422,7 +430,7 @@ def _history_entry(row: Any) -> HistoryEntry:
         note=row.note,
         reported_by=row.reported_by,
         reported_at=row.reported_at.isoformat(timespec="seconds"),
-        superseded=bool(row.accepted) and row.rank > 1,
+        superseded=bool(row.accepted) and row.superseded_by is not None,
         filed_at=local_iso(row.filed_at),
         filed_by=row.filed_by,
         corrects=row.corrects,
