@@ -1,0 +1,253 @@
+"""The tracker's base: an open database and one plan year, the login, units of work, and the reads every
+job shares (the ledger, the evaluation, the history, the notices issued)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ecotrack import rules
+from ecotrack.config import Settings
+from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
+from ecotrack.i18n import t
+from ecotrack.lazy import OnFirstUse
+from ecotrack.plan import Plan
+from ecotrack.results import (
+    HistoryEntry,
+    IssuedNotice,
+)
+from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
+from ecotrack.storage import db
+from ecotrack.storage import entries as entry_store
+from ecotrack.storage import plans as plan_store
+from ecotrack.storage import rectification as rectification_store
+from ecotrack.storage import roles as roles_store
+
+if TYPE_CHECKING:
+    from ecotrack import imports, notices
+    from ecotrack.storage import notices as notice_store
+else:  # on first use: status, filings and assess never draft a notice nor read a file
+    imports = OnFirstUse("ecotrack.imports")
+    notices = OnFirstUse("ecotrack.notices")
+    notice_store = OnFirstUse("ecotrack.storage.notices")
+
+T = TypeVar("T")
+
+
+def fingerprint(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def account() -> str:
+    """The account running ecotrack, for the audit trail: from the system's user database, never from
+    `LOGNAME` or `USER`, which anyone can set to any text."""
+    try:
+        import pwd
+    except ImportError:  # pragma: no cover - Windows has no user database of this kind
+        import getpass
+
+        return getpass.getuser()
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # an account without an entry (a container's arbitrary uid)
+        return f"uid {uid}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TrackerBase:
+    """A database opened for one plan year: what every job of the tracker works on."""
+
+    def __init__(
+        self, database: db.Database, reader: Engine, stored: plan_store.StoredPlan, warnings: list[str]
+    ) -> None:
+        self.database = database
+        self._reader = reader
+        self._writer: Engine | None = None
+        self.stored = stored
+        self.warnings = warnings
+        self._login: roles_store.Login | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Self:
+        database = db.Database.from_setting(settings.db)
+        db.require_existing(database)
+        reader = db.make_engine(database, write=False)
+        try:
+            db.check_schema(database, reader)
+            with db.reading(reader) as session:
+                years = plan_store.plan_years(session=session)
+                if not years:
+                    raise DatabaseUnavailable(
+                        t("{db} holds no plan yet: run `ecotrack init` or `ecotrack plan load`", db=database.display())
+                    )
+                year = settings.year if settings.year is not None else years[-1]
+                if year not in years:
+                    raise BadInput(
+                        t(
+                            "no plan for {year} in the database (loaded: {years})",
+                            year=year,
+                            years=", ".join(map(str, years)),
+                        )
+                    )
+                stored = plan_store.load_plan(session=session, year=year)
+                assert stored is not None
+        except BaseException:
+            reader.dispose()
+            raise
+        return cls(database, reader, stored, _stale_plan_warnings(settings, stored))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._reader.dispose()
+        if self._writer is not None:
+            self._writer.dispose()
+
+    @property
+    def plan(self) -> Plan:
+        return self.stored.plan
+
+    def login(self) -> roles_store.Login | None:
+        """Who this connection is on a server with ecotrack's roles (SPEC §13); None on SQLite."""
+        if self.database.is_sqlite:
+            return None
+        if self._login is None:
+            with self._reader.connect() as connection:
+                self._login = roles_store.who(connection)
+        return self._login
+
+    def recorder(self) -> str:
+        """Who a record is made by: the database login on a server (which its triggers stamp anyway, SPEC §13),
+        else the account running ecotrack."""
+        login = self.login()
+        return login.name if login is not None else account()
+
+    def require_office(self, doing: str) -> None:
+        """Refuse what only the office may do (a date given after the fact, filing as the office) to a clerk."""
+        login = self.login()
+        if login is not None and login.role in ("clerk", "auditor"):
+            raise Refused(not_allowed(login) + t(": {doing} is the office's", doing=doing))
+
+    def require_unit(self, unit: str) -> None:
+        """A clerk files only for its own unit (the server refuses it too)."""
+        login = self.login()
+        if login is not None and login.role == "clerk" and unit not in login.units:
+            raise Refused(not_allowed(login))
+        if login is not None and login.role == "auditor":
+            raise Refused(not_allowed(login))
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        try:
+            with db.reading(self._reader) as session:
+                return work(session)
+        except rectification_store.TamperedAttachment as tampered:
+            raise _tampered(tampered) from None
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` as one unit of work. It starts once the write lock is held (`db.run_unit_of_work`), so a
+        recording time it takes (`utc_now()` inside it, never before) follows the order records are written."""
+        if self._writer is None:
+            self._writer = db.make_engine(self.database, write=True)
+        try:
+            return db.run_unit_of_work(self._writer, work)
+        except rectification_store.TamperedAttachment as tampered:
+            raise _tampered(tampered) from None
+
+    def ledger(self, as_of: date | None) -> rules.Ledger:
+        """Counted entries as of a date (all of them with None), reduced per assignment and period."""
+        return self.read(lambda session: entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
+
+    def evaluate(self, as_of: date) -> Evaluation:
+        return rules.evaluate(self.plan, self.ledger(as_of), as_of)
+
+    def _require_same_plan(self, session: Session) -> None:
+        """Refuse to record what was checked against a plan year that has been loaded again since."""
+        current = plan_store.load_plan(session=session, year=self.plan.year)
+        if current is None or current.plan != self.plan:
+            loaded = current.loaded_at if current is not None else utc_now()
+            if loaded.tzinfo is not None:
+                loaded = loaded.astimezone().replace(tzinfo=None)
+            raise Refused(
+                t(
+                    "the {year} plan was loaded again ({loaded}) while this command was "
+                    "checking against it; nothing was filed: run the command again",
+                    year=self.plan.year,
+                    loaded=loaded.isoformat(sep=" ", timespec="seconds"),
+                )
+            )
+
+    def history(self, unit: str | None = None, target: str | None = None) -> list[HistoryEntry]:
+        """Every entry (SPEC §6, §9), with the files attached to it (§10)."""
+
+        def read(session: Session) -> list[HistoryEntry]:
+            entries = entry_store.history(session=session, plan_id=self.stored.id, unit=unit, target=target)
+            files = rectification_store.entry_files(session=session, plan_id=self.stored.id)
+            if not files:
+                return entries
+            return [replace(e, attachments=tuple(files[e.id])) if e.id in files else e for e in entries]
+
+        return self.read(read)
+
+    def notices(self) -> list[IssuedNotice]:
+        return self.read(lambda session: notice_store.notices(session=session, plan_id=self.stored.id))
+
+    def notice_counts(self, as_of: date) -> dict[str, int]:
+        """Notice items per unit in this year's notices as of a date (for the assessment)."""
+        return self.read(
+            lambda session: notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of)
+        )
+
+
+def not_allowed(login: roles_store.Login) -> str:
+    """SPEC §13's refusal: who the login is, in the words of its role."""
+    if login.role == "clerk":
+        return t("not allowed: {login} is a clerk of {units}", login=login.name, units=", ".join(login.units) or "-")
+    if login.role == "auditor":
+        return t("not allowed: {login} is an auditor, who reads and does not write", login=login.name)
+    return t("not allowed: {login} has no ecotrack role for this", login=login.name)
+
+
+def _tampered(tampered: rectification_store.TamperedAttachment) -> Refused:
+    return Refused(
+        t(
+            "the stored file {sha256} does not hold the bytes its SHA-256 names: it was written past ecotrack; "
+            "nothing was done",
+            sha256=tampered.sha256,
+        ),
+        hint=t("Keep the database as it is for the office to look into, and restore the file from a backup."),
+    )
+
+
+def _stale_plan_warnings(settings: Settings, stored: plan_store.StoredPlan) -> list[str]:
+    """Warn when the plan file this year was loaded from has changed since (but was not reloaded)."""
+    path = settings.plan_path
+    try:
+        if str(path.resolve()) != stored.source or not path.is_file():
+            return []
+        if fingerprint(path.read_bytes()) == stored.source_sha256:
+            return []
+    except OSError:
+        return []
+    return [
+        t(
+            "{path} has changed since plan year {year} was loaded: run `ecotrack plan load`",
+            path=settings.plan,
+            year=stored.plan.year,
+        )
+    ]
