@@ -9,15 +9,15 @@ in `data-` attributes as well, so that a script can read the page back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
 
 from ecotrack.i18n import language, t
-from ecotrack.notices import Composition, Level, gap_en, gap_zh
+from ecotrack.notices import Level, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
+from ecotrack.results import Notice, RectificationItem
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
@@ -73,8 +73,8 @@ class PackContent:
     overdue: Sequence[OverdueUnit]
     totals: Sequence[TargetTotal]
     charts: Sequence[PackChart]
-    rectifications: Sequence[Mapping[str, Any]]  # open and overdue items (rectification_rows)
-    notice: Composition | None
+    rectifications: Sequence[RectificationItem]  # the open and overdue items
+    notice: Notice | None  # the month's notice as issued, or the draft
     notice_recorded: str | None  # the document number when the month's notice was issued already
 
 
@@ -298,10 +298,11 @@ def _rectifications(content: PackContent) -> str:
         return f'<section id="rectifications"><h2>{heading}</h2><p>{none}</p></section>'
     plan = content.plan
     lines = "".join(
-        f'<tr data-unit="{escape(r["unit"])}" data-notice="{r["notice"]}" data-state="{escape(r["state"])}">'
-        f'<td>{escape(r["document_number"])}</td><td class="name">{escape(_name(plan, r["unit"], r["unit_name"]))}</td>'
-        f"<td>{escape(r['due'])}</td><td>{escape(r['state'])}</td></tr>"
-        for r in content.rectifications
+        f'<tr data-unit="{escape(i.unit)}" data-notice="{i.notice_number}" data-state="{escape(i.state)}">'
+        f"<td>{escape(i.stored.document_number)}</td>"
+        f'<td class="name">{escape(_name(plan, i.unit, i.stored.unit_name))}</td>'
+        f"<td>{escape(i.due.isoformat())}</td><td>{escape(i.state)}</td></tr>"
+        for i in content.rectifications
     )
     head = "".join(f"<th>{escape(h)}</th>" for h in (t("Notice"), t("Unit"), t("Due"), t("State")))
     return f'<section id="rectifications"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
@@ -309,11 +310,11 @@ def _rectifications(content: PackContent) -> str:
 
 def _notice(content: PackContent) -> str:
     heading, nobody = escape(t("The draft notice")), escape(t("no unit to name"))
-    composition = content.notice
-    if composition is None:
+    if content.notice is None:
         return f'<section id="notice"><h2>{heading}</h2><p>{nobody}</p></section>'
     issued = escape(t("issued already as {number}", number=content.notice_recorded or ""))
     recorded = f'<p class="sub">{issued}</p>' if content.notice_recorded else ""
+    composition = compose(content.plan, content.notice)
     classes = {Level.part: "part", Level.section: "section", Level.point: "point", Level.line: "line"}
     body = "".join(f'<p class="{classes.get(p.level, "text")}">{escape(p.text)}</p>' for p in composition.body)
     return (

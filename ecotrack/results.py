@@ -8,14 +8,14 @@ Every result is a frozen dataclass: nothing downstream changes what a command co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ecotrack import rules
-from ecotrack.notices import Notice
+from ecotrack.notices import Notice as Notice  # a notice's record, as the commands show it
 from ecotrack.plan import Unit
 from ecotrack.rules import ItemEvent, ReviewState
 
@@ -105,6 +105,11 @@ class IssuedNotice:
     named: list[NamedUnit]  # from the notice items, in the notice's order
     content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
     voided: Voided | None = None  # a voided notice counts nowhere (SPEC §10)
+
+    @property
+    def notice(self) -> Notice:
+        """The notice as recorded, the one source of its documents however often they are written again."""
+        return Notice.from_json(self.content)
 
 
 @dataclass(frozen=True)
@@ -288,3 +293,7 @@ class IssuedDraft:
     notice: Notice
     document: str
     recorded: bool
+
+
+# Writes a drafted notice's documents before it is recorded; gives back what takes them away again.
+Publisher = Callable[[IssuedDraft], Callable[[], None]]

@@ -28,9 +28,9 @@ from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, language, t, tn
 
 if TYPE_CHECKING:
-    from ecotrack.filing import NewEntry
     from ecotrack.plan import Target
     from ecotrack.tracker import Tracker
+    from ecotrack.tracker.inputs import NewEntry
 
 PANEL = N_("Filing (clerks)")
 OfficeOpt = Annotated[
@@ -207,15 +207,11 @@ def _checked(
     reason: str,
 ) -> NewEntry:
     """One entry checked as an import row would be; a level falling back is warned about (SPEC §4)."""
-    from ecotrack.filing import EntryError, parse_period
+    from ecotrack.tracker.inputs import read_period
 
-    try:
-        period = parse_period(period_text)
-        entry, warnings = tracker.check_entry(
-            unit, target_code, period, value, note, reporter, reported_at, now, reason
-        )
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    entry, warnings = tracker.check_entry(
+        unit, target_code, read_period(period_text), value, note, reporter, reported_at, now, reason
+    )
     for warning in warnings:
         render.warning(warning)
     return entry
@@ -233,17 +229,14 @@ def _one_entry(
     now: datetime,
     reason: str,
 ) -> NewEntry:
-    from ecotrack.filing import EntryError, parse_value
+    from ecotrack.tracker.inputs import read_value
 
     target = known_target(tracker.plan, target_code, unit)
     assignment = target.assignment(unit)
     if value_text is None:  # --done: a milestone's 1, a quantity's full amount
         value = 1.0 if target.is_milestone or assignment is None else assignment.amount
     else:
-        try:
-            value = parse_value(value_text)
-        except EntryError as bad:
-            raise BadInput(f"--value: {bad}") from None
+        value = read_value(value_text, "--value")
     return _checked(tracker, unit, target_code, period, value, note, reporter, reported_at, now, reason)
 
 
@@ -281,13 +274,10 @@ def _monthly_form(
     reason: str,
 ) -> list[NewEntry]:
     """Ask for each open target of the month, showing its last value; nothing is filed until confirmed."""
-    from ecotrack.filing import EntryError, parse_period, parse_value
+    from ecotrack.tracker.inputs import read_period, read_value
 
     plan = tracker.plan
-    try:
-        year, month = parse_period(period)
-    except EntryError as bad:
-        raise BadInput(f"--period: {bad}") from None
+    year, month = read_period(period, "--period")
     open_targets = tracker.open_targets(unit, month) if year == plan.year else []
     unit_name = known_unit(plan, unit).display_name(language())
     if not open_targets:
@@ -342,12 +332,12 @@ def _monthly_form(
             if not answer:
                 break
             try:
-                value = _milestone_answer(answer) if target.is_milestone else parse_value(answer)
+                value = _milestone_answer(answer) if target.is_milestone else read_value(answer)
                 entries.append(
                     _checked(tracker, unit, target.code, period, value, note, reporter, reported_at, now, reason)
                 )
                 break
-            except (EntryError, BadInput) as bad:
+            except BadInput as bad:
                 render.error([str(bad)])
     for entry in entries:
         shown = plan.target(entry.target)
@@ -383,8 +373,8 @@ def template(
 ) -> None:
     """A blank monthly form for a unit, its open targets filled in, for `import`."""
     from ecotrack import exports
-    from ecotrack.filing import EntryError, parse_period
     from ecotrack.forms import template_rows
+    from ecotrack.tracker.inputs import read_period
 
     suffix = out.suffix.lower() if out is not None else ".csv"
     if suffix not in (".csv", ".xlsx"):
@@ -392,10 +382,7 @@ def template(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         unit = known_unit(plan, unit).code
-        try:
-            year, month = parse_period(period)
-        except EntryError as bad:
-            raise BadInput(f"--period: {bad}") from None
+        year, month = read_period(period, "--period")
         if year != plan.year:
             raise BadInput(t("period {period} is outside the plan year {year}", period=period, year=plan.year))
         columns, rows = template_rows(plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh")
@@ -445,10 +432,10 @@ def import_file(
     office: OfficeOpt = False,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
-    from ecotrack.imports import open_source
+    from ecotrack.tracker.inputs import open_form
 
     now = datetime.now()
-    with open_tracker(ctx) as tracker, open_source(file, str(file), encoding) as source:
+    with open_tracker(ctx) as tracker, open_form(file, str(file), encoding) as source:
         with render.progress(source.size, t("checking rows"), threshold=1 << 20) as advance:
             result = tracker.check_import(
                 source, now, by or tracker.recorder(), lambda: advance(source.position()), keep=not dry_run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,13 +22,11 @@ from ecotrack.cli.options import (
 )
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
-from ecotrack.errors import BadInput, EcotrackError
+from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
 
 if TYPE_CHECKING:
-    from ecotrack.notices import Notice
     from ecotrack.plan import Plan
-    from ecotrack.results import IssuedDraft
 
 PANEL = N_("The monthly meeting (office)")
 
@@ -240,8 +237,8 @@ def notice(
     no_bom: NoBomOpt = False,
 ) -> None:
     """Draft, number and record a notice naming the overdue units; print or write its document."""
-    from ecotrack.notices import Editorial, file_name
-    from ecotrack.safefile import make_folders
+    from ecotrack.circulation import IntoFolder
+    from ecotrack.tracker.inputs import Editorial
 
     day = as_of_date(as_of)
     reason = _reason(reason)
@@ -251,34 +248,9 @@ def notice(
         raise BadInput(t("--out {path} is a file, not a folder", path=out))
     if docx and out is None:
         raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
-    written: list[Path] = []
-
-    def publish(drafted: IssuedDraft) -> Callable[[], None]:
-        """Write the document into `out` before the notice is recorded (write, then record)."""
-        assert out is not None
-        path = out / file_name(drafted.notice, "docx" if docx else "md")
-        content = _word_file(plan, drafted.notice) if docx else drafted.document.encode("utf-8")
-        try:
-            remove_folders = make_folders(out)
-        except OSError as failure:
-            raise EcotrackError(
-                t("cannot write {path}: {reason}", path=out, reason=failure.strerror or failure)
-            ) from None
-        try:
-            write_file(path, content)
-        except EcotrackError:
-            remove_folders()
-            raise
-        written.append(path)
-
-        def take_back() -> None:
-            path.unlink(missing_ok=True)
-            remove_folders()
-
-        return take_back
-
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
+        publish = IntoFolder(out, plan, docx=docx) if out is not None else None
         editorial = Editorial(
             excluded=_with_reasons(plan, "--exclude", exclude, reason),
             added=_with_reasons(plan, "--add", add, reason),
@@ -291,7 +263,7 @@ def notice(
             day,
             document_lang.value,
             dry_run=dry_run,
-            publish=publish if out is not None else None,
+            publish=publish,
             editorial=editorial,
         )
         month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
@@ -304,8 +276,8 @@ def notice(
             )
         )
         return
-    if out is not None:
-        render.info(t("wrote {path}", path=written[-1]))
+    if publish is not None:
+        render.info(t("wrote {path}", path=publish.written[-1]))
     if out is None or fmt is not OutputFormat.table:
         # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
@@ -406,10 +378,9 @@ def show_notice(
         )
     voided = chosen.voided
     if out is not None:
-        from ecotrack.notices import Notice
+        from ecotrack.circulation import word_file
 
-        recorded = Notice.from_json(chosen.content)
-        write_file(out, _word_file(plan, recorded, document_lang.value if document_lang else None))
+        write_file(out, word_file(plan, chosen.notice, document_lang.value if document_lang else None))
         render.info(t("wrote {path}", path=out))
         if voided is not None:
             render.warning(t("notice {number} is void: it counts nowhere", number=chosen.document_number))
@@ -450,14 +421,6 @@ def void_notice(
         tracker.void_notice(number, reason)
         shown = next(n.document_number for n in tracker.notices() if n.number == number)
     render.info(t("notice {number} is void: it counts nowhere, and its number is not used again", number=shown))
-
-
-def _word_file(plan: Plan, notice: Notice, language: str | None = None) -> bytes:
-    """The notice as a GB/T 9704 Word file, from the notice's record."""
-    from ecotrack.documents import notice_docx
-    from ecotrack.notices import compose
-
-    return notice_docx(compose(plan, notice, language), notice.as_of)
 
 
 def _with_reasons(plan: Plan, option: str, values: list[str] | None, shared: str) -> dict[str, str]:

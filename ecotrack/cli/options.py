@@ -44,12 +44,9 @@ PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="YYYY-M
 
 def remark(text: str, option: str) -> str:
     """A reason, note or text typed for the record: trimmed, within its length, free of control characters."""
-    from ecotrack.filing import NOTE_MAX_LENGTH, EntryError, check_text
+    from ecotrack.tracker.inputs import read_remark
 
-    try:
-        return check_text(text.strip(), option, NOTE_MAX_LENGTH, multiline=True)
-    except EntryError as bad:
-        raise BadInput(str(bad)) from None
+    return read_remark(text, option)
 
 
 # The days a date option may name: the plan years' range (1900-2100, SPEC §3) and the year after the last,

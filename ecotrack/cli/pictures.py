@@ -15,7 +15,7 @@ from ecotrack.errors import BadInput, EcotrackError, Refused
 from ecotrack.i18n import N_, t
 
 if TYPE_CHECKING:
-    from ecotrack.notices import Composition
+    from ecotrack.results import Notice
 
 PANEL = N_("The monthly meeting (office)")
 OPEN_STATES = ("open", "overdue", "reopened")
@@ -38,8 +38,7 @@ def pack(
 ) -> None:
     """The one-page meeting pack: headline figures, heat map, filings, totals, charts, overdue, the notice."""
     from ecotrack.charts import labels_for, trajectory_svg
-    from ecotrack.listings import district_totals, rectification_rows
-    from ecotrack.notices import Notice, compose
+    from ecotrack.listings import district_totals
     from ecotrack.pack import PackChart, PackContent, page
     from ecotrack.safefile import make_folders
 
@@ -53,7 +52,7 @@ def pack(
         items = [item for item in tracker.rectifications(day) if item.state in OPEN_STATES]
         behind = [(row.unit, row.target) for row in evaluation.rows if row.status == "behind"]
         trajectories = tracker.trajectories(day, behind)
-        composition: Composition | None = None
+        notice: Notice | None = None
         recorded: str | None = None
         if evaluation.evaluation_month is not None:
             issued = [
@@ -62,14 +61,14 @@ def pack(
                 if n.evaluation_month == evaluation.evaluation_month and n.voided is None and n.as_of <= day
             ]
             if issued:  # the month's notice is out: show it, as circulated
-                composition = compose(plan, Notice.from_json(issued[0].content))
+                notice = issued[0].notice
                 recorded = issued[0].document_number
             else:
                 try:
                     drafted = tracker.issue_notice(day, "en" if _english() else "zh", dry_run=True)
                 except Refused:
                     drafted = None
-                composition = compose(plan, drafted.notice) if drafted else None
+                notice = drafted.notice if drafted else None
     charts = [
         PackChart(
             unit=trajectory.unit,
@@ -86,8 +85,8 @@ def pack(
         overdue=overdue,
         totals=district_totals(plan, evaluation.rows),
         charts=charts,
-        rectifications=rectification_rows([(item.stored, item.due, item.state) for item in items]),
-        notice=composition,
+        rectifications=items,
+        notice=notice,
         notice_recorded=recorded,
     )
     path = out / f"meeting-pack-{day.isoformat()}.html"

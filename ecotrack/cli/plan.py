@@ -22,10 +22,10 @@ def check(
     file: Annotated[str | None, typer.Argument(metavar="[FILE]", help=N_("Plan file (default: --plan)."))] = None,
 ) -> None:
     """Validate a plan file without touching the database; every problem as FILE:LINE:COLUMN."""
-    from ecotrack.planfile import read_plan
+    from ecotrack.tracker import check_plan_file
 
     name = file or settings_of(ctx).plan
-    plan, _ = read_plan(Path(name), name)
+    plan = check_plan_file(Path(name), name)
     targets = list(plan.targets())
     render.info(
         t(

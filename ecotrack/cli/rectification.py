@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ecotrack.cells import escaped
 from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
@@ -50,38 +49,10 @@ AttachOpt = Annotated[
 
 
 def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
-    """The files to attach, by name and content; refused when one is missing, larger than 20 MiB (an
-    attachment is evidence, a photograph or a scanned letter, not an archive) or named with control
-    characters (which would reach every terminal that lists it)."""
-    from ecotrack.filing import ATTACHMENT_NAME_MAX_LENGTH, MAX_ATTACHMENT_BYTES, EntryError, check_text
+    """The files of `--attach`, read (the rules are the tracker's)."""
+    from ecotrack.tracker.inputs import read_attachments as read
 
-    files = []
-    for path in paths or []:
-        try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise BadInput(t("--attach {path}: not a file", path=path))
-            if size > MAX_ATTACHMENT_BYTES:
-                raise BadInput(
-                    t(
-                        "--attach {path} is {size} MiB; an attachment may be at most 20 MiB",
-                        path=path,
-                        size=f"{size / 1024 / 1024:.1f}",
-                    )
-                )
-            content = path.read_bytes()
-        except OSError as failure:
-            raise BadInput(t("--attach {path}: {reason}", path=path, reason=failure.strerror or failure)) from None
-        if len(content) > MAX_ATTACHMENT_BYTES:  # grown since it was measured
-            raise BadInput(t("--attach {path}: an attachment may be at most 20 MiB", path=path))
-        try:
-            name = check_text(path.name, t("the file name"), ATTACHMENT_NAME_MAX_LENGTH)
-        except EntryError as bad:
-            raise BadInput(
-                t("--attach {path}: {reason}; rename the file", path=escaped(str(path)), reason=bad)
-            ) from None
-        files.append((name, content))
-    return files
+    return read(paths)
 
 
 def _day(on: str | None) -> date:

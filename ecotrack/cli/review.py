@@ -40,13 +40,10 @@ def _period(plan: Plan, text: str | None, option: str = "--period") -> str | Non
     """A month of the plan year, as YYYY-MM."""
     if text is None:
         return None
-    from ecotrack.filing import EntryError, parse_period
     from ecotrack.plan import period_label
+    from ecotrack.tracker.inputs import read_period
 
-    try:
-        year, month = parse_period(text)
-    except EntryError as bad:
-        raise BadInput(f"{option}: {bad}") from None
+    year, month = read_period(text, option)
     if year != plan.year:
         raise BadInput(
             t("{option} {period} is outside the plan year {year}", option=option, period=text, year=plan.year)

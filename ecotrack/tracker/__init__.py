@@ -13,6 +13,7 @@ from __future__ import annotations
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.tracker.admin import (
     backup_database,
+    check_plan_file,
     describe_database_failure,
     initialise,
     install_roles,
@@ -24,15 +25,15 @@ from ecotrack.tracker.admin import (
 )
 from ecotrack.tracker.base import account, not_allowed, utc_now
 from ecotrack.tracker.filing import FilingDesk
-from ecotrack.tracker.meeting import MeetingDesk, Publisher
+from ecotrack.tracker.meeting import MeetingDesk
 from ecotrack.tracker.yearend import YearEndDesk
 
 __all__ = [
     "Evaluation",
-    "Publisher",
     "Tracker",
     "account",
     "backup_database",
+    "check_plan_file",
     "describe_database_failure",
     "initialise",
     "install_roles",

@@ -111,6 +111,14 @@ def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_s
     )
 
 
+def check_plan_file(path: Path, shown: str) -> Plan:
+    """A plan file read and checked by SPEC §3, without touching a database; every problem refused at once."""
+    from ecotrack.planfile import read_plan
+
+    plan, _ = read_plan(path, shown)
+    return plan
+
+
 def reload_plan(settings: Settings) -> SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
     from ecotrack.planfile import read_plan

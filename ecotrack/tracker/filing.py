@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
-from ecotrack.filing import NewEntry, prepare_entry
+from ecotrack.filing import EntryError, NewEntry, prepare_entry
 from ecotrack.i18n import t, tn
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import month_of, period_label
@@ -123,11 +123,15 @@ class FilingDesk(TrackerBase):
         now: datetime,
         reason: str = "",
     ) -> tuple[NewEntry, list[str]]:
-        """One entry checked against the plan and what counts already (SPEC §4, §9), with its warnings."""
+        """One entry checked against the plan and what counts already (SPEC §4, §9), with its warnings; bad
+        input is refused as the filing rules say."""
         periods = self.ledger(None).get((unit, target), {})
-        return prepare_entry(
-            self.plan, unit, target, period, value, note, reported_by, reported_at, now, periods, reason
-        )
+        try:
+            return prepare_entry(
+                self.plan, unit, target, period, value, note, reported_by, reported_at, now, periods, reason
+            )
+        except EntryError as bad:
+            raise BadInput(str(bad)) from None
 
     def check_import(
         self, source: SourceFile, now: datetime, default_by: str, progress: Callable[[], None], *, keep: bool

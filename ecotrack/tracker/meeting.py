@@ -18,6 +18,7 @@ from ecotrack.plan import month_of, period_label
 from ecotrack.results import (
     IssuedDraft,
     Overdue,
+    Publisher,
     RectificationItem,
     Reminder,
     StoredItem,
@@ -37,10 +38,6 @@ else:  # on first use: status, filings and assess never draft a notice nor read 
     notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
-
-
-# Writes a drafted notice's document; gives back what removes what it wrote.
-Publisher = Callable[["IssuedDraft"], Callable[[], None]]
 
 
 class MeetingDesk(TrackerBase):
