@@ -17,7 +17,7 @@ from html import escape
 from ecotrack.i18n import language, t
 from ecotrack.notices import Level, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
-from ecotrack.results import Notice, RectificationItem
+from ecotrack.results import MeetingFacts, Notice, RectificationItem
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
@@ -76,6 +76,35 @@ class PackContent:
     rectifications: Sequence[RectificationItem]  # the open and overdue items
     notice: Notice | None  # the month's notice as issued, or the draft
     notice_recorded: str | None  # the document number when the month's notice was issued already
+
+
+def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
+    """The meeting pack of one date as one self-contained HTML page, its charts drawn as SVG."""
+    from ecotrack.charts import labels_for, trajectory_svg
+    from ecotrack.rules import district_totals
+
+    charts = [
+        PackChart(
+            unit=trajectory.unit,
+            unit_name=next(r.unit_name for r in facts.evaluation.rows if r.unit == trajectory.unit),
+            target=trajectory.target,
+            svg=trajectory_svg(trajectory, labels_for(plan, trajectory)),
+        )
+        for trajectory in facts.trajectories
+    ]
+    return page(
+        PackContent(
+            plan=plan,
+            as_of=facts.as_of,
+            evaluation=facts.evaluation,
+            overdue=facts.overdue,
+            totals=district_totals(plan, facts.evaluation.rows),
+            charts=charts,
+            rectifications=facts.rectifications,
+            notice=facts.notice,
+            notice_recorded=facts.notice_recorded,
+        )
+    )
 
 
 def _name(plan: Plan, code: str, fallback: str) -> str:

@@ -295,5 +295,20 @@ class IssuedDraft:
     recorded: bool
 
 
+@dataclass(frozen=True)
+class MeetingFacts:
+    """What the monthly meeting looks at for one date (SPEC §12's pack): the evaluation, the overdue units, the
+    open and overdue rectification items, the trajectories of the behind assignments, and the month's notice
+    as issued (with its document number) or, before it is, the draft."""
+
+    as_of: date
+    evaluation: rules.Evaluation
+    overdue: list[rules.OverdueUnit]
+    rectifications: list[RectificationItem]
+    trajectories: list[rules.Trajectory]
+    notice: Notice | None
+    notice_recorded: str | None
+
+
 # Writes a drafted notice's documents before it is recorded; gives back what takes them away again.
 Publisher = Callable[[IssuedDraft], Callable[[], None]]

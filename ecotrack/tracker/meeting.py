@@ -1,11 +1,11 @@
-"""The monthly meeting (SPEC §5, §10, §12): who is overdue, the notice, rectification items, chasing, and the
+"""The monthly meeting (SPEC §5, §10, §12): who is overdue, the notice, the meeting pack's facts and the
 charts' trajectories."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session
@@ -14,19 +14,17 @@ from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
 from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import month_of, period_label
+from ecotrack.plan import period_label
 from ecotrack.results import (
     IssuedDraft,
+    MeetingFacts,
     Overdue,
     Publisher,
-    RectificationItem,
-    Reminder,
-    StoredItem,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import entries as entry_store
-from ecotrack.storage import rectification as rectification_store
-from ecotrack.tracker.base import TrackerBase, utc_now
+from ecotrack.tracker.base import utc_now
+from ecotrack.tracker.rectification import RectificationDesk
 
 if TYPE_CHECKING:
     from ecotrack import imports, notices
@@ -40,7 +38,7 @@ else:  # on first use: status, filings and assess never draft a notice nor read 
 T = TypeVar("T")
 
 
-class MeetingDesk(TrackerBase):
+class MeetingDesk(RectificationDesk):
     """Overdue units, notices, rectification and reminders."""
 
     def overdue(self, as_of: date) -> Overdue:
@@ -53,6 +51,36 @@ class MeetingDesk(TrackerBase):
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
         month = rules.evaluation_month(self.plan.year, as_of)
         return period_label(self.plan.year, month) if month is not None else None
+
+    def meeting_facts(self, as_of: date, language: str) -> MeetingFacts:
+        """What the meeting pack shows as of a date (SPEC §12): the same numbers as `status`, `filings`, `overdue`
+        and `rectifications`, and the month's notice as circulated, or the draft in `language` before it is."""
+        evaluation = self.evaluate(as_of)
+        behind = [(row.unit, row.target) for row in evaluation.rows if row.status == "behind"]
+        notice, recorded = None, None
+        if evaluation.evaluation_month is not None:
+            issued = [
+                n
+                for n in self.notices()
+                if n.evaluation_month == evaluation.evaluation_month and n.voided is None and n.as_of <= as_of
+            ]
+            if issued:  # the month's notice is out: show it, as circulated
+                notice, recorded = issued[0].notice, issued[0].document_number
+            else:
+                try:
+                    drafted = self.issue_notice(as_of, language, dry_run=True)
+                except Refused:
+                    drafted = None
+                notice = drafted.notice if drafted else None
+        return MeetingFacts(
+            as_of=as_of,
+            evaluation=evaluation,
+            overdue=self.overdue(as_of).units,
+            rectifications=[i for i in self.rectifications(as_of) if i.state in ("open", "overdue", "reopened")],
+            trajectories=self.trajectories(as_of, behind),
+            notice=notice,
+            notice_recorded=recorded,
+        )
 
     def trajectories(self, as_of: date, assignments: Sequence[tuple[str, str]]) -> list[rules.Trajectory]:
         """The expected line and the filed levels of each (unit, target) as of a date (SPEC §12's charts)."""
@@ -171,96 +199,6 @@ class MeetingDesk(TrackerBase):
             if unit in {c.overdue.unit for c in found}:  # praise is for units that are ahead
                 raise BadInput(t("--commend {unit}: {unit} is behind or late as of this notice", unit=unit))
 
-    def _overdue_items(self, session: Session, as_of: date) -> dict[str, list[int]]:
-        """Per unit, the notices whose rectification item is overdue as of a date (SPEC §10)."""
-        overdue: dict[str, list[int]] = {}
-        for item in self._items(session, as_of):
-            if item.state == "overdue":
-                overdue.setdefault(item.unit, []).append(item.notice_number)
-        return overdue
-
-    def _items(self, session: Session, as_of: date, unit: str | None = None) -> list[RectificationItem]:
-        """The rectification items that exist as of a date (their notice's as-of date on or before it)."""
-        found = []
-        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
-            if stored.notice_as_of > as_of:
-                continue
-            due = rules.rectification_due(self.plan, stored.notice_as_of)
-            # what was done by then: a later answer or decision is not shown as of an earlier date
-            stored = replace(stored, steps=[step for step in stored.steps if step.on <= as_of])
-            found.append(RectificationItem(stored, due, rules.item_state(due, stored.events, as_of)))
-        return found
-
-    def rectifications(self, as_of: date, unit: str | None = None) -> list[RectificationItem]:
-        return self.read(lambda session: self._items(session, as_of, unit))
-
-    def _item(self, session: Session, number: int, unit: str) -> StoredItem:
-        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
-            if stored.notice_number == number:
-                return stored
-        if not any(n.number == number for n in notice_store.notices(session=session, plan_id=self.stored.id)):
-            raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
-        raise BadInput(t("notice {number} does not name {unit} (or it is void)", number=number, unit=unit))
-
-    def _open_item(self, session: Session, number: int, unit: str, on: date) -> StoredItem:
-        """The item something is done about on a day: it must exist, not be closed (a close is final), and
-        the day may not come before its notice."""
-        item = self._item(session, number, unit)
-        if on < item.notice_as_of:
-            raise BadInput(
-                t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
-            )
-        if rules.item_state(date.max, item.events, date.max) == "closed":
-            raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
-        return item
-
-    def rectify(
-        self, number: int, unit: str, text: str, attachments: Sequence[tuple[str, bytes]], on: date, by: str
-    ) -> None:
-        """Record a named unit's rectification report on its item (several may be filed; the latest answers)."""
-        filed_by = self.recorder()
-        self.require_unit(unit)
-
-        def record(session: Session) -> None:
-            filed_at = utc_now()
-            item = self._open_item(session, number, unit, on)
-            rectification_store.record_report(
-                session=session,
-                item_id=item.item_id,
-                text=text,
-                reported_on=on,
-                reported_by=by,
-                filed_at=filed_at,
-                filed_by=filed_by,
-                attachments=attachments,
-            )
-
-        self.write(record)
-
-    def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
-        """The office closes an item (销号, final) or returns its answer (reopened)."""
-        by = self.recorder()
-        self.require_office(t("closing or returning a rectification"))
-
-        def record(session: Session) -> None:
-            at = utc_now()
-            item = self._open_item(session, number, unit, on)
-            if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
-                raise Refused(
-                    t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
-                )
-            rectification_store.record_decision(
-                session=session,
-                item_id=item.item_id,
-                action=action,
-                note=note,
-                decided_on=on,
-                decided_at=at,
-                decided_by=by,
-            )
-
-        self.write(record)
-
     def void_notice(self, number: int, reason: str) -> None:
         """Void a notice issued in error: kept, marked void, counting nowhere; its number is never reused."""
         by = self.recorder()
@@ -286,29 +224,3 @@ class MeetingDesk(TrackerBase):
             )
 
         self.write(record)
-
-    def remind(self, as_of: date, days: int) -> list[Reminder]:
-        """SPEC §10 催办: each unit with a monthly report due in D..D+days and not filed, or a rectification item
-        due then and not answered, with its contact."""
-        evaluation = self.evaluate(as_of)
-        last = as_of + timedelta(days=days)
-        items = self.rectifications(as_of)
-        reminders = []
-        for unit_filings in evaluation.filings:
-            reports = [
-                month
-                for month, status in unit_filings.months.items()
-                if status == "pending" and as_of <= rules.report_due_date(self.plan, month_of(month)) <= last
-            ]
-            chased = [
-                item
-                for item in items
-                if item.unit == unit_filings.unit and item.state in ("open", "reopened") and as_of <= item.due <= last
-            ]
-            if not reports and not chased:
-                continue
-            dues = [rules.report_due_date(self.plan, month_of(m)) for m in reports] + [i.due for i in chased]
-            unit = self.plan.unit(unit_filings.unit)
-            assert unit is not None
-            reminders.append(Reminder(unit, reports, [i.notice_number for i in chased], min(dues)))
-        return reminders

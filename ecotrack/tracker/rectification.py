@@ -1,0 +1,155 @@
+"""Rectification (整改, SPEC §10): the items of the notices as of a date, the units' reports on them, the
+office closing or returning them, and chasing (催办) what falls due."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlmodel import Session
+
+from ecotrack import rules
+from ecotrack.errors import BadInput, Refused
+from ecotrack.i18n import t
+from ecotrack.lazy import OnFirstUse
+from ecotrack.plan import month_of
+from ecotrack.results import (
+    RectificationItem,
+    Reminder,
+    StoredItem,
+)
+from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
+from ecotrack.storage import rectification as rectification_store
+from ecotrack.tracker.base import TrackerBase, utc_now
+
+if TYPE_CHECKING:
+    from ecotrack import imports, notices
+    from ecotrack.storage import notices as notice_store
+else:  # on first use: status, filings and assess never draft a notice nor read a file
+    imports = OnFirstUse("ecotrack.imports")
+    notices = OnFirstUse("ecotrack.notices")
+    notice_store = OnFirstUse("ecotrack.storage.notices")
+
+T = TypeVar("T")
+
+
+class RectificationDesk(TrackerBase):
+    """Rectification items, reports, decisions and reminders."""
+
+    def _overdue_items(self, session: Session, as_of: date) -> dict[str, list[int]]:
+        """Per unit, the notices whose rectification item is overdue as of a date (SPEC §10)."""
+        overdue: dict[str, list[int]] = {}
+        for item in self._items(session, as_of):
+            if item.state == "overdue":
+                overdue.setdefault(item.unit, []).append(item.notice_number)
+        return overdue
+
+    def _items(self, session: Session, as_of: date, unit: str | None = None) -> list[RectificationItem]:
+        """The rectification items that exist as of a date (their notice's as-of date on or before it)."""
+        found = []
+        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
+            if stored.notice_as_of > as_of:
+                continue
+            due = rules.rectification_due(self.plan, stored.notice_as_of)
+            # what was done by then: a later answer or decision is not shown as of an earlier date
+            stored = replace(stored, steps=[step for step in stored.steps if step.on <= as_of])
+            found.append(RectificationItem(stored, due, rules.item_state(due, stored.events, as_of)))
+        return found
+
+    def rectifications(self, as_of: date, unit: str | None = None) -> list[RectificationItem]:
+        return self.read(lambda session: self._items(session, as_of, unit))
+
+    def _item(self, session: Session, number: int, unit: str) -> StoredItem:
+        for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
+            if stored.notice_number == number:
+                return stored
+        if not any(n.number == number for n in notice_store.notices(session=session, plan_id=self.stored.id)):
+            raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
+        raise BadInput(t("notice {number} does not name {unit} (or it is void)", number=number, unit=unit))
+
+    def _open_item(self, session: Session, number: int, unit: str, on: date) -> StoredItem:
+        """The item something is done about on a day: it must exist, not be closed (a close is final), and
+        the day may not come before its notice."""
+        item = self._item(session, number, unit)
+        if on < item.notice_as_of:
+            raise BadInput(
+                t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
+            )
+        if rules.item_state(date.max, item.events, date.max) == "closed":
+            raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
+        return item
+
+    def rectify(
+        self, number: int, unit: str, text: str, attachments: Sequence[tuple[str, bytes]], on: date, by: str
+    ) -> None:
+        """Record a named unit's rectification report on its item (several may be filed; the latest answers)."""
+        filed_by = self.recorder()
+        self.require_unit(unit)
+
+        def record(session: Session) -> None:
+            filed_at = utc_now()
+            item = self._open_item(session, number, unit, on)
+            rectification_store.record_report(
+                session=session,
+                item_id=item.item_id,
+                text=text,
+                reported_on=on,
+                reported_by=by,
+                filed_at=filed_at,
+                filed_by=filed_by,
+                attachments=attachments,
+            )
+
+        self.write(record)
+
+    def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
+        """The office closes an item (销号, final) or returns its answer (reopened)."""
+        by = self.recorder()
+        self.require_office(t("closing or returning a rectification"))
+
+        def record(session: Session) -> None:
+            at = utc_now()
+            item = self._open_item(session, number, unit, on)
+            if action == "reopened" and rules.item_state(date.max, item.events, on) != "answered":
+                raise Refused(
+                    t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
+                )
+            rectification_store.record_decision(
+                session=session,
+                item_id=item.item_id,
+                action=action,
+                note=note,
+                decided_on=on,
+                decided_at=at,
+                decided_by=by,
+            )
+
+        self.write(record)
+
+    def remind(self, as_of: date, days: int) -> list[Reminder]:
+        """SPEC §10 催办: each unit with a monthly report due in D..D+days and not filed, or a rectification item
+        due then and not answered, with its contact."""
+        evaluation = self.evaluate(as_of)
+        last = as_of + timedelta(days=days)
+        items = self.rectifications(as_of)
+        reminders = []
+        for unit_filings in evaluation.filings:
+            reports = [
+                month
+                for month, status in unit_filings.months.items()
+                if status == "pending" and as_of <= rules.report_due_date(self.plan, month_of(month)) <= last
+            ]
+            chased = [
+                item
+                for item in items
+                if item.unit == unit_filings.unit and item.state in ("open", "reopened") and as_of <= item.due <= last
+            ]
+            if not reports and not chased:
+                continue
+            dues = [rules.report_due_date(self.plan, month_of(m)) for m in reports] + [i.due for i in chased]
+            unit = self.plan.unit(unit_filings.unit)
+            assert unit is not None
+            reminders.append(Reminder(unit, reports, [i.notice_number for i in chased], min(dues)))
+        return reminders
