@@ -244,6 +244,9 @@ class Plan:
 
 
 # --- settings as plain data -----------------------------------------------------------------------
+# A settings field is stored under its name, so: a new field has a default (a database written before it
+# lacks its key); a field of a record inside the settings goes at the record's end (it is stored by
+# position); renaming a field loses what databases hold under the old name.
 
 # What JSON holds: the database stores the settings so.
 PlainData: TypeAlias = "bool | int | float | str | list[PlainData] | dict[str, PlainData] | None"
