@@ -1,16 +1,22 @@
 """What a plan is: units, tasks, targets and their assignments (SPEC §3), as plain frozen data.
 
 `planfile` reads `tasks.yaml` into these; `store` rebuilds them from the database; `rules`
-computes over them. Nothing here reads a file or a database.
+computes over them. Nothing here reads a file or a database. The settings (assessment, notices,
+review, and the small records in them) become plain data and come back from it here, once, by their
+fields: `settings_data` and `settings_from_data`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import types
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from functools import cached_property
-from typing import Literal
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, Union, get_args, get_origin, get_type_hints
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 UnitKind = Literal["town", "subdistrict", "department"]
 
@@ -235,3 +241,93 @@ class Plan:
             for assignment in target.assignments:
                 index.setdefault(assignment.unit, []).append((target, assignment))
         return index
+
+
+# --- settings as plain data -----------------------------------------------------------------------
+# A settings field is stored under its name, so: a new field has a default (a database written before it
+# lacks its key); a field of a record inside the settings goes at the record's end (it is stored by
+# position); renaming a field loses what databases hold under the old name.
+
+# What JSON holds: the database stores the settings so.
+PlainData: TypeAlias = "bool | int | float | str | list[PlainData] | dict[str, PlainData] | None"
+SettingsT = TypeVar("SettingsT", bound="DataclassInstance")
+
+
+def settings_data(settings: DataclassInstance) -> dict[str, PlainData]:
+    """Settings (any of the dataclasses here) as plain data: each field under its name, in field order.
+
+    A tuple becomes a list; a date its ISO text; a dataclass inside the settings (a contact) the list of
+    its fields' values, as the first databases stored it and so every release reads it.
+    """
+    return {item.name: _plain(getattr(settings, item.name)) for item in fields(settings)}
+
+
+def settings_from_data(cls: type[SettingsT], data: Mapping[str, object]) -> SettingsT:
+    """Settings of `cls` from plain data (`settings_data`'s, or a validated plan file section's), each
+    value read as its field's type says.
+
+    A key the data lacks takes the field's default: a database written before the field existed has not
+    got it. A key `cls` lacks is left aside: a later release wrote it. A tuple of pairs may come as a
+    mapping (a plan file's `grades: {优秀: 90}`); a dataclass inside as a mapping or a list of values.
+    """
+    types_of = _field_types(cls)
+    return cls(**{name: _from_plain(types_of[name], data[name]) for name in types_of if name in data})
+
+
+@cache
+def _field_types(cls: type[DataclassInstance]) -> dict[str, object]:
+    hints = get_type_hints(cls)  # resolves this module's postponed annotations
+    return {item.name: hints[item.name] for item in fields(cls)}
+
+
+def _plain(value: object) -> PlainData:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return [_plain(getattr(value, item.name)) for item in fields(value)]
+    raise TypeError(f"settings_data cannot store {value!r}")
+
+
+def _from_plain(hint: object, value: object) -> object:
+    """`value` as the type `hint` names (the field types the settings use); TypeError when it is not one."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Union or origin is types.UnionType:  # X | None: the only unions the settings have
+        if value is None and type(None) in args:
+            return None
+        (kind,) = (arm for arm in args if arm is not type(None))
+        return _from_plain(kind, value)
+    if origin is Literal and value in args:
+        return value
+    if origin is tuple:
+        items = list(value.items()) if isinstance(value, Mapping) else value
+        if isinstance(items, Sequence) and not isinstance(items, str):
+            if len(args) == 2 and args[1] is Ellipsis:
+                return tuple(_from_plain(args[0], item) for item in items)
+            return tuple(_from_plain(kind, item) for kind, item in zip(args, items, strict=True))
+    if isinstance(hint, type) and is_dataclass(hint):
+        if isinstance(value, Sequence) and not isinstance(value, str):  # the stored list of values
+            value = dict(zip((item.name for item in fields(hint)), value, strict=False))
+        if isinstance(value, Mapping):
+            return settings_from_data(hint, value)
+    return _scalar(hint, value)
+
+
+def _scalar(hint: object, value: object) -> object:
+    if (hint is bool and isinstance(value, bool)) or (hint is str and isinstance(value, str)):
+        return value
+    if not isinstance(value, bool):  # to Python a bool is an int; to the settings it is never a number
+        if hint is float and isinstance(value, int | float):
+            return float(value)
+        if hint is int and isinstance(value, int):
+            return value
+        if hint is int and isinstance(value, float) and value.is_integer():
+            return int(value)
+    if hint is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    if hint is date and isinstance(value, date):
+        return value
+    raise TypeError(f"settings_from_data cannot read {value!r} as {hint}")

@@ -47,6 +47,7 @@ from ecotrack.plan import (
     Target,
     Task,
     Unit,
+    settings_from_data,
 )
 
 YamlPath = tuple[str | int, ...]
@@ -526,39 +527,24 @@ class _PlanBuilder:
         tasks = self._tasks(year)
         if doc.problems or header is None or assessment is None or notices is None or review is None:
             return None
+        default_format = DEFAULT_CODED_NUMBER_FORMAT if notices.office_code else DEFAULT_NUMBER_FORMAT
+        # Each section's keys are its settings' fields (tests/test_planfile.py holds them equal); only what
+        # the file leaves open is decided here: grades from the highest, the ladder ascending, the format.
         return Plan(
-            year=header.year,
-            title=header.title,
-            office=header.office,
-            report_due_day=header.report_due_day,
-            tolerance=header.tolerance,
-            start_month=header.start_month,
-            assessment=AssessmentSettings(
-                completion_points=assessment.completion_points,
-                timeliness_points=assessment.timeliness_points,
-                notice_penalty=assessment.notice_penalty,
-                grades=tuple(sorted(assessment.grades.items(), key=lambda g: -g[1])),
-                fail_grade=assessment.fail_grade,
-                grades_en=tuple(assessment.grades_en.items()),
-                notice_penalty_cap=assessment.notice_penalty_cap,
-                late_milestone=assessment.late_milestone,
-                rank_by=assessment.rank_by,
-                grade_quota=tuple(assessment.grade_quota.items()),
-                veto_grade=assessment.veto_grade,
-                bonus_cap=assessment.bonus_cap,
-                deduction_cap=assessment.deduction_cap,
+            **header.model_dump(),
+            assessment=settings_from_data(
+                AssessmentSettings,
+                {**assessment.model_dump(), "grades": sorted(assessment.grades.items(), key=lambda g: -g[1])},
             ),
-            notices=NoticeSettings(
-                number_format=notices.number_format
-                or (DEFAULT_CODED_NUMBER_FORMAT if notices.office_code else DEFAULT_NUMBER_FORMAT),
-                ladder=tuple(sorted(notices.ladder.items())),
-                rectify_days=notices.rectify_days,
-                office_code=notices.office_code,
-                addressees=notices.addressees,
-                cc=tuple(notices.cc),
-                contact=Contact(notices.contact.name, notices.contact.phone) if notices.contact else None,
+            notices=settings_from_data(
+                NoticeSettings,
+                {
+                    **notices.model_dump(),
+                    "number_format": notices.number_format or default_format,
+                    "ladder": sorted(notices.ladder.items()),
+                },
             ),
-            review=ReviewSettings(required=review.required, lock_after_days=review.lock_after_days),
+            review=settings_from_data(ReviewSettings, review.model_dump()),
             units=tuple(units),
             tasks=tuple(tasks),
         )
@@ -624,7 +610,7 @@ class _PlanBuilder:
                 )
                 continue
             seen[spec.code] = self.doc.line_of((*path, "code"))
-            contact = Contact(name=spec.contact.name, phone=spec.contact.phone) if spec.contact else None
+            contact = settings_from_data(Contact, spec.contact.model_dump()) if spec.contact else None
             units.append(Unit(code=spec.code, name=spec.name, kind=spec.kind, name_en=spec.name_en, contact=contact))
         return units
 
@@ -729,7 +715,7 @@ class _PlanBuilder:
             due=spec.due,
             support=tuple(supporting),
             assignments=tuple(Assignment(unit=u, amount=a) for u, a in amounts.items()),
-            scoring=Scoring(per=spec.scoring.per, points=spec.scoring.points) if spec.scoring else None,
+            scoring=settings_from_data(Scoring, spec.scoring.model_dump()) if spec.scoring else None,
         )
 
     def _check_milestone(self, spec: TargetSection, path: YamlPath, year: int | None, broken: set[str]) -> None:

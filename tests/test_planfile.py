@@ -3,16 +3,27 @@ and `ecotrack plan check` at the command line."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from ecotrack.errors import PlanInvalid
-from ecotrack.plan import Plan
-from ecotrack.planfile import parse_plan, read_plan
+from ecotrack.plan import AssessmentSettings, Contact, NoticeSettings, Plan, ReviewSettings, Scoring
+from ecotrack.planfile import (
+    AssessmentSection,
+    ContactSection,
+    NoticesSection,
+    PlanSection,
+    ReviewSection,
+    ScoringSection,
+    parse_plan,
+    read_plan,
+)
 
 from .conftest import CONFORMANCE, SAMPLE_PLAN, make_workspace
 
@@ -170,6 +181,27 @@ def test_ladder_keys_in_any_order_are_sorted() -> None:
     plan = parse_plan(text, "p.yaml")
     assert plan.notices.ladder == ((1, "通报"), (3, "约谈"))
     assert plan.notices.wording(2) == "通报"
+
+
+@pytest.mark.parametrize(
+    ("section", "kind"),
+    [
+        (AssessmentSection, AssessmentSettings),
+        (NoticesSection, NoticeSettings),
+        (ReviewSection, ReviewSettings),
+        (ContactSection, Contact),
+        (ScoringSection, Scoring),
+    ],
+    ids=lambda cls: cls.__name__,
+)
+def test_each_settings_section_validates_exactly_its_settings_fields(section: type[BaseModel], kind: type) -> None:
+    """The plan is built from a section's keys by name (`settings_from_data`): a key validated but not a
+    field would be lost, a field with no key could never be set."""
+    assert set(section.model_fields) == {item.name for item in fields(kind)}
+
+
+def test_the_plan_section_gives_plan_fields() -> None:
+    assert set(PlanSection.model_fields) <= {item.name for item in fields(Plan)}
 
 
 # --- every rule of SPEC §3, at its line and column ------------------------------------------------

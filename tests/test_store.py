@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ecotrack.filing import NewEntry
-from ecotrack.plan import Plan
+from ecotrack.plan import AssessmentSettings, NoticeSettings, Plan, ReviewSettings
 from ecotrack.planfile import parse_plan, read_plan
 from ecotrack.results import HistoryEntry, SyncReport
 from ecotrack.rules import Filed
@@ -19,7 +20,7 @@ from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
 from ecotrack.storage import plans as plan_store
 
-from .conftest import CONFORMANCE, SAMPLE_PLAN
+from .conftest import CONFORMANCE, DATA, ROOT, SAMPLE_PLAN
 
 NOW = datetime(2015, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -107,12 +108,100 @@ def test_writing_transactions_take_the_write_lock_at_begin(sqlite_database: db.D
     assert statements[0] == "BEGIN IMMEDIATE"
 
 
-@pytest.mark.parametrize("plan_file", [CONFORMANCE / "plan.yaml", SAMPLE_PLAN])
+# Every plan file the project ships or tests with (the invalid ones of tests/bad_inputs aside).
+PLAN_FILES = [SAMPLE_PLAN, ROOT / "data" / "review-2012.yaml", *sorted(DATA.glob("*/plan.yaml"))]
+EVERY_SETTING = DATA / "settings" / "plan.yaml"
+
+
+@pytest.mark.parametrize("plan_file", PLAN_FILES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_a_synced_plan_reads_back_identical(database: db.Database, plan_file: Path) -> None:
     plan = read_plan(plan_file)[0]
     report = sync(database, plan)
     assert report.created and report.removed == 0
     assert stored(database, plan.year).plan == plan
+    again = sync(database, plan)  # `plan load` of the same file: nothing to report
+    assert (again.created, again.added, again.changed, again.removed) == (False, 0, 0, 0)
+    assert stored(database, plan.year).plan == plan
+
+
+def test_the_every_setting_plan_sets_every_setting_away_from_its_default() -> None:
+    """So that the round trips above store each settings field, a field added later included."""
+    plan = read_plan(EVERY_SETTING)[0]
+    for settings in (plan.assessment, plan.notices, plan.review):
+        default = type(settings)()
+        same = [item.name for item in fields(settings) if getattr(settings, item.name) == getattr(default, item.name)]
+        assert same == [], f"{EVERY_SETTING.relative_to(ROOT)}: set {same} away from the default"
+
+
+# The settings of tests/data/settings/plan.yaml as the release before one definition of them (issue 32) wrote
+# them, byte for byte: databases in the field hold these.
+STORED_ASSESSMENT = (
+    '{"completion_points": 70.0, "timeliness_points": 30.0, "notice_penalty": 1.5, '
+    '"grades": [["优秀", 85.0], ["合格", 60.0]], "fail_grade": "差", '
+    '"grades_en": [["优秀", "Excellent"], ["合格", "Pass"], ["差", "Poor"]], "notice_penalty_cap": 6.0, '
+    '"late_milestone": 0.5, "rank_by": "kind", "grade_quota": [["优秀", 0.3]], "veto_grade": "合格", '
+    '"bonus_cap": 5.0, "deduction_cap": 10.0}'
+)
+STORED_NOTICES = (
+    '{"number_format": "{code}〔{year}〕第{number}号", "ladder": [[1, "通报"], [3, "约谈主要负责人"]], '
+    '"rectify_days": 15, "office_code": "青生态办", "addressees": "各镇人民政府、街道办事处", '
+    '"cc": ["区委办公室", "区政府办公室"], "contact": ["周敏", "0839-5551234"]}'
+)
+STORED_REVIEW = '{"required": true, "lock_after_days": 20}'
+STORED_SCORING = '{"per": 1.0, "points": 5.0}'
+
+
+def execute(database: db.Database, sql: str, **values: object) -> list[tuple[Any, ...]]:
+    engine = db.make_engine(database)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql), values)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def test_settings_stored_by_the_earlier_release_load_and_are_written_the_same(database: db.Database) -> None:
+    plan = read_plan(EVERY_SETTING)[0]
+    sync(database, plan)
+    execute(
+        database,
+        "UPDATE plan SET assessment = :assessment, notices = :notices, review = :review",
+        assessment=STORED_ASSESSMENT,
+        notices=STORED_NOTICES,
+        review=STORED_REVIEW,
+    )
+    execute(database, "UPDATE target SET scoring = :scoring WHERE code = '1.1'", scoring=STORED_SCORING)
+    assert stored(database, plan.year).plan == plan
+    report = sync(database, plan)
+    assert (report.added, report.changed, report.removed) == (0, 0, 0)
+    # The same bytes again: an earlier release's client on the same server reads what this one writes.
+    assert execute(database, "SELECT assessment, notices, review FROM plan") == [
+        (STORED_ASSESSMENT, STORED_NOTICES, STORED_REVIEW)
+    ]
+    assert execute(database, "SELECT scoring FROM target WHERE code = '1.1'") == [(STORED_SCORING,)]
+
+
+def test_settings_from_before_the_later_keys_load_with_their_defaults(database: db.Database) -> None:
+    """The first releases stored the points, grades, number format and ladder only, and no review."""
+    sync(database, conformance_plan())
+    execute(
+        database,
+        "UPDATE plan SET assessment = :assessment, notices = :notices, review = '{}'",
+        assessment='{"completion_points": 70, "timeliness_points": 30, "notice_penalty": 1, '
+        '"grades": [["优秀", 85], ["合格", 60]], "fail_grade": "差"}',
+        notices='{"number_format": "第{number}号", "ladder": [[1, "通报"], [2, "通报批评"]]}',
+    )
+    plan = stored(database, 2014).plan
+    assert plan.assessment == AssessmentSettings(
+        completion_points=70,
+        timeliness_points=30,
+        notice_penalty=1,
+        grades=(("优秀", 85), ("合格", 60)),
+        fail_grade="差",
+    )
+    assert plan.notices == NoticeSettings(number_format="第{number}号", ladder=((1, "通报"), (2, "通报批评")))
+    assert plan.review == ReviewSettings()
 
 
 def test_resync_updates_in_place_and_counts_changes(database: db.Database) -> None:

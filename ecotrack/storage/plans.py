@@ -16,8 +16,6 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from ecotrack.plan import (
-    DEFAULT_ADDRESSEES,
-    DEFAULT_RECTIFY_DAYS,
     AssessmentSettings,
     Assignment,
     Contact,
@@ -28,6 +26,8 @@ from ecotrack.plan import (
     Target,
     Task,
     Unit,
+    settings_data,
+    settings_from_data,
 )
 from ecotrack.results import SyncReport
 from ecotrack.storage.models import (
@@ -60,45 +60,9 @@ def plan_years(*, session: Session) -> list[int]:
     return list(session.exec(select(PlanRecord.year).order_by(col(PlanRecord.year))))
 
 
-def _review_json(plan: Plan) -> str:
-    return json.dumps({"required": plan.review.required, "lock_after_days": plan.review.lock_after_days})
-
-
-def _settings_json(plan: Plan) -> tuple[str, str]:
-    assessment = plan.assessment
-    notices = plan.notices
-    return (
-        json.dumps(
-            {
-                "completion_points": assessment.completion_points,
-                "timeliness_points": assessment.timeliness_points,
-                "notice_penalty": assessment.notice_penalty,
-                "grades": [list(g) for g in assessment.grades],
-                "fail_grade": assessment.fail_grade,
-                "grades_en": [list(g) for g in assessment.grades_en],
-                "notice_penalty_cap": assessment.notice_penalty_cap,
-                "late_milestone": assessment.late_milestone,
-                "rank_by": assessment.rank_by,
-                "grade_quota": [list(q) for q in assessment.grade_quota],
-                "veto_grade": assessment.veto_grade,
-                "bonus_cap": assessment.bonus_cap,
-                "deduction_cap": assessment.deduction_cap,
-            },
-            ensure_ascii=False,
-        ),
-        json.dumps(
-            {
-                "number_format": notices.number_format,
-                "ladder": [list(step) for step in notices.ladder],
-                "rectify_days": notices.rectify_days,
-                "office_code": notices.office_code,
-                "addressees": notices.addressees,
-                "cc": list(notices.cc),
-                "contact": [notices.contact.name, notices.contact.phone] if notices.contact else None,
-            },
-            ensure_ascii=False,
-        ),
-    )
+def _settings_json(settings: AssessmentSettings | NoticeSettings | ReviewSettings | Scoring) -> str:
+    # Keyed by field name: the server's own checks read review's `required` and `lock_after_days` (checks, roles).
+    return json.dumps(settings_data(settings), ensure_ascii=False)
 
 
 def load_plan(*, session: Session, year: int) -> StoredPlan | None:
@@ -162,7 +126,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
                 due=target.due,
                 support=tuple(supported.get(target.id, [])),
                 assignments=tuple(assigned.get(target.id, [])),
-                scoring=Scoring(**json.loads(target.scoring)) if target.scoring else None,
+                scoring=settings_from_data(Scoring, json.loads(target.scoring)) if target.scoring else None,
             )
         )
     tasks = session.exec(select(TaskRecord).where(TaskRecord.plan_id == plan_id).order_by(col(TaskRecord.position)))
@@ -175,9 +139,6 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         )
         for task in tasks
     )
-    assessment = json.loads(record.assessment)
-    notices = json.loads(record.notices)
-    review = json.loads(record.review or "{}")
     plan = Plan(
         year=record.year,
         title=record.title,
@@ -187,33 +148,9 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         start_month=record.start_month,
         units=tuple(plan_units),
         tasks=plan_tasks,
-        assessment=AssessmentSettings(
-            completion_points=assessment["completion_points"],
-            timeliness_points=assessment["timeliness_points"],
-            notice_penalty=assessment["notice_penalty"],
-            grades=tuple((name, float(lowest)) for name, lowest in assessment["grades"]),
-            fail_grade=assessment["fail_grade"],
-            grades_en=tuple((grade, english) for grade, english in assessment.get("grades_en", [])),
-            notice_penalty_cap=assessment.get("notice_penalty_cap"),
-            late_milestone=float(assessment.get("late_milestone", 0.0)),
-            rank_by=assessment.get("rank_by"),
-            grade_quota=tuple((grade, float(share)) for grade, share in assessment.get("grade_quota", [])),
-            veto_grade=assessment.get("veto_grade"),
-            bonus_cap=assessment.get("bonus_cap"),
-            deduction_cap=assessment.get("deduction_cap"),
-        ),
-        notices=NoticeSettings(
-            number_format=notices["number_format"],
-            ladder=tuple((int(count), word) for count, word in notices["ladder"]),
-            rectify_days=int(notices.get("rectify_days", DEFAULT_RECTIFY_DAYS)),
-            office_code=notices.get("office_code"),
-            addressees=notices.get("addressees", DEFAULT_ADDRESSEES),
-            cc=tuple(notices.get("cc", [])),
-            contact=Contact(*notices["contact"]) if notices.get("contact") else None,
-        ),
-        review=ReviewSettings(
-            required=bool(review.get("required", False)), lock_after_days=review.get("lock_after_days")
-        ),
+        assessment=settings_from_data(AssessmentSettings, json.loads(record.assessment)),
+        notices=settings_from_data(NoticeSettings, json.loads(record.notices)),
+        review=settings_from_data(ReviewSettings, json.loads(record.review or "{}")),
     )
     return StoredPlan(
         id=plan_id, plan=plan, source=record.source, source_sha256=record.source_sha256, loaded_at=record.loaded_at
@@ -274,9 +211,7 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
             "measure_en": target.measure_en,
             "baseline": target.baseline,
             "schedule": json.dumps(target.schedule),
-            "scoring": json.dumps({"per": target.scoring.per, "points": target.scoring.points})
-            if target.scoring
-            else None,
+            "scoring": _settings_json(target.scoring) if target.scoring else None,
             "weight": target.weight,
             "due": target.due,
             "position": position,
@@ -318,7 +253,6 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
 def _plan_record(
     session: Session, plan: Plan, source: str, source_sha256: str, now: datetime
 ) -> tuple[PlanRecord, bool]:
-    assessment_json, notices_json = _settings_json(plan)
     record = session.exec(select(PlanRecord).where(PlanRecord.year == plan.year)).first()
     created = record is None
     if record is None:
@@ -338,8 +272,8 @@ def _plan_record(
         )
     record.title, record.office = plan.title, plan.office
     record.report_due_day, record.tolerance, record.start_month = plan.report_due_day, plan.tolerance, plan.start_month
-    record.assessment, record.notices = assessment_json, notices_json
-    record.review = _review_json(plan)
+    record.assessment, record.notices = _settings_json(plan.assessment), _settings_json(plan.notices)
+    record.review = _settings_json(plan.review)
     record.source, record.source_sha256, record.loaded_at = source, source_sha256, now
     session.add(record)
     session.flush()
