@@ -9,9 +9,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecotrack.exports import plain
-from ecotrack.i18n import tp
+from ecotrack.i18n import N_, tp
 from ecotrack.plan import Plan
-from ecotrack.results import AttachedFile, HistoryEntry, IssuedNotice, NoticeNaming, StoredItem
+from ecotrack.results import (
+    AssessmentView,
+    AttachedFile,
+    HistoryEntry,
+    IssuedNotice,
+    NoticeNaming,
+    StoredItem,
+    YearExport,
+)
 
 if TYPE_CHECKING:
     from ecotrack.plan import Unit
@@ -662,3 +670,100 @@ def headings_for(columns: Sequence[str]) -> tuple[str, ...]:
     """The header row for `columns`: known keys by their heading, others (months) as they are."""
     known = column_headings()
     return tuple(known.get(column, column) for column in columns)
+
+
+# --- what `assess` and `export` print ------------------------------------------------------------------
+
+
+def assessment_title(plan: Plan, view: AssessmentView) -> str:
+    """The title over an assessment: the final result with who recorded it when, else a trial (试算)."""
+    from ecotrack.i18n import t
+
+    if view.recorded is not None:
+        return t(
+            "Final assessment of {year} as of {as_of} (recorded on {when} by {by})",
+            year=plan.year,
+            as_of=view.recorded.as_of.isoformat(),
+            when=view.recorded.recorded_at.replace("T", " "),
+            by=view.recorded.recorded_by,
+        )
+    return t("Assessment of {year} as of {as_of} (trial)", year=plan.year, as_of=view.as_of.isoformat())
+
+
+def assessment_data(plan: Plan, view: AssessmentView, unit: str | None = None) -> dict[str, Any]:
+    """SPEC §6's `assess` JSON (every unit, or `unit` with its explanation), marked final or not."""
+    units = [{**u, "final": view.final} for u in view.content["units"]]
+    data: dict[str, Any] = {"plan_year": plan.year, "as_of": view.content["as_of"], "final": view.final, "units": units}
+    if unit is not None:
+        shown = view.content["explanations"].get(unit, {})
+        data.update(units=[u for u in units if u["unit"] == unit], **{k: v for k, v in shown.items() if k != "unit"})
+    return data
+
+
+SHEET_NAMES = {
+    "plan": N_("plan"),
+    "status": N_("status"),
+    "filings": N_("filings"),
+    "assessment": N_("assessment"),
+    "entries": N_("entries"),
+    "notices": N_("notices"),
+    "locks": N_("locks"),
+    "rectifications": N_("rectifications"),
+}
+
+
+def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
+    """SPEC §6's `export --format json`: every table as of the date; the assessment is the year's final result
+    once one is recorded (SPEC §11), not a trial."""
+    data = export_data(
+        plan,
+        facts.as_of,
+        facts.assessment.evaluation,
+        facts.assessment.units,
+        facts.entries,
+        facts.notices,
+        facts.locks,
+        rectification_rows([(item.stored, item.due, item.state) for item in facts.rectifications]),
+    )
+    if facts.recorded is not None:
+        data["assessment"] = [{**u, "final": True} for u in facts.recorded.content["units"]]
+    data["assessment_final"] = facts.recorded is not None
+    return data
+
+
+def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None, *, pretty: bool, bom: bool) -> bytes:
+    """The export as written: JSON (every table, or one), a CSV table, or an XLSX workbook of a sheet per table
+    and, with the assessment, one per unit."""
+    from ecotrack import exports
+    from ecotrack.i18n import t
+
+    data = year_export_data(plan, facts)
+    tables = export_tables(data, plan, facts.notices)
+    if fmt == "json":
+        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        return exports.json_text(shown, pretty=pretty).encode("utf-8")
+    if fmt == "csv":
+        columns, rows = tables[table or ""]
+        return exports.csv_bytes(rows, columns, bom=bom)
+    from ecotrack.scoresheet import title_lines, unit_sheets
+
+    final = facts.recorded is not None
+    sheets = [
+        exports.Sheet(
+            title=t(SHEET_NAMES[name]),
+            columns=tables[name][0],
+            headings=headings_for(tables[name][0]),
+            rows=tables[name][1],
+            percent_columns=SHARE_COLUMNS,
+            title_lines=title_lines(
+                plan,
+                t("{title}: {table}", title=plan.title, table=t(SHEET_NAMES[name])),
+                facts.as_of,
+                final=final if name == "assessment" else None,
+            ),
+        )
+        for name in ([table] if table else list(EXPORT_TABLES))
+    ]
+    if facts.explained is not None:
+        sheets += unit_sheets(plan, facts.explained, final=final)
+    return exports.xlsx_bytes(sheets)

@@ -296,6 +296,35 @@ class IssuedDraft:
 
 
 @dataclass(frozen=True)
+class AssessmentView:
+    """The assessment a command shows (SPEC §11): the year's final result when one is recorded (unless a trial
+    is asked for), else computed now; `content` is the record's JSON, every number and every explanation."""
+
+    as_of: date  # the date asked for (a final result keeps its own, in `content`)
+    content: dict[str, Any]
+    recorded: FinalResult | None
+
+    @property
+    def final(self) -> bool:
+        return self.recorded is not None
+
+
+@dataclass(frozen=True)
+class YearExport:
+    """Everything the year-end export holds as of a date (SPEC §6 `export`), and when asked the explanations
+    of every unit's result for the per-unit sheets."""
+
+    as_of: date
+    assessment: Assessment
+    recorded: FinalResult | None
+    entries: list[HistoryEntry]
+    notices: list[IssuedNotice]
+    locks: list[rules.PeriodLock]
+    rectifications: list[RectificationItem]
+    explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
+
+
+@dataclass(frozen=True)
 class MeetingFacts:
     """What the monthly meeting looks at for one date (SPEC §12's pack): the evaluation, the overdue units, the
     open and overdue rectification items, the trajectories of the behind assignments, and the month's notice

@@ -16,6 +16,7 @@ from typing import Any
 from ecotrack.exports import Sheet
 from ecotrack.i18n import language, t, tn, tp
 from ecotrack.plan import Plan, Target
+from ecotrack.results import AssessmentView
 
 # the per-unit sheet's columns, with their headings
 UNIT_SHEET_COLUMNS = ("item", "available", "amount", "done", "method", "points", "reason")
@@ -218,3 +219,21 @@ def _adjustment_rows(plan: Plan, adjustments: Sequence[Mapping[str, Any]]) -> li
             }
         )
     return rows
+
+
+def assessment_workbook(plan: Plan, view: AssessmentView, title: str) -> bytes:
+    """The sheet a committee signs: the summary, then one sheet per unit (SPEC §12)."""
+    from ecotrack import exports
+    from ecotrack.listings import ASSESS_COLUMNS, SHARE_COLUMNS, SHEET_NAMES, flat_rows, headings_for
+
+    content = view.content
+    units = [{**u, "final": view.final} for u in content["units"]]
+    summary = exports.Sheet(
+        title=t(SHEET_NAMES["assessment"]),
+        columns=ASSESS_COLUMNS,
+        headings=headings_for(ASSESS_COLUMNS),
+        rows=flat_rows(units),
+        percent_columns=SHARE_COLUMNS,
+        title_lines=title_lines(plan, title, date.fromisoformat(content["as_of"]), final=view.final),
+    )
+    return exports.xlsx_bytes([summary, *unit_sheets(plan, content, final=view.final)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,22 +27,12 @@ from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
 
 if TYPE_CHECKING:
-    from ecotrack.plan import Plan
+    pass
 
 PANEL = N_("Year end (office and scripts)")
+
+
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
-SHEET_NAMES = {
-    "plan": N_("plan"),
-    "status": N_("status"),
-    "filings": N_("filings"),
-    "assessment": N_("assessment"),
-    "entries": N_("entries"),
-    "notices": N_("notices"),
-    "locks": N_("locks"),
-    "rectifications": N_("rectifications"),
-}
-
-
 def assess(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
@@ -72,7 +62,7 @@ def assess(
     no_bom: NoBomOpt = False,
 ) -> None:
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
-    from ecotrack.listings import explanation_from_json, unit_assessment
+    from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
 
     if final and trial:
         raise BadInput(t("give --final or --trial, not both"))
@@ -86,67 +76,33 @@ def assess(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         code = known_unit(plan, unit).code if unit is not None else None
-        recorded = None if trial else tracker.final_result()
-        if final:
-            if recorded is not None:
-                tracker.record_final(day, {})  # refused, naming the recorded result
-            tracker.record_final(day, tracker.assessment_record(day, every=True))
-            recorded = tracker.final_result()
-            assert recorded is not None
-            render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
-        if recorded is None:
-            content = tracker.assessment_record(day, code, every=xlsx)
-    if recorded is not None:
-        content = recorded.content
-        title = t(
-            "Final assessment of {year} as of {as_of} (recorded on {when} by {by})",
-            year=plan.year,
-            as_of=recorded.as_of.isoformat(),
-            when=recorded.recorded_at.replace("T", " "),
-            by=recorded.recorded_by,
-        )
-        if as_of is not None and recorded.as_of != day and not final:
-            render.info(t("the final result is shown; --trial computes the assessment as of {as_of}", as_of=day))
-    else:
-        title = t("Assessment of {year} as of {as_of} (trial)", year=plan.year, as_of=day.isoformat())
-    is_final = recorded is not None
+        view = tracker.assessment_view(day, code, final=final, trial=trial, every=xlsx)
+    if final:
+        render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
+    elif view.recorded is not None and as_of is not None and view.recorded.as_of != day:
+        render.info(t("the final result is shown; --trial computes the assessment as of {as_of}", as_of=day))
+    title = assessment_title(plan, view)
     if out is not None:
-        write_file(out, _assessment_workbook(plan, content, title, final=is_final))
+        from ecotrack.scoresheet import assessment_workbook
+
+        write_file(out, assessment_workbook(plan, view, title))
         render.info(t("wrote {path}: the assessment sheet of {year}", path=out, year=plan.year))
         return
-    units = [{**u, "final": is_final} for u in content["units"]]
-    data: dict[str, Any] = {"plan_year": plan.year, "as_of": content["as_of"], "final": is_final, "units": units}
-    if code is None:
-        results = [unit_assessment(u) for u in units]
-        emit(
-            fmt,
-            data=data,
-            rows=lambda: listings.flat_rows(units),
-            columns=listings.ASSESS_COLUMNS,
-            table=lambda: render.assessment_table(plan, results, title),
-            bom=not no_bom,
-        )
-        return
-    shown = content["explanations"].get(code, {})
-    explained = explanation_from_json(shown)
-    data.update(units=[u for u in units if u["unit"] == code], **{k: v for k, v in shown.items() if k != "unit"})
-    emit(
-        fmt,
-        data=data,
-        rows=lambda: listings.flat_rows(data["units"]),
-        columns=listings.ASSESS_COLUMNS,
-        table=lambda: render.assessment_explained(
-            plan,
-            unit_assessment(data["units"][0]) if data["units"] else None,
-            explained.contributions,
-            explained.months,
-            explained.notices,
-            explained.after_the_fact,
-            explained.vetoes,
-            title,
-        ),
-        bom=not no_bom,
-    )
+    data = assessment_data(plan, view, code)
+    results = [unit_assessment(u) for u in data["units"]]
+    explained = explanation_from_json(view.content["explanations"].get(code, {})) if code is not None else None
+
+    def table() -> None:
+        if explained is None:
+            render.assessment_table(plan, results, title)
+            return
+        render.assessment_explained(
+            plan, results[0] if results else None, explained.contributions, explained.months,
+            explained.notices, explained.after_the_fact, explained.vetoes, title,
+        )  # fmt: skip
+
+    rows = listings.flat_rows(data["units"])
+    emit(fmt, data=data, rows=lambda: rows, columns=listings.ASSESS_COLUMNS, table=table, bom=not no_bom)
 
 
 score_app = typer.Typer(help=N_("The office's bonus and deduction items and vetoes."), no_args_is_help=True)
@@ -289,8 +245,7 @@ def export(
     no_bom: NoBomOpt = False,
 ) -> None:
     """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
-    from ecotrack import exports
-    from ecotrack.listings import export_data, export_tables, rectification_rows
+    from ecotrack.listings import year_export_bytes
 
     if fmt is ExportFormat.csv and table is None:
         raise BadInput(
@@ -305,85 +260,15 @@ def export(
     day = as_of_date(as_of)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        assessment = tracker.assess(day)
-        recorded = tracker.final_result()
-        issued = tracker.notices()
-        items = tracker.rectifications(day)
-        data = export_data(
-            plan,
-            day,
-            assessment.evaluation,
-            assessment.units,
-            tracker.history(),
-            issued,
-            tracker.locks(),
-            rectification_rows([(item.stored, item.due, item.state) for item in items]),
-        )
-        if recorded is not None:  # the year's signed result, not a trial (SPEC §11)
-            data["assessment"] = [{**u, "final": True} for u in recorded.content["units"]]
-        data["assessment_final"] = recorded is not None
-        scored = None
-        if fmt is ExportFormat.xlsx and table in (None, "assessment"):  # the per-unit sheets explain every unit
-            scored = recorded.content if recorded is not None else tracker.assessment_record(day, every=True)
-    tables = export_tables(data, plan, issued)
-    if fmt is ExportFormat.json:
-        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
-        payload = exports.json_text(shown, pretty=out is None and sys.stdout.isatty()).encode("utf-8")
-    elif fmt is ExportFormat.csv:
-        columns, rows = tables[table or ""]
-        payload = exports.csv_bytes(rows, columns, bom=not no_bom)
-    else:
-        from ecotrack.listings import headings_for
-        from ecotrack.scoresheet import title_lines, unit_sheets
-
-        chosen = [table] if table else list(listings.EXPORT_TABLES)
-        final = recorded is not None
-        sheets = [
-            exports.Sheet(
-                title=t(SHEET_NAMES[name]),
-                columns=tables[name][0],
-                headings=headings_for(tables[name][0]),
-                rows=tables[name][1],
-                percent_columns=listings.SHARE_COLUMNS,
-                title_lines=title_lines(
-                    plan,
-                    t("{title}: {table}", title=plan.title, table=t(SHEET_NAMES[name])),
-                    day,
-                    final=final if name == "assessment" else None,
-                ),
-            )
-            for name in chosen
-        ]
-        if scored is not None:
-            sheets += unit_sheets(plan, scored, final=final)
-        payload = exports.xlsx_bytes(sheets)
+        # the per-unit sheets explain every unit
+        facts = tracker.year_export(day, explained=fmt is ExportFormat.xlsx and table in (None, "assessment"))
+    pretty = out is None and sys.stdout.isatty()
+    payload = year_export_bytes(plan, facts, fmt.value, table, pretty=pretty, bom=not no_bom)
     if out is None:
         write_bytes(payload)
-    else:
-        write_file(out, payload)
-        render.info(
-            t("wrote {path}: the {year} plan year as of {as_of}", path=out, year=plan.year, as_of=day.isoformat())
-        )
-
-
-def _assessment_workbook(plan: Plan, content: dict[str, Any], title: str, *, final: bool) -> bytes:
-    """The sheet a committee signs: the summary, then one sheet per unit (SPEC §12)."""
-    from datetime import date
-
-    from ecotrack import exports
-    from ecotrack.listings import headings_for
-    from ecotrack.scoresheet import title_lines, unit_sheets
-
-    units = [{**u, "final": final} for u in content["units"]]
-    summary = exports.Sheet(
-        title=t(SHEET_NAMES["assessment"]),
-        columns=listings.ASSESS_COLUMNS,
-        headings=headings_for(listings.ASSESS_COLUMNS),
-        rows=listings.flat_rows(units),
-        percent_columns=listings.SHARE_COLUMNS,
-        title_lines=title_lines(plan, title, date.fromisoformat(content["as_of"]), final=final),
-    )
-    return exports.xlsx_bytes([summary, *unit_sheets(plan, content, final=final)])
+        return
+    write_file(out, payload)
+    render.info(t("wrote {path}: the {year} plan year as of {as_of}", path=out, year=plan.year, as_of=day.isoformat()))
 
 
 def backup(

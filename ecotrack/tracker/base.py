@@ -19,7 +19,7 @@ from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import Plan
+from ecotrack.plan import Plan, period_label
 from ecotrack.results import (
     HistoryEntry,
     IssuedNotice,
@@ -29,6 +29,7 @@ from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
+from ecotrack.storage import review as review_store
 from ecotrack.storage import roles as roles_store
 
 if TYPE_CHECKING:
@@ -212,6 +213,16 @@ class TrackerBase:
         return self.read(
             lambda session: notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of)
         )
+
+    def locks(self) -> list[rules.PeriodLock]:
+        """Every time a period of the year was locked, in period order, as of now."""
+        events = self.read(lambda session: review_store.lock_events(session=session, plan_id=self.stored.id))
+        now = datetime.now()
+        return [
+            lock
+            for month in range(self.plan.start_month, 13)
+            for lock in rules.period_locks(self.plan, month, events.get(period_label(self.plan.year, month), []), now)
+        ]
 
 
 def not_allowed(login: roles_store.Login) -> str:

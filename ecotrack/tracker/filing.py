@@ -14,7 +14,7 @@ from ecotrack.errors import BadInput, Refused
 from ecotrack.filing import EntryError, NewEntry, prepare_entry
 from ecotrack.i18n import t, tn
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import month_of, period_label
+from ecotrack.plan import month_of
 from ecotrack.results import (
     EarlierBatch,
     FilingReport,
@@ -234,16 +234,6 @@ class FilingDesk(TrackerBase):
             return chosen
 
         return self.write(record)
-
-    def locks(self) -> list[rules.PeriodLock]:
-        """Every time a period of the year was locked, in period order, as of now."""
-        events = self.read(lambda session: review_store.lock_events(session=session, plan_id=self.stored.id))
-        now = datetime.now()
-        return [
-            lock
-            for month in range(self.plan.start_month, 13)
-            for lock in rules.period_locks(self.plan, month, events.get(period_label(self.plan.year, month), []), now)
-        ]
 
     def set_lock(self, period: str, *, locked: bool, reason: str) -> None:
         """Lock or unlock a period (SPEC §9); refused when it is locked already, or is not locked."""

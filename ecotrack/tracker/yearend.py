@@ -15,6 +15,7 @@ from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
 from ecotrack.results import (
     Assessment,
+    AssessmentView,
     Explained,
     Explanation,
     FinalResult,
@@ -22,10 +23,12 @@ from ecotrack.results import (
     IssuedNotice,
     NoticeNaming,
     StoredAdjustment,
+    YearExport,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import scores as score_store
-from ecotrack.tracker.base import TrackerBase, utc_now
+from ecotrack.tracker.base import utc_now
+from ecotrack.tracker.rectification import RectificationDesk
 
 if TYPE_CHECKING:
     from ecotrack import imports, notices
@@ -38,7 +41,7 @@ else:  # on first use: status, filings and assess never draft a notice nor read 
 T = TypeVar("T")
 
 
-class YearEndDesk(TrackerBase):
+class YearEndDesk(RectificationDesk):
     """The assessment, adjustments and the final result."""
 
     def assess(self, as_of: date) -> Assessment:
@@ -155,6 +158,39 @@ class YearEndDesk(TrackerBase):
             entries = after_the_fact.get(result.unit, [])
             by_unit[result.unit] = self._explain(assessment, result.unit, as_of, issued, entries)
         return Explained(assessment, by_unit)
+
+    def assessment_view(
+        self, as_of: date, unit: str | None = None, *, final: bool = False, trial: bool = False, every: bool = False
+    ) -> AssessmentView:
+        """What `assess` shows: the recorded final result unless `trial`, else the assessment computed now with
+        the explanations of `unit` (or of `every` unit); `final` records it first, once (SPEC §11)."""
+        recorded = None if trial else self.final_result()
+        if final:
+            if recorded is not None:
+                self.record_final(as_of, {})  # refused, naming the recorded result
+            self.record_final(as_of, self.assessment_record(as_of, every=True))
+            recorded = self.final_result()
+            assert recorded is not None
+        content = recorded.content if recorded is not None else self.assessment_record(as_of, unit, every=every)
+        return AssessmentView(as_of, content, recorded)
+
+    def year_export(self, as_of: date, *, explained: bool) -> YearExport:
+        """Every table of the year as of a date for `export`, with every unit's explanations when `explained`
+        (the recorded final result's, once there is one)."""
+        recorded = self.final_result()
+        scored = None
+        if explained:
+            scored = recorded.content if recorded is not None else self.assessment_record(as_of, every=True)
+        return YearExport(
+            as_of=as_of,
+            assessment=self.assess(as_of),
+            recorded=recorded,
+            entries=self.history(),
+            notices=self.notices(),
+            locks=self.locks(),
+            rectifications=self.rectifications(as_of),
+            explained=scored,
+        )
 
     def assessment_record(self, as_of: date, unit: str | None = None, *, every: bool = False) -> dict[str, Any]:
         """The assessment and its explanations (of `unit`, or of `every` unit) as JSON data: the shape
