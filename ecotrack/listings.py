@@ -767,3 +767,44 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
     if facts.explained is not None:
         sheets += unit_sheets(plan, facts.explained, final=final)
     return exports.xlsx_bytes(sheets)
+
+
+def status_data(
+    plan: Plan, as_of: date, month: str | None, rows: Sequence[StatusRow], totals: Sequence[TargetTotal] | None
+) -> dict[str, Any]:
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for."""
+    data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
+    if totals is not None:
+        data["totals"] = totals
+    return data
+
+
+def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit]) -> dict[str, Any]:
+    """SPEC §6's `overdue` JSON (with §10's overdue rectifications)."""
+    return {
+        "plan_year": plan.year,
+        "as_of": as_of,
+        "evaluation_month": month,
+        "units": [
+            {
+                "unit": u.unit,
+                "unit_name": u.unit_name,
+                "missing_reports": u.missing_reports,
+                "behind": u.behind,
+                "rectification_overdue": u.rectification_overdue,
+            }
+            for u in units
+        ],
+    }
+
+
+def issued_notice_data(notice: IssuedNotice) -> dict[str, Any]:
+    """A notice as `notices show` gives it to scripts: its record, when it was issued, and any voiding."""
+    voided = notice.voided
+    return {
+        **notice.content,
+        "issued_at": notice.issued_at,
+        "void": {"reason": voided.reason, "voided_at": voided.voided_at, "voided_by": voided.voided_by}
+        if voided
+        else None,
+    }

@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, JustifyMethod
 from rich.table import Table
@@ -20,7 +22,10 @@ from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import Plan, Target, month_of
 from ecotrack.results import (
+    EarlierBatch,
+    FilingReport,
     HistoryEntry,
+    IssuedDraft,
     IssuedNotice,
     NoticeNaming,
     RectificationItem,
@@ -40,6 +45,9 @@ from ecotrack.rules import (
     Veto,
     counted_share,
 )
+
+if TYPE_CHECKING:
+    from ecotrack.imports import ImportResult
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -244,6 +252,39 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             end_section=index + 1 == len(rows) or rows[index + 1].unit != row.unit,
         )
     return table
+
+
+def status_report(
+    plan: Plan,
+    as_of: date,
+    month: str | None,
+    rows: Sequence[StatusRow],
+    trajectory: Trajectory | None,
+    totals: Sequence[TargetTotal] | None,
+) -> None:
+    """`status` for people: the table with its summary, one assignment's trajectory, the district totals."""
+    title = t(
+        "Progress of the {year} plan as of {as_of} (evaluation month {month})",
+        year=plan.year,
+        as_of=as_of.isoformat(),
+        month=month or t("none yet"),
+    )
+    status_table(plan, rows, title, status_summary(rows))
+    if trajectory is not None:
+        trajectory_lines(plan, trajectory)
+    if totals is not None:
+        totals_table(plan, totals, t("District totals as of {as_of}", as_of=as_of.isoformat()))
+
+
+def overdue_report(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit], *, brief: bool) -> None:
+    """`overdue` for people: the table, or one line per unit for the projector."""
+    if not units:
+        info(t("no unit is overdue as of {as_of}", as_of=as_of.isoformat()))
+        return
+    title = t(
+        "Overdue units as of {as_of} (evaluation month {month})", as_of=as_of.isoformat(), month=month or t("none yet")
+    )
+    (overdue_brief if brief else overdue_table)(plan, units, title)
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
@@ -516,6 +557,111 @@ def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
             reminder.due.isoformat(),
         )
     console().print(table)
+
+
+def import_checked(path: Path, earlier: Sequence[EarlierBatch], result: ImportResult) -> None:
+    """What checking an import's rows found besides the rows: earlier imports of the same file, warnings, and
+    rows left blank."""
+    for batch in earlier:
+        warning(
+            tn(
+                "{path} was imported before: import #{batch} of {name} on {when} by {by} "
+                "filed {count} entry; only rows that change something are filed",
+                (
+                    "{path} was imported before: import #{batch} of {name} on {when} by {by} "
+                    "filed {count} entries; only rows that change something are filed"
+                ),
+                path=path,
+                batch=batch.id,
+                name=batch.file_name,
+                when=batch.imported_at.replace("T", " "),
+                by=batch.imported_by,
+                count=batch.filed,
+            )
+        )
+    for line in result.warnings:
+        warning(line)
+    if result.more_warnings:
+        warning(tn("... and {count} more warning", "... and {count} more warnings", count=result.more_warnings))
+    if result.blank:
+        info(tn("{count} row left blank, not filed", "{count} rows left blank, not filed", count=result.blank))
+
+
+def import_filed(path: Path, report: FilingReport, encoding: str | None, *, waits: bool) -> None:
+    """What an import filed, in one line: how many entries, as which batch, what was equal to the record."""
+    read_as = (
+        t(" (read as {encoding})", encoding=encoding) if encoding and encoding not in ("utf-8", "utf-8-sig") else ""
+    )
+    if report.filed == 0 and report.unchanged:
+        info(
+            tn(
+                "nothing filed from {path}: its {count} row equals what is on file",
+                "nothing filed from {path}: all {count} rows equal what is on file",
+                count=report.unchanged,
+                path=path,
+            )
+            + read_as
+        )
+        return
+    summary = (
+        tn("imported {count} entry from {path}", "imported {count} entries from {path}", count=report.filed, path=path)
+        + read_as
+    )
+    if report.batch is not None:
+        summary += t(" as import #{batch}", batch=report.batch)
+    if report.unchanged:
+        summary += tn(
+            "; {count} row equal to what is on file was not filed again",
+            "; {count} rows equal to what is on file were not filed again",
+            count=report.unchanged,
+        )
+    if waits:
+        summary += t("; they count once the office accepts them (`ecotrack review`)")
+    info(summary)
+
+
+def notice_outcome(as_of: date, month: str | None, drafted: IssuedDraft | None, written: Sequence[Path]) -> None:
+    """What `notice` did: no unit to name, or the file written and the notice recorded (or only drafted)."""
+    if drafted is None:
+        info(
+            t(
+                "no unit is overdue as of {as_of} (evaluation month {month}): no notice recorded",
+                as_of=as_of.isoformat(),
+                month=month,
+            )
+        )
+        return
+    if written:
+        info(t("wrote {path}", path=written[-1]))
+    if drafted.recorded:
+        info(
+            tn(
+                "notice {number} recorded: {count} unit named",
+                "notice {number} recorded: {count} units named",
+                number=drafted.notice.document_number,
+                count=len(drafted.notice.units),
+            )
+        )
+    else:
+        info(t("draft only (--dry-run): nothing recorded; it would be {number}", number=drafted.notice.document_number))
+
+
+def void_notice_warning(notice: IssuedNotice, *, detailed: bool) -> None:
+    """A void notice shown again: it counts nowhere (with why, by whom and when when `detailed`)."""
+    voided = notice.voided
+    assert voided is not None
+    if not detailed:
+        warning(t("notice {number} is void: it counts nowhere", number=notice.document_number))
+        return
+    warning(
+        t(
+            "notice {number} is void ({reason}; {by}, {when}): it counts nowhere",
+            number=notice.document_number,
+            reason=voided.reason,
+            by=voided.voided_by,
+            when=voided.voided_at.replace("T", " "),
+        )
+    )
 
 
 def plain(line: str) -> None:

@@ -440,33 +440,7 @@ def import_file(
             result = tracker.check_import(
                 source, now, by or tracker.recorder(), lambda: advance(source.position()), keep=not dry_run
             )
-        for earlier in tracker.earlier_imports(source.sha256):
-            render.warning(
-                tn(
-                    "{path} was imported before: import #{batch} of {name} on {when} by {by} "
-                    "filed {count} entry; only rows that change something are filed",
-                    (
-                        "{path} was imported before: import #{batch} of {name} on {when} by {by} "
-                        "filed {count} entries; only rows that change something are filed"
-                    ),
-                    path=file,
-                    batch=earlier.id,
-                    name=earlier.file_name,
-                    when=earlier.imported_at.replace("T", " "),
-                    by=earlier.imported_by,
-                    count=earlier.filed,
-                )
-            )
-        for warning in result.warnings:
-            render.warning(warning)
-        if result.more_warnings:
-            render.warning(
-                tn("... and {count} more warning", "... and {count} more warnings", count=result.more_warnings)
-            )
-        if result.blank:
-            render.info(
-                tn("{count} row left blank, not filed", "{count} rows left blank, not filed", count=result.blank)
-            )
+        render.import_checked(file, tracker.earlier_imports(source.sha256), result)
         if dry_run:
             render.info(
                 tn(
@@ -481,34 +455,7 @@ def import_file(
             result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows, as_office=office
         )
         waits = tracker.plan.review.required and not office
-    used = source.encoding
-    read_as = t(" (read as {encoding})", encoding=used) if used and used not in ("utf-8", "utf-8-sig") else ""
-    if report.filed == 0 and report.unchanged:
-        render.info(
-            tn(
-                "nothing filed from {path}: its {count} row equals what is on file",
-                "nothing filed from {path}: all {count} rows equal what is on file",
-                count=report.unchanged,
-                path=file,
-            )
-            + read_as
-        )
-        return
-    summary = (
-        tn("imported {count} entry from {path}", "imported {count} entries from {path}", count=report.filed, path=file)
-        + read_as
-    )
-    if report.batch is not None:
-        summary += t(" as import #{batch}", batch=report.batch)
-    if report.unchanged:
-        summary += tn(
-            "; {count} row equal to what is on file was not filed again",
-            "; {count} rows equal to what is on file were not filed again",
-            count=report.unchanged,
-        )
-    if waits:
-        summary += t("; they count once the office accepts them (`ecotrack review`)")
-    render.info(summary)
+    render.import_filed(file, report, source.encoding, waits=waits)
 
 
 def register(app: typer.Typer) -> None:

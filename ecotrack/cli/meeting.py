@@ -23,10 +23,11 @@ from ecotrack.cli.options import (
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, t, tn
+from ecotrack.i18n import N_, t
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
+    from ecotrack.tracker.inputs import Editorial
 
 PANEL = N_("The monthly meeting (office)")
 
@@ -75,40 +76,17 @@ def status(
         evaluation = tracker.evaluate(day)
         if code is not None and chosen is not None and fmt is OutputFormat.table:
             (trajectory,) = tracker.trajectories(day, [(code, chosen)])
-    unit = code
     rows = [
-        r for r in evaluation.rows if unit in (None, r.unit) and task in (None, r.task) and chosen in (None, r.target)
+        r for r in evaluation.rows if code in (None, r.unit) and task in (None, r.task) and chosen in (None, r.target)
     ]
-    summed = district_totals(plan, rows) if totals else []
-    data: dict[str, Any] = {
-        "plan_year": plan.year,
-        "as_of": day,
-        "evaluation_month": evaluation.evaluation_month,
-        "rows": rows,
-    }
-    if totals:
-        data["totals"] = summed
-    title = t(
-        "Progress of the {year} plan as of {as_of} (evaluation month {month})",
-        year=plan.year,
-        as_of=day.isoformat(),
-        month=evaluation.evaluation_month or t("none yet"),
-    )
-
-    def table() -> None:
-        render.status_table(plan, rows, title, render.status_summary(rows))
-        if trajectory is not None:
-            render.trajectory_lines(plan, trajectory)
-        if totals:
-            render.totals_table(plan, summed, t("District totals as of {as_of}", as_of=day.isoformat()))
-
+    summed = district_totals(plan, rows) if totals else None
     emit(
         fmt,
-        data=data,
+        data=listings.status_data(plan, day, evaluation.evaluation_month, rows, summed),
         # CSV is one table: with --totals it is the totals, the line an office reports upward
-        rows=(lambda: [plain(total) for total in summed]) if totals else (lambda: [plain(r) for r in rows]),
+        rows=(lambda: [plain(total) for total in summed or []]) if totals else (lambda: [plain(r) for r in rows]),
         columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
-        table=table,
+        table=lambda: render.status_report(plan, day, evaluation.evaluation_month, rows, trajectory, summed),
         bom=not no_bom,
     )
 
@@ -152,39 +130,12 @@ def overdue(
             unit = known_unit(plan, unit).code
         found = tracker.overdue(day)
     listed = [u for u in found.units if unit in (None, u.unit)]
-    month = found.evaluation_month or t("none yet")
-    data = {
-        "plan_year": plan.year,
-        "as_of": day,
-        "evaluation_month": found.evaluation_month,
-        "units": [
-            {
-                "unit": u.unit,
-                "unit_name": u.unit_name,
-                "missing_reports": u.missing_reports,
-                "behind": u.behind,
-                "rectification_overdue": u.rectification_overdue,
-            }
-            for u in listed
-        ],
-    }
-
-    def table() -> None:
-        if listed:
-            (render.overdue_brief if brief else render.overdue_table)(
-                plan,
-                listed,
-                t("Overdue units as of {as_of} (evaluation month {month})", as_of=day.isoformat(), month=month),
-            )
-        else:
-            render.info(t("no unit is overdue as of {as_of}", as_of=day.isoformat()))
-
     emit(
         fmt,
-        data=data,
+        data=listings.overdue_data(plan, day, found.evaluation_month, listed),
         rows=lambda: listings.overdue_rows(listed),
         columns=listings.OVERDUE_COLUMNS,
-        table=table,
+        table=lambda: render.overdue_report(plan, day, found.evaluation_month, listed, brief=brief),
         bom=not no_bom,
     )
     if exit_code and listed:
@@ -238,7 +189,6 @@ def notice(
 ) -> None:
     """Draft, number and record a notice naming the overdue units; print or write its document."""
     from ecotrack.circulation import IntoFolder
-    from ecotrack.tracker.inputs import Editorial
 
     day = as_of_date(as_of)
     reason = _reason(reason)
@@ -251,49 +201,30 @@ def notice(
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         publish = IntoFolder(out, plan, docx=docx) if out is not None else None
-        editorial = Editorial(
-            excluded=_with_reasons(plan, "--exclude", exclude, reason),
-            added=_with_reasons(plan, "--add", add, reason),
-            commended=tuple(dict.fromkeys(known_unit(plan, u).code for u in commend or [])),
-        )
-        both = set(editorial.excluded) & set(editorial.added)
-        if both:
-            raise BadInput(t("--exclude and --add both name {units}", units=", ".join(sorted(both))))
-        drafted = tracker.issue_notice(
-            day,
-            document_lang.value,
-            dry_run=dry_run,
-            publish=publish,
-            editorial=editorial,
-        )
+        editorial = _editorial(plan, exclude, add, commend, reason)
+        drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run, publish=publish, editorial=editorial)
         month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
-    if drafted is None:
-        render.info(
-            t(
-                "no unit is overdue as of {as_of} (evaluation month {month}): no notice recorded",
-                as_of=day.isoformat(),
-                month=month,
-            )
-        )
-        return
-    if publish is not None:
-        render.info(t("wrote {path}", path=publish.written[-1]))
-    if out is None or fmt is not OutputFormat.table:
+    if drafted is not None and (out is None or fmt is not OutputFormat.table):
         # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
-    if drafted.recorded:
-        render.info(
-            tn(
-                "notice {number} recorded: {count} unit named",
-                "notice {number} recorded: {count} units named",
-                number=drafted.notice.document_number,
-                count=len(drafted.notice.units),
-            )
-        )
-    else:
-        render.info(
-            t("draft only (--dry-run): nothing recorded; it would be {number}", number=drafted.notice.document_number)
-        )
+    render.notice_outcome(day, month, drafted, publish.written if publish is not None else [])
+
+
+def _editorial(
+    plan: Plan, exclude: list[str] | None, add: list[str] | None, commend: list[str] | None, reason: str
+) -> Editorial:
+    """The office's hand on the notice (SPEC §10), from --exclude, --add, --commend and --reason."""
+    from ecotrack.tracker.inputs import Editorial
+
+    editorial = Editorial(
+        excluded=_with_reasons(plan, "--exclude", exclude, reason),
+        added=_with_reasons(plan, "--add", add, reason),
+        commended=tuple(dict.fromkeys(known_unit(plan, u).code for u in commend or [])),
+    )
+    both = set(editorial.excluded) & set(editorial.added)
+    if both:
+        raise BadInput(t("--exclude and --add both name {units}", units=", ".join(sorted(both))))
+    return editorial
 
 
 notices_app = typer.Typer(help=N_("The notices issued this year, or one again."), invoke_without_command=True)
@@ -365,44 +296,16 @@ def show_notice(
         raise BadInput(t("--document-lang goes with --docx: the Markdown is printed as it was circulated"))
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
-        issued = tracker.notices()
-    chosen = next((n for n in issued if n.number == number), None)
-    if chosen is None:
-        raise BadInput(
-            t(
-                "no notice number {number} in {year} (issued: {numbers})",
-                number=number,
-                year=plan.year,
-                numbers=", ".join(str(n.number) for n in issued) or "-",
-            )
-        )
-    voided = chosen.voided
+        chosen = tracker.issued_notice(number)
     if out is not None:
         from ecotrack.circulation import word_file
 
         write_file(out, word_file(plan, chosen.notice, document_lang.value if document_lang else None))
         render.info(t("wrote {path}", path=out))
-        if voided is not None:
-            render.warning(t("notice {number} is void: it counts nowhere", number=chosen.document_number))
-        return
-    data = {
-        **chosen.content,
-        "issued_at": chosen.issued_at,
-        "void": {"reason": voided.reason, "voided_at": voided.voided_at, "voided_by": voided.voided_by}
-        if voided
-        else None,
-    }
-    if voided is not None and fmt is OutputFormat.table:
-        render.warning(
-            t(
-                "notice {number} is void ({reason}; {by}, {when}): it counts nowhere",
-                number=chosen.document_number,
-                reason=voided.reason,
-                by=voided.voided_by,
-                when=voided.voided_at.replace("T", " "),
-            )
-        )
-    _show_notice(fmt, data, chosen.document, not no_bom)
+    if chosen.voided is not None and (out is not None or fmt is OutputFormat.table):
+        render.void_notice_warning(chosen, detailed=out is None)
+    if out is None:
+        _show_notice(fmt, listings.issued_notice_data(chosen), chosen.document, not no_bom)
 
 
 @notices_app.command("void")

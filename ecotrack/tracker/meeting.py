@@ -17,6 +17,7 @@ from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import period_label
 from ecotrack.results import (
     IssuedDraft,
+    IssuedNotice,
     MeetingFacts,
     Overdue,
     Publisher,
@@ -51,6 +52,21 @@ class MeetingDesk(RectificationDesk):
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
         month = rules.evaluation_month(self.plan.year, as_of)
         return period_label(self.plan.year, month) if month is not None else None
+
+    def issued_notice(self, number: int) -> IssuedNotice:
+        """Notice `number` of the year, as recorded; bad input when there is none."""
+        issued = self.notices()
+        for notice in issued:
+            if notice.number == number:
+                return notice
+        raise BadInput(
+            t(
+                "no notice number {number} in {year} (issued: {numbers})",
+                number=number,
+                year=self.plan.year,
+                numbers=", ".join(str(n.number) for n in issued) or "-",
+            )
+        )
 
     def meeting_facts(self, as_of: date, language: str) -> MeetingFacts:
         """What the meeting pack shows as of a date (SPEC §12): the same numbers as `status`, `filings`, `overdue`
