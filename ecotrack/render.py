@@ -47,7 +47,9 @@ from ecotrack.rules import (
 )
 
 if TYPE_CHECKING:
+    from ecotrack.filing import NewEntry
     from ecotrack.imports import ImportResult
+    from ecotrack.rules import OpenTarget
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -662,6 +664,60 @@ def void_notice_warning(notice: IssuedNotice, *, detailed: bool) -> None:
             when=voided.voided_at.replace("T", " "),
         )
     )
+
+
+def form_target(plan: Plan, row: OpenTarget, period: str, sent_back: HistoryEntry | None) -> None:
+    """One target of the monthly form: its amount or due date, the last value filed, and whether this month
+    is filed already or was returned by the office with its reason."""
+    lang = language()
+    target, assignment = row.target, row.assignment
+    measure = target.display_measure(lang)
+    info(
+        t(
+            "{target} {title}: amount {amount}; {last}",
+            target=target.code,
+            title=target.display_title(lang),
+            amount=amount(assignment.amount, measure) if not target.is_milestone else t("due {due}", due=target.due),
+            last=t("last reported {value} for {period}", value=amount(row.last_value, measure), period=row.last_period)
+            if row.last_period
+            else t("nothing reported yet"),
+        )
+    )
+    if row.last_period == period:
+        info(t("  {period} is filed already: a value given now replaces it, as a correction", period=period))
+    if sent_back is not None:
+        warning(
+            t(
+                "  the office returned {value} for {period}: {reason}",
+                value=amount(sent_back.value, measure),
+                period=period,
+                reason=sent_back.return_reason or "",
+            )
+        )
+
+
+def form_entries(plan: Plan, entries: Sequence[NewEntry]) -> None:
+    """The monthly form's answers, one line each, before the clerk confirms them."""
+    lang = language()
+    for entry in entries:
+        shown = plan.target(entry.target)
+        info(f"  {entry.target} {entry.period}: " + amount(entry.value, shown.display_measure(lang) if shown else None))
+
+
+def filed_entries(plan: Plan, entries: Sequence[NewEntry], *, waits: bool) -> None:
+    """What `report` filed: each entry, and whether it waits for the office's review (SPEC §9)."""
+    for entry in entries:
+        target = plan.target(entry.target)
+        shown = {
+            "unit": entry.unit,
+            "target": entry.target,
+            "period": entry.period,
+            "value": amount(entry.value, target.measure if target else None),
+        }
+        if waits:
+            info(t("filed for review: {unit} {target} {period} = {value}; it counts once accepted", **shown))
+        else:
+            info(t("filed: {unit} {target} {period} = {value}", **shown))
 
 
 def plain(line: str) -> None:

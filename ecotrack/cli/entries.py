@@ -179,19 +179,7 @@ def report(
             render.info(t("nothing filed"))
             return
         tracker.file(entries, as_office=office, attachments=files)
-        waits = tracker.plan.review.required and not office
-        for entry in entries:
-            measure = known_target(tracker.plan, entry.target).measure
-            shown = {
-                "unit": entry.unit,
-                "target": entry.target,
-                "period": entry.period,
-                "value": render.amount(entry.value, measure),
-            }
-            if waits:
-                render.info(t("filed for review: {unit} {target} {period} = {value}; it counts once accepted", **shown))
-            else:
-                render.info(t("filed: {unit} {target} {period} = {value}", **shown))
+        render.filed_entries(tracker.plan, entries, waits=tracker.plan.review.required and not office)
 
 
 def _checked(
@@ -293,40 +281,10 @@ def _monthly_form(
         )
     )
     entries: list[NewEntry] = []
-    lang = language()
     returned = {(e.target, e.period): e for e in tracker.returned(unit)}
     for row in open_targets:
-        target, assignment = row.target, row.assignment
-        measure = target.display_measure(lang)
-        render.info(
-            t(
-                "{target} {title}: amount {amount}; {last}",
-                target=target.code,
-                title=target.display_title(lang),
-                amount=render.amount(assignment.amount, measure)
-                if not target.is_milestone
-                else t("due {due}", due=target.due),
-                last=t(
-                    "last reported {value} for {period}",
-                    value=render.amount(row.last_value, measure),
-                    period=row.last_period,
-                )
-                if row.last_period
-                else t("nothing reported yet"),
-            )
-        )
-        if row.last_period == period:
-            render.info(t("  {period} is filed already: a value given now replaces it, as a correction", period=period))
-        sent_back = returned.get((target.code, period))
-        if sent_back is not None:
-            render.warning(
-                t(
-                    "  the office returned {value} for {period}: {reason}",
-                    value=render.amount(sent_back.value, measure),
-                    period=period,
-                    reason=sent_back.return_reason or "",
-                )
-            )
+        target = row.target
+        render.form_target(plan, row, period, returned.get((target.code, period)))
         while True:
             answer = render.ask(_prompt(target)).strip()
             if not answer:
@@ -339,12 +297,7 @@ def _monthly_form(
                 break
             except BadInput as bad:
                 render.error([str(bad)])
-    for entry in entries:
-        shown = plan.target(entry.target)
-        render.info(
-            f"  {entry.target} {entry.period}: "
-            + render.amount(entry.value, shown.display_measure(lang) if shown else None)
-        )
+    render.form_entries(plan, entries)
     if entries and not render.confirm(tn("File this entry?", "File these {count} entries?", count=len(entries))):
         return []
     return entries
