@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.i18n import t, tn
-from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import Plan
 from ecotrack.results import (
     BackupReport,
@@ -24,14 +23,6 @@ from ecotrack.storage import db
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import roles as roles_store
 from ecotrack.tracker.base import fingerprint, utc_now
-
-if TYPE_CHECKING:
-    from ecotrack import imports, notices
-    from ecotrack.storage import notices as notice_store
-else:  # on first use: status, filings and assess never draft a notice nor read a file
-    imports = OnFirstUse("ecotrack.imports")
-    notices = OnFirstUse("ecotrack.notices")
-    notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
 

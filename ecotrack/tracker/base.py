@@ -33,11 +33,8 @@ from ecotrack.storage import review as review_store
 from ecotrack.storage import roles as roles_store
 
 if TYPE_CHECKING:
-    from ecotrack import imports, notices
     from ecotrack.storage import notices as notice_store
 else:  # on first use: status, filings and assess never draft a notice nor read a file
-    imports = OnFirstUse("ecotrack.imports")
-    notices = OnFirstUse("ecotrack.notices")
     notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")

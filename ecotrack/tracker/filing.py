@@ -28,13 +28,10 @@ from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
 
 if TYPE_CHECKING:
-    from ecotrack import imports, notices
+    from ecotrack import imports
     from ecotrack.imports import ImportResult, SourceFile
-    from ecotrack.storage import notices as notice_store
 else:  # on first use: status, filings and assess never draft a notice nor read a file
     imports = OnFirstUse("ecotrack.imports")
-    notices = OnFirstUse("ecotrack.notices")
-    notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
 

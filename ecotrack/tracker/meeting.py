@@ -28,11 +28,10 @@ from ecotrack.tracker.base import utc_now
 from ecotrack.tracker.rectification import RectificationDesk
 
 if TYPE_CHECKING:
-    from ecotrack import imports, notices
+    from ecotrack import notices
     from ecotrack.notices import Candidate, Editorial
     from ecotrack.storage import notices as notice_store
 else:  # on first use: status, filings and assess never draft a notice nor read a file
-    imports = OnFirstUse("ecotrack.imports")
     notices = OnFirstUse("ecotrack.notices")
     notice_store = OnFirstUse("ecotrack.storage.notices")
 

@@ -25,11 +25,8 @@ from ecotrack.storage import rectification as rectification_store
 from ecotrack.tracker.base import TrackerBase, utc_now
 
 if TYPE_CHECKING:
-    from ecotrack import imports, notices
     from ecotrack.storage import notices as notice_store
 else:  # on first use: status, filings and assess never draft a notice nor read a file
-    imports = OnFirstUse("ecotrack.imports")
-    notices = OnFirstUse("ecotrack.notices")
     notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")

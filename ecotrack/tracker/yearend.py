@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
 from ecotrack.i18n import t
-from ecotrack.lazy import OnFirstUse
 from ecotrack.results import (
     Assessment,
     AssessmentView,
@@ -29,14 +28,6 @@ from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations
 from ecotrack.storage import scores as score_store
 from ecotrack.tracker.base import utc_now
 from ecotrack.tracker.rectification import RectificationDesk
-
-if TYPE_CHECKING:
-    from ecotrack import imports, notices
-    from ecotrack.storage import notices as notice_store
-else:  # on first use: status, filings and assess never draft a notice nor read a file
-    imports = OnFirstUse("ecotrack.imports")
-    notices = OnFirstUse("ecotrack.notices")
-    notice_store = OnFirstUse("ecotrack.storage.notices")
 
 T = TypeVar("T")
 
