@@ -198,6 +198,7 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
     units = {u.code: u for u in plan.units}
     targets = {g.code: g for g in plan.targets()}
     table = _table(title, caption, compact=not wide)
+    columns: list[tuple[str, JustifyMethod]]
     if wide:
         columns = [
             (N_("Unit"), "left"),
@@ -209,13 +210,13 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
         ]
     else:  # the code, title and last month filed share a column; progress is a percentage, not a bar
         columns = [(N_("Title"), "left"), (N_("Amount"), "right"), (N_("Actual"), "right"), (N_("Expected"), "right")]
-    trailing = [(N_("Gap"), "right"), (N_("Progress"), "left"), (N_("Status"), "left")]
+    trailing: list[tuple[str, JustifyMethod]] = [(N_("Gap"), "right"), (N_("Progress"), "left"), (N_("Status"), "left")]
     if wide:
         trailing.append((N_("Last filed"), "left"))
     for header, justify in [*columns, *trailing]:
         table.add_column(
             t(header),
-            justify=justify,  # type: ignore[arg-type]
+            justify=justify,
             overflow="fold",  # wrapped, never cut: a code, date or number is shown whole
             ratio=3 if header == N_("Title") else None,  # the title takes the room the numbers leave
         )

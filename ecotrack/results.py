@@ -17,7 +17,7 @@ from typing import Any
 from ecotrack import rules
 from ecotrack.notices import Notice as Notice  # a notice's record, as the commands show it
 from ecotrack.plan import Unit
-from ecotrack.rules import ItemEvent, ReviewState
+from ecotrack.rules import ItemEvent, ItemEventKind, ReviewState
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class IssuedNotice:
 class ItemStep:
     """One thing done about an item, for the record: a report (with its text and files) or a decision."""
 
-    kind: str  # answered, closed or reopened
+    kind: ItemEventKind  # answered, closed or reopened
     on: date
     by: str
     at: str  # when it was recorded (local time)
@@ -138,7 +138,7 @@ class StoredItem:
 
     @property
     def events(self) -> list[ItemEvent]:
-        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]  # type: ignore[arg-type]
+        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from ecotrack.errors import DatabaseUnavailable
@@ -130,7 +130,7 @@ def reading(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def describe_failure(failure: SQLAlchemyError | sqlite3.Error | OSError, database: Database) -> str:
+def describe_failure(failure: BaseException, database: Database) -> str:
     """A database failure in words a user can act on."""
     reason = (str(getattr(failure, "orig", None) or failure).strip().splitlines() or ["?"])[0]
     lowered = reason.lower()

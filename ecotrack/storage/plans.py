@@ -24,8 +24,10 @@ from ecotrack.plan import (
     ReviewSettings,
     Scoring,
     Target,
+    TargetType,
     Task,
     Unit,
+    UnitKind,
     settings_data,
     settings_from_data,
 )
@@ -56,6 +58,11 @@ class StoredPlan:
 # --- plan years -----------------------------------------------------------------------------------
 
 
+# The stored words as the plan's types name them (the plan file allows these only).
+UNIT_KINDS: dict[str, UnitKind] = {"town": "town", "subdistrict": "subdistrict", "department": "department"}
+TARGET_TYPES: dict[str, TargetType] = {"quantity": "quantity", "milestone": "milestone"}
+
+
 def plan_years(*, session: Session) -> list[int]:
     return list(session.exec(select(PlanRecord.year).order_by(col(PlanRecord.year))))
 
@@ -81,7 +88,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
             Unit(
                 code=unit.code,
                 name=unit.name,
-                kind=unit.kind,  # type: ignore[arg-type]
+                kind=UNIT_KINDS[unit.kind],
                 name_en=unit.name_en,
                 contact=Contact(unit.contact_name, unit.contact_phone or "") if unit.contact_name else None,
             )
@@ -117,7 +124,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
                 title=target.title,
                 title_en=target.title_en,
                 task=task_codes[target.task_id],
-                type=target.type,  # type: ignore[arg-type]
+                type=TARGET_TYPES[target.type],
                 measure=target.measure,
                 measure_en=target.measure_en,
                 baseline=target.baseline,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from ecotrack.results import AttachedFile, ItemStep, StoredItem
+from ecotrack.rules import ItemEventKind
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
     AssignmentRecord,
@@ -27,6 +28,9 @@ from ecotrack.storage.models import (
     TargetRecord,
     UnitRecord,
 )
+
+# The office's decisions as the rules name them (the table's check constraint allows these two only).
+DECISIONS: dict[str, ItemEventKind] = {"closed": "closed", "reopened": "reopened"}
 
 
 def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[StoredItem]:
@@ -81,7 +85,11 @@ def _steps(session: Session, item_ids: list[int]) -> dict[int, list[ItemStep]]:
         select(RectificationDecisionRecord).where(col(RectificationDecisionRecord.notice_item_id).in_(item_ids))
     ):
         step = ItemStep(
-            decision.action, decision.decided_on, decision.decided_by, local_iso(decision.decided_at), decision.note
+            DECISIONS[decision.action],
+            decision.decided_on,
+            decision.decided_by,
+            local_iso(decision.decided_at),
+            decision.note,
         )
         recorded.append((decision.decided_at, decision.notice_item_id, step))
     steps: dict[int, list[ItemStep]] = {}

@@ -41,7 +41,7 @@ def initialise(settings: Settings) -> InitReport:
 
 def describe_database_failure(failure: BaseException, setting: str) -> str:
     """A database failure that escaped a command, in words a user can act on."""
-    return db.describe_failure(failure, db.Database.from_setting(setting))  # type: ignore[arg-type]
+    return db.describe_failure(failure, db.Database.from_setting(setting))
 
 
 def load_plan_file(database: db.Database, plan: Plan, raw: bytes, source: str) -> SyncReport:
