@@ -4,16 +4,19 @@ Messages are gettext catalogs (`ecotrack/locale/<language>/LC_MESSAGES/ecotrack.
 and shipped in the package). The message ids are the English text: `t("…")` for a sentence,
 `tn("… {count} entry", "… {count} entries", count=n)` for one that counts, `tp(context, "…")` where the
 same English needs different words, and `N_("…")` to mark a message kept as data and translated later
-with `t`. Babel extracts them (`pybabel extract -k t -k tn:1,2 -k tp:1c,2 -k N_`); a test checks that
-every message is in every catalog. Data keys and status words in JSON and CSV never change with the
-language; only what people read does.
+with `t`. They speak the interface language (`set_language`), or inside `with in_language(…)` the language
+of a document that has its own (a notice circulated in Chinese is still Chinese in an English session).
+Babel extracts them (`pybabel extract -k t -k tn:1,2 -k tp:1c,2 -k N_`); a test checks that every message
+is in every catalog. Data keys and status words in JSON and CSV never change with the language; only what
+people read does.
 """
 
 from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +43,18 @@ def set_language(language: Language) -> None:
 
 def language() -> Language:
     return _language
+
+
+@contextmanager
+def in_language(language: Language) -> Iterator[None]:
+    """Messages in `language` inside the block, in the interface language again after it."""
+    global _language
+    interface = _language
+    set_language(language)
+    try:
+        yield
+    finally:
+        _language = interface
 
 
 @cache

@@ -5,17 +5,22 @@ number, addressees, the grounds, one section per unit with its missing reports a
 (with the gap in the target's own measure), the wording for the unit's count this year, a closing
 requirement, the issuing office and the date. Pure functions: the caller supplies the number, the
 prior counts and the as-of date.
+
+One composer writes the document in either language: its words are messages of the catalogs (the English
+as message id, the Chinese in zh_CN), said in the notice's own language whatever the interface's; only how
+the language numbers parts, writes dates and joins a list differs by language (`_Style`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
 from ecotrack.cells import tidied
+from ecotrack.i18n import N_, Language, in_language, t, tp
 from ecotrack.plan import DEFAULT_ADDRESSEES, Contact, Plan
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, overdue_units, rectification_due
 
@@ -319,9 +324,9 @@ def chinese_numeral(number: int) -> str:
     return words
 
 
-def _amount(value: float, measure: str | None) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text}{measure}" if measure and measure != "%" else f"{text}%" if measure == "%" else text
+def _number(value: float) -> str:
+    """A figure the way a report writes it: thousands separated, at most two decimals, no trailing zeros."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _share(value: float) -> str:
@@ -370,60 +375,147 @@ def _behind_schedule(row: StatusRow) -> float:
     return row.expected_share - row.progress
 
 
-def gap_zh(row: StatusRow) -> str:
-    """The gap of a lagging assignment in the words of SPEC §12."""
+@dataclass(frozen=True)
+class _Style:
+    """How a notice's language numbers, dates and joins what it says (its words are in the catalogs)."""
+
+    part: Callable[[int], str]  # 一、 | 1.
+    section: Callable[[int], str]  # （一） | (1)
+    day: Callable[[date], str]  # 2012年7月6日 | 2012-07-06
+    month: Callable[[str], str]  # 2012年6月 | 2012-06
+    enumeration: str  # 白沙镇、柳河镇
+    clauses: str  # 已完成11项，进度滞后8项
+    series: str  # 甲镇（理由）；乙镇（理由）
+    sentences: str  # between two sentences of one paragraph
+    before_measure: str  # 4座 | 4 seats
+
+
+_STYLES: dict[Language, _Style] = {
+    "zh": _Style(
+        part=lambda number: f"{chinese_numeral(number)}、",
+        section=lambda number: f"（{chinese_numeral(number)}）",
+        day=_chinese_date,
+        month=_chinese_month,
+        enumeration="、",
+        clauses="，",
+        series="；",
+        sentences="",
+        before_measure="",
+    ),
+    "en": _Style(
+        part=lambda number: f"{number}. ",
+        section=lambda number: f"({number}) ",
+        day=date.isoformat,
+        month=str,
+        enumeration=", ",
+        clauses=", ",
+        series="; ",
+        sentences=" ",
+        before_measure=" ",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Who a notice is written for: the style of its language and the names it reads. A Chinese notice keeps
+    the names of its record; an English one takes the plan's English names where the plan gives them."""
+
+    plan: Plan | None
+    language: Language
+
+    @property
+    def style(self) -> _Style:
+        return _STYLES[self.language]
+
+    @property
+    def _english(self) -> Plan | None:
+        return self.plan if self.language == "en" else None
+
+    def unit(self, code: str, recorded: str) -> str:
+        unit = self._english.unit(code) if self._english else None
+        return unit.display_name("en") if unit else recorded
+
+    def target(self, row: StatusRow) -> str:
+        """The target's code and title: 3.1 建成村级生活污水处理设施."""
+        target = self._english.target(row.target) if self._english else None
+        return f"{row.target} {target.display_title('en') if target else row.target_title}"
+
+    def amount(self, value: float, row: StatusRow) -> str:
+        """`value` in the target's measure: 15.5吨, 40%, 4 seats."""
+        target = self._english.target(row.target) if self._english else None
+        measure = target.display_measure("en") if target else row.measure
+        if not measure:
+            return _number(value)
+        return _number(value) + (measure if measure == "%" else self.style.before_measure + measure)
+
+    def due(self, row: StatusRow) -> str:
+        """A milestone's due date (every milestone has one)."""
+        return self.style.day(date.fromisoformat(row.due or ""))
+
+
+def _difference(reader: _Reader, row: StatusRow) -> str:
+    """How far behind a lagging assignment is: the amount, a rate's points, or a count's share of the year."""
     kind = gap_kind(row)
     if kind is GapKind.share:
-        return f"低于序时进度{_share(_behind_schedule(row))}个百分点"
+        return t("{points} percentage points behind schedule", points=_share(_behind_schedule(row)))
     if kind is GapKind.points:
-        return f"相差{_amount(row.gap, None)}个百分点"
-    return f"相差{_amount(row.gap, row.measure)}"
+        return t("{points} percentage points", points=_number(row.gap))
+    return reader.amount(row.gap, row)
 
 
-def lagging_line_zh(row: StatusRow) -> str:
-    if row.type == "milestone":
-        due = _chinese_date(date.fromisoformat(row.due or ""))
-        return f"{row.target} {row.target_title}：应于{due}前完成，目前尚未完成。"
-    reduction = row.amount < row.baseline
-    expected_word = "应降至" if reduction else "应达到"
-    head = (
-        f"{row.target} {row.target_title}：全年目标{_amount(row.amount, row.measure)}，"
-        f"截至{_chinese_month(row.last_period) if row.last_period else '目前'}实际"
-        f"{_amount(row.actual, row.measure)}，"
-    )
-    if gap_kind(row) is GapKind.share:
-        return head + f"完成年度任务的{_share(row.progress)}%，{gap_zh(row)}。"
-    return head + f"按进度{expected_word}{_amount(row.expected, row.measure)}，{gap_zh(row)}。"
+def _gap(reader: _Reader, row: StatusRow) -> str:
+    """The gap as a lagging line says it: 相差15.5吨, 相差3个百分点, 低于序时进度16.7个百分点."""
+    difference = _difference(reader, row)
+    return difference if gap_kind(row) is GapKind.share else t("gap {amount}", amount=difference)
+
+
+def gap(plan: Plan | None, row: StatusRow, language: Language) -> str:
+    """The gap of a lagging assignment in the words of SPEC §12, in `language` (a Chinese one needs no plan)."""
+    with in_language(language):
+        return _gap(_Reader(plan, language), row)
+
+
+# the meeting pack's names for the two languages of `gap`
+def gap_zh(row: StatusRow) -> str:
+    return gap(None, row, "zh")
 
 
 def gap_en(plan: Plan, row: StatusRow) -> str:
-    kind = gap_kind(row)
-    if kind is GapKind.share:
-        return f"{_share(_behind_schedule(row))} percentage points behind schedule"
-    if kind is GapKind.points:
-        return f"gap {_amount(row.gap, None)} percentage points"
-    return f"gap {_amount(row.gap, None)}{_measure_en(plan, row)}"
+    return gap(plan, row, "en")
 
 
-def _measure_en(plan: Plan, row: StatusRow) -> str:
-    target = plan.target(row.target)
-    shown = target.display_measure("en") if target else row.measure
-    return "%" if shown == "%" else f" {shown}" if shown else ""
-
-
-def lagging_line_en(plan: Plan, row: StatusRow) -> str:
-    target = plan.target(row.target)
-    title = target.display_title("en") if target else row.target_title
+def _lagging_line(reader: _Reader, row: StatusRow) -> str:
+    """A lagging assignment under its unit: the year's amount, the actual, the expected level and the gap."""
     if row.type == "milestone":
-        return f"{row.target} {title}: due by {row.due}, not yet done."
-    measure = _measure_en(plan, row)
-    head = (
-        f"{row.target} {title}: yearly amount {_amount(row.amount, None)}{measure}; "
-        f"actual {_amount(row.actual, None)}{measure} as of {row.last_period or 'the start of the year'}; "
-    )
+        return t("{target}: due by {due}, not yet done.", target=reader.target(row), due=reader.due(row))
+    values = {
+        "target": reader.target(row),
+        "amount": reader.amount(row.amount, row),
+        "actual": reader.amount(row.actual, row),
+        "period": reader.style.month(row.last_period) if row.last_period else t("the start of the year"),
+        "gap": _gap(reader, row),
+    }
     if gap_kind(row) is GapKind.share:
-        return head + f"{_share(row.progress)}% of the year's amount done, {gap_en(plan, row)}."
-    return head + f"expected {_amount(row.expected, None)}{measure}; {gap_en(plan, row)}."
+        return t(
+            "{target}: yearly amount {amount}; actual {actual} as of {period}; "
+            "{progress} of the year's amount done, {gap}.",
+            progress=f"{_share(row.progress)}%",
+            **values,
+        )
+    expected = reader.amount(row.expected, row)
+    if row.amount < row.baseline:  # a reduction: Chinese says 应降至 (come down to), not 应达到 (reach)
+        return tp(
+            "reduction",
+            "{target}: yearly amount {amount}; actual {actual} as of {period}; expected {expected}; {gap}.",
+            expected=expected,
+            **values,
+        )
+    return t(
+        "{target}: yearly amount {amount}; actual {actual} as of {period}; expected {expected}; {gap}.",
+        expected=expected,
+        **values,
+    )
 
 
 # --- the document: one composition, written as Markdown or as a Word file -------------------------
@@ -469,7 +561,117 @@ class Composition:
 
 def compose(plan: Plan, notice: Notice, language: str | None = None) -> Composition:
     """The notice's document, element by element, in its own language unless another is asked for."""
-    return _compose_en(plan, notice) if (language or notice.language) == "en" else _compose_zh(plan, notice)
+    chosen: Language = "en" if (language or notice.language) == "en" else "zh"
+    with in_language(chosen):
+        return _compose(plan, notice, _Reader(plan, chosen))
+
+
+def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
+    """The composition for `reader`, in the language whose messages `t` gives meanwhile."""
+    style = reader.style
+    circulation = _circulation(plan, notice)
+    month = style.month(notice.evaluation_month)
+    body: list[Paragraph] = [
+        Paragraph(
+            Level.text,
+            # the English opening names no month: {month:.0} prints nothing, and keeps it for the Chinese
+            t(
+                'Following "{plan_title}" and its monthly reporting duty, {office} reviewed every unit\'s progress '
+                "and monthly reports{month:.0} as of {as_of}, as follows.",
+                plan_title=circulation.plan_title,
+                office=circulation.office,
+                month=month,
+                as_of=style.day(notice.as_of),
+            ),
+        )
+    ]
+    parts = 0
+
+    def part(title: str) -> None:
+        nonlocal parts
+        parts += 1
+        body.append(Paragraph(Level.part, style.part(parts) + title))
+
+    if notice.overview is not None or notice.commended:
+        part(tp("notice", "Overall"))
+        if notice.overview is not None:
+            body.append(Paragraph(Level.text, _overview(notice.overview, month, style)))
+        if notice.commended:
+            praised = style.enumeration.join(reader.unit(unit.unit, unit.unit_name) for unit in notice.commended)
+            body.append(
+                Paragraph(Level.text, t("Commended for fast progress and timely reports: {units}.", units=praised))
+            )
+    part(tp("notice", "Units named"))
+    body.append(Paragraph(Level.text, t("Units behind or late: {count}.", count=len(notice.units))))
+    for index, item in enumerate(notice.units, start=1):
+        heading = t(
+            "{unit} (notice {count} this year: {wording})",
+            unit=reader.unit(item.unit, item.unit_name),
+            count=item.count_this_year,
+            wording=item.wording,
+        )
+        body.append(Paragraph(Level.section, style.section(index) + heading))
+        points = _reasons(plan, notice, item, style)
+        body += [Paragraph(Level.point, f"{number}. {text}") for number, text in enumerate(points, start=1)]
+        body += [Paragraph(Level.line, _lagging_line(reader, row)) for row in item.behind]
+    if notice.excluded:
+        left_out = style.series.join(
+            t("{unit} ({reason})", unit=reader.unit(unit.unit, unit.unit_name), reason=unit.reason)
+            for unit in notice.excluded
+        )
+        body.append(Paragraph(Level.text, t("Left out of this notice by the office: {units}.", units=left_out)))
+    deadline = notice.rectify_by or notice.as_of + timedelta(days=plan.notices.rectify_days)
+    part(tp("notice", "Requirements"))
+    body.append(
+        Paragraph(
+            Level.text,
+            t(
+                "The units named shall find the causes, take measures to catch up, file their monthly reports on "
+                "time, and report their rectification in writing to {office} by {deadline}. "
+                "This notice counts in the year-end assessment.",
+                office=circulation.office,
+                deadline=style.day(deadline),
+            ),
+        )
+    )
+    rows = tuple(
+        _attachment_row(reader, number, item, row) for number, (item, row) in enumerate(_lagging(notice), start=1)
+    )
+    attachment_title = t("Progress of the units named, {month}", month=month)
+    # the plan's default addressees in the notice's language; addressees a plan writes are its own words
+    addressees = t("the member units") if circulation.addressees == DEFAULT_ADDRESSEES else circulation.addressees
+    contact = circulation.contact
+    return Composition(
+        mark=tp("notice mark", "{office}", office=circulation.office),
+        number=notice.document_number,
+        title=t(
+            "Notice of {office} on the progress of ecological construction, {month}",
+            office=circulation.office,
+            month=month,
+        ),
+        addressees=t("To: {addressees}", addressees=addressees),
+        body=tuple(body),
+        attachment_note=t("Attachment: {title}", title=attachment_title) if rows else None,
+        attachment_label=tp("notice", "Attachment"),
+        attachment_title=attachment_title,
+        attachment_header=(
+            tp("notice", "No."),
+            tp("notice", "Unit"),
+            tp("notice", "Target"),
+            tp("notice", "Yearly amount"),
+            tp("notice", "Actual"),
+            tp("notice", "Expected"),
+            tp("notice", "Done"),
+            tp("notice", "Gap"),
+        ),
+        attachment_rows=rows,
+        issuer=circulation.office,
+        date=style.day(notice.as_of),
+        contact_note=t("(Contact: {name}, phone {phone})", name=contact.name, phone=contact.phone) if contact else None,
+        cc=t("Copied to: {offices}.", offices=style.clauses.join(circulation.cc)) if circulation.cc else None,
+        printed_by=circulation.office,
+        printed_on=t("printed {date}", date=style.day(notice.as_of)),
+    )
 
 
 def _circulation(plan: Plan, notice: Notice) -> Circulation:
@@ -477,251 +679,73 @@ def _circulation(plan: Plan, notice: Notice) -> Circulation:
     return notice.circulation or Circulation.of(plan)
 
 
-def _overview_zh(overview: Overview, month: str) -> str:
+def _overview(overview: Overview, month: str, style: _Style) -> str:
+    """The overall picture: the assignments by status, then the units by their report of the month."""
     statuses = [
-        (overview.done, "已完成"),
-        (overview.on_track, "按序时进度推进"),
-        (overview.at_risk, "存在滞后风险"),
-        (overview.behind, "进度滞后"),
+        (overview.done, N_("{count} done")),
+        (overview.on_track, N_("{count} on track")),
+        (overview.at_risk, N_("{count} at risk")),
+        (overview.behind, N_("{count} behind")),
     ]
-    progress = "，".join(f"{words}{count}项" for count, words in statuses if count)
-    reports = [(overview.on_time, "按时报送"), (overview.late, "逾期报送"), (overview.missing, "未报送")]
-    filed = "，".join(f"{count}个单位{words}" for count, words in reports if count)
-    return f"全区{overview.units}个单位承担的{overview.assignments}项任务目标中，{progress}。" + (
-        f"{month}进展情况，{filed}。" if filed else ""
-    )
-
-
-def _compose_zh(plan: Plan, notice: Notice) -> Composition:
-    circulation = _circulation(plan, notice)
-    month = _chinese_month(notice.evaluation_month)
-    body: list[Paragraph] = [
-        Paragraph(
-            Level.text,
-            f"根据《{circulation.plan_title}》和每月报送进展情况的要求，{circulation.office}对截至"
-            f"{_chinese_date(notice.as_of)}各单位任务目标完成情况和{month}进展报送情况进行了督导检查。"
-            "现将有关情况通报如下：",
+    reports = [
+        (overview.on_time, N_("{count} on time")),
+        (overview.late, N_("{count} late")),
+        (overview.missing, N_("{count} not at all")),
+    ]
+    progress = style.clauses.join(t(words, count=count) for count, words in statuses if count)
+    filed = style.clauses.join(t(words, count=count) for count, words in reports if count)
+    sentences = [
+        t(
+            "Of the {assignments} assignments of the {units} units: {progress}.",
+            assignments=overview.assignments,
+            units=overview.units,
+            progress=progress,
         )
     ]
-    parts = 0
+    if filed:
+        sentences.append(t("Reports for {month}, by unit: {filed}.", month=month, filed=filed))
+    return style.sentences.join(sentences)
 
-    def part(title: str) -> None:
-        nonlocal parts
-        parts += 1
-        body.append(Paragraph(Level.part, f"{chinese_numeral(parts)}、{title}"))
 
-    if notice.overview is not None or notice.commended:
-        part("总体情况")
-        if notice.overview is not None:
-            body.append(Paragraph(Level.text, _overview_zh(notice.overview, month)))
-        if notice.commended:
-            praised = "、".join(unit.unit_name for unit in notice.commended)
-            body.append(Paragraph(Level.text, f"{praised}工作进展较快、报送及时，予以表扬。"))
-    part("通报单位及存在问题")
-    body.append(Paragraph(Level.text, f"现将工作进展缓慢、报送不及时的{len(notice.units)}个单位通报如下："))
-    for index, item in enumerate(notice.units, start=1):
-        body.append(
-            Paragraph(
-                Level.section,
-                f"（{chinese_numeral(index)}）{item.unit_name}（本年度第{item.count_this_year}次，{item.wording}）",
-            )
-        )
-        points: list[str] = []
-        if item.added_reason:
-            points.append(f"经研究予以通报：{item.added_reason}。")
-        if item.missing_reports:
-            points.append(
-                f"未按要求报送月度工作进展情况：{'、'.join(_chinese_month(m) for m in item.missing_reports)}。"
-            )
-        if item.still_not_filed:
-            points.append(f"此前已通报、至今仍未报送：{'、'.join(_chinese_month(m) for m in item.still_not_filed)}。")
-        if item.rectification_overdue:
-            numbers = "、".join(_number_of(plan, notice, n) for n in item.rectification_overdue)
-            points.append(f"逾期未报送{numbers}通报要求的整改情况。")
-        if item.behind:
-            points.append("工作进展滞后的任务目标：")
-        body += [Paragraph(Level.point, f"{number}. {text}") for number, text in enumerate(points, start=1)]
-        body += [Paragraph(Level.line, lagging_line_zh(row)) for row in item.behind]
-    if notice.excluded:
-        left_out = "；".join(f"{unit.unit_name}（{unit.reason}）" for unit in notice.excluded)
-        body.append(Paragraph(Level.text, f"经研究，以下单位本次不予通报：{left_out}。"))
-    deadline = notice.rectify_by or notice.as_of + timedelta(days=plan.notices.rectify_days)
-    part("有关要求")
-    body.append(
-        Paragraph(
-            Level.text,
-            "请被通报单位高度重视，认真查找原因，制定切实可行的整改措施，加快工作进度，及时、准确报送月度进展情况，"
-            f"并于{_chinese_date(deadline)}前将整改情况书面报送{circulation.office}。"
-            "对多次被通报的单位，将按照有关规定约谈主要负责人，通报情况纳入年度考核。",
-        )
-    )
-    rows = tuple(_attachment_row_zh(plan, number, row) for number, row in enumerate(_lagging(notice), start=1))
-    attachment_title = f"{month}被通报单位任务进展情况表"
-    contact = circulation.contact
-    return Composition(
-        mark=f"{circulation.office}文件",
-        number=notice.document_number,
-        title=f"{circulation.office}关于{month}生态建设工作进展情况的通报",
-        addressees=f"{circulation.addressees}：",
-        body=tuple(body),
-        attachment_note=f"附件：{attachment_title}" if rows else None,
-        attachment_label="附件",
-        attachment_title=attachment_title,
-        attachment_header=("序号", "单位", "任务目标", "全年目标", "实际完成", "序时进度要求", "完成比例", "差距"),
-        attachment_rows=rows,
-        issuer=circulation.office,
-        date=_chinese_date(notice.as_of),
-        contact_note=f"（联系人：{contact.name}，联系电话：{contact.phone}）" if contact else None,
-        cc=f"抄送：{'，'.join(circulation.cc)}。" if circulation.cc else None,
-        printed_by=circulation.office,
-        printed_on=f"{_chinese_date(notice.as_of)}印发",
-    )
+def _reasons(plan: Plan, notice: Notice, item: NoticeItem, style: _Style) -> list[str]:
+    """The numbered points under a unit named: why it is named, and what it has still not done."""
+    points: list[str] = []
+    if item.added_reason:
+        points.append(t("Named by the office: {reason}.", reason=item.added_reason))
+    if item.missing_reports:
+        months = style.enumeration.join(style.month(month) for month in item.missing_reports)
+        points.append(t("Monthly reports not filed: {months}.", months=months))
+    if item.still_not_filed:
+        months = style.enumeration.join(style.month(month) for month in item.still_not_filed)
+        points.append(t("Named before and still not filed: {months}.", months=months))
+    if item.rectification_overdue:
+        numbers = style.enumeration.join(_number_of(plan, notice, n) for n in item.rectification_overdue)
+        points.append(t("Rectification overdue for notice {numbers}.", numbers=numbers))
+    if item.behind:
+        points.append(t("Targets behind schedule:"))
+    return points
 
 
 def _lagging(notice: Notice) -> list[tuple[NoticeItem, StatusRow]]:
     return [(item, row) for item in notice.units for row in item.behind]
 
 
-def _attachment_row_zh(plan: Plan, number: int, lagging: tuple[NoticeItem, StatusRow]) -> tuple[str, ...]:
-    item, row = lagging
-    target = f"{row.target} {row.target_title}"
+def _attachment_row(reader: _Reader, number: int, item: NoticeItem, row: StatusRow) -> tuple[str, ...]:
+    """One lagging assignment in the attachment's table, in the order of its header."""
+    name, target = reader.unit(item.unit, item.unit_name), reader.target(row)
     if row.type == "milestone":
-        due = _chinese_date(date.fromisoformat(row.due or ""))
-        return (str(number), item.unit_name, target, f"{due}前完成", "未完成", f"{due}前完成", "—", "逾期未完成")
-    gap = gap_zh(row).removeprefix("相差")
-    return (
-        str(number),
-        item.unit_name,
-        target,
-        _amount(row.amount, row.measure),
-        _amount(row.actual, row.measure),
-        _amount(row.expected, row.measure) if gap_kind(row) is not GapKind.share else f"{_share(row.expected_share)}%",
-        f"{_share(row.progress)}%",
-        gap,
-    )
-
-
-def _overview_en(overview: Overview, month: str) -> str:
-    statuses = [
-        (overview.done, "done"),
-        (overview.on_track, "on track"),
-        (overview.at_risk, "at risk"),
-        (overview.behind, "behind"),
-    ]
-    progress = ", ".join(f"{count} {words}" for count, words in statuses if count)
-    reports = [(overview.on_time, "on time"), (overview.late, "late"), (overview.missing, "not at all")]
-    filed = ", ".join(f"{count} {words}" for count, words in reports if count)
-    return f"Of the {overview.assignments} assignments of the {overview.units} units: {progress}." + (
-        f" Reports for {month}, by unit: {filed}." if filed else ""
-    )
-
-
-def _compose_en(plan: Plan, notice: Notice) -> Composition:
-    circulation = _circulation(plan, notice)
-    month = notice.evaluation_month
-    body: list[Paragraph] = [
-        Paragraph(
-            Level.text,
-            f'Following "{circulation.plan_title}" and its monthly reporting duty, {circulation.office} reviewed '
-            f"every unit's progress and monthly reports as of {notice.as_of.isoformat()}, as follows.",
-        )
-    ]
-    parts = 0
-
-    def part(title: str) -> None:
-        nonlocal parts
-        parts += 1
-        body.append(Paragraph(Level.part, f"{parts}. {title}"))
-
-    if notice.overview is not None or notice.commended:
-        part("Overall")
-        if notice.overview is not None:
-            body.append(Paragraph(Level.text, _overview_en(notice.overview, month)))
-        if notice.commended:
-            praised = ", ".join(_en(plan, u) for u in notice.commended)
-            body.append(Paragraph(Level.text, f"Commended for fast progress and timely reports: {praised}."))
-    part("Units named")
-    body.append(Paragraph(Level.text, f"Units behind or late: {len(notice.units)}."))
-    for index, item in enumerate(notice.units, start=1):
-        unit = plan.unit(item.unit)
-        name = unit.display_name("en") if unit else item.unit_name
-        body.append(
-            Paragraph(Level.section, f"({index}) {name} (notice {item.count_this_year} this year: {item.wording})")
-        )
-        points: list[str] = []
-        if item.added_reason:
-            points.append(f"Named by the office: {item.added_reason}.")
-        if item.missing_reports:
-            points.append(f"Monthly reports not filed: {', '.join(item.missing_reports)}.")
-        if item.still_not_filed:
-            points.append(f"Named before and still not filed: {', '.join(item.still_not_filed)}.")
-        if item.rectification_overdue:
-            numbers = ", ".join(_number_of(plan, notice, n) for n in item.rectification_overdue)
-            points.append(f"Rectification overdue for notice {numbers}.")
-        if item.behind:
-            points.append("Targets behind schedule:")
-        body += [Paragraph(Level.point, f"{number}. {text}") for number, text in enumerate(points, start=1)]
-        body += [Paragraph(Level.line, lagging_line_en(plan, row)) for row in item.behind]
-    if notice.excluded:
-        left_out = "; ".join(f"{_en(plan, unit)} ({unit.reason})" for unit in notice.excluded)
-        body.append(Paragraph(Level.text, f"Left out of this notice by the office: {left_out}."))
-    deadline = notice.rectify_by or notice.as_of + timedelta(days=plan.notices.rectify_days)
-    part("Requirements")
-    body.append(
-        Paragraph(
-            Level.text,
-            "The units named shall find the causes, take measures to catch up, file their monthly reports on time, "
-            f"and report their rectification in writing to {circulation.office} by {deadline.isoformat()}. "
-            "This notice counts in the year-end assessment.",
-        )
-    )
-    rows = tuple(_attachment_row_en(plan, number, row) for number, row in enumerate(_lagging(notice), start=1))
-    attachment_title = f"Progress of the units named, {month}"
-    contact = circulation.contact
-    return Composition(
-        mark=circulation.office,
-        number=notice.document_number,
-        title=f"Notice of {circulation.office} on the progress of ecological construction, {month}",
-        addressees=f"To: {_addressees_en(circulation.addressees)}",
-        body=tuple(body),
-        attachment_note=f"Attachment: {attachment_title}" if rows else None,
-        attachment_label="Attachment",
-        attachment_title=attachment_title,
-        attachment_header=("No.", "Unit", "Target", "Yearly amount", "Actual", "Expected", "Done", "Gap"),
-        attachment_rows=rows,
-        issuer=circulation.office,
-        date=notice.as_of.isoformat(),
-        contact_note=f"(Contact: {contact.name}, phone {contact.phone})" if contact else None,
-        cc=f"Copied to: {', '.join(circulation.cc)}." if circulation.cc else None,
-        printed_by=circulation.office,
-        printed_on=f"printed {notice.as_of.isoformat()}",
-    )
-
-
-def _addressees_en(addressees: str) -> str:
-    return "the member units" if addressees == DEFAULT_ADDRESSEES else addressees
-
-
-def _attachment_row_en(plan: Plan, number: int, lagging: tuple[NoticeItem, StatusRow]) -> tuple[str, ...]:
-    item, row = lagging
-    unit = plan.unit(item.unit)
-    target = plan.target(row.target)
-    name = unit.display_name("en") if unit else item.unit_name
-    title = f"{row.target} {target.display_title('en') if target else row.target_title}"
-    if row.type == "milestone":
-        return (str(number), name, title, f"by {row.due}", "not done", f"by {row.due}", "—", "overdue")
-    measure = _measure_en(plan, row)
+        due = t("by {due}", due=reader.due(row))
+        return (str(number), name, target, due, tp("notice", "not done"), due, "—", tp("notice", "overdue"))
+    share = gap_kind(row) is GapKind.share
     return (
         str(number),
         name,
-        title,
-        f"{_amount(row.amount, None)}{measure}",
-        f"{_amount(row.actual, None)}{measure}",
-        f"{_amount(row.expected, None)}{measure}"
-        if gap_kind(row) is not GapKind.share
-        else f"{_share(row.expected_share)}%",
+        target,
+        reader.amount(row.amount, row),
+        reader.amount(row.actual, row),
+        f"{_share(row.expected_share)}%" if share else reader.amount(row.expected, row),
         f"{_share(row.progress)}%",
-        gap_en(plan, row).removeprefix("gap "),
+        _difference(reader, row),
     )
 
 
@@ -769,11 +793,6 @@ def markdown(composition: Composition) -> str:
 def _number_of(plan: Plan, notice: Notice, number: int) -> str:
     """An earlier notice of the year by its document number."""
     return plan.notices.document_number(notice.plan_year, number)
-
-
-def _en(plan: Plan, left: LeftOut) -> str:
-    unit = plan.unit(left.unit)
-    return unit.display_name("en") if unit else left.unit_name
 
 
 def file_name(notice: Notice, suffix: str = "md") -> str:
