@@ -178,10 +178,13 @@ class OverdueUnit:
     missing_reports: list[str]
     behind: list[StatusRow]
     rectification_overdue: list[int] = field(default_factory=list)  # notice numbers (SPEC §10)
+    refile_overdue: list[int] = field(default_factory=list)  # returned entries not refiled in time (SPEC §16)
 
     @property
     def count(self) -> int:
-        return len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue)
+        return (
+            len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue) + len(self.refile_overdue)
+        )
 
 
 @dataclass(frozen=True)
@@ -494,20 +497,82 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
 
 
 def overdue_units(
-    evaluation: Evaluation, overdue_items: Mapping[str, Sequence[int]] | None = None
+    evaluation: Evaluation,
+    overdue_items: Mapping[str, Sequence[int]] | None = None,
+    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
 ) -> list[OverdueUnit]:
-    """Units with a behind assignment, a missing month or an overdue rectification item (`overdue_items`:
-    the notice numbers, per unit), most reasons first, then plan order (SPEC §5, §10)."""
+    """Units with a behind assignment, a missing month, an overdue rectification item (`overdue_items`: the
+    notice numbers, per unit) or a returned entry not refiled by its deadline (`overdue_refiles`: the entry
+    ids, per unit), most reasons first, then plan order (SPEC §5, §10, §16)."""
     listed: list[OverdueUnit] = []
     rows_by_unit = evaluation.rows_by_unit()
     for unit_filings in evaluation.filings:
         missing = [month for month, status in unit_filings.months.items() if status == "missing"]
         behind = [r for r in rows_by_unit.get(unit_filings.unit, []) if r.status == "behind"]
         items = list((overdue_items or {}).get(unit_filings.unit, []))
-        if missing or behind or items:
-            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind, items))
+        refiles = list((overdue_refiles or {}).get(unit_filings.unit, []))
+        if missing or behind or items or refiles:
+            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind, items, refiles))
     # sorted() is stable, so units with equal counts keep plan order
     return sorted(listed, key=lambda u: -u.count)
+
+
+@dataclass(frozen=True)
+class Refile:
+    """A returned entry with a deadline to refile (限期重报, SPEC §16), and the earliest reported date of an
+    entry filed after it for the same unit, target and period that counts (is accepted), if any."""
+
+    entry_id: int
+    unit: str
+    refile_by: date
+    refiled_on: date | None
+
+
+def overdue_refiles(refiles: Sequence[Refile], as_of: date) -> dict[str, list[int]]:
+    """Per unit, the returned entries overdue for refiling as of D (SPEC §18): the deadline is before D and no
+    later entry counting by D has been filed; a late refile cures it from its reported date on."""
+    overdue: dict[str, list[int]] = {}
+    for refile in refiles:
+        if refile.refile_by < as_of and (refile.refiled_on is None or refile.refiled_on > as_of):
+            overdue.setdefault(refile.unit, []).append(refile.entry_id)
+    return overdue
+
+
+@dataclass(frozen=True)
+class Uncured:
+    """What a notice named a unit for that is not cured yet (SPEC §16 销号): months still not filed, targets
+    still behind, rectification items still not answered, returned entries still not refiled."""
+
+    months: list[str]
+    targets: list[str]
+    notices: list[int]
+    refiles: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.months or self.targets or self.notices or self.refiles)
+
+
+def uncured(
+    unit: str,
+    evaluation: Evaluation,
+    *,
+    months: Sequence[str],
+    targets: Sequence[str],
+    notices: Mapping[int, ItemState],
+    refiles: Sequence[int],
+    refiles_overdue: Sequence[int],
+) -> Uncured:
+    """Each reason a notice named `unit` for, checked as of the evaluation's date C (SPEC §18): a named month is
+    filed (on time, late, or no longer required); a named target is not behind; a named overdue item (by its
+    notice's number, with its state at C) is answered or closed; a named refile is no longer overdue."""
+    filed = next((f.months for f in evaluation.filings if f.unit == unit), {})
+    behind = {r.target for r in evaluation.rows if r.unit == unit and r.status == "behind"}
+    return Uncured(
+        months=[m for m in months if filed.get(m) in ("missing", "pending")],
+        targets=[code for code in targets if code in behind],
+        notices=[number for number, state in notices.items() if state not in ("answered", "closed")],
+        refiles=[entry for entry in refiles if entry in refiles_overdue],
+    )
 
 
 # --- rectification (SPEC §10) ------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from ecotrack.filing import ATTACHMENT_NAME_MAX_LENGTH, LARGEST_VALUE, MAX_ATTAC
 _CONTROL = r"[\x01-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _CONTROL_IN_NOTES = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
-# Each record's recording time and recorder: stamped by the server on PostgreSQL.
+# Each record's recording time and recorder: stamped by the server on PostgreSQL. These are the tables of
+# migration 0009, which installs their stamps; a table added later stamps itself in its own migration
+# (`stamp_trigger`), so that each migration keeps doing what it did.
 STAMPED = {
     "entry": ("filed_at", "filed_by"),
     "import_batch": ("imported_at", "imported_by"),
@@ -207,6 +209,14 @@ _SQLITE_TRIGGERS = {
 }
 
 
+def stamp_trigger(table: str, at: str, by: str) -> str:
+    """The PostgreSQL trigger that stamps `table`'s recording time and recorder (`ecotrack_stamp`, from 0009)."""
+    return (
+        f'CREATE TRIGGER {table}_stamped BEFORE INSERT ON "{table}" FOR EACH ROW '
+        f"EXECUTE FUNCTION ecotrack_stamp('{at}', '{by}')"
+    )
+
+
 def install(dialect: str) -> list[str]:
     """The statements that put the checks in place (run by the migration that brings them)."""
     if dialect == "sqlite":
@@ -215,11 +225,7 @@ def install(dialect: str) -> list[str]:
             for name, (condition, message) in _SQLITE_TRIGGERS.items()
         ]
     statements = [_POSTGRES_STAMP]
-    for table, (at, by) in STAMPED.items():
-        statements.append(
-            f'CREATE TRIGGER {table}_stamped BEFORE INSERT ON "{table}" FOR EACH ROW '
-            f"EXECUTE FUNCTION ecotrack_stamp('{at}', '{by}')"
-        )
+    statements += [stamp_trigger(table, at, by) for table, (at, by) in STAMPED.items()]
     statements += [
         _POSTGRES_CHECK_ENTRIES.replace("{locked}", _POSTGRES_LOCK_CHECK),
         "CREATE TRIGGER entry_checked AFTER INSERT ON entry REFERENCING NEW TABLE AS new_entries "

@@ -156,6 +156,7 @@ class ReviewDecisionRecord(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id", unique=True)  # an entry is decided once
     decision: str
     reason: str = ""  # required for a return
+    refile_by: date | None = None  # a return's 限期重报 deadline (SPEC §16)
     decided_at: datetime
     decided_by: str
 
@@ -207,6 +208,7 @@ class NoticeRecord(SQLModel, table=True):
     issued_by: str
     document: str = Field(sa_column=Column(Text, nullable=False))  # Markdown, exactly as circulated
     content: str = Field(sa_column=Column(Text, nullable=False))  # the notice JSON of SPEC §6
+    dated: date | None = None  # its 成文日期 (SPEC §16); none recorded: its as-of date
 
 
 class NoticeItemRecord(SQLModel, table=True):
@@ -234,6 +236,18 @@ class NoticeVoidRecord(SQLModel, table=True):
     voided_by: str
 
 
+class NoticeSignatureRecord(SQLModel, table=True):
+    """The office signing a notice (签发, SPEC §16): once, on a day; with `require_signature` it counts from then."""
+
+    __tablename__ = "notice_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", unique=True)
+    signed_on: date
+    signed_at: datetime
+    signed_by: str
+
+
 class RectificationReportRecord(SQLModel, table=True):
     """A named unit's rectification report (整改情况) on its notice item; the latest is the answer."""
 
@@ -258,6 +272,7 @@ class RectificationDecisionRecord(SQLModel, table=True):
     notice_item_id: int = Field(foreign_key="notice_item.id", index=True)
     action: str
     note: str = ""
+    override: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # 销号 not on the data
     decided_on: date
     decided_at: datetime
     decided_by: str

@@ -33,6 +33,7 @@ CLERK_ROWS = {
     "notice_item": f"unit_id IN ({OWN_UNITS})",
     "notice": "true",  # a notice is circulated to every member unit
     "notice_void": "true",
+    "notice_signature": "true",
     "rectification_report": "notice_item_id IN (SELECT id FROM notice_item)",
     "rectification_decision": "notice_item_id IN (SELECT id FROM notice_item)",
     "attachment_link": OWN_LINKS,
