@@ -38,6 +38,7 @@ class NoticeItem:
     still_not_filed: list[str] = field(default_factory=list)  # named before, still missing: listed, no reason
     rectification_overdue: list[int] = field(default_factory=list)  # notices whose rectification is overdue
     added_reason: str = ""  # named by the office, not the rules (措施不力)
+    refile_overdue: list[int] = field(default_factory=list)  # returned entries not refiled by their deadline
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,13 @@ class Notice:
     overview: Overview | None = None  # None in a record made before SPEC §12
     circulation: Circulation | None = None
     language: str = "zh"  # of the document as circulated
+    dated: date | None = None  # its 成文日期 when not its as-of date (SPEC §16)
+    cited: dict[int, str] = field(default_factory=dict)  # earlier notices it cites, by their issued numbers
+
+    @property
+    def written_on(self) -> date:
+        """The notice's 成文日期: the day it is dated, its as-of date unless `--dated` said otherwise."""
+        return self.dated or self.as_of
 
     def as_json(self, issued_at: str | None = None) -> dict[str, Any]:
         """The `notice` object of SPEC §6 (with `issued_at` once issued)."""
@@ -139,6 +147,10 @@ class Notice:
             "circulation": _circulation_json(self.circulation) if self.circulation else None,
             "language": self.language,
         }
+        if self.dated is not None:
+            data["dated"] = self.dated.isoformat()
+        if self.cited:
+            data["cited"] = {str(number): document for number, document in self.cited.items()}
         if issued_at is not None:
             data["issued_at"] = issued_at
         return data
@@ -162,6 +174,8 @@ class Notice:
             overview=Overview(**overview) if overview else None,
             circulation=_circulation_from_json(circulation) if circulation else None,
             language=str(data.get("language", "zh")),
+            dated=date.fromisoformat(data["dated"]) if data.get("dated") else None,
+            cited={int(number): str(document) for number, document in data.get("cited", {}).items()},
         )
 
 
@@ -203,6 +217,7 @@ def _item_from_json(item: Mapping[str, Any]) -> NoticeItem:
         still_not_filed=list(item.get("still_not_filed", [])),
         rectification_overdue=[int(n) for n in item.get("rectification_overdue", [])],
         added_reason=item.get("added_reason", ""),
+        refile_overdue=[int(n) for n in item.get("refile_overdue", [])],
     )
 
 
@@ -216,18 +231,21 @@ class Candidate:
 
     @property
     def has_reason(self) -> bool:
-        return bool(self.overdue.behind or self.new_missing or self.overdue.rectification_overdue)
+        return bool(
+            self.overdue.behind or self.new_missing or self.overdue.rectification_overdue or self.overdue.refile_overdue
+        )
 
 
 def candidates(
     evaluation: Evaluation,
     overdue_items: Mapping[str, Sequence[int]],
     already_named: Mapping[str, set[str]],
+    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
 ) -> list[Candidate]:
     """Every overdue unit (SPEC §5 with §10's overdue items), its missing months split into those no earlier
     notice named (a reason) and those named before (listed only); in the order of the overdue list."""
     found = []
-    for unit in overdue_units(evaluation, overdue_items):
+    for unit in overdue_units(evaluation, overdue_items, overdue_refiles):
         named_before = already_named.get(unit.unit, set())
         found.append(
             Candidate(
@@ -249,6 +267,9 @@ def draft(
     overdue_items: Mapping[str, Sequence[int]] | None = None,
     already_named: Mapping[str, set[str]] | None = None,
     editorial: Editorial | None = None,
+    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
+    dated: date | None = None,
+    issued_numbers: Mapping[int, str] | None = None,
 ) -> Notice:
     """A notice naming the units SPEC §10 names, each counted and worded by the ladder.
 
@@ -260,7 +281,7 @@ def draft(
     """
     assert evaluation.evaluation_month is not None
     chosen = editorial or Editorial()
-    found = candidates(evaluation, overdue_items or {}, already_named or {})
+    found = candidates(evaluation, overdue_items or {}, already_named or {}, overdue_refiles)
     by_unit = {c.overdue.unit: c for c in found}
     named_codes = {c.overdue.unit for c in found if c.has_reason and c.overdue.unit not in chosen.excluded}
     named_codes |= set(chosen.added)
@@ -280,26 +301,31 @@ def draft(
             still_not_filed=candidate.still_not_filed if candidate else [],
             rectification_overdue=candidate.overdue.rectification_overdue if candidate else [],
             added_reason=chosen.added.get(code, ""),
+            refile_overdue=candidate.overdue.refile_overdue if candidate else [],
         )
 
     def reasons(code: str) -> int:
         candidate = by_unit.get(code)
         return candidate.overdue.count if candidate else 0
 
-    # most reasons first (behind targets, every missing month, overdue items), then plan order
+    # most reasons first (behind targets, every missing month, overdue items and refiles), then plan order
     ordered = sorted(named_codes, key=lambda code: (-reasons(code), position[code]))
+    units = [item(code) for code in ordered]
+    cited = {n for unit in units for n in unit.rectification_overdue}
     return Notice(
         number=number,
         document_number=plan.notices.document_number(plan.year, number),
         plan_year=plan.year,
         as_of=as_of,
         evaluation_month=evaluation.evaluation_month,
-        units=[item(code) for code in ordered],
-        rectify_by=rectification_due(plan, as_of),
+        units=units,
+        rectify_by=rectification_due(plan, dated or as_of),
         excluded=[LeftOut(code, names[code], reason) for code, reason in chosen.excluded.items()],
         commended=[LeftOut(code, names[code]) for code in chosen.commended],
         overview=Overview.of(evaluation),
         circulation=Circulation.of(plan),
+        dated=dated if dated is not None and dated != as_of else None,
+        cited={n: number for n, number in (issued_numbers or {}).items() if n in cited},
     )
 
 
@@ -666,11 +692,11 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
         ),
         attachment_rows=rows,
         issuer=circulation.office,
-        date=style.day(notice.as_of),
+        date=style.day(notice.written_on),
         contact_note=t("(Contact: {name}, phone {phone})", name=contact.name, phone=contact.phone) if contact else None,
         cc=t("Copied to: {offices}.", offices=style.clauses.join(circulation.cc)) if circulation.cc else None,
         printed_by=circulation.office,
-        printed_on=t("printed {date}", date=style.day(notice.as_of)),
+        printed_on=t("printed {date}", date=style.day(notice.written_on)),
     )
 
 
@@ -721,6 +747,9 @@ def _reasons(plan: Plan, notice: Notice, item: NoticeItem, style: _Style) -> lis
     if item.rectification_overdue:
         numbers = style.enumeration.join(_number_of(plan, notice, n) for n in item.rectification_overdue)
         points.append(t("Rectification overdue for notice {numbers}.", numbers=numbers))
+    if item.refile_overdue:
+        entries = style.enumeration.join(f"#{n}" for n in item.refile_overdue)
+        points.append(t("Returned entries not filed again by their deadline: {entries}.", entries=entries))
     if item.behind:
         points.append(t("Targets behind schedule:"))
     return points
@@ -791,8 +820,9 @@ def markdown(composition: Composition) -> str:
 
 
 def _number_of(plan: Plan, notice: Notice, number: int) -> str:
-    """An earlier notice of the year by its document number."""
-    return plan.notices.document_number(notice.plan_year, number)
+    """An earlier notice of the year by the document number it was issued with (SPEC §16); a record made before
+    it kept them had only the plan's format to go by."""
+    return notice.cited.get(number) or plan.notices.document_number(notice.plan_year, number)
 
 
 def file_name(notice: Notice, suffix: str = "md") -> str:

@@ -161,6 +161,7 @@ class NoticeSettings:
     addressees: str = DEFAULT_ADDRESSEES  # 主送机关
     cc: tuple[str, ...] = ()  # 抄送机关
     contact: Contact | None = None  # the office's 联系人 and phone, in the notice's 附注
+    require_signature: bool = False  # a notice counts, and is circulated, once signed (签发, SPEC §16)
 
     def wording(self, count: int) -> str:
         """The ladder's wording for a unit's n-th notice of the year: the highest key ≤ n applies."""

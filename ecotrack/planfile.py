@@ -131,6 +131,7 @@ class NoticesSection(_Section):
     ladder: Annotated[dict[Annotated[int, Field(ge=1)], Text], Field(min_length=1)] = Field(
         default_factory=lambda: dict(DEFAULT_LADDER)
     )
+    require_signature: bool = False
 
 
 class ReviewSection(_Section):

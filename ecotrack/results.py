@@ -94,6 +94,15 @@ class Voided:
 
 
 @dataclass(frozen=True)
+class Signed:
+    """A notice signed by the office (签发, SPEC §16): the day, and who recorded it when."""
+
+    on: date
+    at: str
+    by: str
+
+
+@dataclass(frozen=True)
 class IssuedNotice:
     number: int
     document_number: str
@@ -105,6 +114,13 @@ class IssuedNotice:
     named: list[NamedUnit]  # from the notice items, in the notice's order
     content: dict[str, Any]  # the snapshot the document was written from (SPEC §6's notice object)
     voided: Voided | None = None  # a voided notice counts nowhere (SPEC §10)
+    dated: date | None = None  # its 成文日期 when `--dated` gave one (SPEC §16)
+    signed: Signed | None = None  # 签发
+
+    @property
+    def written_on(self) -> date:
+        """Its 成文日期: the day it is dated, else its as-of date."""
+        return self.dated or self.as_of
 
     @property
     def notice(self) -> Notice:
@@ -135,6 +151,8 @@ class StoredItem:
     unit: str
     unit_name: str
     steps: list[ItemStep]
+    notice_dated: date | None = None  # the notice's 成文日期 when it was dated otherwise (SPEC §16)
+    notice_signed_on: date | None = None
 
     @property
     def events(self) -> list[ItemEvent]:

@@ -182,9 +182,7 @@ class OverdueUnit:
 
     @property
     def count(self) -> int:
-        return (
-            len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue) + len(self.refile_overdue)
-        )
+        return len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue) + len(self.refile_overdue)
 
 
 @dataclass(frozen=True)
@@ -589,9 +587,23 @@ class ItemEvent:
     on: date
 
 
-def rectification_due(plan: Plan, notice_as_of: date) -> date:
-    """A named unit's rectification is due `rectify_days` calendar days after its notice's as-of date."""
-    return notice_as_of + timedelta(days=plan.notices.rectify_days)
+def rectification_due(plan: Plan, notice_dated: date) -> date:
+    """A named unit's rectification is due `rectify_days` calendar days after its notice's 成文日期 (its as-of
+    date unless it was dated otherwise, SPEC §14, §16)."""
+    return notice_dated + timedelta(days=plan.notices.rectify_days)
+
+
+def notice_counts_from(plan: Plan, notice_as_of: date, signed_on: date | None) -> date | None:
+    """From which day a notice counts (its items, its place in the ladder, its penalty): its as-of date, or with
+    `notices.require_signature` the day it was signed, None while it is not (SPEC §16, §18)."""
+    if plan.notices.require_signature:
+        return signed_on
+    return notice_as_of
+
+
+def counts_by(counts_from: date | None, as_of: date) -> bool:
+    """Whether a notice that counts from `counts_from` counts as of D."""
+    return counts_from is not None and counts_from <= as_of
 
 
 def item_state(due: date, events: Sequence[ItemEvent], as_of: date) -> ItemState:

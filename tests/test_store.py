@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+import json
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,10 @@ def execute(database: db.Database, sql: str, **values: object) -> list[tuple[Any
         engine.dispose()
 
 
+# The settings keys added since that release (part three): its JSON lacks them, so they load with their defaults.
+LATER_KEYS = {"assessment": (), "notices": ("require_signature",), "review": ()}
+
+
 def test_settings_stored_by_the_earlier_release_load_and_are_written_the_same(database: db.Database) -> None:
     plan = read_plan(EVERY_SETTING)[0]
     sync(database, plan)
@@ -172,13 +177,28 @@ def test_settings_stored_by_the_earlier_release_load_and_are_written_the_same(da
         review=STORED_REVIEW,
     )
     execute(database, "UPDATE target SET scoring = :scoring WHERE code = '1.1'", scoring=STORED_SCORING)
-    assert stored(database, plan.year).plan == plan
-    report = sync(database, plan)
+    earlier = replace(
+        plan,
+        **{
+            section: replace(
+                getattr(plan, section),
+                **{key: getattr(type(getattr(plan, section))(), key) for key in keys},
+            )
+            for section, keys in LATER_KEYS.items()
+        },
+    )
+    assert stored(database, plan.year).plan == earlier
+    report = sync(database, earlier)
     assert (report.added, report.changed, report.removed) == (0, 0, 0)
-    # The same bytes again: an earlier release's client on the same server reads what this one writes.
-    assert execute(database, "SELECT assessment, notices, review FROM plan") == [
-        (STORED_ASSESSMENT, STORED_NOTICES, STORED_REVIEW)
-    ]
+    # The same values again, under the same keys: an earlier release's client on the same server reads what this
+    # one writes (the later keys beside them, which it does not read).
+    written = execute(database, "SELECT assessment, notices, review FROM plan")[0]
+    for text_now, text_then, (section, keys) in zip(
+        written, (STORED_ASSESSMENT, STORED_NOTICES, STORED_REVIEW), LATER_KEYS.items(), strict=True
+    ):
+        now = json.loads(text_now)
+        assert set(now) - set(json.loads(text_then)) == set(keys), section
+        assert {k: v for k, v in now.items() if k not in keys} == json.loads(text_then)
     assert execute(database, "SELECT scoring FROM target WHERE code = '1.1'") == [(STORED_SCORING,)]
 
 

@@ -257,11 +257,14 @@ def _insert_many(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
     return filed
 
 
-def is_accepted() -> ColumnElement[bool]:
+def is_accepted(
+    *, decision: type[ReviewDecisionRecord] = ReviewDecisionRecord, entry: type[EntryRecord] = EntryRecord
+) -> ColumnElement[bool]:
     """SPEC §9 in SQL, as `rules.review_state` and `rules.counts` say: an entry counts once accepted
-    (by the office's decision, or when filed without needing one). Reads the outer-joined decision."""
-    decision = col(ReviewDecisionRecord.decision)
-    return or_(decision == "accepted", and_(decision.is_(None), col(EntryRecord.submitted) == false()))
+    (by the office's decision, or when filed without needing one). Reads the outer-joined decision (of the
+    tables given, or of their aliases)."""
+    decided = col(decision.decision)
+    return or_(decided == "accepted", and_(decided.is_(None), col(entry.submitted) == false()))
 
 
 def _not_returned() -> ColumnElement[bool]:

@@ -157,6 +157,7 @@ class ReviewDecisionRecord(SQLModel, table=True):
     decision: str
     reason: str = ""  # required for a return
     refile_by: date | None = None  # a return's 限期重报 deadline (SPEC §16)
+    decided_on: date | None = None  # the day it was taken, given with --on (none: the day it was recorded)
     decided_at: datetime
     decided_by: str
 

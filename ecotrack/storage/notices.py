@@ -10,11 +10,12 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ecotrack.notices import Notice
-from ecotrack.results import IssuedNotice, NamedUnit, Voided
+from ecotrack.results import IssuedNotice, NamedUnit, Signed, Voided
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
     NoticeItemRecord,
     NoticeRecord,
+    NoticeSignatureRecord,
     NoticeVoidRecord,
     UnitRecord,
 )
@@ -22,9 +23,13 @@ from ecotrack.storage.models import (
 # --- notices --------------------------------------------------------------------------------------
 
 
-def _issued(record: NoticeRecord, named: list[NamedUnit], voided: Voided | None = None) -> IssuedNotice:
+def _issued(
+    record: NoticeRecord, named: list[NamedUnit], voided: Voided | None = None, signed: Signed | None = None
+) -> IssuedNotice:
     return IssuedNotice(
         voided=voided,
+        signed=signed,
+        dated=record.dated,
         number=record.number,
         document_number=record.document_number,
         as_of=record.as_of,
@@ -63,14 +68,36 @@ def _voids(session: Session, notice_ids: list[int]) -> dict[int, Voided]:
     }
 
 
+def _signatures(session: Session, notice_ids: list[int]) -> dict[int, Signed]:
+    return {
+        record.notice_id: Signed(record.signed_on, local_iso(record.signed_at), record.signed_by)
+        for record in session.exec(
+            select(NoticeSignatureRecord).where(col(NoticeSignatureRecord.notice_id).in_(notice_ids))
+        )
+    }
+
+
+def sign_notice(*, session: Session, plan_id: int, number: int, on: date, at: datetime, by: str) -> None:
+    """Record the office's signature (签发) of a notice; the database refuses a second one."""
+    notice_id = session.exec(
+        select(NoticeRecord.id).where(NoticeRecord.plan_id == plan_id, NoticeRecord.number == number)
+    ).one()
+    assert notice_id is not None
+    session.add(NoticeSignatureRecord(notice_id=notice_id, signed_on=on, signed_at=at, signed_by=by))
+    session.flush()
+
+
 def notices(*, session: Session, plan_id: int) -> list[IssuedNotice]:
     """The notices of a plan year, oldest first."""
     records = list(
         session.exec(select(NoticeRecord).where(NoticeRecord.plan_id == plan_id).order_by(col(NoticeRecord.number)))
     )
     ids = [record.id for record in records if record.id is not None]
-    named, voids = _named_units(session, ids), _voids(session, ids)
-    return [_issued(record, named.get(record.id or 0, []), voids.get(record.id or 0)) for record in records]
+    named, voids, signed = _named_units(session, ids), _voids(session, ids), _signatures(session, ids)
+    return [
+        _issued(record, named.get(record.id or 0, []), voids.get(record.id or 0), signed.get(record.id or 0))
+        for record in records
+    ]
 
 
 def notice_for_month(*, session: Session, plan_id: int, evaluation_month: str) -> IssuedNotice | None:
@@ -95,23 +122,6 @@ def next_notice_number(*, session: Session, plan_id: int) -> int:
     return (highest or 0) + 1
 
 
-def notice_counts(*, session: Session, plan_id: int, as_of: date | None = None) -> dict[str, int]:
-    """Notice items naming each unit in the notices of a plan year that are not void (those as of `as_of`
-    or before, if given)."""
-    query = (
-        select_columns(col(UnitRecord.code), func.count())
-        .select_from(NoticeItemRecord)
-        .join(NoticeRecord, col(NoticeRecord.id) == NoticeItemRecord.notice_id)
-        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
-        .outerjoin(NoticeVoidRecord, col(NoticeVoidRecord.notice_id) == NoticeRecord.id)
-        .where(col(NoticeRecord.plan_id) == plan_id, col(NoticeVoidRecord.id).is_(None))
-        .group_by(col(UnitRecord.code))
-    )
-    if as_of is not None:
-        query = query.where(col(NoticeRecord.as_of) <= as_of)
-    return dict(session.execute(query).all())
-
-
 def record_notice(
     *, session: Session, plan_id: int, notice: Notice, document: str, issued_at: datetime, issued_by: str
 ) -> None:
@@ -126,6 +136,7 @@ def record_notice(
         issued_by=issued_by,
         document=document,
         content=json.dumps(notice.as_json(), ensure_ascii=False),
+        dated=notice.dated,
     )
     session.add(record)
     session.flush()
@@ -145,16 +156,3 @@ def record_notice(
             )
         )
     session.flush()
-
-
-def months_named(*, session: Session, plan_id: int, as_of: date) -> dict[str, set[str]]:
-    """Per unit, the months that notices of the year as of `as_of`, not void, listed as missing (as a reason or
-    under "still not filed"): a month named once is no reason to name the unit again (SPEC §10, §14)."""
-    named: dict[str, set[str]] = {}
-    for notice in notices(session=session, plan_id=plan_id):
-        if notice.voided is not None or notice.as_of > as_of:
-            continue
-        for unit in notice.content.get("units", []):
-            months = named.setdefault(unit["unit"], set())
-            months.update(unit.get("missing_reports", []), unit.get("still_not_filed", []))
-    return named

@@ -22,6 +22,7 @@ from ecotrack.storage.models import (
     EntryRecord,
     NoticeItemRecord,
     NoticeRecord,
+    NoticeSignatureRecord,
     NoticeVoidRecord,
     RectificationDecisionRecord,
     RectificationReportRecord,
@@ -43,8 +44,11 @@ def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[St
             col(NoticeRecord.as_of),
             col(UnitRecord.code),
             col(UnitRecord.name),
+            col(NoticeRecord.dated),
+            col(NoticeSignatureRecord.signed_on),
         )
         .join(NoticeRecord, col(NoticeRecord.id) == NoticeItemRecord.notice_id)
+        .outerjoin(NoticeSignatureRecord, col(NoticeSignatureRecord.notice_id) == NoticeRecord.id)
         .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
         .outerjoin(NoticeVoidRecord, col(NoticeVoidRecord.notice_id) == NoticeRecord.id)
         .where(col(NoticeRecord.plan_id) == plan_id, col(NoticeVoidRecord.id).is_(None))
@@ -55,8 +59,8 @@ def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[St
     rows = list(session.execute(query))
     steps = _steps(session, [row[0] for row in rows])
     return [
-        StoredItem(item_id, number, document_number, as_of, code, name, steps.get(item_id, []))
-        for item_id, number, document_number, as_of, code, name in rows
+        StoredItem(item_id, number, document_number, as_of, code, name, steps.get(item_id, []), dated, signed_on)
+        for item_id, number, document_number, as_of, code, name, dated, signed_on in rows
     ]
 
 
@@ -209,13 +213,22 @@ def attachment(*, session: Session, sha256: str) -> bytes | None:
 
 
 def record_decision(
-    *, session: Session, item_id: int, action: str, note: str, decided_on: date, decided_at: datetime, decided_by: str
+    *,
+    session: Session,
+    item_id: int,
+    action: str,
+    note: str,
+    decided_on: date,
+    decided_at: datetime,
+    decided_by: str,
+    override: bool = False,
 ) -> None:
     session.add(
         RectificationDecisionRecord(
             notice_item_id=item_id,
             action=action,
             note=note,
+            override=override,
             decided_on=decided_on,
             decided_at=decided_at,
             decided_by=decided_by,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy import select as select_columns
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from ecotrack.rules import LockEvent, ReviewState, review_state
-from ecotrack.storage.entries import local_time
+from ecotrack.rules import LockEvent, Refile, ReviewState, review_state
+from ecotrack.storage.entries import _as_date, local_time
 from ecotrack.storage.models import (
     AssignmentRecord,
     EntryRecord,
@@ -79,16 +81,67 @@ def entry_states(
 
 
 def record_decisions(
-    *, session: Session, entry_ids: Iterable[int], decision: str, reason: str, decided_by: str, decided_at: datetime
+    *,
+    session: Session,
+    entry_ids: Iterable[int],
+    decision: str,
+    reason: str,
+    decided_by: str,
+    decided_at: datetime,
+    decided_on: date | None = None,
+    refile_by: date | None = None,
 ) -> None:
     """Record one decision per entry; the database refuses a second decision on any of them."""
     for entry_id in entry_ids:
         session.add(
             ReviewDecisionRecord(
-                entry_id=entry_id, decision=decision, reason=reason, decided_by=decided_by, decided_at=decided_at
+                entry_id=entry_id,
+                decision=decision,
+                reason=reason,
+                decided_by=decided_by,
+                decided_at=decided_at,
+                decided_on=decided_on,
+                refile_by=refile_by,
             )
         )
     session.flush()
+
+
+def refiles(*, session: Session, plan_id: int) -> list[Refile]:
+    """The plan year's returned entries with a deadline to refile (SPEC §16), each with the earliest reported date
+    of an entry filed after it for the same assignment and period that counts (is accepted), if any."""
+    from ecotrack.storage.entries import is_accepted
+
+    later = aliased(EntryRecord)
+    later_decision = aliased(ReviewDecisionRecord)
+    refiled_on = (
+        select_columns(func.min(later.reported_on))
+        .outerjoin(later_decision, col(later_decision.entry_id) == later.id)
+        .where(
+            col(later.assignment_id) == col(EntryRecord.assignment_id),
+            col(later.period) == col(EntryRecord.period),
+            col(later.id) > col(EntryRecord.id),
+            is_accepted(decision=later_decision, entry=later),
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select_columns(col(EntryRecord.id), col(UnitRecord.code), col(ReviewDecisionRecord.refile_by), refiled_on)
+        .join(EntryRecord, col(EntryRecord.id) == ReviewDecisionRecord.entry_id)
+        .join(AssignmentRecord, col(AssignmentRecord.id) == EntryRecord.assignment_id)
+        .join(TargetRecord, col(TargetRecord.id) == AssignmentRecord.target_id)
+        .join(UnitRecord, col(UnitRecord.id) == AssignmentRecord.unit_id)
+        .where(
+            col(TargetRecord.plan_id) == plan_id,
+            col(ReviewDecisionRecord.decision) == "returned",
+            col(ReviewDecisionRecord.refile_by).is_not(None),
+        )
+        .order_by(col(EntryRecord.id))
+    )
+    return [
+        Refile(entry_id, unit, refile_by, _as_date(on) if on is not None else None)
+        for entry_id, unit, refile_by, on in rows
+    ]
 
 
 def lock_events(*, session: Session, plan_id: int) -> dict[str, list[LockEvent]]:

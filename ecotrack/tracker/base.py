@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -205,11 +205,20 @@ class TrackerBase:
     def notices(self) -> list[IssuedNotice]:
         return self.read(lambda session: notice_store.notices(session=session, plan_id=self.stored.id))
 
+    def notices_in_force(self, issued: Sequence[IssuedNotice], as_of: date) -> list[IssuedNotice]:
+        """Of the notices issued, those that count as of D (their items, their place in the ladder, their
+        penalty): not void, and from their as-of date, or with `notices.require_signature` from the day they
+        were signed (SPEC §10, §16, §18)."""
+        return [
+            n
+            for n in issued
+            if n.voided is None
+            and rules.counts_by(rules.notice_counts_from(self.plan, n.as_of, n.signed.on if n.signed else None), as_of)
+        ]
+
     def notice_counts(self, as_of: date) -> dict[str, int]:
-        """Notice items per unit in this year's notices as of a date (for the assessment)."""
-        return self.read(
-            lambda session: notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of)
-        )
+        """Per unit, the notices of the year naming it that count as of a date (the ladder, the assessment)."""
+        return named_counts(self.notices_in_force(self.notices(), as_of))
 
     def locks(self) -> list[rules.PeriodLock]:
         """Every time a period of the year was locked, in period order, as of now."""
@@ -220,6 +229,25 @@ class TrackerBase:
             for month in range(self.plan.start_month, 13)
             for lock in rules.period_locks(self.plan, month, events.get(period_label(self.plan.year, month), []), now)
         ]
+
+
+def named_counts(issued: Sequence[IssuedNotice]) -> dict[str, int]:
+    """Per unit, how many of these notices name it."""
+    counts: dict[str, int] = {}
+    for notice in issued:
+        for named in notice.named:
+            counts[named.unit] = counts.get(named.unit, 0) + 1
+    return counts
+
+
+def months_named(issued: Sequence[IssuedNotice]) -> dict[str, set[str]]:
+    """Per unit, the months these notices listed as missing (as a reason or under "still not filed"): a month
+    named once is no reason to name the unit again (SPEC §10, §14)."""
+    named: dict[str, set[str]] = {}
+    for notice in issued:
+        for item in notice.notice.units:
+            named.setdefault(item.unit, set()).update(item.missing_reports, item.still_not_filed)
+    return named
 
 
 def not_allowed(login: roles_store.Login) -> str:

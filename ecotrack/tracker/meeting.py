@@ -24,7 +24,7 @@ from ecotrack.results import (
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import entries as entry_store
-from ecotrack.tracker.base import utc_now
+from ecotrack.tracker.base import months_named, named_counts, utc_now
 from ecotrack.tracker.rectification import RectificationDesk
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ class MeetingDesk(RectificationDesk):
     def overdue(self, as_of: date) -> Overdue:
         """The units overdue as of a date, most reasons first (SPEC §5, §10), with the month they are judged by."""
         evaluation = self.evaluate(as_of)
-        items = self.read(lambda session: self._overdue_items(session, as_of))
-        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation, items))
+        items, refiles = self.read(
+            lambda session: (self._overdue_items(session, as_of), self._overdue_refiles(session, as_of))
+        )
+        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation, items, refiles))
 
     def evaluation_month(self, as_of: date) -> str | None:
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
@@ -117,6 +119,7 @@ class MeetingDesk(RectificationDesk):
         dry_run: bool,
         publish: Publisher | None = None,
         editorial: Editorial | None = None,
+        dated: date | None = None,
     ) -> IssuedDraft | None:
         """Draft, number and record a notice naming the overdue units (SPEC §6 `notice`).
 
@@ -124,7 +127,8 @@ class MeetingDesk(RectificationDesk):
         yet, or a notice for this evaluation month exists. Numbering and recording happen in one
         write transaction, so two offices issuing at once cannot take the same number or month.
         `publish` writes the document before that transaction commits (write, then record): when it
-        fails nothing is recorded, and when the commit fails what it wrote is taken back.
+        fails nothing is recorded, and when the commit fails what it wrote is taken back. `dated` is its
+        成文日期 (SPEC §16; the as-of date when not given, never before it): its items are due from it.
         """
         month_number = rules.evaluation_month(self.plan.year, as_of)
         if month_number is None:
@@ -136,7 +140,10 @@ class MeetingDesk(RectificationDesk):
                 )
             )
         month = period_label(self.plan.year, month_number)
-
+        if dated is not None and dated < as_of:
+            raise BadInput(
+                t("--dated {dated} is before the notice's as-of date {as_of}", dated=dated, as_of=as_of.isoformat())
+            )
         if not dry_run:
             self.require_office(t("issuing a notice"))
 
@@ -149,10 +156,13 @@ class MeetingDesk(RectificationDesk):
             evaluation = rules.evaluate(self.plan, ledger, as_of)
             assert evaluation.evaluation_month == month
             overdue_items = self._overdue_items(session, as_of)
-            already_named = notice_store.months_named(session=session, plan_id=self.stored.id, as_of=as_of)
+            overdue_refiles = self._overdue_refiles(session, as_of)
+            issued = notice_store.notices(session=session, plan_id=self.stored.id)
+            counting = self.notices_in_force(issued, as_of)  # the ladder and "named before" (SPEC §6, §10, §18)
+            already_named = months_named(counting)
             chosen = editorial or notices.Editorial()
-            self._check_editorial(notices.candidates(evaluation, overdue_items, already_named), chosen)
-            first = notice_store.notice_for_month(session=session, plan_id=self.stored.id, evaluation_month=month)
+            self._check_editorial(notices.candidates(evaluation, overdue_items, already_named, overdue_refiles), chosen)
+            first = next((n for n in issued if n.evaluation_month == month and n.voided is None), None)
             if first is not None:
                 raise Refused(
                     t(
@@ -167,11 +177,14 @@ class MeetingDesk(RectificationDesk):
                 as_of,
                 evaluation,
                 number=notice_store.next_notice_number(session=session, plan_id=self.stored.id),
-                # the ladder counts only notices dated on or before this one (SPEC §6), void ones never
-                prior_counts=notice_store.notice_counts(session=session, plan_id=self.stored.id, as_of=as_of),
+                prior_counts=named_counts(counting),
                 overdue_items=overdue_items,
                 already_named=already_named,
                 editorial=chosen,
+                overdue_refiles=overdue_refiles,
+                dated=dated,
+                # earlier notices are cited by the numbers they were issued with (SPEC §16)
+                issued_numbers={n.number: n.document_number for n in issued},
             )
             if not notice.units:
                 return None

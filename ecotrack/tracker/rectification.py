@@ -22,6 +22,7 @@ from ecotrack.results import (
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import rectification as rectification_store
+from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
 
 if TYPE_CHECKING:
@@ -43,13 +44,19 @@ class RectificationDesk(TrackerBase):
                 overdue.setdefault(item.unit, []).append(item.notice_number)
         return overdue
 
+    def _overdue_refiles(self, session: Session, as_of: date) -> dict[str, list[int]]:
+        """Per unit, the returned entries not refiled by their deadline as of a date (SPEC §16)."""
+        return rules.overdue_refiles(review_store.refiles(session=session, plan_id=self.stored.id), as_of)
+
     def _items(self, session: Session, as_of: date, unit: str | None = None) -> list[RectificationItem]:
-        """The rectification items that exist as of a date (their notice's as-of date on or before it)."""
+        """The rectification items that exist as of a date: their notice counts by then (from its as-of date, or
+        once signed where signatures are required), each due `rectify_days` after its notice's 成文日期."""
         found = []
         for stored in rectification_store.items(session=session, plan_id=self.stored.id, unit=unit):
-            if stored.notice_as_of > as_of:
+            counts_from = rules.notice_counts_from(self.plan, stored.notice_as_of, stored.notice_signed_on)
+            if not rules.counts_by(counts_from, as_of):
                 continue
-            due = rules.rectification_due(self.plan, stored.notice_as_of)
+            due = rules.rectification_due(self.plan, stored.notice_dated or stored.notice_as_of)
             # what was done by then: a later answer or decision is not shown as of an earlier date
             stored = replace(stored, steps=[step for step in stored.steps if step.on <= as_of])
             found.append(RectificationItem(stored, due, rules.item_state(due, stored.events, as_of)))

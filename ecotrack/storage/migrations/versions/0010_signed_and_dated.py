@@ -5,7 +5,8 @@ Revises: 0009
 Create Date: 2026-12-07
 
 Plain ADD COLUMNs, nullable or with a default that leaves every existing record meaning what it meant: a
-notice's `dated` (its 成文日期; none recorded: its as-of date), a return's `refile_by` (none: no deadline), a
+notice's `dated` (its 成文日期; none recorded: its as-of date), a decision's `decided_on` (the day it was taken,
+for a decision on paper; none: the day it was recorded) and a return's `refile_by` (none: no deadline), a
 close's `override` (false: closed on the data). One new table, `notice_signature`, one row per signed notice
 (签发), append-only and stamped by the server like the rest.
 """
@@ -30,6 +31,7 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.add_column("notice", sa.Column("dated", sa.Date(), nullable=True))
     op.add_column("review_decision", sa.Column("refile_by", sa.Date(), nullable=True))
+    op.add_column("review_decision", sa.Column("decided_on", sa.Date(), nullable=True))
     op.add_column(
         "rectification_decision", sa.Column("override", sa.Boolean(), nullable=False, server_default=sa.false())
     )
@@ -58,5 +60,6 @@ def downgrade() -> None:
         op.execute(statement)
     op.drop_table("notice_signature")
     op.drop_column("rectification_decision", "override")
+    op.drop_column("review_decision", "decided_on")
     op.drop_column("review_decision", "refile_by")
     op.drop_column("notice", "dated")
