@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,8 @@ STORED_NOTICES = (
     '"cc": ["区委办公室", "区政府办公室"], "contact": ["周敏", "0839-5551234"]}'
 )
 STORED_REVIEW = '{"required": true, "lock_after_days": 20}'
+# The assessment settings added since (SPEC §15), as this release writes them after the earlier ones.
+STORED_ADDED_ASSESSMENT = ', "late_report_share": 0.25, "tie_break": ["timeliness", "notices"], "quota_ties": "keep"}'
 STORED_SCORING = '{"per": 1.0, "points": 5.0}'
 
 
@@ -172,13 +174,18 @@ def test_settings_stored_by_the_earlier_release_load_and_are_written_the_same(da
         review=STORED_REVIEW,
     )
     execute(database, "UPDATE target SET scoring = :scoring WHERE code = '1.1'", scoring=STORED_SCORING)
-    assert stored(database, plan.year).plan == plan
+    # the keys the earlier release did not know take their defaults
+    earlier = replace(plan.assessment, late_report_share=0.0, tie_break=(), quota_ties="drop")
+    assert earlier != plan.assessment
+    assert stored(database, plan.year).plan == replace(plan, assessment=earlier)
     report = sync(database, plan)
     assert (report.added, report.changed, report.removed) == (0, 0, 0)
-    # The same bytes again: an earlier release's client on the same server reads what this one writes.
+    # The same bytes again, the later keys after them: an earlier release's client on the same server reads what
+    # this one writes (it leaves aside the keys it does not know).
     assert execute(database, "SELECT assessment, notices, review FROM plan") == [
-        (STORED_ASSESSMENT, STORED_NOTICES, STORED_REVIEW)
+        (STORED_ASSESSMENT[:-1] + STORED_ADDED_ASSESSMENT, STORED_NOTICES, STORED_REVIEW)
     ]
+    assert stored(database, plan.year).plan == plan
     assert execute(database, "SELECT scoring FROM target WHERE code = '1.1'") == [(STORED_SCORING,)]
 
 
