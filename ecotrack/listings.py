@@ -29,8 +29,10 @@ if TYPE_CHECKING:
         ItemState,
         OverdueUnit,
         PeriodLock,
+        QuotaExceeded,
         StatusRow,
         TargetTotal,
+        Tie,
         UnitAssessment,
         Veto,
     )
@@ -322,6 +324,7 @@ ASSESS_COLUMNS = (
     "adjustments",
     "vetoed",
     "final",
+    "beyond_quota",
 )
 EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
 PLAN_COLUMNS = (
@@ -515,7 +518,13 @@ def issued_notice_rows(notices: Sequence[IssuedNotice], plan_year: int) -> list[
 
 if TYPE_CHECKING:
     ExplanationParts = tuple[
-        Sequence[Contribution], Mapping[str, str], Sequence[NoticeNaming], Sequence[HistoryEntry], Sequence[Veto]
+        Sequence[Contribution],
+        Mapping[str, str],
+        Sequence[NoticeNaming],
+        Sequence[HistoryEntry],
+        Sequence[Veto],
+        Tie | None,
+        QuotaExceeded | None,
     ]
 
 
@@ -543,8 +552,10 @@ def assessment_content(
                 "notices": list(notices),
                 "after_the_fact": list(after_the_fact),
                 "vetoes": list(vetoes),
+                "tie": tie,
+                "quota": quota,
             }
-            for code, (contributions, months, notices, after_the_fact, vetoes) in explanations.items()
+            for code, (contributions, months, notices, after_the_fact, vetoes, tie, quota) in explanations.items()
         },
     }
     plain_data: dict[str, Any] = json.loads(json_text(data, pretty=False))
@@ -567,12 +578,15 @@ class ExplainedUnit:
     notices: list[NoticeNaming]
     after_the_fact: list[HistoryEntry]
     vetoes: list[Veto]
+    tie: Tie | None = None
+    quota: QuotaExceeded | None = None
 
 
 def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
     """A unit's explanation read back from the record (or from the data just computed)."""
-    from ecotrack.rules import Contribution, Veto
+    from ecotrack.rules import Contribution, QuotaExceeded, Tie, TiedUnit, Veto
 
+    tie, quota = data.get("tie"), data.get("quota")  # a record made before SPEC §15 has neither
     entries = [
         HistoryEntry(**{**e, "attachments": tuple(AttachedFile(**a) for a in e.get("attachments", []))})
         for e in data.get("after_the_fact", [])
@@ -583,6 +597,8 @@ def explanation_from_json(data: Mapping[str, Any]) -> ExplainedUnit:
         notices=[NoticeNaming(**{**n, "as_of": date.fromisoformat(n["as_of"])}) for n in data.get("notices", [])],
         after_the_fact=entries,
         vetoes=[Veto(**v) for v in data.get("vetoes", [])],
+        tie=Tie(**{**tie, "units": [TiedUnit(**u) for u in tie["units"]]}) if tie else None,
+        quota=QuotaExceeded(**quota) if quota else None,
     )
 
 
@@ -626,6 +642,7 @@ def column_headings() -> dict[str, str]:
         "adjustments": tp("column", "Adjustments"),
         "vetoed": tp("column", "Vetoed"),
         "final": tp("column", "Final"),
+        "beyond_quota": tp("column", "Beyond quota"),
         "id": tp("column", "Entry"),
         "period": tp("column", "Month"),
         "value": tp("column", "Value"),

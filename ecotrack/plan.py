@@ -32,6 +32,9 @@ def month_of(label: str) -> int:
 
 
 TargetType = Literal["quantity", "milestone"]
+# The parts of a score that order units of equal rounded score (SPEC §15, §18), and what a tie at a quota does.
+TieBreakPart = Literal["completion", "timeliness", "notices"]
+QuotaTies = Literal["drop", "keep"]
 
 
 DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0))
@@ -142,6 +145,10 @@ class AssessmentSettings:
     veto_grade: str | None = None  # None: the fail grade
     bonus_cap: float | None = None
     deduction_cap: float | None = None
+    # SPEC §15, §18: each default gives part two's numbers
+    late_report_share: float = 0.0  # the share of a month's timeliness a late report keeps
+    tie_break: tuple[TieBreakPart, ...] = ()  # order within an equal rounded score, first part first
+    quota_ties: QuotaTies = "drop"  # a tie straddling a quota's limit: all drop (§14), or all keep the grade
 
     @property
     def vetoed_grade(self) -> str:

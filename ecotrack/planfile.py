@@ -42,10 +42,12 @@ from ecotrack.plan import (
     Contact,
     NoticeSettings,
     Plan,
+    QuotaTies,
     ReviewSettings,
     Scoring,
     Target,
     Task,
+    TieBreakPart,
     Unit,
     settings_from_data,
 )
@@ -114,6 +116,9 @@ class AssessmentSection(_Section):
     veto_grade: Text | None = None
     bonus_cap: Amount | None = None
     deduction_cap: Amount | None = None
+    late_report_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    tie_break: list[TieBreakPart] = Field(default_factory=list)
+    quota_ties: QuotaTies = "drop"
 
 
 class ContactSection(_Section):
@@ -375,12 +380,13 @@ BOUNDS = {
 }
 
 
-def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> str:
-    """A pydantic error in the user's language, with a hint where one helps."""
+def _message(error: Mapping[str, Any], text: str | None, fields: list[str], *, list_item: bool = False) -> str:
+    """A pydantic error in the user's language, with a hint where one helps (`list_item`: the error is at an
+    item of a list, named by the list's key, not by its index)."""
     kind = error["type"]
     loc = error["loc"]
     path = _field_path(loc)
-    name = str(path[-1]) if path else ""
+    name = str(path[-2] if list_item and len(path) > 1 else path[-1]) if path else ""
     if loc and loc[-1] == "[key]":  # a mapping's key is wrong (a ladder count, a schedule month)
         name = t("{key} key", key=str(path[-2]) if len(path) > 1 else "")
     ctx = error.get("ctx") or {}
@@ -389,6 +395,12 @@ def _message(error: Mapping[str, Any], text: str | None, fields: list[str]) -> s
         return t("missing required key '{key}'", key=name)
     if kind == "extra_forbidden":
         return t("unknown key '{key}'", key=name) + did_you_mean(name, fields)
+    if kind == "string_type" and isinstance(value, int | float | bool | date) and list_item:
+        return t(
+            '{key} must list text, not a number or yes/no: quote it ("{text}")',
+            key=name,
+            text=text if text is not None else str(value),
+        )
     if kind == "string_type" and isinstance(value, int | float | bool | date):
         # YAML 1.1 reads 1.10 as 1.1 and NO as false: say how to keep the text as written.
         return t(
@@ -476,7 +488,8 @@ def _record(doc: _Document, model: type[BaseModel], invalid: ValidationError, pa
         if any(field_path[: len(p)] == p for p in doc.invalid_paths):
             continue  # already reported while reading the YAML
         position = doc.positions.get(field_path)
-        message = _message(error, position.text if position else None, fields)
+        list_item = position is not None and position.key is None and isinstance(field_path[-1], int)
+        message = _message(error, position.text if position else None, fields, list_item=list_item)
         if error["type"] == "extra_forbidden" or error["loc"][-1:] == ("[key]",):
             doc.at_key(field_path, message)
         elif error["type"] == "missing":
@@ -551,7 +564,7 @@ class _PlanBuilder:
         )
 
     def _check_grades(self, assessment: AssessmentSection) -> None:
-        """A quota or a veto names a grade the plan has (SPEC §11)."""
+        """A quota or a veto names a grade the plan has (SPEC §11); a tie-break lists a part once (SPEC §15)."""
         known = [*assessment.grades, assessment.fail_grade]
         for grade in assessment.grade_quota:
             if grade not in assessment.grades:
@@ -566,6 +579,9 @@ class _PlanBuilder:
                 t("veto_grade '{grade}' is not one of the grades", grade=assessment.veto_grade)
                 + did_you_mean(assessment.veto_grade, known),
             )
+        for index, part in enumerate(assessment.tie_break):
+            if part in assessment.tie_break[:index]:
+                self.doc.at_value(("assessment", "tie_break", index), t("tie_break lists '{part}' twice", part=part))
 
     def _check_number_format(self, number_format: str, *, coded: bool) -> None:
         path = ("notices", "number_format")

@@ -7,7 +7,7 @@ when called, never at import, so that a test's terminal width and colour setting
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -37,8 +37,10 @@ from ecotrack.rules import (
     Contribution,
     OverdueUnit,
     PeriodLock,
+    QuotaExceeded,
     StatusRow,
     TargetTotal,
+    Tie,
     Trajectory,
     UnitAssessment,
     UnitFilings,
@@ -993,10 +995,22 @@ def adjustments_table(plan: Plan, adjustments: Sequence[StoredAdjustment]) -> No
     console().print(table)
 
 
+# after a grade kept beyond its quota through a tie at the limit (SPEC §15), in the table
+BEYOND_QUOTA_MARK = "*"
+
+
 def assessment_table(plan: Plan, results: Sequence[UnitAssessment], title: str) -> None:
     lang = language()
+    beyond = [r for r in results if r.beyond_quota]
+    caption = None
+    if beyond:
+        caption = t(
+            "* kept beyond the quota (a tie at its limit; quota_ties: keep): {units}",
+            units=_joined(_unit_name(plan, r.unit, r.unit_name) for r in beyond),
+        )
     table = _table(
         title,
+        caption,
         columns=[
             (N_("Rank"), "right"),
             (N_("Unit"), "left"),
@@ -1021,9 +1035,63 @@ def assessment_table(plan: Plan, results: Sequence[UnitAssessment], title: str) 
             f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
             str(result.notices) if result.notices else "",
             f"{result.score:.2f}",
-            _text(plan.assessment.display_grade(result.grade, lang), style=_grade_style(plan, result.grade)),
+            _text(
+                plan.assessment.display_grade(result.grade, lang) + (BEYOND_QUOTA_MARK if result.beyond_quota else ""),
+                style=_grade_style(plan, result.grade),
+            ),
         )
     console().print(table)
+
+
+def _joined(items: Iterable[str]) -> str:
+    """Items of a list in a sentence: "a, b" in English, "a、b" in Chinese."""
+    return tp("list separator", ", ").join(items)
+
+
+def _part_name(part: str) -> str:
+    """A part of the score a tie-break compares (SPEC §15), as `assess --unit` names it."""
+    names = {
+        "completion": tp("tie_break", "completion"),
+        "timeliness": tp("tie_break", "timeliness"),
+        "notices": tp("tie_break", "notices"),
+    }
+    return names.get(part, part)
+
+
+def _tie_lines(plan: Plan, tie: Tie, rank: int) -> list[str]:
+    """How the tie-break ordered the units sharing a rounded score (SPEC §15, §18)."""
+    parts = _joined(_part_name(part) for part in tie.tie_break)
+    others = len(tie.units) - 1
+    if len({u.rank for u in tie.units}) > 1:
+        head = tn(
+            "rank {rank}: tied at {score} with {count} other unit, ordered by the tie-break ({parts})",
+            "rank {rank}: tied at {score} with {count} other units, ordered by the tie-break ({parts})",
+            count=others,
+            rank=rank,
+            score=f"{tie.score:.2f}",
+            parts=parts,
+        )
+    else:
+        head = tn(
+            "rank {rank}: tied at {score} with {count} other unit, equal on every part of the tie-break ({parts}): "
+            "they share the rank",
+            "rank {rank}: tied at {score} with {count} other units, equal on every part of the tie-break ({parts}): "
+            "they share the rank",
+            count=others,
+            rank=rank,
+            score=f"{tie.score:.2f}",
+            parts=parts,
+        )
+    values = {
+        "completion": lambda u: t("completion {value}", value=f"{u.completion:.4f}"),
+        "timeliness": lambda u: t("timeliness {value}", value=f"{u.timeliness:.4f}"),
+        "notices": lambda u: tn("{count} notice", "{count} notices", count=u.notices),
+    }
+    lines = [head]
+    for unit in tie.units:
+        shown = _joined(values[part](unit) for part in tie.tie_break)
+        lines.append(f"  #{unit.rank} {_unit_name(plan, unit.unit, unit.unit_name)}: {shown}")
+    return lines
 
 
 AFTER_THE_FACT_SHOWN = 10
@@ -1052,9 +1120,12 @@ def assessment_explained(
     after_the_fact: Sequence[HistoryEntry] = (),
     vetoes: Sequence[Veto] = (),
     title: str | None = None,
+    tie: Tie | None = None,
+    quota: QuotaExceeded | None = None,
 ) -> None:
     """Why a unit scored what it did: each assignment's points and rule, each month's report, each notice,
-    each adjustment and veto with its basis, and the entries filed after the fact it counted."""
+    each adjustment and veto with its basis, the entries filed after the fact it counted, and how its rank
+    and grade came out of a tie (SPEC §15)."""
     out = console()
     if result is None:
         info(t("this unit has no assignment: it supports only and is not assessed"))
@@ -1093,11 +1164,9 @@ def assessment_explained(
                 "score = {completion_points} × completion {completion} + "
                 "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
                 "notice = {score}",
-                (
-                    "score = {completion_points} × completion {completion} + "
-                    "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
-                    "notices = {score}"
-                ),
+                "score = {completion_points} × completion {completion} + "
+                "{timeliness_points} × timeliness {timeliness} − {penalty} × {count} "
+                "notices = {score}",
                 completion_points=number(settings.completion_points),
                 completion=f"{result.completion:.4f}",
                 timeliness_points=number(settings.timeliness_points),
@@ -1105,6 +1174,40 @@ def assessment_explained(
                 penalty=number(settings.notice_penalty),
                 count=result.notices,
                 score=f"{result.score:.2f}",
+            )
+        )
+    months_counted = result.reports_on_time + result.reports_late + result.reports_missing
+    if settings.late_report_share and months_counted:
+        # SPEC §15: a late month keeps a share of its timeliness
+        out.print(
+            tn(
+                "timeliness = ({on_time} on time + {share} × {late} late) / {count} month = {timeliness}",
+                "timeliness = ({on_time} on time + {share} × {late} late) / {count} months = {timeliness}",
+                count=months_counted,
+                on_time=result.reports_on_time,
+                share=number(settings.late_report_share),
+                late=result.reports_late,
+                timeliness=f"{result.timeliness:.4f}",
+            )
+        )
+    if tie is not None:
+        for line in _tie_lines(plan, tie, result.rank):
+            out.print(_text(line))
+    if quota is not None:
+        out.print(
+            _text(
+                t(
+                    "{grade} kept beyond its quota: {quota} of the group's {size} units allows {limit}, but rank "
+                    "{rank} at the limit is shared and each of its units keeps the grade (quota_ties: keep); "
+                    "{holders} units hold it",
+                    grade=settings.display_grade(quota.grade, lang),
+                    quota=percent(quota.quota),
+                    size=quota.group_size,
+                    limit=quota.limit,
+                    rank=result.rank,
+                    holders=quota.holders,
+                ),
+                style="bold",
             )
         )
     table = _table(

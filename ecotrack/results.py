@@ -302,6 +302,8 @@ class Explanation:
     months: Mapping[str, str]
     notices: list[NoticeNaming]
     after_the_fact: list[HistoryEntry]  # counted entries filed after the fact, or 补报 (SPEC §9)
+    tie: rules.Tie | None = None  # the units sharing its rounded score, as `tie_break` ordered them (SPEC §15)
+    quota: rules.QuotaExceeded | None = None  # how it kept its grade beyond the quota (SPEC §15)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal, NamedTuple
 
-from ecotrack.plan import Assignment, Plan, Target, Unit, period_label
+from ecotrack.plan import Assignment, Plan, Target, TieBreakPart, Unit, period_label
 
 # Every "p ≥ x" of SPEC §5 reads p ≥ x − EPSILON, to absorb floating-point noise.
 EPSILON = 1e-9
@@ -243,6 +243,8 @@ class UnitAssessment:
     adjustments: list[Adjustment] = field(default_factory=list)
     vetoed: bool = False
     final: bool = False  # read from the year's recorded final result
+    # SPEC §15, §18: the grade is kept only through a tie at its quota's limit (`quota_ties: keep`)
+    beyond_quota: bool = False
 
 
 @dataclass(frozen=True)
@@ -685,6 +687,13 @@ def completion(items: Sequence[Contribution]) -> float:
     return sum(c.weight * c.counted for c in items) / sum(c.weight for c in items)
 
 
+def timeliness(on_time: int, late: int, missing: int, late_share: float = 0.0) -> float:
+    """SPEC §5, §15, §18: the months reported over the months that count (on time, late or missing), a late
+    month worth `late_share` of one on time (`late_report_share`; 0: as much as missing); 1.0 when none count."""
+    months = on_time + late + missing
+    return (on_time + late_share * late) / months if months else 1.0
+
+
 def grade(plan: Plan, score: float) -> str:
     """The highest grade whose lowest score `score` reaches, else the fail grade."""
     for name, lowest in sorted(plan.assessment.grades, key=lambda g: -g[1]):
@@ -706,8 +715,8 @@ def assess(
     vetoes: Mapping[str, Sequence[Veto]] | None = None,
     done_on: Mapping[tuple[str, str], date] | None = None,
 ) -> list[UnitAssessment]:
-    """The year-end assessment of SPEC §5 and §11: groups in the order of their first unit in the plan,
-    then rank, then plan order.
+    """The year-end assessment of SPEC §5, §11 and §15: groups in the order of their first unit in the plan,
+    then rank (`ranks`, the plan's `tie_break` ordering equal scores), then plan order.
 
     `notice_counts` gives, per unit, the notice items naming it in notices of the plan year whose as-of
     date is on or before the evaluation's as-of date; `adjustments` and `vetoes` are those not voided
@@ -720,9 +729,8 @@ def assess(
         code = unit_filings.unit
         statuses = list(unit_filings.months.values())
         on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
-        required = on_time + late + missing
         unit_completion = completion(contributions(plan, evaluation, code, done_on))
-        timeliness = on_time / required if required else 1.0
+        unit_timeliness = timeliness(on_time, late, missing, settings.late_report_share)
         notices = notice_counts.get(code, 0)
         items = list((adjustments or {}).get(code, []))
         notice_points = _capped(settings.notice_penalty * notices, settings.notice_penalty_cap)
@@ -730,7 +738,7 @@ def assess(
         deduction = _capped(sum(-a.points for a in items if a.points < 0), settings.deduction_cap)
         raw = (
             settings.completion_points * unit_completion
-            + settings.timeliness_points * timeliness
+            + settings.timeliness_points * unit_timeliness
             - notice_points
             + bonus
             - deduction
@@ -743,7 +751,7 @@ def assess(
                 unit_name=unit_filings.unit_name,
                 kind=units[code].kind,
                 completion=unit_completion,
-                timeliness=timeliness,
+                timeliness=unit_timeliness,
                 reports_on_time=on_time,
                 reports_late=late,
                 reports_missing=missing,
@@ -760,38 +768,150 @@ def assess(
     position = {u.code: index for index, u in enumerate(plan.units)}
     ranked: list[UnitAssessment] = []
     for group in dict.fromkeys(a.group for a in unranked):  # in the order of their first unit in the plan
-        members = [a for a in unranked if a.group == group]
-        # competition ranking on the rounded score: equal scores share a rank (1, 2, 2, 4)
-        members = [replace(a, rank=1 + sum(other.score > a.score for other in members)) for a in members]
+        members = ranks([a for a in unranked if a.group == group], settings.tie_break)
         members = _apply_quotas(plan, members, position)
         ranked += sorted(members, key=lambda a: (a.rank, position[a.unit]))
     return ranked
 
 
+def _tie_value(result: UnitAssessment, part: TieBreakPart) -> float:
+    """A part of a unit's score as `tie_break` compares it, unrounded, the greater ahead: the count of notices
+    negated, since fewer is better (SPEC §15, §18)."""
+    if part == "notices":
+        return -float(result.notices)
+    return result.completion if part == "completion" else result.timeliness
+
+
+def ahead_in_tie(a: UnitAssessment, b: UnitAssessment, tie_break: Sequence[TieBreakPart]) -> bool:
+    """Whether `a` is strictly ahead of `b` of the same rounded score: better on the first listed part on which
+    they differ by more than floating-point noise; never, when they are equal on every one."""
+    for part in tie_break:
+        mine, theirs = _tie_value(a, part), _tie_value(b, part)
+        if abs(mine - theirs) > EPSILON:
+            return mine > theirs
+    return False
+
+
+def ranks(members: Sequence[UnitAssessment], tie_break: Sequence[TieBreakPart] = ()) -> list[UnitAssessment]:
+    """Competition ranks within one group (SPEC §5, §18): a unit's rank is 1 + the units strictly ahead of
+    it, those of a higher rounded score and, of an equal one, those ahead on the `tie_break` parts; units
+    equal on the rounded score and on every listed part share a rank (1, 2, 2, 4). In the order given."""
+    by_score: dict[float, list[UnitAssessment]] = {}
+    for result in members:
+        by_score.setdefault(result.score, []).append(result)
+    rank: dict[str, int] = {}
+    higher = 0  # the units of a higher rounded score than the block at hand
+    for score in sorted(by_score, reverse=True):
+        block = by_score[score]
+        for result in block:
+            rank[result.unit] = 1 + higher + sum(ahead_in_tie(other, result, tie_break) for other in block)
+        higher += len(block)
+    return [replace(result, rank=rank[result.unit]) for result in members]
+
+
+def quota_limit(quota: float, group_size: int) -> int:
+    """How many units of a group may keep a grade with this quota: ⌊quota × group size⌋, with 1e-9 of
+    allowance so that 0.3 × 10 is 3 (SPEC §14)."""
+    return math.floor(quota * group_size + EPSILON)
+
+
 def _apply_quotas(plan: Plan, members: list[UnitAssessment], position: Mapping[str, int]) -> list[UnitAssessment]:
-    """SPEC §11, §14: from the highest grade down, of the units of a group holding G (by rank, then plan
-    order) the first ⌊quota × group size⌋ keep it; when the unit at the limit and the next share a rank,
-    that whole rank drops. Dropped units join the next lower grade and meet its quota in turn."""
+    """SPEC §11, §14, §15: from the highest grade down, of the units of a group holding G (by rank, then plan
+    order) the first ⌊quota × group size⌋ keep it. When the unit at the limit and the next share a rank,
+    that whole rank drops (`quota_ties: drop`), or every unit of it keeps G beyond the quota (`keep`);
+    units after it drop either way. Dropped units join the next lower grade and meet its quota in turn."""
     quotas = dict(plan.assessment.grade_quota)
     if not quotas:
         return members
     order = [name for name, _ in sorted(plan.assessment.grades, key=lambda g: -g[1])]
     lower = dict(zip(order, [*order[1:], plan.assessment.fail_grade], strict=True))
     grades = {a.unit: a.grade for a in members}
+    beyond: set[str] = set()
     for name in order:
         if name not in quotas:
             continue
         holders = sorted((a for a in members if grades[a.unit] == name), key=lambda a: (a.rank, position[a.unit]))
-        limit = math.floor(quotas[name] * len(members) + EPSILON)
+        limit = quota_limit(quotas[name], len(members))
         if len(holders) <= limit:
             continue
         kept = holders[:limit]
         if limit > 0 and holders[limit - 1].rank == holders[limit].rank:
-            kept = [a for a in kept if a.rank != holders[limit].rank]
+            tied = holders[limit].rank
+            if plan.assessment.quota_ties == "keep":
+                kept = [a for a in holders if a.rank <= tied]
+                beyond.update(a.unit for a in holders if a.rank == tied)
+            else:
+                kept = [a for a in kept if a.rank != tied]
         for dropped in holders:
             if dropped not in kept:
                 grades[dropped.unit] = lower[name]
-    return [replace(a, grade=grades[a.unit]) for a in members]
+    return [replace(a, grade=grades[a.unit], beyond_quota=a.unit in beyond) for a in members]
+
+
+@dataclass(frozen=True)
+class TiedUnit:
+    """One of the units sharing a rounded score, with the parts a tie-break reads (for `assess --unit`)."""
+
+    unit: str
+    unit_name: str
+    completion: float
+    timeliness: float
+    notices: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class Tie:
+    """The units of a group sharing a unit's rounded score, in rank then plan order, and the `tie_break`
+    parts that ordered them (SPEC §15, §18): equal ranks are units no listed part told apart."""
+
+    score: float
+    tie_break: list[str]
+    units: list[TiedUnit]
+
+
+def tie_of(plan: Plan, results: Sequence[UnitAssessment], unit: str) -> Tie | None:
+    """The tie a unit's rounded score is part of, when the plan breaks ties and another unit of its group has
+    the same score; else None. `results` as `assess` gives them."""
+    found = next((r for r in results if r.unit == unit), None)
+    if found is None or not plan.assessment.tie_break:
+        return None
+    tied = [r for r in results if r.group == found.group and r.score == found.score]
+    if len(tied) < 2:
+        return None
+    return Tie(
+        score=found.score,
+        tie_break=list(plan.assessment.tie_break),
+        units=[TiedUnit(r.unit, r.unit_name, r.completion, r.timeliness, r.notices, r.rank) for r in tied],
+    )
+
+
+@dataclass(frozen=True)
+class QuotaExceeded:
+    """A grade a unit keeps beyond its quota, through a tie at the quota's limit (SPEC §15, §18): the quota,
+    the group's size and the limit they give, and how many units of the group hold the grade."""
+
+    grade: str
+    quota: float
+    group_size: int
+    limit: int
+    holders: int
+
+
+def quota_exceeded(plan: Plan, results: Sequence[UnitAssessment], unit: str) -> QuotaExceeded | None:
+    """How a unit kept its grade beyond the quota (`beyond_quota`), else None. `results` as `assess` gives them."""
+    found = next((r for r in results if r.unit == unit), None)
+    if found is None or not found.beyond_quota:
+        return None
+    group = [r for r in results if r.group == found.group]
+    quota = dict(plan.assessment.grade_quota)[found.grade]
+    return QuotaExceeded(
+        grade=found.grade,
+        quota=quota,
+        group_size=len(group),
+        limit=quota_limit(quota, len(group)),
+        holders=sum(r.grade == found.grade for r in group),
+    )
 
 
 # --- district totals and trajectories (SPEC §12) -------------------------------------------------------

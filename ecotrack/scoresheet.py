@@ -98,7 +98,9 @@ def unit_rows(plan: Plan, result: Mapping[str, Any], explanation: Mapping[str, A
             "item": t("Monthly reports on time"),
             "available": settings.timeliness_points,
             "done": t("{on_time} on time", on_time=result["reports_on_time"]),
-            "method": t("points × share of reports on time"),
+            "method": t("points × (on time + {share} × late) / months due", share=_number(settings.late_report_share))
+            if settings.late_report_share
+            else t("points × share of reports on time"),
             "points": timeliness,
             "reason": t("{late} late, {missing} missing", late=late, missing=missing) if late or missing else "",
         }
@@ -125,11 +127,16 @@ def unit_rows(plan: Plan, result: Mapping[str, Any], explanation: Mapping[str, A
             {"item": t("Veto"), "method": t("grade: {grade}", grade=settings.vetoed_grade), "reason": veto["reason"]}
         )
     grade = settings.display_grade(result["grade"], language())
+    standing = (
+        t("grade {grade}, rank {rank}; kept beyond the quota (a tie at its limit)", grade=grade, rank=result["rank"])
+        if result.get("beyond_quota")
+        else t("grade {grade}, rank {rank}", grade=grade, rank=result["rank"])
+    )
     rows.append(
         {
             "item": t("Total"),
             "available": settings.completion_points + settings.timeliness_points,
-            "done": t("grade {grade}, rank {rank}", grade=grade, rank=result["rank"]),
+            "done": standing,
             "points": float(result["score"]),
         }
     )

@@ -577,6 +577,16 @@ RULES = [
         ["p.yaml:6:11: ladder must have at least one item"],
         id="ladder-empty",
     ),
+    pytest.param(
+        inserted_before(BEFORE_UNITS, "notices:\n  cc: [区委办公室, 2012]\n"),
+        ['p.yaml:6:15: cc must list text, not a number or yes/no: quote it ("2012")'],  # named by its list
+        id="list-item-not-text",
+    ),
+    pytest.param(
+        inserted_before(BEFORE_UNITS, "notices:\n  ladder: {1: 2012}\n"),
+        ['p.yaml:6:15: 1 must be text, not a number or yes/no: quote it (1: "2012")'],  # a mapping's key names it
+        id="mapping-value-not-text",
+    ),
 ]
 
 

@@ -149,6 +149,7 @@ STORED_NOTICES = (
     '"cc": ["区委办公室", "区政府办公室"], "contact": ["周敏", "0839-5551234"]}'
 )
 STORED_REVIEW = '{"required": true, "lock_after_days": 20}'
+# The assessment settings added since (SPEC §15), as this release writes them after the earlier ones.
 STORED_SCORING = '{"per": 1.0, "points": 5.0}'
 
 
@@ -163,7 +164,11 @@ def execute(database: db.Database, sql: str, **values: object) -> list[tuple[Any
 
 
 # The settings keys added since that release (part three): its JSON lacks them, so they load with their defaults.
-LATER_KEYS = {"assessment": (), "notices": ("require_signature",), "review": ()}
+LATER_KEYS = {
+    "assessment": ("late_report_share", "tie_break", "quota_ties"),
+    "notices": ("require_signature",),
+    "review": (),
+}
 
 
 def test_settings_stored_by_the_earlier_release_load_and_are_written_the_same(database: db.Database) -> None:

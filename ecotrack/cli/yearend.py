@@ -98,7 +98,7 @@ def assess(
             return
         render.assessment_explained(
             plan, results[0] if results else None, explained.contributions, explained.months,
-            explained.notices, explained.after_the_fact, explained.vetoes, title,
+            explained.notices, explained.after_the_fact, explained.vetoes, title, explained.tie, explained.quota,
         )  # fmt: skip
 
     rows = listings.flat_rows(data["units"])

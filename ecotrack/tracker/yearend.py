@@ -193,7 +193,7 @@ class YearEndDesk(RectificationDesk):
             as_of,
             explained.assessment.units,
             {
-                code: (e.contributions, e.months, e.notices, e.after_the_fact, e.vetoes)
+                code: (e.contributions, e.months, e.notices, e.after_the_fact, e.vetoes, e.tie, e.quota)
                 for code, e in explained.by_unit.items()
             },
         )
@@ -230,6 +230,8 @@ class YearEndDesk(RectificationDesk):
                 and (e.backdated or e.catch_up)
                 and rules.counts(e.review, date.fromisoformat(e.reported_at[:10]), as_of)
             ],
+            tie=rules.tie_of(self.plan, assessment.units, unit),
+            quota=rules.quota_exceeded(self.plan, assessment.units, unit),
         )
 
 
