@@ -140,6 +140,7 @@ def rectification_rows(items: Sequence[tuple[StoredItem, date, ItemState]]) -> l
                         "at": s.at,
                         "text": s.text,
                         "attachments": [vars(f) for f in s.attachments],
+                        "override": s.override,
                     }
                     for s in stored.steps
                 ],
@@ -241,6 +242,7 @@ OVERDUE_COLUMNS = (
     "unit_name",
     "missing_reports",
     "rectification_overdue",
+    "refile_overdue",
     "target",
     "target_title",
     "measure",
@@ -281,6 +283,7 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
             "unit_name": unit.unit_name,
             "missing_reports": unit.missing_reports,
             "rectification_overdue": unit.rectification_overdue,
+            "refile_overdue": unit.refile_overdue,
         }
         rows += [{**plain(row), **head} for row in unit.behind] or [head]
     return rows
@@ -470,6 +473,7 @@ def export_data(
                 "void": {"reason": n.voided.reason, "voided_at": n.voided.voided_at, "voided_by": n.voided.voided_by}
                 if n.voided
                 else None,
+                **signature_data(n, required=plan.notices.require_signature),
             }
             for n in notices
         ],
@@ -809,9 +813,21 @@ def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[Ove
                 "missing_reports": u.missing_reports,
                 "behind": u.behind,
                 "rectification_overdue": u.rectification_overdue,
+                "refile_overdue": u.refile_overdue,
             }
             for u in units
         ],
+    }
+
+
+def signature_data(notice: IssuedNotice, *, required: bool) -> dict[str, Any]:
+    """A notice's 成文日期 and signature (SPEC §16): `signed` with its day, who and when, else null, and whether
+    it waits for one before it circulates (`notices.require_signature`)."""
+    signed = notice.signed
+    return {
+        "dated": notice.written_on.isoformat(),
+        "signed": {"on": signed.on.isoformat(), "signed_at": signed.at, "signed_by": signed.by} if signed else None,
+        "awaiting_signature": required and signed is None and notice.voided is None,
     }
 
 

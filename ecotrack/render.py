@@ -281,15 +281,24 @@ def status_report(
         totals_table(plan, totals, t("District totals as of {as_of}", as_of=as_of.isoformat()))
 
 
-def overdue_report(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit], *, brief: bool) -> None:
-    """`overdue` for people: the table, or one line per unit for the projector."""
+def overdue_report(
+    plan: Plan,
+    as_of: date,
+    month: str | None,
+    units: Sequence[OverdueUnit],
+    documents: Mapping[int, str],
+    *,
+    brief: bool,
+) -> None:
+    """`overdue` for people: the table, or one line per unit for the projector (notices cited by the document
+    numbers they were issued with)."""
     if not units:
         info(t("no unit is overdue as of {as_of}", as_of=as_of.isoformat()))
         return
     title = t(
         "Overdue units as of {as_of} (evaluation month {month})", as_of=as_of.isoformat(), month=month or t("none yet")
     )
-    (overdue_brief if brief else overdue_table)(plan, units, title)
+    (overdue_brief if brief else overdue_table)(plan, units, documents, title)
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
@@ -558,7 +567,7 @@ def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
             reminder.unit.display_name(lang),
             f"{contact.name} {contact.phone}" if contact else "",
             " ".join(reminder.reports),
-            " ".join(plan.notices.document_number(plan.year, n) for n in reminder.rectifications),
+            " ".join(reminder.documents),
             reminder.due.isoformat(),
         )
     console().print(table)
@@ -846,11 +855,14 @@ def filings_grid(plan: Plan, filings: Sequence[UnitFilings], title: str) -> None
     console().print(table)
 
 
-def overdue_table(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
+def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
     lang = language()
     table = _table(
         title,
-        caption=t("(n) after a unit: its reasons, missing monthly reports, overdue rectifications and lagging targets"),
+        caption=t(
+            "(n) after a unit: its reasons, missing monthly reports, overdue rectifications, returned entries "
+            "not refiled and lagging targets"
+        ),
         columns=[
             (N_("Unit"), "left"),
             (N_("Reason"), "left"),
@@ -876,8 +888,11 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
                 )
             )
         if unit.rectification_overdue:
-            numbers = ", ".join(plan.notices.document_number(plan.year, n) for n in unit.rectification_overdue)
+            numbers = ", ".join(documents[n] for n in unit.rectification_overdue)
             lines.append((Text(t("rectification overdue: {numbers}", numbers=numbers), style="red"), "", "", "", ""))
+        if unit.refile_overdue:
+            entries = ", ".join(f"#{n}" for n in unit.refile_overdue)
+            lines.append((Text(t("refile overdue: {entries}", entries=entries), style="red"), "", "", "", ""))
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
@@ -900,7 +915,7 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
     console().print(table)
 
 
-def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
+def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
     """One line per unit with its reasons, for the projector at the monthly meeting."""
     lang = language()
     out = console()
@@ -913,15 +928,17 @@ def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], title: str) -> None:
         if unit.missing_reports:
             reasons.append(t("reports missing: {months}", months=", ".join(unit.missing_reports)))
         if unit.rectification_overdue:
-            numbers = ", ".join(plan.notices.document_number(plan.year, n) for n in unit.rectification_overdue)
+            numbers = ", ".join(documents[n] for n in unit.rectification_overdue)
             reasons.append(t("rectification overdue: {numbers}", numbers=numbers))
+        if unit.refile_overdue:
+            reasons.append(t("refile overdue: {entries}", entries=", ".join(f"#{n}" for n in unit.refile_overdue)))
         if unit.behind:
             reasons.append(t("behind: {targets}", targets=", ".join(row.target for row in unit.behind)))
         line.append("  " + tp("list separator", "; ").join(reasons))
         out.print(line)
     out.print(
         _text(
-            t("(n) after a unit: its reasons, missing monthly reports, overdue rectifications and lagging targets"),
+            t("(n) after a unit: its reasons, missing reports, overdue rectifications or refiles, lagging targets"),
             style="dim",
         )
     )
@@ -935,7 +952,8 @@ def _unit_name(plan: Plan, code: str, recorded: str) -> str:
 
 def notices_table(plan: Plan, rows: Sequence[IssuedNotice], title: str) -> None:
     table = _table(title)
-    for header in (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Issued"), N_("Units named")):
+    headers = (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Dated"), N_("Signed"), N_("Issued"))
+    for header in (*headers, N_("Units named")):
         table.add_column(t(header), overflow="fold")
     for row in rows:
         names = tp("list", ", ").join(
@@ -943,13 +961,26 @@ def notices_table(plan: Plan, rows: Sequence[IssuedNotice], title: str) -> None:
         )
         table.add_row(
             str(row.number),
-            (row.document_number),
+            row.document_number,
             row.evaluation_month,
             row.as_of.isoformat(),
+            row.written_on.isoformat(),
+            _signature(plan, row),
             row.issued_at.replace("T", " "),
-            (names),
+            names,
         )
     console().print(table)
+
+
+def _signature(plan: Plan, notice: IssuedNotice) -> Text | str:
+    """Who signed a notice on which day, or that it waits for a signature before it circulates."""
+    if notice.signed is not None:
+        return f"{notice.signed.on.isoformat()} {notice.signed.by}"
+    if notice.voided is not None:
+        return Text(t("void"), style="dim")
+    if plan.notices.require_signature:
+        return Text(t("draft awaiting signature"), style="yellow")
+    return ""
 
 
 def document(text: str) -> None:

@@ -138,6 +138,7 @@ class ItemStep:
     at: str  # when it was recorded (local time)
     text: str
     attachments: list[AttachedFile] = field(default_factory=list)
+    override: bool = False  # a close the office made though the data did not show the fault cured (SPEC §16)
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ class Reminder:
     reports: list[str]
     rectifications: list[int]
     due: date
+    documents: list[str] = field(default_factory=list)  # the recorded document numbers of `rectifications`
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,7 @@ class ReviewItem:
 class Overdue:
     evaluation_month: str | None
     units: list[rules.OverdueUnit]
+    documents: Mapping[int, str] = field(default_factory=dict)  # notice numbers → their recorded document numbers
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def _record_everything(workspace: Workspace) -> None:
     workspace.ok("lock", "2014-12")
     workspace.write("整改报告.txt", "已整改")
     workspace.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--attach", "整改报告.txt")
-    workspace.ok("rectifications", "close", "1", "--unit", "nanyuan")
+    workspace.ok("rectifications", "close", "1", "--unit", "nanyuan", "--override", "--note", "核查属实")
     workspace.ok("notices", "void", "1", "--reason", "issued in error")
     workspace.ok("score", "add", "--unit", "dongpo", "--points", "2", "--item", "示范", "--basis", "文件")
     workspace.ok("score", "void", "1", "--reason", "误录")

@@ -149,7 +149,9 @@ def test_the_office_does_everything(server: tuple[Workspace, dict[str, Workspace
     office.ok("lock", "2014-12")
     office.ok("notice", "--as-of", "2014-08-15")
     office.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--on", "2014-08-20")
-    office.ok("rectifications", "close", "1", "--unit", "nanyuan", "--on", "2014-08-21")
+    office.ok(
+        "rectifications", "close", "1", "--unit", "nanyuan", "--on", "2014-08-21", "--override", "--note", "核查属实"
+    )
     office.ok("score", "add", "--unit", "dongpo", "--points", "2", "--item", "示范", "--basis", "文件")
     office.ok("assess", "--final", "--as-of", "2015-01-06")
     # the clerk of nanyuan sees its unit's notice item and rectification

@@ -275,7 +275,9 @@ def test_a_clerk_cannot_answer_an_item_the_office_closed(server: Server) -> None
     office = server.as_["office"]
     office.ok("notice", "--as-of", "2014-08-15")
     office.ok("rectify", "--notice", "1", "--unit", "nanyuan", "--text", "已整改", "--on", "2014-08-20")
-    office.ok("rectifications", "close", "1", "--unit", "nanyuan", "--on", "2014-08-21")
+    office.ok(
+        "rectifications", "close", "1", "--unit", "nanyuan", "--on", "2014-08-21", "--override", "--note", "核查属实"
+    )
     ((item_id,),) = server.sql("nanyuan", "SELECT id FROM notice_item")
     server.refuses(
         "nanyuan",

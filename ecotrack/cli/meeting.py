@@ -14,9 +14,12 @@ from ecotrack.cli.options import (
     AsOfOpt,
     FormatOpt,
     NoBomOpt,
+    OnOpt,
     OutputFormat,
     UnitOpt,
     as_of_date,
+    done_on,
+    parse_day,
     remark,
     writable_place,
 )
@@ -135,7 +138,7 @@ def overdue(
         data=listings.overdue_data(plan, day, found.evaluation_month, listed),
         rows=lambda: listings.overdue_rows(listed),
         columns=listings.OVERDUE_COLUMNS,
-        table=lambda: render.overdue_report(plan, day, found.evaluation_month, listed, brief=brief),
+        table=lambda: render.overdue_report(plan, day, found.evaluation_month, listed, found.documents, brief=brief),
         bom=not no_bom,
     )
     if exit_code and listed:
@@ -183,6 +186,14 @@ def notice(
             "--reason", "-r", metavar="TEXT", help=N_("The reason for each --exclude or --add that gives none.")
         ),
     ] = "",
+    dated: Annotated[
+        str | None,
+        typer.Option(
+            "--dated",
+            metavar="YYYY-MM-DD",
+            help=N_("Its 成文日期 (default: the as-of date; not before it): rectification is due from it."),
+        ),
+    ] = None,
     docx: DocxOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
@@ -191,6 +202,7 @@ def notice(
     from ecotrack.circulation import IntoFolder
 
     day = as_of_date(as_of)
+    written_on = parse_day(dated, "--dated") if dated is not None else None
     reason = _reason(reason)
     if reason and not (exclude or add):
         raise BadInput(t("--reason goes with --exclude or --add"))
@@ -202,12 +214,22 @@ def notice(
         plan = tracker.plan
         publish = IntoFolder(out, plan, docx=docx) if out is not None else None
         editorial = _editorial(plan, exclude, add, commend, reason)
-        drafted = tracker.issue_notice(day, document_lang.value, dry_run=dry_run, publish=publish, editorial=editorial)
+        drafted = tracker.issue_notice(
+            day, document_lang.value, dry_run=dry_run, publish=publish, editorial=editorial, dated=written_on
+        )
+        awaiting = drafted is not None and drafted.recorded and plan.notices.require_signature
         month = tracker.evaluation_month(day)  # there is one: without it the notice is refused
     if drafted is not None and (out is None or fmt is not OutputFormat.table):
         # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     render.notice_outcome(day, month, drafted, publish.written if publish is not None else [])
+    if awaiting and drafted is not None:
+        render.info(
+            t(
+                "it awaits its signature: `ecotrack notices sign {number}` circulates it (notices.require_signature)",
+                number=drafted.notice.number,
+            )
+        )
 
 
 def _editorial(
@@ -241,7 +263,13 @@ def notices(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoB
     data = {
         "plan_year": plan.year,
         "notices": [
-            {**n.content, "issued_at": n.issued_at, "issued_by": n.issued_by, "void": n.voided is not None}
+            {
+                **n.content,
+                "issued_at": n.issued_at,
+                "issued_by": n.issued_by,
+                "void": n.voided is not None,
+                **listings.signature_data(n, required=plan.notices.require_signature),
+            }
             for n in issued
         ],
     }
@@ -306,6 +334,40 @@ def show_notice(
         render.void_notice_warning(chosen, detailed=out is None)
     if out is None:
         _show_notice(fmt, listings.issued_notice_data(chosen), chosen.document, not no_bom)
+
+
+@notices_app.command("sign")
+def sign_notice(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))],
+    on: OnOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            callback=writable_place,
+            metavar="DIR",
+            file_okay=False,
+            help=N_("Write the document into this folder, as signed."),
+        ),
+    ] = None,
+    docx: DocxOpt = False,
+) -> None:
+    """Record the office's signature (签发) of notice N; with --out, write its document for circulation."""
+    from ecotrack.circulation import IntoFolder
+
+    day = done_on(on)
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInput(t("--out {path} is a file, not a folder", path=out))
+    if docx and out is None:
+        raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
+    with open_tracker(ctx) as tracker:
+        publish = IntoFolder(out, tracker.plan, docx=docx) if out is not None else None
+        signed = tracker.sign_notice(number, day, publish)
+    render.info(t("notice {number} signed on {on}", number=signed.document_number, on=day.isoformat()))
+    for path in publish.written if publish is not None else []:
+        render.info(t("wrote {path}", path=path))
 
 
 @notices_app.command("void")

@@ -93,6 +93,22 @@ def as_of_date(text: str | None) -> date:
     return parse_day(text, "--as-of") if text is not None else date.today()
 
 
+OnOpt = Annotated[
+    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
+]
+
+
+def done_on(on: str | None) -> date:
+    """`--on`, the day an act was done (a decision taken on paper at a meeting): a day that has come, default
+    today."""
+    if on is None:
+        return date.today()
+    day = parse_day(on, "--on")
+    if day > date.today():
+        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
+    return day
+
+
 def parse_moment(text: str, option: str) -> datetime:
     """A local day, or day and time, like 2012-07-06 or 2012-07-06T09:30 (a paper report's, SPEC §9), within
     FIRST_DAY..LAST_DAY. One with a UTC offset is refused: converted to local time it could move the day

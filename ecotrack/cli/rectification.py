@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,10 +15,11 @@ from ecotrack.cli.options import (
     AsOfOpt,
     FormatOpt,
     NoBomOpt,
+    OnOpt,
     OutputFormat,
     UnitOpt,
     as_of_date,
-    parse_day,
+    done_on,
     remark,
     writable_place,
 )
@@ -37,9 +37,6 @@ NoticeOpt = Annotated[
     int, typer.Option("--notice", "-N", metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))
 ]
 RequiredUnit = Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the notice named."))]
-OnOpt = Annotated[
-    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
-]
 AttachOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -53,16 +50,6 @@ def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
     from ecotrack.tracker.inputs import read_attachments as read
 
     return read(paths)
-
-
-def _day(on: str | None) -> date:
-    """`--on`, a day that has come (default today)."""
-    if on is None:
-        return date.today()
-    day = parse_day(on, "--on")
-    if day > date.today():
-        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
-    return day
 
 
 def rectify(
@@ -84,7 +71,7 @@ def rectify(
     if not text:
         raise BadInput(t("--text is required: say what the unit did"))
     files = read_attachments(attach)
-    day = _day(on)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         tracker.rectify(notice, code, text, files, day, by or tracker.recorder())
@@ -136,15 +123,27 @@ def close_item(
     number: NumberArg,
     unit: RequiredUnit,
     note: Annotated[str, typer.Option("--note", "-n", metavar="TEXT", help=N_("The office's finding."))] = "",
+    override: Annotated[
+        bool,
+        typer.Option(
+            "--override", help=N_("Close it though the data does not show the fault cured (with --note, recorded).")
+        ),
+    ] = False,
     on: OnOpt = None,
 ) -> None:
-    """Close a unit's rectification item of notice N (final)."""
+    """Close a unit's rectification item of notice N (销号, final), once the data shows each reason it was
+    named for cured."""
     note = remark(note, "--note")
-    day = _day(on)
+    if override and not note:
+        raise BadInput(t("--override needs --note TEXT: say why it is closed though the data does not show it cured"))
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
-        tracker.decide_item(number, code, "closed", note, day)
-    render.info(t("closed: {unit}'s rectification of notice {number}", unit=code, number=number))
+        tracker.decide_item(number, code, "closed", note, day, override=override)
+    if override:
+        render.info(t("closed by override: {unit}'s rectification of notice {number}", unit=code, number=number))
+    else:
+        render.info(t("closed: {unit}'s rectification of notice {number}", unit=code, number=number))
 
 
 @rectifications_app.command("return")
@@ -161,7 +160,7 @@ def return_item(
     reason = remark(reason, "--reason")
     if not reason:
         raise BadInput(t("--reason is required: say what is missing from the answer"))
-    day = _day(on)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         tracker.decide_item(number, code, "reopened", reason, day)

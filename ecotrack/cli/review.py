@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import LARGEST_ID, FormatOpt, NoBomOpt, OutputFormat, PeriodOpt, UnitOpt, remark
+from ecotrack.cli.options import (
+    LARGEST_ID,
+    FormatOpt,
+    NoBomOpt,
+    OnOpt,
+    OutputFormat,
+    PeriodOpt,
+    UnitOpt,
+    done_on,
+    parse_day,
+    remark,
+)
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
@@ -118,14 +129,25 @@ def return_entries(
             "--reason", "-r", metavar="TEXT", help=N_("What the unit must correct (required; the unit sees it).")
         ),
     ] = "",
+    refile_by: Annotated[
+        str | None,
+        typer.Option(
+            "--refile-by",
+            metavar="YYYY-MM-DD",
+            help=N_("The day by which the unit must file it again (限期重报); after it, the unit is overdue."),
+        ),
+    ] = None,
+    on: OnOpt = None,
 ) -> None:
     """Return entries under review to their unit, with the reason: they never count."""
     chosen_ids = _entry_ids(ids)
     reason = remark(reason, "--reason")
     if not reason:
         raise BadInput(t("--reason is required: say what the unit must correct"))
+    deadline = parse_day(refile_by, "--refile-by") if refile_by is not None else None
+    day = done_on(on) if on is not None else None
     with open_tracker(ctx) as tracker:
-        decided = tracker.decide("returned", chosen_ids, reason=reason)
+        decided = tracker.decide("returned", chosen_ids, reason=reason, on=day, refile_by=deadline)
     render.info(
         tn(
             "returned {count} entry to its unit: {ids}",
@@ -134,6 +156,8 @@ def return_entries(
             ids=_ids(decided),
         )
     )
+    if deadline is not None:
+        render.info(t("to be filed again by {day}", day=deadline.isoformat()))
 
 
 def _ids(ids: list[int]) -> str:

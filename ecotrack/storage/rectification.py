@@ -94,6 +94,7 @@ def _steps(session: Session, item_ids: list[int]) -> dict[int, list[ItemStep]]:
             decision.decided_by,
             local_iso(decision.decided_at),
             decision.note,
+            override=decision.override,
         )
         recorded.append((decision.decided_at, decision.notice_item_id, step))
     steps: dict[int, list[ItemStep]] = {}

@@ -4,7 +4,7 @@ report, the history, review decisions and locks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session
@@ -189,13 +189,25 @@ class FilingDesk(TrackerBase):
         unit: str | None = None,
         period: str | None = None,
         reason: str = "",
+        on: date | None = None,
+        refile_by: date | None = None,
     ) -> list[int]:
         """Accept or return entries under review: by id, else every one (of a unit, of a period), once each.
 
         An unknown id is bad input; an entry that is not waiting for a decision is refused, naming who
-        decided it. Everything is decided in one transaction, or nothing is."""
+        decided it. Everything is decided in one transaction, or nothing is. `on` is the day it was decided
+        (for paper, SPEC §18); a return may give the day by which the unit must file again (限期重报, §16)."""
         decided_by = self.recorder()
         self.require_office(t("review"))
+        decided_on = on or date.today()  # recorded only when given: else the day it is recorded
+        if refile_by is not None and refile_by < decided_on:
+            raise BadInput(
+                t(
+                    "--refile-by {refile_by} is before the day of the return {on}",
+                    refile_by=refile_by.isoformat(),
+                    on=decided_on.isoformat(),
+                )
+            )
 
         def record(session: Session) -> list[int]:
             decided_at = utc_now()
@@ -227,6 +239,8 @@ class FilingDesk(TrackerBase):
                 reason=reason,
                 decided_by=decided_by,
                 decided_at=decided_at,
+                decided_on=on,
+                refile_by=refile_by,
             )
             return chosen
 

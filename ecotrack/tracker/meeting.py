@@ -47,7 +47,13 @@ class MeetingDesk(RectificationDesk):
         items, refiles = self.read(
             lambda session: (self._overdue_items(session, as_of), self._overdue_refiles(session, as_of))
         )
-        return Overdue(evaluation.evaluation_month, rules.overdue_units(evaluation, items, refiles))
+        return Overdue(
+            evaluation.evaluation_month, rules.overdue_units(evaluation, items, refiles), self.document_numbers()
+        )
+
+    def document_numbers(self) -> dict[int, str]:
+        """Each notice's number in the year → the document number it was issued with (SPEC §16: cited so)."""
+        return self.read(self.document_numbers_in)
 
     def evaluation_month(self, as_of: date) -> str | None:
         """The month a notice as of this date would be for (SPEC §5), None before the first."""
@@ -146,6 +152,11 @@ class MeetingDesk(RectificationDesk):
             )
         if not dry_run:
             self.require_office(t("issuing a notice"))
+            if publish is not None and self.plan.notices.require_signature:
+                raise Refused(
+                    t("the plan requires a notice to be signed before it is circulated (notices.require_signature)"),
+                    hint=t("issue it without --out, then `ecotrack notices sign N --out DIR` writes its documents"),
+                )
 
         def issue(session: Session) -> IssuedDraft | None:
             # Evaluated inside the transaction that records it: the plan and the filings it names
@@ -226,6 +237,51 @@ class MeetingDesk(RectificationDesk):
                 raise BadInput(t("--commend {unit}: {unit} is named in this notice", unit=unit))
             if unit in {c.overdue.unit for c in found}:  # praise is for units that are ahead
                 raise BadInput(t("--commend {unit}: {unit} is behind or late as of this notice", unit=unit))
+
+    def sign_notice(self, number: int, on: date, publish: Publisher | None = None) -> IssuedNotice:
+        """Record the office's signature (签发) of notice `number` on a day (SPEC §16), once; refused for a void
+        notice, and a day before its 成文日期 is bad input. `publish` writes its documents as recorded, before the
+        signature commits (write, then record), so that a notice that must be signed is circulated once signed."""
+        by = self.recorder()
+        self.require_office(t("signing a notice"))
+
+        def record(session: Session) -> IssuedNotice:
+            at = utc_now()
+            issued = {n.number: n for n in notice_store.notices(session=session, plan_id=self.stored.id)}
+            if number not in issued:
+                raise BadInput(t("no notice {number} in {year}", number=number, year=self.plan.year))
+            notice = issued[number]
+            if notice.voided is not None:
+                raise Refused(t("notice {number} is void: it is not signed", number=notice.document_number))
+            if notice.signed is not None:
+                raise Refused(
+                    t(
+                        "notice {number} was signed already, on {on} by {by}",
+                        number=notice.document_number,
+                        on=notice.signed.on.isoformat(),
+                        by=notice.signed.by,
+                    )
+                )
+            if on < notice.written_on:
+                raise BadInput(
+                    t(
+                        "--on {on} is before the notice's 成文日期 {dated}",
+                        on=on.isoformat(),
+                        dated=notice.written_on.isoformat(),
+                    )
+                )
+            notice_store.sign_notice(session=session, plan_id=self.stored.id, number=number, on=on, at=at, by=by)
+            if publish is not None:
+                take_back.append(publish(IssuedDraft(notice.notice, notice.document, recorded=True)))
+            return notice
+
+        take_back: list[Callable[[], None]] = []
+        try:
+            return self.write(record)
+        except BaseException:
+            for undo in reversed(take_back):
+                undo()
+            raise
 
     def void_notice(self, number: int, reason: str) -> None:
         """Void a notice issued in error: kept, marked void, counting nowhere; its number is never reused."""

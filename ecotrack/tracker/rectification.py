@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
-from ecotrack.i18n import t
+from ecotrack.i18n import t, tp
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import month_of
 from ecotrack.results import (
@@ -21,6 +21,7 @@ from ecotrack.results import (
     StoredItem,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
+from ecotrack.storage import entries as entry_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
@@ -81,6 +82,21 @@ class RectificationDesk(TrackerBase):
             raise BadInput(
                 t("--on {on} is before notice {number} ({as_of})", on=on, number=number, as_of=item.notice_as_of)
             )
+        counts_from = rules.notice_counts_from(self.plan, item.notice_as_of, item.notice_signed_on)
+        if counts_from is None:
+            raise Refused(
+                t("notice {number} is not signed yet: its items count once it is", number=item.document_number),
+                hint=t("`ecotrack notices sign {number}` records the signature", number=number),
+            )
+        if on < counts_from:
+            raise BadInput(
+                t(
+                    "--on {on} is before notice {number} was signed ({signed})",
+                    on=on,
+                    number=item.document_number,
+                    signed=counts_from.isoformat(),
+                )
+            )
         if rules.item_state(date.max, item.events, date.max) == "closed":
             raise Refused(t("the item of {unit} in notice {number} is closed", unit=unit, number=number))
         return item
@@ -108,8 +124,10 @@ class RectificationDesk(TrackerBase):
 
         self.write(record)
 
-    def decide_item(self, number: int, unit: str, action: str, note: str, on: date) -> None:
-        """The office closes an item (销号, final) or returns its answer (reopened)."""
+    def decide_item(self, number: int, unit: str, action: str, note: str, on: date, *, override: bool = False) -> None:
+        """The office closes an item (销号, final) or returns its answer (reopened). A close is refused while a
+        reason the notice named the unit for is not cured as of its day (SPEC §16), unless `override`, which
+        is recorded with it."""
         by = self.recorder()
         self.require_office(t("closing or returning a rectification"))
 
@@ -120,6 +138,19 @@ class RectificationDesk(TrackerBase):
                 raise Refused(
                     t("the item of {unit} in notice {number} has no answer to return", unit=unit, number=number)
                 )
+            if action == "closed" and not override:
+                left = self._uncured(session, item, on)
+                if left:
+                    raise Refused(
+                        t(
+                            "the item of {unit} in notice {number} is not cured as of {on}: {what}",
+                            unit=unit,
+                            number=item.document_number,
+                            on=on.isoformat(),
+                            what=_uncured(left, self.document_numbers_in(session)),
+                        ),
+                        hint=t("`--override --note TEXT` closes it anyway, recorded as an override"),
+                    )
             rectification_store.record_decision(
                 session=session,
                 item_id=item.item_id,
@@ -128,9 +159,33 @@ class RectificationDesk(TrackerBase):
                 decided_on=on,
                 decided_at=at,
                 decided_by=by,
+                override=override,
             )
 
         self.write(record)
+
+    def _uncured(self, session: Session, item: StoredItem, on: date) -> rules.Uncured:
+        """What the notice named the item's unit for that the data does not show cured as of a day (SPEC §18)."""
+        issued = notice_store.notices(session=session, plan_id=self.stored.id)
+        notice = next(n for n in issued if n.number == item.notice_number).notice
+        named = next((u for u in notice.units if u.unit == item.unit), None)
+        if named is None:  # pragma: no cover - an item is one of its notice's units
+            return rules.Uncured([], [], [], [])
+        ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=on)
+        states = {i.notice_number: i.state for i in self._items(session, on, item.unit)}
+        return rules.uncured(
+            item.unit,
+            rules.evaluate(self.plan, ledger, on),
+            months=[*named.missing_reports, *named.still_not_filed],
+            targets=[row.target for row in named.behind],
+            notices={n: states[n] for n in named.rectification_overdue if n in states},
+            refiles=named.refile_overdue,
+            refiles_overdue=self._overdue_refiles(session, on).get(item.unit, []),
+        )
+
+    def document_numbers_in(self, session: Session) -> dict[int, str]:
+        """Each notice's number in the year → the document number it was issued with."""
+        return {n.number: n.document_number for n in notice_store.notices(session=session, plan_id=self.stored.id)}
 
     def remind(self, as_of: date, days: int) -> list[Reminder]:
         """SPEC §10 催办: each unit with a monthly report due in D..D+days and not filed, or a rectification item
@@ -138,6 +193,7 @@ class RectificationDesk(TrackerBase):
         evaluation = self.evaluate(as_of)
         last = as_of + timedelta(days=days)
         items = self.rectifications(as_of)
+        documents = {item.notice_number: item.stored.document_number for item in items}
         reminders = []
         for unit_filings in evaluation.filings:
             reports = [
@@ -155,5 +211,21 @@ class RectificationDesk(TrackerBase):
             dues = [rules.report_due_date(self.plan, month_of(m)) for m in reports] + [i.due for i in chased]
             unit = self.plan.unit(unit_filings.unit)
             assert unit is not None
-            reminders.append(Reminder(unit, reports, [i.notice_number for i in chased], min(dues)))
+            numbers = [i.notice_number for i in chased]
+            reminders.append(Reminder(unit, reports, numbers, min(dues), [documents[n] for n in numbers]))
         return reminders
+
+
+def _uncured(left: rules.Uncured, documents: dict[int, str]) -> str:
+    """What is not cured, in words: the months, targets, notices and entries."""
+    parts = []
+    if left.months:
+        parts.append(t("months not filed {months}", months=", ".join(left.months)))
+    if left.targets:
+        parts.append(t("targets still behind {targets}", targets=", ".join(left.targets)))
+    if left.notices:
+        numbers = ", ".join(documents.get(n, str(n)) for n in left.notices)
+        parts.append(t("rectification of {numbers} not answered", numbers=numbers))
+    if left.refiles:
+        parts.append(t("returned entries not refiled {entries}", entries=", ".join(f"#{n}" for n in left.refiles)))
+    return tp("list separator", "; ").join(parts)
