@@ -952,21 +952,23 @@ def _unit_name(plan: Plan, code: str, recorded: str) -> str:
 
 def notices_table(plan: Plan, rows: Sequence[IssuedNotice], title: str) -> None:
     table = _table(title)
-    headers = (N_("No."), N_("Document"), N_("Month"), N_("As of"), N_("Dated"), N_("Signed"), N_("Issued"))
-    for header in (*headers, N_("Units named")):
-        table.add_column(t(header), overflow="fold")
+    # the as-of date and the recording time are in `--format json` and `notices show`: the table keeps the
+    # days a reader acts on, its 成文日期 and its signature
+    for header in (N_("No."), N_("Month"), N_("Dated")):
+        table.add_column(t(header), no_wrap=True)
+    for header in (N_("Document"), N_("Signed")):
+        table.add_column(t(header), overflow="fold", max_width=14)
+    table.add_column(t("Units named"), overflow="fold", ratio=1)
     for row in rows:
         names = tp("list", ", ").join(
             f"{_unit_name(plan, u.unit, u.unit_name)}({u.count_this_year})" for u in row.named
         )
         table.add_row(
             str(row.number),
-            row.document_number,
             row.evaluation_month,
-            row.as_of.isoformat(),
             row.written_on.isoformat(),
+            row.document_number,
             _signature(plan, row),
-            row.issued_at.replace("T", " "),
             names,
         )
     console().print(table)
