@@ -384,3 +384,28 @@ def test_a_login_an_earlier_release_made_clerk_of_two_units_is_named_until_it_ha
     assert "several units" not in owner.ok("db", "roles").stderr
     server.refuses("owner", "INSERT INTO ecotrack_clerk_unit VALUES (%s, 'dongpo')", (login,))  # keyed by login now
     assert server.sql("owner", "SELECT unit_code FROM ecotrack_clerk_unit WHERE login = %s", (login,)) == [("nanyuan",)]
+
+
+def test_a_clerk_cannot_answer_an_item_of_a_notice_awaiting_its_signature(server: Server) -> None:
+    """SPEC §16: with notices.require_signature an item counts once its notice is signed; raw SQL meets that too."""
+    owner = server.owner
+    text = owner.plan.read_text(encoding="utf-8")
+    owner.plan.write_text(text.replace("units:", "notices:\n  require_signature: true\nunits:", 1), encoding="utf-8")
+    owner.ok("plan", "load")
+    office = server.as_["office"]
+    office.ok("notice", "--as-of", "2014-08-15")
+    ((item_id,),) = server.sql("nanyuan", "SELECT id FROM notice_item")
+    report = (
+        "INSERT INTO rectification_report (notice_item_id, text, reported_on, reported_by, filed_at, filed_by) "
+        "VALUES (%s, '已整改', now(), 'x', now(), 'x')"
+    )
+    server.refuses("nanyuan", report, (item_id,), saying="not signed yet")
+    server.refuses(
+        "nanyuan",
+        "INSERT INTO notice_signature (notice_id, signed_on, signed_at, signed_by) "
+        "SELECT id, now(), now(), 'x' FROM notice",
+        saying="permission denied",
+    )
+    office.ok("notices", "sign", "1", "--on", "2014-08-16")
+    server.sql("nanyuan", report, (item_id,))  # signed: the unit answers
+    assert server.sql("owner", "SELECT count(*) FROM rectification_report") == [(1,)]

@@ -242,3 +242,23 @@ def test_a_refile_deadline_is_a_day(tmp_path: Path, deadline: str) -> None:
     before = office.snapshot()
     bad = office.run("return", "1", "--reason", "x", "--refile-by", deadline)
     assert bad.exit_code == 2 and bad.stderr.startswith("error: --refile-by") and office.snapshot() == before
+
+
+def test_the_database_refuses_an_answer_to_a_notice_awaiting_its_signature(tmp_path: Path) -> None:
+    """On SQLite too: a raw INSERT of a rectification report on an unsigned notice's item is refused."""
+    import sqlite3
+    from contextlib import closing
+
+    office = workspace_for(tmp_path, SIGNATURE, None)
+    office.ok("notice", "--as-of", "2012-04-06")
+    report = (
+        "INSERT INTO rectification_report (notice_item_id, text, reported_on, reported_by, filed_at, filed_by) "
+        "SELECT min(id), '已整改', '2012-04-10', 'x', '2012-04-10 00:00:00', 'x' FROM notice_item"
+    )
+    with closing(sqlite3.connect(office.db)) as connection, pytest.raises(sqlite3.DatabaseError, match="not signed"):
+        connection.execute(report)
+    office.ok("notices", "sign", "1", "--on", "2012-04-09")
+    with closing(sqlite3.connect(office.db)) as connection:
+        connection.execute(report)
+        connection.commit()
+    assert office.query("SELECT count(*) FROM rectification_report") == [(1,)]

@@ -258,3 +258,45 @@ def uninstall(dialect: str) -> list[str]:
                      "check_rectification_report"):  # fmt: skip
         statements.append(f"DROP FUNCTION ecotrack_{function}()")
     return statements
+
+
+# SPEC §16: where the plan requires signatures, a notice's items count only once it is signed, so nobody
+# answers an item of a notice still awaiting its signature (the CLI refuses it too).
+_UNSIGNED_ITEM = (
+    "SELECT 1 FROM notice_item i JOIN notice n ON n.id = i.notice_id JOIN plan p ON p.id = n.plan_id "
+    "WHERE i.id = NEW.notice_item_id AND {required} "
+    "AND NOT EXISTS (SELECT 1 FROM notice_signature s WHERE s.notice_id = n.id)"
+)
+_UNSIGNED_MESSAGE = "rectification report: its notice is not signed yet (notices.require_signature)"
+
+
+def signed_item_check(dialect: str) -> list[str]:
+    """The statements that refuse a rectification report on an item of a notice not yet signed where the plan
+    requires signatures (migration 0010)."""
+    if dialect == "sqlite":
+        unsigned = _UNSIGNED_ITEM.format(required="json_extract(p.notices, '$.require_signature') = 1")
+        return [
+            "CREATE TRIGGER rectification_report_signed BEFORE INSERT ON rectification_report "
+            f"WHEN EXISTS ({unsigned}) BEGIN SELECT RAISE(ABORT, '{_UNSIGNED_MESSAGE}'); END"
+        ]
+    unsigned = _UNSIGNED_ITEM.format(required="(p.notices::json ->> 'require_signature') = 'true'")
+    return [
+        f"""CREATE OR REPLACE FUNCTION ecotrack_check_signed_item() RETURNS trigger AS $$
+BEGIN
+  IF EXISTS ({unsigned}) THEN
+    RAISE EXCEPTION '{_UNSIGNED_MESSAGE}' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+        "CREATE TRIGGER rectification_report_signed BEFORE INSERT ON rectification_report "
+        "FOR EACH ROW EXECUTE FUNCTION ecotrack_check_signed_item()",
+    ]
+
+
+def drop_signed_item_check(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return ["DROP TRIGGER rectification_report_signed"]
+    return [
+        "DROP TRIGGER rectification_report_signed ON rectification_report",
+        "DROP FUNCTION ecotrack_check_signed_item()",
+    ]

@@ -8,7 +8,8 @@ Plain ADD COLUMNs, nullable or with a default that leaves every existing record 
 notice's `dated` (its 成文日期; none recorded: its as-of date), a decision's `decided_on` (the day it was taken,
 for a decision on paper; none: the day it was recorded) and a return's `refile_by` (none: no deadline), a
 close's `override` (false: closed on the data). One new table, `notice_signature`, one row per signed notice
-(签发), append-only and stamped by the server like the rest.
+(签发), append-only and stamped by the server like the rest; and the rule that nobody answers an item of a
+notice still awaiting its signature where the plan requires one.
 """
 
 from collections.abc import Sequence
@@ -50,10 +51,14 @@ def upgrade() -> None:
         op.execute(statement)
     if dialect != "sqlite":
         op.execute(checks.stamp_trigger("notice_signature", "signed_at", "signed_by"))
+    for statement in checks.signed_item_check(dialect):
+        op.execute(statement)
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    for statement in checks.drop_signed_item_check(dialect):
+        op.execute(statement)
     if dialect != "sqlite":
         op.execute('DROP TRIGGER notice_signature_stamped ON "notice_signature"')
     for statement in guards.unguard(dialect, "notice_signature"):
