@@ -732,6 +732,8 @@ def assessment_data(plan: Plan, view: AssessmentView, unit: str | None = None) -
         else None,
         "units": units,
     }
+    if view.final and "followed" in view.content:  # the publications and appeals the final followed (SPEC §15)
+        data["followed"] = view.content["followed"]
     if unit is not None:
         shown = view.content["explanations"].get(unit, {})
         data.update(units=[u for u in units if u["unit"] == unit], **{k: v for k, v in shown.items() if k != "unit"})

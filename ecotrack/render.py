@@ -996,7 +996,10 @@ def adjustments_table(plan: Plan, adjustments: Sequence[StoredAdjustment]) -> No
     console().print(table)
 
 
-APPEAL_STATES = {"pending": N_("pending"), "upheld": N_("upheld"), "rejected": N_("rejected")}
+def _appeal_state(state: str) -> str:
+    """An appeal's state in the interface language (SPEC §15)."""
+    names = {"pending": tp("appeal", "pending"), "upheld": tp("appeal", "upheld"), "rejected": tp("appeal", "rejected")}
+    return names.get(state, state)
 
 
 def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> None:
@@ -1025,7 +1028,7 @@ def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> No
             if a.decision.refs:
                 decided += "\n" + t("corrections: {refs}", refs=", ".join(a.decision.refs))
         table.add_row(
-            str(a.id), _unit_name(plan, a.unit, a.unit), str(a.publication), t(APPEAL_STATES[a.state]), filed, decided
+            str(a.id), _unit_name(plan, a.unit, a.unit), str(a.publication), _appeal_state(a.state), filed, decided
         )
     console().print(table)
 
