@@ -82,7 +82,7 @@ def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
             ),
             t(
                 "The publication runs from {first} to {last}. A unit that disputes its result may send a written "
-                "request for review (复核申请), with its reasons and evidence, to {office} by {last} inclusive.",
+                "request for review, with its reasons and evidence, to {office} by {last} inclusive.",
                 first=day(publication.published_on),
                 last=day(publication.window_closes),
                 office=plan.office,

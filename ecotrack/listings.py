@@ -829,6 +829,11 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
     if facts.recorded is not None:
         data["assessment"] = [{**u, "final": True} for u in facts.recorded.content["units"]]
     data["assessment_final"] = facts.recorded is not None
+    day = None if facts.recorded is not None else facts.as_of
+    appeals: dict[str, list[dict[str, Any]]] = {}
+    for appeal in facts.appeals:
+        appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
+    data["assessment"] = [{**u, "appeals": appeals.get(u["unit"], [])} for u in data["assessment"]]
     return data
 
 

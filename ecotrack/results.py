@@ -396,6 +396,7 @@ class YearExport:
     locks: list[rules.PeriodLock]
     rectifications: list[RectificationItem]
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
+    appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,7 @@ def assess(
     ] = False,
     publish: Annotated[
         bool,
-        typer.Option(
-            "--publish", help=N_("Publish this trial result (公示) for appeals, with its window (appeal_days).")
-        ),
+        typer.Option("--publish", help=N_("Publish this trial result for appeals, with its window (appeal_days).")),
     ] = False,
     on: OnOpt = None,
     docx: Annotated[
@@ -82,18 +80,24 @@ def assess(
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
 
-    if sum((final, trial, publish)) > 1:
-        raise BadInput(t("give one of --final, --trial and --publish"))
-    if (final or publish) and unit is not None:
-        raise BadInput(t("--final and --publish record every unit's result: leave out --unit"))
+    if final and trial:
+        raise BadInput(t("give --final or --trial, not both"))
+    if publish and (final or trial):
+        raise BadInput(t("--publish records a trial result for appeals: leave out --final and --trial"))
+    if final and unit is not None:
+        raise BadInput(t("--final records every unit's result: leave out --unit"))
+    if publish and unit is not None:
+        raise BadInput(t("--publish records every unit's result: leave out --unit"))
     if on is not None and not (final or publish):
         raise BadInput(t("--on goes with --final or --publish: the day the act was done"))
     if docx and not publish:
         raise BadInput(t("--docx writes the publication's document: it goes with --publish"))
     if xlsx and docx:
         raise BadInput(t("give --xlsx or --docx, not both"))
-    if (xlsx or docx) != (out is not None):
-        raise BadInput(t("--xlsx or --docx and --out FILE go together: the file is written to FILE"))
+    if docx and out is None:
+        raise BadInput(t("--docx and --out FILE go together: the Word file is written to FILE"))
+    if xlsx != (out is not None) and not docx:
+        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
     if xlsx and unit is not None:
         raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
     if publish and as_of is None:
@@ -150,7 +154,7 @@ def assess(
             explained.notices, explained.after_the_fact, explained.vetoes, title, explained.tie, explained.quota,
         )  # fmt: skip
         if view.appeals:
-            render.appeals_table(plan, view.appeals, t("Appeals (复核申请) and decisions"))
+            render.appeals_table(plan, view.appeals, t("Appeals and decisions"))
 
     rows = listings.flat_rows(data["units"])
     emit(fmt, data=data, rows=lambda: rows, columns=listings.ASSESS_COLUMNS, table=table, bom=not no_bom)
@@ -184,7 +188,7 @@ def appeal(
     text: Annotated[str, typer.Option("--text", metavar="TEXT", help=N_("What it disputes, and why."))] = "",
     on: OnOpt = None,
 ) -> None:
-    """File a unit's request for review (复核申请) of the published result, within its window."""
+    """File a unit's request for review of the published result, within its window."""
     text = _required(text, "--text")
     day = acted_on(on)
     with open_tracker(ctx) as tracker:
@@ -202,7 +206,7 @@ def appeal(
 
 
 appeals_app = typer.Typer(
-    help=N_("Units' appeals (复核申请) against the published result, and the office's decisions."),
+    help=N_("Units' appeals against the published result, and the office's decisions."),
     invoke_without_command=True,
 )
 
@@ -224,7 +228,7 @@ def appeals(
         data={"plan_year": plan.year, "appeals": rows},
         rows=lambda: listings.flat_rows(rows),
         columns=listings.APPEAL_COLUMNS,
-        table=lambda: render.appeals_table(plan, found, t("Appeals (复核申请) of {year}", year=plan.year)),
+        table=lambda: render.appeals_table(plan, found, t("Appeals of {year}", year=plan.year)),
         bom=not no_bom,
     )
 
@@ -246,7 +250,7 @@ def appeals_decide(
     ] = None,
     on: OnOpt = None,
 ) -> None:
-    """Decide an appeal once: uphold it (then correct the result: `score add|void`, a 补报, a return) or reject it."""
+    """Decide an appeal once: uphold it (then correct: `score add|void`, a catch-up, a return), or reject it."""
     if uphold == reject:
         raise BadInput(t("give --uphold or --reject (one of them)"))
     reason = _required(reason, "--reason")

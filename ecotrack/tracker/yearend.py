@@ -195,8 +195,8 @@ class YearEndDesk(RectificationDesk):
         if days is None:
             raise Refused(
                 t(
-                    "the {year} plan sets no assessment.appeal_days: its result is not published for appeals "
-                    "(公示), so {doing} is refused",
+                    "the {year} plan sets no assessment.appeal_days: its result is not published for appeals, "
+                    "so {doing} is refused",
                     year=self.plan.year,
                     doing=doing,
                 )
@@ -277,7 +277,7 @@ class YearEndDesk(RectificationDesk):
             if not published:
                 raise Refused(
                     t(
-                        "no result of {year} has been published (公示) yet: there is nothing to appeal",
+                        "no result of {year} has been published yet: there is nothing to appeal",
                         year=self.plan.year,
                     )
                 )
@@ -435,7 +435,7 @@ class YearEndDesk(RectificationDesk):
         if not published:
             raise Refused(
                 t(
-                    "the {year} plan sets assessment.appeal_days: the final result follows a publication (公示); "
+                    "the {year} plan sets assessment.appeal_days: the final result follows a publication; "
                     "publish it first with `assess --publish`",
                     year=self.plan.year,
                 )
@@ -472,6 +472,7 @@ class YearEndDesk(RectificationDesk):
             locks=self.locks(),
             rectifications=self.rectifications(as_of),
             explained=scored,
+            appeals=tuple(a for a in self.appeals() if recorded is not None or a.filed_on <= as_of),
         )
 
     def assessment_record(self, as_of: date, unit: str | None = None, *, every: bool = False) -> dict[str, Any]:
