@@ -209,11 +209,11 @@ class YearEndDesk(RectificationDesk):
         without appeal_days, after the final result and while an appeal is pending."""
         by = self.recorder()
         self.require_office(t("publishing the assessment"))
-        days = self._appeal_days(t("a publication"))
         if on < as_of:
             raise BadInput(
                 t("--on {on} is before --as-of {as_of}: a result is published after its date", on=on, as_of=as_of)
             )
+        days = self._appeal_days(t("a publication"))
         content = self.assessment_record(as_of, every=True)
         take_back: list[Callable[[], None]] = []
 
