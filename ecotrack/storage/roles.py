@@ -112,10 +112,9 @@ BEGIN
 END $$ LANGUAGE plpgsql
 """,
     ),
-}
-STAMP_FUNCTIONS["appeal"] = (
-    "ecotrack_stamp_appeal",
-    f"""
+    "appeal": (
+        "ecotrack_stamp_appeal",
+        f"""
 CREATE OR REPLACE FUNCTION ecotrack_stamp_appeal() RETURNS trigger AS $$
 BEGIN
   IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
@@ -124,7 +123,8 @@ BEGIN
   RETURN NEW;
 END $$ LANGUAGE plpgsql
 """,
-)
+    ),
+}
 RETIRED_STAMPS = {"import_batch": "ecotrack_stamp_import"}  # now `checks.STAMPED`'s for every login
 
 

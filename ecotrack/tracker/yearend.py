@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
-from ecotrack.i18n import t
+from ecotrack.i18n import t, tp
 from ecotrack.results import (
     Assessment,
     AssessmentView,
@@ -333,7 +333,7 @@ class YearEndDesk(RectificationDesk):
                     t(
                         "appeal #{id} was decided already ({state} on {on}, by {by}); a decision is not changed",
                         id=appeal_id,
-                        state=appeal.state,
+                        state=tp("appeal", "upheld") if appeal.decision.upheld else tp("appeal", "rejected"),
                         on=appeal.decision.decided_on,
                         by=appeal.decision.decided_by,
                     )
