@@ -122,6 +122,14 @@ def test_the_worked_example(year: Workspace) -> None:
     [(content,)] = year.query("SELECT content FROM publication WHERE number = 1")
     assert isinstance(content, str)
     assert {u["unit"]: u["score"] for u in json.loads(content)["units"]} == {"x": 92.0, "y": 96.0}
+    # the export carries them, as its schema says
+    import jsonschema
+
+    from .test_yearend import SCHEMA
+
+    exported = json.loads(year.ok("export", "--format", "json").stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(exported)
+    assert [[a["state"] for a in row["appeals"]] for row in exported["assessment"]] == [["upheld"], ["rejected"]]
     # the unit's explanation lists its appeals and decisions
     explained = year.ok("assess", "--unit", "x").stdout
     assert "5亩已核实" in explained and "upheld" in explained
