@@ -80,28 +80,9 @@ def assess(
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
 
-    if final and trial:
-        raise BadInput(t("give --final or --trial, not both"))
-    if publish and (final or trial):
-        raise BadInput(t("--publish records a trial result for appeals: leave out --final and --trial"))
-    if final and unit is not None:
-        raise BadInput(t("--final records every unit's result: leave out --unit"))
-    if publish and unit is not None:
-        raise BadInput(t("--publish records every unit's result: leave out --unit"))
-    if on is not None and not (final or publish):
-        raise BadInput(t("--on goes with --final or --publish: the day the act was done"))
-    if docx and not publish:
-        raise BadInput(t("--docx writes the publication's document: it goes with --publish"))
-    if xlsx and docx:
-        raise BadInput(t("give --xlsx or --docx, not both"))
-    if docx and out is None:
-        raise BadInput(t("--docx and --out FILE go together: the Word file is written to FILE"))
-    if xlsx != (out is not None) and not docx:
-        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
-    if xlsx and unit is not None:
-        raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
-    if publish and as_of is None:
-        raise BadInput(t("--publish needs --as-of D: the date the published result is computed as of"))
+    _check_assess_options(
+        as_of=as_of, unit=unit, final=final, trial=trial, publish=publish, on=on, docx=docx, xlsx=xlsx, out=out
+    )
     day = as_of_date(as_of)
     act_day = acted_on(on)
     with open_tracker(ctx) as tracker:
@@ -110,7 +91,7 @@ def assess(
         if publish:
             writer = _publication_writer(plan, out) if out is not None else None
             published = tracker.publish(day, act_day, writer)
-            view = tracker.assessment_view(day, trial=True)
+            view = tracker.publication_view(published)
         elif final:
             view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
         else:
@@ -158,6 +139,43 @@ def assess(
 
     rows = listings.flat_rows(data["units"])
     emit(fmt, data=data, rows=lambda: rows, columns=listings.ASSESS_COLUMNS, table=table, bom=not no_bom)
+
+
+def _check_assess_options(
+    *,
+    as_of: str | None,
+    unit: str | None,
+    final: bool,
+    trial: bool,
+    publish: bool,
+    on: str | None,
+    docx: bool,
+    xlsx: bool,
+    out: Path | None,
+) -> None:
+    """The options of `assess` that go together, and those that do not."""
+    if final and trial:
+        raise BadInput(t("give --final or --trial, not both"))
+    if publish and (final or trial):
+        raise BadInput(t("--publish records a trial result for appeals: leave out --final and --trial"))
+    if final and unit is not None:
+        raise BadInput(t("--final records every unit's result: leave out --unit"))
+    if publish and unit is not None:
+        raise BadInput(t("--publish records every unit's result: leave out --unit"))
+    if on is not None and not (final or publish):
+        raise BadInput(t("--on goes with --final or --publish: the day the act was done"))
+    if docx and not publish:
+        raise BadInput(t("--docx writes the publication's document: it goes with --publish"))
+    if xlsx and docx:
+        raise BadInput(t("give --xlsx or --docx, not both"))
+    if docx and out is None:
+        raise BadInput(t("--docx and --out FILE go together: the Word file is written to FILE"))
+    if xlsx != (out is not None) and not docx:
+        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
+    if xlsx and unit is not None:
+        raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
+    if publish and as_of is None:
+        raise BadInput(t("--publish needs --as-of D: the date the published result is computed as of"))
 
 
 def _publication_writer(plan: Plan, out: Path) -> PublicationWriter:

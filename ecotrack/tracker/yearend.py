@@ -184,6 +184,10 @@ class YearEndDesk(RectificationDesk):
 
     # --- 公示, 复核, 审定 (SPEC §15, §18) ---------------------------------------------------------------------
 
+    def publication_view(self, publication: StoredPublication) -> AssessmentView:
+        """A publication as `assess` shows it: its recorded result, a trial, with the appeals filed by its date."""
+        return self._view(publication.as_of, publication.content, None, None)
+
     def publications(self) -> list[StoredPublication]:
         return self.read(lambda session: appeal_store.publications(session=session, plan_id=self.stored.id))
 
