@@ -5,6 +5,7 @@ RELIABILITY.md), taken back if the record then fails."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from ecotrack.i18n import t
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
-    from ecotrack.results import IssuedDraft, Notice
+    from ecotrack.results import IssuedDraft, Notice, StoredPublication
 
 
 def word_file(plan: Plan, notice: Notice, language: str | None = None) -> bytes:
@@ -58,3 +59,52 @@ class IntoFolder:
             remove_folders()
 
         return take_back
+
+
+def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
+    """The publication (公示) as a Word file, from its record, in Chinese (the document the office posts)."""
+    from ecotrack.documents import PublicationComposition, publication_docx
+    from ecotrack.i18n import in_language
+
+    def day(value: date) -> str:
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    contact = plan.notices.contact
+    with in_language("zh"):
+        body = [
+            t(
+                'Following "{plan_title}" and its assessment rules, {office} assessed every unit\'s work in {year} '
+                "(as of {as_of}); the result is published below.",
+                plan_title=plan.title,
+                office=plan.office,
+                year=plan.year,
+                as_of=day(publication.as_of),
+            ),
+            t(
+                "The publication runs from {first} to {last}. A unit that disputes its result may send a written "
+                "request for review, with its reasons and evidence, to {office} by {last} inclusive.",
+                first=day(publication.published_on),
+                last=day(publication.window_closes),
+                office=plan.office,
+            ),
+        ]
+        if contact is not None:
+            body.append(t("Contact: {name}, telephone {phone}.", name=contact.name, phone=contact.phone))
+        order = {unit.code: index for index, unit in enumerate(plan.units)}
+        units = sorted(
+            publication.content["units"], key=lambda u: (str(u.get("group") or ""), u["rank"], order.get(u["unit"], 0))
+        )
+        composition = PublicationComposition(
+            title=t("Publication of the {year} assessment results", year=plan.year),
+            subtitle=t("(publication {number})", number=publication.number) if publication.number > 1 else None,
+            addressees=plan.notices.addressees + "：",
+            body=tuple(body),
+            header=(t("No."), t("Unit"), t("Score"), t("Grade"), t("Rank")),
+            rows=tuple(
+                (str(index), unit["unit_name"], f"{unit['score']:.2f}", unit["grade"], str(unit["rank"]))
+                for index, unit in enumerate(units, start=1)
+            ),
+            issuer=plan.office,
+            date=day(publication.published_on),
+        )
+    return publication_docx(composition, publication.published_on)

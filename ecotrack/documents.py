@@ -13,6 +13,7 @@ fall back to whatever Chinese font the machine has. Nothing here decides a word 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from docx import Document
@@ -283,3 +284,67 @@ def _back_matter(document: WordDocument, composition: Composition) -> None:
     if len(lines) > 1:
         _border(lines[0], "bottom", color="000000", eighths=4)
     _border(lines[-1], "bottom", color="000000", eighths=8)
+
+
+@dataclass(frozen=True)
+class PublicationComposition:
+    """Every element of a publication's document (公示, SPEC §15), its words already chosen."""
+
+    title: str
+    subtitle: str | None  # which publication, from the second on
+    addressees: str
+    body: tuple[str, ...]
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    issuer: str
+    date: str
+
+
+def publication_docx(composition: PublicationComposition, dated: date) -> bytes:
+    """The publication as a Word file on the notice's page (A4, GB/T 9704's type area and fonts), without the red
+    mark: the title, the addressees, the body, the table of units, the issuer and date."""
+    document = Document()
+    _page(document)
+    _styles(document)
+    _paragraph(document)
+    title = _paragraph(
+        document, composition.title, font=TITLE_FONT, size=TITLE_SIZE, alignment=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    title.paragraph_format.line_spacing = Pt(36)
+    if composition.subtitle:
+        _paragraph(document, composition.subtitle, font=SECTION_FONT, alignment=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document)
+    _paragraph(document, composition.addressees)
+    for text in composition.body:
+        _paragraph(document, text, first_line=TWO_CHARS)
+    _paragraph(document)
+    table = document.add_table(rows=1, cols=len(composition.header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = [Mm(w) for w in (16, 60, 26, 28, 26)][: len(composition.header)]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=False):
+        column.width = width
+    for cell, text, width in zip(table.rows[0].cells, composition.header, widths, strict=False):
+        _cell(cell, text, width, font=PART_FONT)
+    for row in composition.rows:
+        for cell, text, width in zip(table.add_row().cells, row, widths, strict=False):
+            _cell(cell, text, width)
+    header_row = table.rows[0]._tr.get_or_add_trPr()
+    header_row.append(OxmlElement("w:tblHeader"))
+    for _ in range(3):  # room for the seal
+        _paragraph(document)
+    shift = max(0.0, (_width(composition.date) - _width(composition.issuer)) / 2)
+    issuer = _paragraph(document, composition.issuer, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
+    issuer.paragraph_format.right_indent = Pt(FOUR_CHARS.pt + shift * CHAR.pt)
+    day = _paragraph(document, composition.date, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
+    day.paragraph_format.right_indent = FOUR_CHARS
+    properties = document.core_properties
+    moment = datetime.combine(dated, time(0, 0))
+    properties.title = composition.title
+    properties.author = properties.last_modified_by = composition.issuer
+    properties.created = properties.modified = moment
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

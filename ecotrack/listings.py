@@ -17,6 +17,7 @@ from ecotrack.results import (
     HistoryEntry,
     IssuedNotice,
     NoticeNaming,
+    StoredAppeal,
     StoredItem,
     YearExport,
 )
@@ -713,12 +714,95 @@ def assessment_title(plan: Plan, view: AssessmentView) -> str:
 
 def assessment_data(plan: Plan, view: AssessmentView, unit: str | None = None) -> dict[str, Any]:
     """SPEC §6's `assess` JSON (every unit, or `unit` with its explanation), marked final or not."""
-    units = [{**u, "final": view.final} for u in view.content["units"]]
-    data: dict[str, Any] = {"plan_year": plan.year, "as_of": view.content["as_of"], "final": view.final, "units": units}
+    day = None if view.final else view.as_of  # an appeal's state as of the trial's date; all decided by the final
+    appeals: dict[str, list[dict[str, Any]]] = {}
+    for appeal in view.appeals:
+        appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
+    units = [{**u, "final": view.final, "appeals": appeals.get(u["unit"], [])} for u in view.content["units"]]
+    published = view.published
+    data: dict[str, Any] = {
+        "plan_year": plan.year,
+        "as_of": view.content["as_of"],
+        "final": view.final,
+        "published": {
+            "number": published.number,
+            "as_of": published.as_of.isoformat(),
+            "published_on": published.published_on.isoformat(),
+            "published_at": published.published_at,
+            "published_by": published.published_by,
+            "window_closes": published.window_closes.isoformat(),
+        }
+        if published is not None
+        else None,
+        "units": units,
+    }
+    if view.final and "followed" in view.content:  # the publications and appeals the final followed (SPEC §15)
+        data["followed"] = view.content["followed"]
     if unit is not None:
         shown = view.content["explanations"].get(unit, {})
         data.update(units=[u for u in units if u["unit"] == unit], **{k: v for k, v in shown.items() if k != "unit"})
     return data
+
+
+def appeal_summary(appeal: StoredAppeal, day: date | None = None) -> dict[str, Any]:
+    """An appeal as `assess` lists it under its unit (SPEC §15), its state as of `day` (None: now)."""
+    state = appeal.state_on(day)
+    decision = appeal.decision if state != "pending" else None
+    return {
+        "id": appeal.id,
+        "publication": appeal.publication,
+        "state": state,
+        "text": appeal.text,
+        "filed_on": appeal.filed_on.isoformat(),
+        "decision": {
+            "upheld": decision.upheld,
+            "decided_on": decision.decided_on.isoformat(),
+            "decided_by": decision.decided_by,
+            "refs": list(decision.refs),
+        }
+        if decision is not None
+        else None,
+        "reason": decision.reason if decision is not None else None,
+    }
+
+
+def appeal_rows(appeals: Sequence[StoredAppeal]) -> list[dict[str, Any]]:
+    """`ecotrack appeals`: every appeal with its state now and who filed and decided it, when."""
+    return [
+        {
+            "id": a.id,
+            "unit": a.unit,
+            "publication": a.publication,
+            "state": a.state,
+            "text": a.text,
+            "filed_on": a.filed_on.isoformat(),
+            "filed_at": a.filed_at,
+            "filed_by": a.filed_by,
+            "reason": a.decision.reason if a.decision else None,
+            "refs": list(a.decision.refs) if a.decision else [],
+            "decided_on": a.decision.decided_on.isoformat() if a.decision else None,
+            "decided_at": a.decision.decided_at if a.decision else None,
+            "decided_by": a.decision.decided_by if a.decision else None,
+        }
+        for a in appeals
+    ]
+
+
+APPEAL_COLUMNS = (
+    "id",
+    "unit",
+    "publication",
+    "state",
+    "text",
+    "filed_on",
+    "filed_at",
+    "filed_by",
+    "reason",
+    "refs",
+    "decided_on",
+    "decided_at",
+    "decided_by",
+)
 
 
 SHEET_NAMES = {
@@ -749,6 +833,11 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
     if facts.recorded is not None:
         data["assessment"] = [{**u, "final": True} for u in facts.recorded.content["units"]]
     data["assessment_final"] = facts.recorded is not None
+    day = None if facts.recorded is not None else facts.as_of
+    appeals: dict[str, list[dict[str, Any]]] = {}
+    for appeal in facts.appeals:
+        appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
+    data["assessment"] = [{**u, "appeals": appeals.get(u["unit"], [])} for u in data["assessment"]]
     return data
 
 

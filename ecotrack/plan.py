@@ -149,6 +149,7 @@ class AssessmentSettings:
     late_report_share: float = 0.0  # the share of a month's timeliness a late report keeps
     tie_break: tuple[TieBreakPart, ...] = ()  # order within an equal rounded score, first part first
     quota_ties: QuotaTies = "drop"  # a tie straddling a quota's limit: all drop (§14), or all keep the grade
+    appeal_days: int | None = None  # SPEC §15 公示: the appeal window's length; None: no publication step
 
     @property
     def vetoed_grade(self) -> str:

@@ -119,6 +119,7 @@ class AssessmentSection(_Section):
     late_report_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
     tie_break: list[TieBreakPart] = Field(default_factory=list)
     quota_ties: QuotaTies = "drop"
+    appeal_days: Annotated[int, Field(ge=1, le=366)] | None = None
 
 
 class ContactSection(_Section):

@@ -32,6 +32,7 @@ from ecotrack.results import (
     Reminder,
     ReviewItem,
     StoredAdjustment,
+    StoredAppeal,
 )
 from ecotrack.rules import (
     Contribution,
@@ -1024,6 +1025,43 @@ def adjustments_table(plan: Plan, adjustments: Sequence[StoredAdjustment]) -> No
             a.basis,
             recorded,
             style="dim strike" if a.void_reason is not None else "",
+        )
+    console().print(table)
+
+
+def _appeal_state(state: str) -> str:
+    """An appeal's state in the interface language (SPEC §15)."""
+    names = {"pending": tp("appeal", "pending"), "upheld": tp("appeal", "upheld"), "rejected": tp("appeal", "rejected")}
+    return names.get(state, state)
+
+
+def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> None:
+    """Appeals (复核申请) of the year with their state, the office's decision and who did what when (SPEC §15)."""
+    table = _table(
+        title,
+        None if appeals else t("no appeal filed"),
+        columns=[
+            (N_("#"), "right"),
+            (N_("Unit"), "left"),
+            (N_("Publication"), "right"),
+            (N_("State"), "left"),
+            (N_("Appeal"), "left"),
+            (N_("Decision"), "left"),
+        ],
+    )
+    for a in appeals:
+        filed = f"{a.text}\n" + t("filed on {day} by {by}", day=a.filed_on.isoformat(), by=a.filed_by)
+        decided = ""
+        if a.decision is not None:
+            decided = (
+                a.decision.reason
+                + "\n"
+                + t("decided on {day} by {by}", day=a.decision.decided_on.isoformat(), by=a.decision.decided_by)
+            )
+            if a.decision.refs:
+                decided += "\n" + t("corrections: {refs}", refs=", ".join(a.decision.refs))
+        table.add_row(
+            str(a.id), _unit_name(plan, a.unit, a.unit), str(a.publication), _appeal_state(a.state), filed, decided
         )
     console().print(table)
 

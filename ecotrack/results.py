@@ -183,6 +183,58 @@ class FinalResult:
     recorded_by: str
 
 
+AppealState = str  # pending, upheld or rejected
+
+
+@dataclass(frozen=True)
+class StoredPublication:
+    """A publication (公示) of the year's trial result (SPEC §15): its content is the assessment JSON as of
+    `as_of`, recorded as `--final` records it; appeals count from `published_on` to `window_closes` inclusive."""
+
+    number: int
+    as_of: date
+    published_on: date
+    window_closes: date
+    content: dict[str, Any]
+    published_at: str
+    published_by: str
+
+
+@dataclass(frozen=True)
+class AppealDecision:
+    upheld: bool
+    reason: str
+    refs: tuple[str, ...]  # the ids of the corrections the office made (score add, a 补报 entry, a return)
+    decided_on: date
+    decided_at: str
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class StoredAppeal:
+    """A unit's request for review (复核申请) of a publication, and the office's decision once taken."""
+
+    id: int
+    unit: str
+    publication: int  # the publication's number in the year
+    text: str
+    filed_on: date
+    filed_at: str
+    filed_by: str
+    decision: AppealDecision | None
+
+    def state_on(self, day: date | None = None) -> AppealState:
+        """pending, upheld or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""
+        decision = self.decision
+        if decision is None or (day is not None and decision.decided_on > day):
+            return "pending"
+        return "upheld" if decision.upheld else "rejected"
+
+    @property
+    def state(self) -> AppealState:
+        return self.state_on()
+
+
 @dataclass(frozen=True)
 class SyncReport:
     year: int
@@ -326,6 +378,8 @@ class AssessmentView:
     as_of: date  # the date asked for (a final result keeps its own, in `content`)
     content: dict[str, Any]
     recorded: FinalResult | None
+    published: StoredPublication | None = None  # the year's latest publication (SPEC §15), if any
+    appeals: tuple[StoredAppeal, ...] = ()  # the appeals the view shows (filed by its date), oldest first
 
     @property
     def final(self) -> bool:
@@ -345,6 +399,7 @@ class YearExport:
     locks: list[rules.PeriodLock]
     rectifications: list[RectificationItem]
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
+    appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
 
 
 @dataclass(frozen=True)
@@ -361,6 +416,9 @@ class MeetingFacts:
     notice: Notice | None
     notice_recorded: str | None
 
+
+# Writes a publication's document before it is recorded; gives back what takes it away again.
+PublicationWriter = Callable[[StoredPublication], Callable[[], None]]
 
 # Writes a drafted notice's documents before it is recorded; gives back what takes them away again.
 Publisher = Callable[[IssuedDraft], Callable[[], None]]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +20,7 @@ from ecotrack.cli.options import (
     OutputFormat,
     UnitOpt,
     as_of_date,
+    parse_day,
     remark,
     writable_place,
 )
@@ -27,9 +30,14 @@ from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t, tn
 
 if TYPE_CHECKING:
-    pass
+    from ecotrack.plan import Plan
+    from ecotrack.results import PublicationWriter, StoredPublication
 
 PANEL = N_("Year end (office and scripts)")
+
+OnOpt = Annotated[
+    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
+]
 
 
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
@@ -43,6 +51,14 @@ def assess(
     trial: Annotated[
         bool, typer.Option("--trial", help=N_("Compute it now, even when a final result is recorded."))
     ] = False,
+    publish: Annotated[
+        bool,
+        typer.Option("--publish", help=N_("Publish this trial result for appeals, with its window (appeal_days).")),
+    ] = False,
+    on: OnOpt = None,
+    docx: Annotated[
+        bool, typer.Option("--docx", help=N_("With --publish: write the publication's Word file (with --out)."))
+    ] = False,
     xlsx: Annotated[
         bool,
         typer.Option("--xlsx", help=N_("Write the assessment sheet: a summary and one sheet per unit (with --out).")),
@@ -55,7 +71,7 @@ def assess(
             callback=writable_place,
             metavar="FILE",
             dir_okay=False,
-            help=N_("The workbook to write (with --xlsx)."),
+            help=N_("The workbook (with --xlsx) or the Word file (with --publish --docx) to write."),
         ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -64,21 +80,39 @@ def assess(
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
 
-    if final and trial:
-        raise BadInput(t("give --final or --trial, not both"))
-    if final and unit is not None:
-        raise BadInput(t("--final records every unit's result: leave out --unit"))
-    if xlsx != (out is not None):
-        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
-    if xlsx and unit is not None:
-        raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
+    _check_assess_options(
+        as_of=as_of, unit=unit, final=final, trial=trial, publish=publish, on=on, docx=docx, xlsx=xlsx, out=out
+    )
     day = as_of_date(as_of)
+    act_day = acted_on(on)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         code = known_unit(plan, unit).code if unit is not None else None
-        view = tracker.assessment_view(day, code, final=final, trial=trial, every=xlsx)
+        if publish:
+            writer = _publication_writer(plan, out) if out is not None else None
+            published = tracker.publish(day, act_day, writer)
+            view = tracker.publication_view(published)
+        elif final:
+            view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
+        else:
+            view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
+    if publish:
+        render.info(
+            t(
+                "published the assessment of {year} as of {as_of} as publication {number}: appeals until {closes}",
+                year=plan.year,
+                as_of=day,
+                number=published.number,
+                closes=published.window_closes,
+            )
+        )
+        if out is not None:
+            render.info(t("wrote {path}: the publication's document", path=out))
+            return
     if final:
-        render.info(t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=day))
+        render.info(
+            t("the final assessment of {year} as of {as_of} is recorded", year=plan.year, as_of=view.content["as_of"])
+        )
     elif view.recorded is not None and as_of is not None and view.recorded.as_of != day:
         render.info(t("the final result is shown; --trial computes the assessment as of {as_of}", as_of=day))
     title = assessment_title(plan, view)
@@ -100,9 +134,149 @@ def assess(
             plan, results[0] if results else None, explained.contributions, explained.months,
             explained.notices, explained.after_the_fact, explained.vetoes, title, explained.tie, explained.quota,
         )  # fmt: skip
+        if view.appeals:
+            render.appeals_table(plan, view.appeals, t("Appeals and decisions"))
 
     rows = listings.flat_rows(data["units"])
     emit(fmt, data=data, rows=lambda: rows, columns=listings.ASSESS_COLUMNS, table=table, bom=not no_bom)
+
+
+def _check_assess_options(
+    *,
+    as_of: str | None,
+    unit: str | None,
+    final: bool,
+    trial: bool,
+    publish: bool,
+    on: str | None,
+    docx: bool,
+    xlsx: bool,
+    out: Path | None,
+) -> None:
+    """The options of `assess` that go together, and those that do not."""
+    if final and trial:
+        raise BadInput(t("give --final or --trial, not both"))
+    if publish and (final or trial):
+        raise BadInput(t("--publish records a trial result for appeals: leave out --final and --trial"))
+    if final and unit is not None:
+        raise BadInput(t("--final records every unit's result: leave out --unit"))
+    if publish and unit is not None:
+        raise BadInput(t("--publish records every unit's result: leave out --unit"))
+    if on is not None and not (final or publish):
+        raise BadInput(t("--on goes with --final or --publish: the day the act was done"))
+    if docx and not publish:
+        raise BadInput(t("--docx writes the publication's document: it goes with --publish"))
+    if xlsx and docx:
+        raise BadInput(t("give --xlsx or --docx, not both"))
+    if docx and out is None:
+        raise BadInput(t("--docx and --out FILE go together: the Word file is written to FILE"))
+    if xlsx != (out is not None) and not docx:
+        raise BadInput(t("--xlsx and --out FILE go together: the workbook is written to FILE"))
+    if xlsx and unit is not None:
+        raise BadInput(t("--xlsx writes every unit's sheet: leave out --unit"))
+    if publish and as_of is None:
+        raise BadInput(t("--publish needs --as-of D: the date the published result is computed as of"))
+
+
+def _publication_writer(plan: Plan, out: Path) -> PublicationWriter:
+    """Writes the publication's Word file to `out` before the publication is recorded; gives back its removal."""
+
+    def write(publication: StoredPublication) -> Callable[[], None]:
+        from ecotrack.circulation import publication_file
+
+        write_file(out, publication_file(plan, publication))
+        return lambda: out.unlink(missing_ok=True)
+
+    return write
+
+
+def acted_on(text: str | None) -> date:
+    """`--on`, the day an act was done (default today), not in the future (SPEC §18)."""
+    if text is None:
+        return date.today()
+    day = parse_day(text, "--on")
+    if day > date.today():
+        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
+    return day
+
+
+def appeal(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit that asks for review."))],
+    text: Annotated[str, typer.Option("--text", metavar="TEXT", help=N_("What it disputes, and why."))] = "",
+    on: OnOpt = None,
+) -> None:
+    """File a unit's request for review of the published result, within its window."""
+    text = _required(text, "--text")
+    day = acted_on(on)
+    with open_tracker(ctx) as tracker:
+        code = known_unit(tracker.plan, unit).code
+        number, publication = tracker.appeal(code, text, day, dated=on is not None)
+    render.info(
+        t(
+            "recorded appeal #{id} of {unit} against publication {number} (window until {closes})",
+            id=number,
+            unit=code,
+            number=publication.number,
+            closes=publication.window_closes,
+        )
+    )
+
+
+appeals_app = typer.Typer(
+    help=N_("Units' appeals against the published result, and the office's decisions."),
+    invoke_without_command=True,
+)
+
+
+@appeals_app.callback()
+def appeals(
+    ctx: typer.Context, unit: UnitOpt = None, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False
+) -> None:
+    """Every appeal of the year: pending, upheld or rejected, with the decision's reason, who and when."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        code = known_unit(plan, unit).code if unit is not None else None
+        found = tracker.appeals(code)
+    rows = listings.appeal_rows(found)
+    emit(
+        fmt,
+        data={"plan_year": plan.year, "appeals": rows},
+        rows=lambda: listings.flat_rows(rows),
+        columns=listings.APPEAL_COLUMNS,
+        table=lambda: render.appeals_table(plan, found, t("Appeals of {year}", year=plan.year)),
+        bom=not no_bom,
+    )
+
+
+@appeals_app.command("decide")
+def appeals_decide(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="ID", **ID_RANGE, help=N_("The appeal, as `appeals` lists it."))],
+    uphold: Annotated[
+        bool, typer.Option("--uphold", help=N_("The appeal is upheld: the result is corrected."))
+    ] = False,
+    reject: Annotated[bool, typer.Option("--reject", help=N_("The appeal is rejected: the result stands."))] = False,
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+    refs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ref", metavar="ID", help=N_("A correction it was followed by (an adjustment or entry id); repeat.")
+        ),
+    ] = None,
+    on: OnOpt = None,
+) -> None:
+    """Decide an appeal once: uphold it (then correct: `score add|void`, a catch-up, a return), or reject it."""
+    if uphold == reject:
+        raise BadInput(t("give --uphold or --reject (one of them)"))
+    reason = _required(reason, "--reason")
+    named = [_required(ref, "--ref") for ref in refs or []]
+    day = acted_on(on)
+    with open_tracker(ctx) as tracker:
+        tracker.decide_appeal(number, uphold, reason, named, day)
+    render.info(t("appeal #{id} is upheld", id=number) if uphold else t("appeal #{id} is rejected", id=number))
 
 
 score_app = typer.Typer(help=N_("The office's bonus and deduction items and vetoes."), no_args_is_help=True)
@@ -293,5 +467,7 @@ def backup(
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(assess)
     app.add_typer(score_app, name="score", rich_help_panel=PANEL)
+    app.command(rich_help_panel=PANEL)(appeal)
+    app.add_typer(appeals_app, name="appeals", rich_help_panel=PANEL)
     app.command(rich_help_panel=PANEL)(export)
     app.command(rich_help_panel=PANEL)(backup)

@@ -209,6 +209,50 @@ _SQLITE_TRIGGERS = {
 }
 
 
+# SPEC §15, §18: an appeal is filed against the latest publication of its year, on a day of its window
+# (published_on .. window_closes inclusive). On PostgreSQL it is checked after the row is final, since a clerk's
+# `filed_on` is the server's day (`roles.STAMP_FUNCTIONS`), set by a trigger that runs after a BEFORE check.
+_APPEAL_OUT_OF_WINDOW = (
+    "NOT EXISTS (SELECT 1 FROM publication p WHERE p.id = NEW.publication_id "
+    "AND NEW.filed_on >= p.published_on AND NEW.filed_on <= p.window_closes "
+    "AND NOT EXISTS (SELECT 1 FROM publication q WHERE q.plan_id = p.plan_id AND q.number > p.number))"
+)
+_APPEAL_MESSAGE = "appeal: not filed within the appeal window of the latest publication"
+_POSTGRES_CHECK_APPEAL = f"""
+CREATE OR REPLACE FUNCTION ecotrack_check_appeal() RETURNS trigger
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  IF {_APPEAL_OUT_OF_WINDOW} THEN
+    RAISE EXCEPTION '{_APPEAL_MESSAGE}' USING ERRCODE = 'check_violation';
+  END IF;
+  IF NEW.text ~ '{_CONTROL_IN_NOTES}' OR length(NEW.text) > {NOTE_MAX_LENGTH} OR NEW.text = '' THEN
+    RAISE EXCEPTION 'appeal: the text is empty, too long or contains a control character'
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
+
+
+def appeal_checks(dialect: str) -> list[str]:
+    """The statements that check every appeal inserted (migration 0011)."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER appeal_in_window BEFORE INSERT ON appeal WHEN {_APPEAL_OUT_OF_WINDOW} "
+            f"BEGIN SELECT RAISE(ABORT, '{_APPEAL_MESSAGE}'); END"
+        ]
+    return [
+        _POSTGRES_CHECK_APPEAL,
+        "CREATE TRIGGER appeal_checked AFTER INSERT ON appeal FOR EACH ROW EXECUTE FUNCTION ecotrack_check_appeal()",
+    ]
+
+
+def appeal_unchecks(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return ["DROP TRIGGER appeal_in_window"]
+    return ["DROP TRIGGER appeal_checked ON appeal", "DROP FUNCTION ecotrack_check_appeal()"]
+
+
 def stamp_trigger(table: str, at: str, by: str) -> str:
     """The PostgreSQL trigger that stamps `table`'s recording time and recorder (`ecotrack_stamp`, from 0009)."""
     return (

@@ -350,6 +350,53 @@ class FinalAssessmentRecord(SQLModel, table=True):
     recorded_by: str
 
 
+class PublicationRecord(SQLModel, table=True):
+    """A publication (公示) of the year's trial result (SPEC §15): every number and explanation as of its date,
+    numbered 1.. in the year, with its appeal window (from the day published to `window_closes`, inclusive)."""
+
+    __tablename__ = "publication"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    number: int
+    as_of: date
+    published_on: date  # the act's day (--on): the window opens on it
+    window_closes: date  # published_on + appeal_days: the last day an appeal counts
+    content: str = Field(sa_column=Column(Text, nullable=False))  # JSON, as the final result keeps it
+    published_at: datetime
+    published_by: str
+
+
+class AppealRecord(SQLModel, table=True):
+    """A unit's request for review (复核申请) of a publication, filed in its window."""
+
+    __tablename__ = "appeal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    filed_on: date  # the act's day (--on): within the publication's window
+    filed_at: datetime
+    filed_by: str
+
+
+class AppealDecisionRecord(SQLModel, table=True):
+    """The office's decision on an appeal: taken once (the unique appeal_id), never changed."""
+
+    __tablename__ = "appeal_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", unique=True)
+    upheld: bool
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    refs: str = "[]"  # JSON list: the ids of the corrections it names (score add, a 补报 entry, a return)
+    decided_on: date
+    decided_at: datetime
+    decided_by: str
+
+
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:
     """The id of a record that has been flushed."""
     assert record.id is not None, "flushed records have ids"

@@ -42,6 +42,9 @@ CLERK_ROWS = {
     "import_batch": "imported_by = session_user",
     "score_adjustment": f"unit_id IN ({OWN_UNITS})",
     "score_void": "adjustment_id IN (SELECT id FROM score_adjustment)",
+    "publication": "true",  # a publication (公示) is published to every unit
+    "appeal": f"unit_id IN ({OWN_UNITS})",  # its own unit's appeals only (SPEC §15)
+    "appeal_decision": "appeal_id IN (SELECT id FROM appeal)",
     CLERK_UNITS: "login = session_user",  # who the other clerks are is not a clerk's to read
 }
 # What a clerk may add: its unit's entries (in its own import batches), rectification reports on its unit's
@@ -53,6 +56,7 @@ CLERK_INSERTS = {
     "rectification_report": CLERK_ROWS["rectification_report"],
     "attachment": "stored_by = session_user",
     "attachment_link": f"({OWN_LINKS}) AND attachment_id IN (SELECT ecotrack_readable_attachments())",
+    "appeal": CLERK_ROWS["appeal"],
 }
 # The files a clerk may read and attach again, as one function: the policies of attachment and attachment_link
 # may not read each other (PostgreSQL refuses a cycle of policies), so this reads both as their owner, for the
@@ -103,6 +107,18 @@ BEGIN
   IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
     NEW.reported_by := session_user;
     NEW.reported_on := current_date;
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+""",
+    ),
+    "appeal": (
+        "ecotrack_stamp_appeal",
+        f"""
+CREATE OR REPLACE FUNCTION ecotrack_stamp_appeal() RETURNS trigger AS $$
+BEGIN
+  IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
+    NEW.filed_on := current_date;  -- only the office dates an act after the fact (SPEC §18)
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql
