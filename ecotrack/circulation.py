@@ -64,7 +64,7 @@ class IntoFolder:
 def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
     """The publication (公示) as a Word file, from its record, in Chinese (the document the office posts)."""
     from ecotrack.documents import PublicationComposition, publication_docx
-    from ecotrack.i18n import in_language
+    from ecotrack.i18n import in_language, label
 
     def day(value: date) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
@@ -94,14 +94,23 @@ def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
         units = sorted(
             publication.content["units"], key=lambda u: (str(u.get("group") or ""), u["rank"], order.get(u["unit"], 0))
         )
+        grouped_by = (t("Ranked among"),) if plan.assessment.rank_by == "kind" else ()
         composition = PublicationComposition(
             title=t("Publication of the {year} assessment results", year=plan.year),
             subtitle=t("(publication {number})", number=publication.number) if publication.number > 1 else None,
             addressees=plan.notices.addressees + "：",
             body=tuple(body),
-            header=(t("No."), t("Unit"), t("Score"), t("Grade"), t("Rank")),
+            # ranked by kind, each rank is within its kind: the table says which (镇, 街道, 部门)
+            header=(t("No."), t("Unit"), *grouped_by, t("Score"), t("Grade"), t("Rank")),
             rows=tuple(
-                (str(index), unit["unit_name"], f"{unit['score']:.2f}", unit["grade"], str(unit["rank"]))
+                (
+                    str(index),
+                    unit["unit_name"],
+                    *((label(str(unit.get("group") or "")),) if grouped_by else ()),
+                    f"{unit['score']:.2f}",
+                    unit["grade"],
+                    str(unit["rank"]),
+                )
                 for index, unit in enumerate(units, start=1)
             ),
             issuer=plan.office,

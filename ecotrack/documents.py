@@ -321,7 +321,9 @@ def publication_docx(composition: PublicationComposition, dated: date) -> bytes:
     table = document.add_table(rows=1, cols=len(composition.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = [Mm(w) for w in (16, 60, 26, 28, 26)][: len(composition.header)]
+    # 156 mm of type area: the unit's name takes what the numbers leave (with a kind column, 6 columns)
+    sizes = (14, 52, 20, 24, 24, 22) if len(composition.header) == 6 else (16, 60, 26, 28, 26)
+    widths = [Mm(w) for w in sizes]
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=False):
         column.width = width
