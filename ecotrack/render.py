@@ -860,10 +860,7 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
     lang = language()
     table = _table(
         title,
-        caption=t(
-            "(n) after a unit: its reasons, missing monthly reports, overdue rectifications, returned entries "
-            "not refiled and lagging targets"
-        ),
+        caption=t("(n) after a unit: its reasons, missing reports, overdue rectifications or refiles, lagging targets"),
         columns=[
             (N_("Unit"), "left"),
             (N_("Reason"), "left"),
