@@ -534,8 +534,9 @@ def rectifications_table(plan: Plan, items: Sequence[RectificationItem], title: 
                 )
         if decisions:
             last = decisions[-1]
+            decided = t("closed by override") if last.override else label(last.kind)
             answer.append(
-                ("\n" if answers else "") + f"{label(last.kind)} {last.on.isoformat()} {last.by}: {last.text}",
+                ("\n" if answers else "") + f"{decided} {last.on.isoformat()} {last.by}: {last.text}",
                 style="dim",
             )
         table.add_row(

@@ -99,6 +99,7 @@ def test_a_close_is_refused_until_the_fault_is_cured_or_overridden(tmp_path: Pat
     office.ok(
         "rectifications", "close", "1", "--unit", "c", "--override", "--note", "已制定赶超计划", "--on", "2012-04-21"
     )
+    assert "特批销号" in office.ok("--lang", "zh", "rectifications", "--as-of", "2012-04-21").stdout
     steps = items(office, "2012-04-21")["c"]["steps"]
     assert [(s["kind"], s["override"]) for s in steps] == [("answered", False), ("closed", True)]
     closed_b = items(office, "2012-04-22")["b"]["steps"][-1]
