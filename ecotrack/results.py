@@ -243,6 +243,7 @@ RequestState = Literal["pending", "approved", "rejected"]
 class RequestDecision:
     """The office's decision on a request (SPEC §17): approved, an amendment from `from_period`."""
 
+    id: int  # the order decisions were recorded in
     approved: bool
     reason: str
     from_period: str

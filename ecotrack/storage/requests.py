@@ -40,6 +40,7 @@ def requests(*, session: Session, plan_id: int, unit: str | None = None) -> list
                 requested_at=local_iso(record.requested_at),
                 requested_by=record.requested_by,
                 decision=RequestDecision(
+                    id=decision.id,
                     approved=decision.approved,
                     reason=decision.reason,
                     from_period=decision.from_period,
@@ -52,16 +53,6 @@ def requests(*, session: Session, plan_id: int, unit: str | None = None) -> list
             )
         )
     return found
-
-
-def decision_order(*, session: Session, plan_id: int) -> dict[int, int]:
-    """Per decided request, the id of its decision: the order decisions were recorded in."""
-    query = (
-        select_columns(col(RequestDecisionRecord.request_id), col(RequestDecisionRecord.id))
-        .join(RequestRecord, col(RequestRecord.id) == RequestDecisionRecord.request_id)
-        .where(col(RequestRecord.plan_id) == plan_id)
-    )
-    return {int(request): int(decision) for request, decision in session.execute(query)}
 
 
 def record_request(

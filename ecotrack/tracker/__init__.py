@@ -26,6 +26,7 @@ from ecotrack.tracker.admin import (
 from ecotrack.tracker.base import account, not_allowed, utc_now
 from ecotrack.tracker.filing import FilingDesk
 from ecotrack.tracker.meeting import MeetingDesk
+from ecotrack.tracker.requests import RequestDesk
 from ecotrack.tracker.yearend import YearEndDesk
 
 __all__ = [
@@ -47,5 +48,5 @@ __all__ = [
 ]
 
 
-class Tracker(FilingDesk, MeetingDesk, YearEndDesk):
+class Tracker(FilingDesk, MeetingDesk, YearEndDesk, RequestDesk):
     """A database opened for one plan year, with every job the commands ask of it."""
