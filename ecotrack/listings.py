@@ -942,12 +942,20 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
 
 
 def status_data(
-    plan: Plan, as_of: date, month: str | None, rows: Sequence[StatusRow], totals: Sequence[TargetTotal] | None
+    plan: Plan,
+    as_of: date,
+    month: str | None,
+    rows: Sequence[StatusRow],
+    totals: Sequence[TargetTotal] | None,
+    amendments: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for."""
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, and the assignments amended as
+    of its date (SPEC §17) when there are any."""
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
     if totals is not None:
         data["totals"] = totals
+    if amendments:
+        data["amendments"] = list(amendments)
     return data
 
 

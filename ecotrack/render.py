@@ -268,8 +268,12 @@ def status_report(
     rows: Sequence[StatusRow],
     trajectory: Trajectory | None,
     totals: Sequence[TargetTotal] | None,
+    amended: Sequence[AmendedAssignment] = (),
+    unit: str | None = None,
 ) -> None:
-    """`status` for people: the table with its summary, one assignment's trajectory, the district totals."""
+    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, and
+    the assignments amended as of the date (SPEC §17)."""
+    amendments_note(amended, as_of, unit)
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
         year=plan.year,
