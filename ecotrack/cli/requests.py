@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,9 @@ from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.cli.yearend import OnOpt, _required, acted_on
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t
-from ecotrack.results import RequestKind
+
+if TYPE_CHECKING:
+    from ecotrack.results import RequestKind
 
 PANEL = N_("The year as it changes")
 
@@ -24,10 +26,16 @@ def request(
     target: Annotated[str, typer.Option("--target", "-t", metavar="TARGET", help=N_("The target it asks about."))],
     extend_to: Annotated[
         str | None,
-        typer.Option("--extend-to", metavar="YYYY-MM-DD", help=N_("延期: a new due date (a schedule's last month).")),
+        typer.Option(
+            "--extend-to", metavar="YYYY-MM-DD", help=N_("An extension: a new due date (a schedule's last month).")
+        ),
     ] = None,
-    amount: Annotated[str | None, typer.Option("--amount", metavar="X", help=N_("调整: a new amount."))] = None,
-    exempt: Annotated[bool, typer.Option("--exempt", help=N_("免责: take the assignment out of the year."))] = False,
+    amount: Annotated[
+        str | None, typer.Option("--amount", metavar="X", help=N_("A change of amount: the new amount."))
+    ] = None,
+    exempt: Annotated[
+        bool, typer.Option("--exempt", help=N_("An exemption: take the assignment out of the year."))
+    ] = False,
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
     on: OnOpt = None,
 ) -> None:
@@ -51,7 +59,8 @@ def request(
 
 
 requests_app = typer.Typer(
-    help=N_("Units' requests (延期, 调整, 免责) and the office's decisions."), invoke_without_command=True
+    help=N_("Units' requests (extension, change of amount, exemption) and the office's decisions."),
+    invoke_without_command=True,
 )
 
 
