@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecotrack.exports import plain
 from ecotrack.i18n import N_, tp
-from ecotrack.plan import Plan
+from ecotrack.plan import AmendedAssignment, Plan
 from ecotrack.results import (
     AssessmentView,
     AttachedFile,
@@ -19,6 +19,7 @@ from ecotrack.results import (
     NoticeNaming,
     StoredAppeal,
     StoredItem,
+    StoredRequest,
     YearExport,
 )
 
@@ -788,6 +789,67 @@ def appeal_rows(appeals: Sequence[StoredAppeal]) -> list[dict[str, Any]]:
     ]
 
 
+def request_rows(requests: Sequence[StoredRequest]) -> list[dict[str, Any]]:
+    """`ecotrack requests`: every request with its state now and who made and decided it, when."""
+    return [
+        {
+            "id": r.id,
+            "unit": r.unit,
+            "target": r.target,
+            "kind": r.kind,
+            "extend_to": r.extend_to.isoformat() if r.extend_to else None,
+            "amount": r.amount,
+            "state": r.state,
+            "reason": r.reason,
+            "requested_on": r.requested_on.isoformat(),
+            "requested_at": r.requested_at,
+            "requested_by": r.requested_by,
+            "decision_reason": r.decision.reason if r.decision else None,
+            "from": r.decision.from_period if r.decision else None,
+            "decided_on": r.decision.decided_on.isoformat() if r.decision else None,
+            "decided_at": r.decision.decided_at if r.decision else None,
+            "decided_by": r.decision.decided_by if r.decision else None,
+        }
+        for r in requests
+    ]
+
+
+REQUEST_COLUMNS = (
+    "id",
+    "unit",
+    "target",
+    "kind",
+    "extend_to",
+    "amount",
+    "state",
+    "reason",
+    "requested_on",
+    "requested_at",
+    "requested_by",
+    "decision_reason",
+    "from",
+    "decided_on",
+    "decided_at",
+    "decided_by",
+)
+
+
+def amendment_rows(amended: Sequence[AmendedAssignment], unit: str | None = None) -> list[dict[str, Any]]:
+    """The assignments amended as of a date (SPEC §17): what each now is (null: as planned)."""
+    return [
+        {
+            "unit": a.unit,
+            "target": a.target,
+            "exempt": a.exempt,
+            "due": a.due.isoformat() if a.due else None,
+            "last_month": a.last_month,
+            "amount": a.amount,
+        }
+        for a in amended
+        if unit in (None, a.unit)
+    ]
+
+
 APPEAL_COLUMNS = (
     "id",
     "unit",
@@ -880,12 +942,20 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
 
 
 def status_data(
-    plan: Plan, as_of: date, month: str | None, rows: Sequence[StatusRow], totals: Sequence[TargetTotal] | None
+    plan: Plan,
+    as_of: date,
+    month: str | None,
+    rows: Sequence[StatusRow],
+    totals: Sequence[TargetTotal] | None,
+    amendments: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for."""
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, and the assignments amended as
+    of its date (SPEC §17) when there are any."""
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
     if totals is not None:
         data["totals"] = totals
+    if amendments:
+        data["amendments"] = list(amendments)
     return data
 
 

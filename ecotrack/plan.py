@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -189,6 +189,30 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class AmendedAssignment:
+    """What the amendments in force make of one assignment (SPEC §17, §18): a new milestone due date or a
+    schedule's new last month (延期), a new amount (调整), or no assignment at all (免责). None: as planned."""
+
+    unit: str
+    target: str
+    due: date | None = None  # a milestone's due date
+    last_month: int | None = None  # a quantity target's schedule reaches 1.0 in this month
+    amount: float | None = None
+    exempt: bool = False
+
+    def apply(self, target: Target) -> Target:
+        """The target as this unit now has it: its due date or schedule moved, its assignment's amount replaced."""
+        schedule = target.schedule
+        if self.last_month is not None:  # SPEC §18: share 1.0 moves to the new month; later points drop
+            schedule = (*((m, s) for m, s in target.schedule if m < self.last_month), (self.last_month, 1.0))
+        assignments = tuple(
+            replace(a, amount=self.amount) if a.unit == self.unit and self.amount is not None else a
+            for a in target.assignments
+        )
+        return replace(target, due=self.due or target.due, schedule=schedule, assignments=assignments)
+
+
+@dataclass(frozen=True)
 class Plan:
     year: int
     title: str
@@ -201,6 +225,13 @@ class Plan:
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    # The amendments in force for the date this plan was layered for (`rules.amended_plan`); none in a plan
+    # as loaded. They change what `assignments_of` and `assessed_units` give, never `targets()`.
+    amended: tuple[AmendedAssignment, ...] = ()
+
+    def amendment(self, unit: str, target: str) -> AmendedAssignment | None:
+        """What the amendments in force make of an assignment, None when it stands as planned."""
+        return self._amended_by_key.get((unit, target))
 
     def targets(self) -> Iterator[Target]:
         """Every target in plan order."""
@@ -244,10 +275,23 @@ class Plan:
         return {u.code: u for u in self.units}
 
     @cached_property
+    def _amended_by_key(self) -> dict[tuple[str, str], AmendedAssignment]:
+        return {(a.unit, a.target): a for a in self.amended}
+
+    @cached_property
     def _assignments_by_unit(self) -> dict[str, list[tuple[Target, Assignment]]]:
         index: dict[str, list[tuple[Target, Assignment]]] = {}
         for target in self.targets():
             for assignment in target.assignments:
+                amended = self._amended_by_key.get((assignment.unit, target.code))
+                if amended is not None:
+                    if amended.exempt:  # SPEC §18: as if never assigned
+                        continue
+                    target_now = amended.apply(target)
+                    found = target_now.assignment(assignment.unit)
+                    assert found is not None
+                    index.setdefault(assignment.unit, []).append((target_now, found))
+                    continue
                 index.setdefault(assignment.unit, []).append((target, assignment))
         return index
 

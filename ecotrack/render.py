@@ -20,7 +20,7 @@ from rich.tree import Tree
 
 from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
-from ecotrack.plan import Plan, Target, month_of
+from ecotrack.plan import AmendedAssignment, Plan, Target, month_of
 from ecotrack.results import (
     EarlierBatch,
     FilingReport,
@@ -33,6 +33,7 @@ from ecotrack.results import (
     ReviewItem,
     StoredAdjustment,
     StoredAppeal,
+    StoredRequest,
 )
 from ecotrack.rules import (
     Contribution,
@@ -267,8 +268,12 @@ def status_report(
     rows: Sequence[StatusRow],
     trajectory: Trajectory | None,
     totals: Sequence[TargetTotal] | None,
+    amended: Sequence[AmendedAssignment] = (),
+    unit: str | None = None,
 ) -> None:
-    """`status` for people: the table with its summary, one assignment's trajectory, the district totals."""
+    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, and
+    the assignments amended as of the date (SPEC §17)."""
+    amendments_note(amended, as_of, unit)
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
         year=plan.year,
@@ -1062,6 +1067,84 @@ def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> No
             str(a.id), _unit_name(plan, a.unit, a.unit), str(a.publication), _appeal_state(a.state), filed, decided
         )
     console().print(table)
+
+
+def _request_state(state: str) -> str:
+    """A request's state in the interface language (SPEC §17)."""
+    names = {
+        "pending": tp("request", "pending"),
+        "approved": tp("request", "approved"),
+        "rejected": tp("request", "rejected"),
+    }
+    return names.get(state, state)
+
+
+def _request_asks(r: StoredRequest) -> str:
+    if r.kind == "extend" and r.extend_to is not None:
+        return t("extend to {day}", day=r.extend_to.isoformat())
+    if r.kind == "amount" and r.amount is not None:
+        return t("amount {amount}", amount=number(r.amount))
+    return t("exempt")
+
+
+def requests_table(plan: Plan, requests: Sequence[StoredRequest], title: str) -> None:
+    """Requests (延期, 调整, 免责) of the year with their state, the office's decision and who did what when."""
+    table = _table(
+        title,
+        None if requests else t("no request made"),
+        columns=[
+            (N_("#"), "right"),
+            (N_("Unit"), "left"),
+            (N_("Target"), "left"),
+            (N_("Asks"), "left"),
+            (N_("State"), "left"),
+            (N_("Request"), "left"),
+            (N_("Decision"), "left"),
+        ],
+    )
+    for r in requests:
+        made = f"{r.reason}\n" + t("made on {day} by {by}", day=r.requested_on.isoformat(), by=r.requested_by)
+        decided = ""
+        if r.decision is not None:
+            decided = (
+                r.decision.reason
+                + "\n"
+                + t("decided on {day} by {by}", day=r.decision.decided_on.isoformat(), by=r.decision.decided_by)
+            )
+            if r.decision.approved:
+                decided += "\n" + t("from {period}", period=r.decision.from_period)
+        table.add_row(
+            str(r.id),
+            _unit_name(plan, r.unit, r.unit),
+            r.target,
+            _request_asks(r),
+            _request_state(r.state),
+            made,
+            decided,
+        )
+    console().print(table)
+
+
+def amendments_note(amended: Sequence[AmendedAssignment], as_of: date, unit: str | None = None) -> None:
+    """The assignments amended as of a date (SPEC §17), one line each, after a table that shows the plan."""
+    shown = [a for a in amended if unit in (None, a.unit)]
+    if not shown:
+        return
+    out = console()
+    out.print(Text(clean(t("Amended as of {day}:", day=as_of.isoformat()))))
+    for a in shown:
+        if a.exempt:
+            what = t("exempt")
+        else:
+            parts = []
+            if a.due is not None:
+                parts.append(t("due {day}", day=a.due.isoformat()))
+            if a.last_month is not None:
+                parts.append(t("schedule complete by month {month}", month=a.last_month))
+            if a.amount is not None:
+                parts.append(t("amount {amount}", amount=number(a.amount)))
+            what = ", ".join(parts)
+        out.print(Text(clean(f"  {a.unit} {a.target}: {what}")), soft_wrap=True)
 
 
 # after a grade kept beyond its quota through a tie at the limit (SPEC §15), in the table

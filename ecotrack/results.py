@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ecotrack import rules
 from ecotrack.notices import Notice as Notice  # a notice's record, as the commands show it
@@ -232,6 +232,51 @@ class StoredAppeal:
 
     @property
     def state(self) -> AppealState:
+        return self.state_on()
+
+
+RequestKind = Literal["extend", "amount", "exempt"]
+RequestState = Literal["pending", "approved", "rejected"]
+
+
+@dataclass(frozen=True)
+class RequestDecision:
+    """The office's decision on a request (SPEC §17): approved, an amendment from `from_period`."""
+
+    id: int  # the order decisions were recorded in
+    approved: bool
+    reason: str
+    from_period: str
+    decided_on: date
+    decided_at: str
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    """A unit's request (延期, 调整, 免责) about one of its assignments, with the office's decision once taken."""
+
+    id: int
+    unit: str
+    target: str
+    kind: RequestKind
+    extend_to: date | None
+    amount: float | None
+    reason: str
+    requested_on: date
+    requested_at: str
+    requested_by: str
+    decision: RequestDecision | None
+
+    def state_on(self, day: date | None = None) -> RequestState:
+        """pending, approved or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""
+        decision = self.decision
+        if decision is None or (day is not None and decision.decided_on > day):
+            return "pending"
+        return "approved" if decision.approved else "rejected"
+
+    @property
+    def state(self) -> RequestState:
         return self.state_on()
 
 

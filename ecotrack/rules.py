@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal, NamedTuple
 
-from ecotrack.plan import Assignment, Plan, Target, TieBreakPart, Unit, period_label
+from ecotrack.plan import AmendedAssignment, Assignment, Plan, Target, TieBreakPart, Unit, period_label
 
 # Every "p ≥ x" of SPEC §5 reads p ≥ x − EPSILON, to absorb floating-point noise.
 EPSILON = 1e-9
@@ -194,6 +194,7 @@ class Evaluation:
     evaluation_month: str | None
     rows: list[StatusRow]
     filings: list[UnitFilings]
+    amended: tuple[AmendedAssignment, ...] = ()  # the amendments in force at `as_of` (SPEC §17, §18)
 
     def rows_by_unit(self) -> dict[str, list[StatusRow]]:
         """The rows grouped by unit, computed once per evaluation (the assessment asks for each unit)."""
@@ -468,22 +469,30 @@ def month_status(
     return "on_time" if max(first_filed) <= due else "late"
 
 
-def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
-    """Every assignment's status and every unit's monthly reports as of `as_of` (plan order)."""
+def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amendment] = ()) -> Evaluation:
+    """Every assignment's status and every unit's monthly reports as of `as_of` (plan order), under the
+    amendments decided on or before `as_of` (SPEC §17, §18)."""
+    in_force = amendments_in_force(amendments, as_of)
+    current = amended_plan(plan, in_force)
+    # SPEC §18 `--from`: month m's report covers what the amendments from m or earlier leave; one plan per set
+    plans_by_month: dict[int, Plan] = {}
+    for report_month in range(plan.start_month, 13):
+        applying = [a for a in in_force if a.from_month <= report_month]
+        plans_by_month[report_month] = current if len(applying) == len(in_force) else amended_plan(plan, applying)
     rows: list[StatusRow] = []
     filings: list[UnitFilings] = []
-    for unit in plan.assessed_units():
-        for target, assignment in plan.assignments_of(unit.code):
+    for unit in plan.assessed_units():  # a unit exempt of every assignment still owes its months before --from
+        for target, assignment in current.assignments_of(unit.code):
             periods = ledger.get((unit.code, target.code), {})
-            rows.append(status_row(plan, unit, target, assignment, periods, as_of))
+            rows.append(status_row(current, unit, target, assignment, periods, as_of))
         # each assignment's latest value before each month worked out once, not once a month
         latest = {
             target.code: latest_values(target, ledger.get((unit.code, target.code), {}))
             for target, _ in plan.assignments_of(unit.code)
         }
         months = {
-            period_label(plan.year, month): month_status(plan, unit.code, ledger, month, as_of, latest)
-            for month in range(plan.start_month, 13)
+            period_label(plan.year, m): month_status(plans_by_month[m], unit.code, ledger, m, as_of, latest)
+            for m in range(plan.start_month, 13)
         }
         filings.append(UnitFilings(unit=unit.code, unit_name=unit.name, months=months))
     month = evaluation_month(plan.year, as_of)
@@ -493,7 +502,65 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date) -> Evaluation:
         evaluation_month=period_label(plan.year, month) if month else None,
         rows=rows,
         filings=filings,
+        amended=current.amended,
     )
+
+
+# --- requests and amendments (SPEC §17, §18) -----------------------------------------------------------
+
+AmendmentKind = Literal["extend", "amount", "exempt"]
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An approved request (延期, 调整, 免责): in force from the day decided, deciding a unit's monthly reports
+    from `from_month` on; `order` is the order decisions were recorded in (of one day, the later applies later)."""
+
+    unit: str
+    target: str
+    kind: AmendmentKind
+    from_month: int
+    decided_on: date
+    order: int
+    extend_to: date | None = None
+    amount: float | None = None
+
+
+def amendments_in_force(amendments: Iterable[Amendment], as_of: date) -> list[Amendment]:
+    """Those decided on or before D, in the order decided (SPEC §18)."""
+    return sorted((a for a in amendments if a.decided_on <= as_of), key=lambda a: (a.decided_on, a.order))
+
+
+def amended_plan(plan: Plan, in_force: Sequence[Amendment]) -> Plan:
+    """The plan with these amendments layered over it, in their order: a later date or amount for the same
+    assignment replaces an earlier one; an exemption is final. Without amendments, the plan itself."""
+    if not in_force:
+        return plan
+    layered: dict[tuple[str, str], AmendedAssignment] = {}
+    for amendment in in_force:
+        target = plan.target(amendment.target)
+        if target is None or target.assignment(amendment.unit) is None:
+            continue  # a plan loaded since no longer assigns it
+        key = (amendment.unit, amendment.target)
+        now = layered.get(key, AmendedAssignment(amendment.unit, amendment.target))
+        if now.exempt:
+            continue
+        if amendment.kind == "exempt":
+            now = replace(now, exempt=True)
+        elif amendment.kind == "amount":
+            now = replace(now, amount=amendment.amount)
+        elif amendment.extend_to is not None:
+            if target.is_milestone:
+                now = replace(now, due=amendment.extend_to)
+            else:
+                now = replace(now, last_month=extended_month(plan.year, amendment.extend_to))
+        layered[key] = now
+    return replace(plan, amended=tuple(layered.values()))
+
+
+def extended_month(year: int, extend_to: date) -> int:
+    """The month a quantity schedule's 1.0 moves to: the new date's month (December for a date after the year)."""
+    return 12 if extend_to.year > year else extend_to.month
 
 
 def overdue_units(
@@ -653,15 +720,15 @@ def contributions(
     `done_on` gives, per (unit, milestone), the reported date of the earliest counted entry marking it done:
     done after its due date, it earns 1 − late_milestone.
     """
-    targets = {t.code: t for t in plan.targets()}
+    if evaluation.amended and not plan.amended:
+        plan = replace(plan, amended=evaluation.amended)  # the assignments as amended at the evaluation's date
+    assigned = {t.code: (t, a) for t, a in plan.assignments_of(unit)}
     rows = evaluation.rows_by_unit().get(unit, [])
-    total = sum(targets[r.target].weight for r in rows)
+    total = sum(assigned[r.target][0].weight for r in rows)
     points = plan.assessment.completion_points
     found = []
     for row in rows:
-        target = targets[row.target]
-        assignment = target.assignment(unit)
-        assert assignment is not None
+        target, assignment = assigned[row.target]
         target_points = points * target.weight / total
         first_done = (done_on or {}).get((unit, target.code))
         late = target.due is not None and first_done is not None and first_done > target.due
@@ -725,8 +792,11 @@ def assess(
     settings = plan.assessment
     units = {u.code: u for u in plan.units}
     unranked: list[UnitAssessment] = []
+    rows_by_unit = evaluation.rows_by_unit()
     for unit_filings in evaluation.filings:
         code = unit_filings.unit
+        if code not in rows_by_unit:
+            continue  # SPEC §18: a unit left with no assessed assignment (every one exempt) is not assessed
         statuses = list(unit_filings.months.values())
         on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
         unit_completion = completion(contributions(plan, evaluation, code, done_on))

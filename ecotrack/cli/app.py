@@ -319,7 +319,7 @@ def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting, pictures, rectification, review, yearend
+    from ecotrack.cli import admin, entries, meeting, pictures, rectification, requests, review, yearend
     from ecotrack.cli import plan as plan_commands
 
     commands.add_typer(plan_commands.app, name="plan", rich_help_panel=N_("Set-up"))
@@ -330,6 +330,7 @@ def _register() -> None:
     pictures.register(commands)
     rectification.register(commands)
     yearend.register(commands)
+    requests.register(commands)
 
 
 _register()

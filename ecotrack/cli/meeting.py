@@ -85,11 +85,15 @@ def status(
     summed = district_totals(plan, rows) if totals else None
     emit(
         fmt,
-        data=listings.status_data(plan, day, evaluation.evaluation_month, rows, summed),
+        data=listings.status_data(
+            plan, day, evaluation.evaluation_month, rows, summed, listings.amendment_rows(evaluation.amended, code)
+        ),
         # CSV is one table: with --totals it is the totals, the line an office reports upward
         rows=(lambda: [plain(total) for total in summed or []]) if totals else (lambda: [plain(r) for r in rows]),
         columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
-        table=lambda: render.status_report(plan, day, evaluation.evaluation_month, rows, trajectory, summed),
+        table=lambda: render.status_report(
+            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code
+        ),
         bom=not no_bom,
     )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +14,9 @@ from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import open_tracker, settings_of
 from ecotrack.i18n import N_, t, tn, tp
+
+if TYPE_CHECKING:
+    from ecotrack.plan import AmendedAssignment, Plan
 
 app = typer.Typer(help=N_("Check, load and show the plan (tasks.yaml)."), no_args_is_help=True)
 
@@ -46,9 +51,11 @@ def check(
 @app.command()
 def load(ctx: typer.Context) -> None:
     """Load or re-sync the plan; refuses to remove or retype what has entries, naming it."""
-    from ecotrack.tracker import reload_plan
+    from ecotrack.tracker import kept_amendments, reload_plan
 
-    report = reload_plan(settings_of(ctx))
+    settings = settings_of(ctx)
+    report = reload_plan(settings)
+    kept = kept_amendments(settings, report.year)
     render.info(
         t("plan year {year} loaded", year=report.year)
         if report.created
@@ -60,20 +67,39 @@ def load(ctx: typer.Context) -> None:
             removed=report.removed,
         )
     )
+    if kept:  # SPEC §17: the amendments of the year stay; they are not in the file
+        render.info(
+            tn(
+                "{count} amendment of {year} is kept: approved requests amend the plan as loaded",
+                "{count} amendments of {year} are kept: approved requests amend the plan as loaded",
+                count=kept,
+                year=report.year,
+            )
+        )
 
 
 @app.command()
 def show(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
     """The plan as a tree: tasks, targets, lead and supporting units, amounts."""
-    from ecotrack.listings import PLAN_COLUMNS, plan_data, plan_rows
+    from ecotrack.listings import PLAN_COLUMNS, amendment_rows, plan_data, plan_rows
 
+    today = date.today()
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
+        amended = tracker.amended(today).amended  # SPEC §17: the plan file is never rewritten; these apply today
+    data: dict[str, object] = {"plan_year": plan.year, "plan": plan_data(plan)}
+    if amended:
+        data["amendments"] = amendment_rows(amended)
     emit(
         fmt,
-        data={"plan_year": plan.year, "plan": plan_data(plan)},
+        data=data,
         rows=lambda: plan_rows(plan),
         columns=PLAN_COLUMNS,
-        table=lambda: render.plan_tree(plan),
+        table=lambda: _tree_and_amendments(plan, amended, today),
         bom=not no_bom,
     )
+
+
+def _tree_and_amendments(plan: Plan, amended: Sequence[AmendedAssignment], today: date) -> None:
+    render.plan_tree(plan)
+    render.amendments_note(amended, today)

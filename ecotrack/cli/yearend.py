@@ -96,6 +96,9 @@ def assess(
             view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
         else:
             view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
+        # SPEC §17: the unit's assignments amended as of the result's date
+        scored_on = date.fromisoformat(view.content["as_of"])
+        amended = [a for a in tracker.amended(scored_on).amended if a.unit == code] if code is not None else []
     if publish:
         render.info(
             t(
@@ -123,6 +126,8 @@ def assess(
         render.info(t("wrote {path}: the assessment sheet of {year}", path=out, year=plan.year))
         return
     data = assessment_data(plan, view, code)
+    if amended:
+        data["amendments"] = listings.amendment_rows(amended)
     results = [unit_assessment(u) for u in data["units"]]
     explained = explanation_from_json(view.content["explanations"].get(code, {})) if code is not None else None
 
@@ -134,6 +139,7 @@ def assess(
             plan, results[0] if results else None, explained.contributions, explained.months,
             explained.notices, explained.after_the_fact, explained.vetoes, title, explained.tie, explained.quota,
         )  # fmt: skip
+        render.amendments_note(amended, scored_on, code)
         if view.appeals:
             render.appeals_table(plan, view.appeals, t("Appeals and decisions"))
 

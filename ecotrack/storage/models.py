@@ -397,6 +397,41 @@ class AppealDecisionRecord(SQLModel, table=True):
     decided_by: str
 
 
+class RequestRecord(SQLModel, table=True):
+    """A unit's request (SPEC §17): 延期 (extend), 调整 (amount) or 免责 (exempt) of one of its assignments."""
+
+    __tablename__ = "request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    # codes, not keys: `plan load` may drop a unit or target; the request stays on record (and applies to nothing)
+    unit: str = Field(index=True)
+    target: str
+    kind: str  # extend | amount | exempt
+    extend_to: date | None = None  # extend: the new due date (a schedule's new last month)
+    amount: float | None = None  # amount: the new amount
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    requested_on: date  # the act's day (--on)
+    requested_at: datetime
+    requested_by: str
+
+
+class RequestDecisionRecord(SQLModel, table=True):
+    """The office's decision on a request: taken once (the unique request_id), never changed. Approved, it is an
+    amendment of the plan in force from `decided_on`, deciding the monthly reports from `from_period` on."""
+
+    __tablename__ = "request_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", unique=True)
+    approved: bool
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    from_period: str  # YYYY-MM
+    decided_on: date
+    decided_at: datetime
+    decided_by: str
+
+
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:
     """The id of a record that has been flushed."""
     assert record.id is not None, "flushed records have ids"

@@ -45,6 +45,9 @@ CLERK_ROWS = {
     "publication": "true",  # a publication (公示) is published to every unit
     "appeal": f"unit_id IN ({OWN_UNITS})",  # its own unit's appeals only (SPEC §15)
     "appeal_decision": "appeal_id IN (SELECT id FROM appeal)",
+    # its own unit's requests (延期, 调整, 免责) and the decisions on them only (SPEC §17)
+    "request": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user)",
+    "request_decision": "request_id IN (SELECT id FROM request)",
     CLERK_UNITS: "login = session_user",  # who the other clerks are is not a clerk's to read
 }
 # What a clerk may add: its unit's entries (in its own import batches), rectification reports on its unit's
@@ -57,6 +60,7 @@ CLERK_INSERTS = {
     "attachment": "stored_by = session_user",
     "attachment_link": f"({OWN_LINKS}) AND attachment_id IN (SELECT ecotrack_readable_attachments())",
     "appeal": CLERK_ROWS["appeal"],
+    "request": CLERK_ROWS["request"],
 }
 # The files a clerk may read and attach again, as one function: the policies of attachment and attachment_link
 # may not read each other (PostgreSQL refuses a cycle of policies), so this reads both as their owner, for the
@@ -125,6 +129,18 @@ END $$ LANGUAGE plpgsql
 """,
     ),
 }
+STAMP_FUNCTIONS["request"] = (
+    "ecotrack_stamp_request",
+    f"""
+CREATE OR REPLACE FUNCTION ecotrack_stamp_request() RETURNS trigger AS $$
+BEGIN
+  IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
+    NEW.requested_on := current_date;  -- only the office dates an act after the fact (SPEC §18)
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+""",
+)
 RETIRED_STAMPS = {"import_batch": "ecotrack_stamp_import"}  # now `checks.STAMPED`'s for every login
 
 

@@ -17,6 +17,7 @@ from ecotrack.tracker.admin import (
     describe_database_failure,
     initialise,
     install_roles,
+    kept_amendments,
     load_plan_file,
     reload_plan,
     revoke_login,
@@ -26,6 +27,7 @@ from ecotrack.tracker.admin import (
 from ecotrack.tracker.base import account, not_allowed, utc_now
 from ecotrack.tracker.filing import FilingDesk
 from ecotrack.tracker.meeting import MeetingDesk
+from ecotrack.tracker.requests import RequestDesk
 from ecotrack.tracker.yearend import YearEndDesk
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "describe_database_failure",
     "initialise",
     "install_roles",
+    "kept_amendments",
     "load_plan_file",
     "not_allowed",
     "reload_plan",
@@ -47,5 +50,5 @@ __all__ = [
 ]
 
 
-class Tracker(FilingDesk, MeetingDesk, YearEndDesk):
+class Tracker(FilingDesk, MeetingDesk, YearEndDesk, RequestDesk):
     """A database opened for one plan year, with every job the commands ask of it."""

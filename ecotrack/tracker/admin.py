@@ -120,6 +120,16 @@ def reload_plan(settings: Settings) -> SyncReport:
     return load_plan_file(database, plan, raw, settings.plan)
 
 
+def kept_amendments(settings: Settings, year: int) -> int:
+    """How many approved requests amend plan year `year` (`plan load` keeps them, SPEC §17)."""
+    from dataclasses import replace
+
+    from ecotrack.tracker import Tracker
+
+    with Tracker.open(replace(settings, year=year)) as tracker:
+        return tracker.amendments_kept()
+
+
 def server_roles(settings: Settings, action: Callable[[Any], T]) -> T:
     """Run a role-managing action (SPEC §13) as the database's owner, on a PostgreSQL server only."""
     database = db.Database.from_setting(settings.db)

@@ -19,16 +19,18 @@ from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import Plan, period_label
+from ecotrack.plan import Plan, month_of, period_label
 from ecotrack.results import (
     HistoryEntry,
     IssuedNotice,
+    StoredRequest,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
+from ecotrack.storage import requests as request_store
 from ecotrack.storage import review as review_store
 from ecotrack.storage import roles as roles_store
 
@@ -172,7 +174,18 @@ class TrackerBase:
         return self.read(lambda session: entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of))
 
     def evaluate(self, as_of: date) -> Evaluation:
-        return rules.evaluate(self.plan, self.ledger(as_of), as_of)
+        """Status and filings as of a date, under the amendments decided by then (SPEC §17, §18)."""
+        ledger = self.ledger(as_of)
+        return rules.evaluate(self.plan, ledger, as_of, self.read(self.amendments_in))
+
+    def amended(self, as_of: date) -> Plan:
+        """The plan as the amendments decided on or before a date make it (`plan.amended` says which)."""
+        return rules.amended_plan(self.plan, rules.amendments_in_force(self.read(self.amendments_in), as_of))
+
+    def amendments_in(self, session: Session) -> list[rules.Amendment]:
+        """The year's approved requests as amendments of the plan (SPEC §17), whenever decided."""
+        stored = request_store.requests(session=session, plan_id=self.stored.id)
+        return amendments_of(self.plan, stored)
 
     def _require_same_plan(self, session: Session) -> None:
         """Refuse to record what was checked against a plan year that has been loaded again since."""
@@ -229,6 +242,32 @@ class TrackerBase:
             for month in range(self.plan.start_month, 13)
             for lock in rules.period_locks(self.plan, month, events.get(period_label(self.plan.year, month), []), now)
         ]
+
+
+def amendments_of(plan: Plan, stored: Sequence[StoredRequest]) -> list[rules.Amendment]:
+    """The approved ones of these requests as amendments; `--from` a month of another year decides every
+    monthly report of this one (an earlier year) or none (a later one)."""
+    found = []
+    for request in stored:
+        decision = request.decision
+        if decision is None or not decision.approved:
+            continue
+        year = int(decision.from_period[:4])
+        month = month_of(decision.from_period)
+        from_month = month if year == plan.year else (1 if year < plan.year else 13)
+        found.append(
+            rules.Amendment(
+                unit=request.unit,
+                target=request.target,
+                kind=request.kind,
+                from_month=from_month,
+                decided_on=decision.decided_on,
+                order=decision.id,
+                extend_to=request.extend_to,
+                amount=request.amount,
+            )
+        )
+    return found
 
 
 def named_counts(issued: Sequence[IssuedNotice]) -> dict[str, int]:

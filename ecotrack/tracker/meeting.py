@@ -164,7 +164,7 @@ class MeetingDesk(RectificationDesk):
             if not dry_run:
                 self._require_same_plan(session)
             ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
-            evaluation = rules.evaluate(self.plan, ledger, as_of)
+            evaluation = rules.evaluate(self.plan, ledger, as_of, self.amendments_in(session))
             assert evaluation.evaluation_month == month
             overdue_items = self._overdue_items(session, as_of)
             overdue_refiles = self._overdue_refiles(session, as_of)

@@ -175,7 +175,7 @@ class RectificationDesk(TrackerBase):
         states = {i.notice_number: i.state for i in self._items(session, on, item.unit)}
         return rules.uncured(
             item.unit,
-            rules.evaluate(self.plan, ledger, on),
+            rules.evaluate(self.plan, ledger, on, self.amendments_in(session)),
             months=[*named.missing_reports, *named.still_not_filed],
             targets=[row.target for row in named.behind],
             notices={n: states[n] for n in named.rectification_overdue if n in states},
