@@ -43,6 +43,17 @@ class DocumentLanguage(StrEnum):
 DocxOpt = Annotated[
     bool, typer.Option("--docx", help=N_("Write the Word file laid out per GB/T 9704 instead of Markdown."))
 ]
+FolderOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        callback=writable_place,
+        metavar="DIR",
+        file_okay=False,
+        help=N_("Write the document into this folder (a notice's, as circulated)."),
+    ),
+]
 TaskOpt = Annotated[str | None, typer.Option("--task", "-k", metavar="TASK", help=N_("A task code, e.g. 2."))]
 
 
@@ -152,17 +163,7 @@ def overdue(
 def notice(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            callback=writable_place,
-            metavar="DIR",
-            file_okay=False,
-            help=N_("Write the document into this folder."),
-        ),
-    ] = None,
+    out: FolderOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Draft and print; record nothing."))] = False,
     document_lang: Annotated[
         DocumentLanguage, typer.Option("--document-lang", case_sensitive=False, help=N_("Language of the document."))
@@ -210,10 +211,7 @@ def notice(
     reason = _reason(reason)
     if reason and not (exclude or add):
         raise BadInput(t("--reason goes with --exclude or --add"))
-    if out is not None and out.exists() and not out.is_dir():
-        raise BadInput(t("--out {path} is a file, not a folder", path=out))
-    if docx and out is None:
-        raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
+    _check_folder(out, docx)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         publish = IntoFolder(out, plan, docx=docx) if out is not None else None
@@ -234,6 +232,14 @@ def notice(
                 number=drafted.notice.number,
             )
         )
+
+
+def _check_folder(out: Path | None, docx: bool) -> None:
+    """`--out DIR` is a folder, and `--docx` needs one (`notice` and `notices sign` write a notice into it)."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInput(t("--out {path} is a file, not a folder", path=out))
+    if docx and out is None:
+        raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
 
 
 def _editorial(
@@ -345,27 +351,14 @@ def sign_notice(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))],
     on: OnOpt = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            callback=writable_place,
-            metavar="DIR",
-            file_okay=False,
-            help=N_("Write the document into this folder, as signed."),
-        ),
-    ] = None,
+    out: FolderOpt = None,
     docx: DocxOpt = False,
 ) -> None:
     """Record the office's signature (签发) of notice N; with --out, write its document for circulation."""
     from ecotrack.circulation import IntoFolder
 
     day = done_on(on)
-    if out is not None and out.exists() and not out.is_dir():
-        raise BadInput(t("--out {path} is a file, not a folder", path=out))
-    if docx and out is None:
-        raise BadInput(t("--docx writes a file: give the folder with --out DIR"))
+    _check_folder(out, docx)
     with open_tracker(ctx) as tracker:
         publish = IntoFolder(out, tracker.plan, docx=docx) if out is not None else None
         signed = tracker.sign_notice(number, day, publish)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -13,9 +13,6 @@ from ecotrack.cli.output import write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
 from ecotrack.i18n import N_, t
-
-if TYPE_CHECKING:
-    pass
 
 PANEL = N_("The monthly meeting (office)")
 
