@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine.interfaces import CompiledCacheType, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -65,11 +66,41 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
 
+# One dialect object per kind of engine in a process. SQLAlchemy keys its cache of compiled statements and
+# its per-column type adaptations on the dialect object, and each engine makes its own: a command's writer
+# after its reader (and every command a test process runs in-process) would compile every statement and
+# adapt every column type again, which was half the time of a small command. Dialects of one kind are
+# configured alike (the SQLite library of the process; a server, a login and an isolation level), and an
+# engine only takes one that has met its database already (`server_version_info` is set on first connect).
+_DIALECTS: dict[tuple[str, ...], tuple[Dialect, CompiledCacheType | None]] = {}
+
+
+def _sharing_dialect(engine: Engine, kind: tuple[str, ...]) -> Engine:
+    """`engine`, with the dialect (and compiled-statement cache) of the first engine of its kind."""
+    first = _DIALECTS.get(kind)
+    if first is None or first[0].server_version_info is None:
+        _DIALECTS[kind] = (engine.dialect, engine._compiled_cache)
+        return engine
+    engine.dialect, engine._compiled_cache = first
+    engine.pool._dialect = first[0]
+    return engine
+
+
 def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = True) -> Engine:
     """An engine for one command: writing engines take the SQLite write lock when they begin."""
     if not database.is_sqlite:
+        from sqlalchemy.engine import make_url
+
         isolation = "SERIALIZABLE" if write else "REPEATABLE READ"
-        return create_engine(database.url, isolation_level=isolation, pool_pre_ping=True)
+        server_url = make_url(database.url)
+        server = (
+            server_url.drivername,
+            str(server_url.host),
+            str(server_url.port),
+            str(server_url.username),
+            isolation,
+        )
+        return _sharing_dialect(create_engine(database.url, isolation_level=isolation, pool_pre_ping=True), server)
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
     if sys.version_info >= (3, 12):
         connect_args["autocommit"] = sqlite3.LEGACY_TRANSACTION_CONTROL
@@ -96,7 +127,7 @@ def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = 
         # the write lock up front makes writers queue on the busy timeout instead.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    return engine
+    return _sharing_dialect(engine, ("sqlite",))
 
 
 def _is_transient(failure: BaseException) -> bool:
