@@ -50,10 +50,15 @@ def translate(command: Any, args: Sequence[str]) -> None:
     language of `args` (a command built later is translated as it is built: `translate_command`)."""
     import typer.core
 
-    set_language(language_of(args))
+    language = language_of(args)
+    set_language(language)
     typer.core._ = _click_word  # type: ignore[attr-defined]
     _translate_usage_prefix()
-    _translate_tree(command)
+    # A tree already in this language stays in it: the commands built since were translated as they were
+    # built (a process that runs many commands, as the tests do, would walk the whole tree each time).
+    if getattr(command, "_ecotrack_language", None) != language:
+        _translate_tree(command)
+        command._ecotrack_language = language
 
 
 def translate_command(command: Any, path: str) -> None:
