@@ -547,9 +547,15 @@ def _sheet_rows(workbook: Any, display: str) -> Iterator[SourceRow]:
     rows = 0
     formulas: list[str] = []
     formula_count = 0
+    blank: object = None  # openpyxl fills the rows a sheet skips with one and the same row of empty cells
     try:
         for row in sheet.iter_rows(max_col=MAX_COLUMNS):
+            if row is blank:  # a million of them below a sheet's last row, each 64 cells across
+                continue
             cells = [cell for cell in row if getattr(cell, "row", None)]
+            if not cells:
+                blank = row
+                continue
             values = [getattr(cell, "value", None) for cell in cells]
             if not any(v is not None and str(v).strip() for v in values):
                 continue
