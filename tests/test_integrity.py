@@ -167,8 +167,8 @@ def test_a_notice_that_cannot_be_written_is_not_recorded(conformance: Workspace)
     assert result.stderr.startswith("error: cannot write") and "Traceback" not in result.stderr
     assert conformance.snapshot() == before  # no notice numbered, counted or penalised
     assert not out.exists()  # and no folder or partial file left behind
-    again = conformance.spawn("notice", "--as-of", "2014-07-06", "--out", str(out))
-    assert again.returncode == 0, again.stderr  # with room, the same notice is issued, as number 1
+    again = conformance.run("notice", "--as-of", "2014-07-06", "--out", str(out))
+    assert again.exit_code == 0, again.stderr  # with room, the same notice is issued, as number 1
     assert "〔2014〕1号" in again.stderr
     assert [p.name for p in out.iterdir()] == [p.name for p in out.iterdir() if not p.name.startswith(".")]
     assert len(list(out.iterdir())) == 1
@@ -177,8 +177,8 @@ def test_a_notice_that_cannot_be_written_is_not_recorded(conformance: Workspace)
 def test_a_read_only_database_leaves_no_notice_folder_behind(conformance: Workspace) -> None:
     out = conformance.root / "notices-out"
     with unwritable(conformance.db):
-        result = conformance.spawn("notice", "--as-of", "2014-07-06", "--out", str(out))
-    assert result.returncode == 1 and "read-only" in result.stderr, result.stderr
+        result = conformance.run("notice", "--as-of", "2014-07-06", "--out", str(out))
+    assert result.exit_code == 1 and "read-only" in result.stderr, result.stderr
     assert not out.exists()
     assert conformance.query("SELECT count(*) FROM notice") == [(0,)]
 

@@ -1,5 +1,7 @@
 """Nothing is lost: concurrent clerks, the engine recipe, crashes, unwritable or full disks, newer and
-older databases, and the append-only audit trail. Processes here are real subprocesses, never CliRunner."""
+older databases, and the append-only audit trail. Concurrent clerks, kills and a full disk are real subprocesses;
+refusals of unwritable, missing, damaged, newer and older databases run in-process (CliRunner keeps stderr apart
+and lets no exception through, so "no traceback" still holds) at a fraction of a process's start-up."""
 
 from __future__ import annotations
 
@@ -221,11 +223,11 @@ REPORT = ("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-12", "-v", "11", "-
 def test_a_read_only_database_file(conformance: Workspace) -> None:
     before = conformance.snapshot()
     with unwritable(conformance.db):
-        result = conformance.spawn(*REPORT)
-        assert result.returncode == 1
+        result = conformance.run(*REPORT)
+        assert result.exit_code == 1
         assert result.stderr.startswith("error: cannot write to ") and "read-only" in result.stderr
         assert "Traceback" not in result.stderr
-        assert conformance.spawn("status", "--format", "json").returncode == 0  # reading still works
+        assert conformance.run("status", "--format", "json").exit_code == 0  # reading still works
     assert conformance.snapshot() == before
 
 
@@ -234,8 +236,8 @@ def test_a_read_only_database_folder(conformance: Workspace) -> None:
         (conformance.db.parent / leftover).unlink(missing_ok=True)
     before = conformance.snapshot()
     with unwritable(conformance.db.parent):
-        result = conformance.spawn(*REPORT)
-    assert result.returncode == 1 and "folder" in result.stderr and "read-only" in result.stderr
+        result = conformance.run(*REPORT)
+    assert result.exit_code == 1 and "folder" in result.stderr and "read-only" in result.stderr
     assert "Traceback" not in result.stderr
     assert conformance.snapshot() == before
 
@@ -267,8 +269,8 @@ def test_a_full_disk_changes_nothing(conformance: Workspace) -> None:
 
 def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml")
-    result = workspace.spawn(*REPORT)
-    assert result.returncode == 1 and "no database at" in result.stderr and "ecotrack init" in result.stderr
+    result = workspace.run(*REPORT)
+    assert result.exit_code == 1 and "no database at" in result.stderr and "ecotrack init" in result.stderr
     assert not workspace.db.exists()
 
 
@@ -277,8 +279,8 @@ def test_a_damaged_database_file(tmp_path: Path) -> None:
     workspace.db.parent.mkdir()
     workspace.db.write_bytes(os.urandom(8192))
     for command in (("status",), ("init",)):
-        result = workspace.spawn(*command)
-        assert result.returncode == 1 and "not an ecotrack database, or is damaged" in result.stderr
+        result = workspace.run(*command)
+        assert result.exit_code == 1 and "not an ecotrack database, or is damaged" in result.stderr
         assert "Traceback" not in result.stderr
 
 
@@ -292,16 +294,16 @@ def test_a_database_from_a_newer_ecotrack(conformance_on: Workspace) -> None:
     engine.dispose()
     before = conformance_on.snapshot()
     for command in (REPORT, ("status",), ("init",)):
-        result = conformance_on.spawn(*command)
-        assert result.returncode == 1, command
+        result = conformance_on.run(*command)
+        assert result.exit_code == 1, command
         assert "written by a newer ecotrack (schema 0099_future)" in result.stderr
     assert conformance_on.snapshot() == before
 
 
 def test_an_unreachable_server(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path, CONFORMANCE / "plan.yaml", "postgresql+psycopg://nobody@127.0.0.1:9/none")
-    result = workspace.spawn("status")
-    assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    result = workspace.run("status")
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert "127.0.0.1" in result.stderr
 
 
@@ -462,10 +464,10 @@ def test_init_upgrades_an_old_database_keeping_every_entry(tmp_path: Path, backe
         "SELECT id, assignment_id, period, value, note, reported_at FROM entry ORDER BY id"
     )
     assert len(entries_before) == 1092
-    outcome = workspace.spawn("status")
-    assert outcome.returncode == 1 and "older schema (0001): run `ecotrack init`" in outcome.stderr
-    upgraded = workspace.spawn("init")
-    assert upgraded.returncode == 0, upgraded.stderr
+    outcome = workspace.run("status")
+    assert outcome.exit_code == 1 and "older schema (0001): run `ecotrack init`" in outcome.stderr
+    upgraded = workspace.run("init")
+    assert upgraded.exit_code == 0, upgraded.stderr
     if backend is None:
         backups = list(workspace.db.parent.glob("ecotrack.db.backup-0001-*"))
         assert len(backups) == 1 and "upgraded from revision 0001" in upgraded.stderr

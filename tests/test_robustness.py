@@ -265,18 +265,18 @@ def test_an_archived_database_can_be_read_exported_and_backed_up(conformance: Wo
             pytest.skip("cannot make a file read-only here (chattr failed)")
     try:
         for args, output in expected.items():
-            outcome = conformance.spawn(*args)
-            assert outcome.returncode == 0, outcome.stderr
+            outcome = conformance.run(*args)
+            assert outcome.exit_code == 0, outcome.stderr
             assert outcome.stdout == output
-        exported = conformance.spawn("export", "--format", "json")
-        assert exported.returncode == 0 and json.loads(exported.stdout)["entries"]
+        exported = conformance.run("export", "--format", "json")
+        assert exported.exit_code == 0 and json.loads(exported.stdout)["entries"]
         copy = conformance.root.parent / f"{conformance.root.name}-copy.db"
-        backed_up = conformance.spawn("backup", str(copy))
-        assert backed_up.returncode == 0, backed_up.stderr
+        backed_up = conformance.run("backup", str(copy))
+        assert backed_up.exit_code == 0, backed_up.stderr
         with closing(sqlite3.connect(copy)) as connection:
             assert connection.execute("SELECT count(*) FROM entry").fetchone()[0] == count
-        refused = conformance.spawn("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "2")
-        assert refused.returncode == 1
+        refused = conformance.run("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "2")
+        assert refused.exit_code == 1
         assert "read-only" in refused.stderr and "Traceback" not in refused.stderr
     finally:
         for path in locked:
