@@ -552,12 +552,12 @@ def test_a_changed_row_is_filed_and_the_rest_reported_unchanged(conformance: Wor
 def test_an_import_killed_after_its_commit_does_not_file_twice(conformance_empty: Workspace) -> None:
     """The clerk saw no "imported" line and imports again: the rows already on file are not filed again."""
     path = CONFORMANCE / "filings.csv"
-    first = conformance_empty.spawn("import", str(path))
-    assert first.returncode == 0
+    first = conformance_empty.run("import", str(path))
+    assert first.exit_code == 0
     count = conformance_empty.entries()
-    again = conformance_empty.spawn("import", str(path))
-    assert again.returncode == 0 and "nothing filed" in again.stderr
+    again = conformance_empty.run("import", str(path))
+    assert again.exit_code == 0 and "nothing filed" in again.stderr
     assert conformance_empty.entries() == count
-    reports = conformance_empty.spawn("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "2")
-    assert reports.returncode == 0  # a report is not an import: filed as given
+    reports = conformance_empty.run("report", "-u", "dongpo", "-t", "1.1", "-p", "2014-03", "-v", "2")
+    assert reports.exit_code == 0  # a report is not an import: filed as given
     assert conformance_empty.entries() == count + 1
