@@ -497,3 +497,29 @@ def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]
     assert "heavy:" in done.stderr and not heavy - allowed, done.stderr[-300:]
     built = done.stderr.partition("built:")[2].partition("\n")[0].split(",")
     assert [name for name in built if name] == args[:-1], done.stderr[-300:]
+
+
+def test_plan_check_imports_no_database_stack(tmp_path: Path) -> None:
+    """`plan check` touches no database: it imports neither SQLAlchemy, SQLModel, Alembic, the tracker nor the
+    storage (they were half its start-up)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import SAMPLE_PLAN
+
+    probe = (
+        "import sys\nsys.argv = ['ecotrack', 'plan', 'check', 'tasks.yaml']\nfrom ecotrack.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nsys.stderr.write('heavy:' + ','.join(sorted(sys.modules)))"
+    )
+    shutil.copyfile(SAMPLE_PLAN, tmp_path / "tasks.yaml")
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "valid: 19 units" in done.stderr, done.stderr[-300:]
+    heavy = set(done.stderr.rpartition("heavy:")[2].split(","))
+    assert not heavy & {"sqlalchemy", "sqlmodel", "alembic", "ecotrack.tracker", "ecotrack.storage"}, heavy

@@ -27,7 +27,7 @@ def check(
     file: Annotated[str | None, typer.Argument(metavar="[FILE]", help=N_("Plan file (default: --plan)."))] = None,
 ) -> None:
     """Validate a plan file without touching the database; every problem as FILE:LINE:COLUMN."""
-    from ecotrack.tracker import check_plan_file
+    from ecotrack.plancheck import check_plan_file  # not the tracker: no database stack to import
 
     name = file or settings_of(ctx).plan
     plan = check_plan_file(Path(name), name)

@@ -11,6 +11,7 @@ from ecotrack.config import Settings
 from ecotrack.errors import BadInput, DatabaseUnavailable, Refused
 from ecotrack.i18n import t, tn
 from ecotrack.plan import Plan
+from ecotrack.plancheck import check_plan_file as check_plan_file  # `plan check` imports it alone
 from ecotrack.results import (
     BackupReport,
     InitReport,
@@ -100,14 +101,6 @@ def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_s
         unit=loss.unit,
         count=loss.notices,
     )
-
-
-def check_plan_file(path: Path, shown: str) -> Plan:
-    """A plan file read and checked by SPEC §3, without touching a database; every problem refused at once."""
-    from ecotrack.planfile import read_plan
-
-    plan, _ = read_plan(path, shown)
-    return plan
 
 
 def reload_plan(settings: Settings) -> SyncReport:
