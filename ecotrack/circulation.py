@@ -13,8 +13,9 @@ from ecotrack.errors import EcotrackError
 from ecotrack.i18n import t
 
 if TYPE_CHECKING:
+    from ecotrack.notices import Notice
     from ecotrack.plan import Plan
-    from ecotrack.results import IssuedDraft, Notice, StoredPublication
+    from ecotrack.results import IssuedDraft, StoredPublication
 
 
 def word_file(plan: Plan, notice: Notice, language: str | None = None) -> bytes:

@@ -15,9 +15,9 @@ from datetime import date
 from html import escape
 
 from ecotrack.i18n import language, t
-from ecotrack.notices import Level, compose, gap_en, gap_zh
+from ecotrack.notices import Level, Notice, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
-from ecotrack.results import MeetingFacts, Notice, RectificationItem
+from ecotrack.results import MeetingFacts, RectificationItem
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}

@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ecotrack import rules
-from ecotrack.notices import Notice as Notice  # a notice's record, as the commands show it
 from ecotrack.plan import Unit
 from ecotrack.rules import ItemEvent, ItemEventKind, ReviewState
+
+if TYPE_CHECKING:  # drafting and composing notices is imported by the commands that show one
+    from ecotrack.notices import Notice
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class IssuedNotice:
     @property
     def notice(self) -> Notice:
         """The notice as recorded, the one source of its documents however often they are written again."""
+        from ecotrack.notices import Notice
+
         return Notice.from_json(self.content)
 
 

@@ -4,6 +4,7 @@ JSON is asked for, global options placed where they work."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -499,27 +500,40 @@ def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]
     assert [name for name in built if name] == args[:-1], done.stderr[-300:]
 
 
-def test_plan_check_imports_no_database_stack(tmp_path: Path) -> None:
-    """`plan check` touches no database: it imports neither SQLAlchemy, SQLModel, Alembic, the tracker nor the
-    storage (they were half its start-up)."""
-    import shutil
+@pytest.mark.parametrize(
+    ("args", "unused"),
+    [
+        (
+            ["plan", "check", "tasks.yaml"],
+            ["sqlalchemy", "sqlmodel", "alembic", "ecotrack.tracker", "ecotrack.storage"],
+        ),
+        (
+            ["status", "--as-of", "2014-07-06"],
+            ["alembic", "yaml", "openpyxl", "docx", "matplotlib", "ecotrack.planfile", "ecotrack.notices"],
+        ),
+    ],
+    ids=["plan-check", "status"],
+)
+def test_a_command_imports_only_what_it_uses(conformance: Workspace, args: list[str], unused: list[str]) -> None:
+    """Start-up is every command's cost: `plan check` touches no database, so it imports neither SQLAlchemy,
+    SQLModel, the tracker nor the storage (they were half its start-up); `status` reads the database and draws
+    a table, and imports neither the migrations, the plan parser, the spreadsheet, Word and chart libraries nor
+    the drafting of notices."""
     import subprocess
     import sys
 
-    from .conftest import SAMPLE_PLAN
-
     probe = (
-        "import sys\nsys.argv = ['ecotrack', 'plan', 'check', 'tasks.yaml']\nfrom ecotrack.cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\nsys.stderr.write('heavy:' + ','.join(sorted(sys.modules)))"
+        "import sys\nfrom ecotrack.cli.app import main\nsys.argv = ['ecotrack', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nsys.stderr.write('modules:' + ','.join(sorted(sys.modules)))"
     )
-    shutil.copyfile(SAMPLE_PLAN, tmp_path / "tasks.yaml")
     done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
+        [sys.executable, "-c", probe, *args],
+        cwd=conformance.root,
+        env={**os.environ, **conformance.env()},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert "valid: 19 units" in done.stderr, done.stderr[-300:]
-    heavy = set(done.stderr.rpartition("heavy:")[2].split(","))
-    assert not heavy & {"sqlalchemy", "sqlmodel", "alembic", "ecotrack.tracker", "ecotrack.storage"}, heavy
+    assert "error" not in done.stderr.partition("modules:")[0], done.stderr[:300]
+    imported = set(done.stderr.rpartition("modules:")[2].split(","))
+    assert "ecotrack.cli.app" in imported and not imported & set(unused), imported & set(unused)
