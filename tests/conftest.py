@@ -213,15 +213,29 @@ _SERVER_TEMPLATES: dict[tuple[str, Path | None, str], tuple[str, Path]] = {}
 _MIGRATED: dict[str, str] = {}
 
 
-def _migrated(url: str | None = None) -> str:
-    """An empty database at the head revision, as `init`'s migrations leave it (once per test process): each
-    template starts as a copy of it, so that its `init` only loads the plan (the migrations were 0.1 s of each
-    SQLite template and 0.5 s of each server one; tests of `init` itself run it on a fresh database)."""
+def _migrated(*, server: bool = False) -> str:
+    """An empty database at the head revision, as `init`'s migrations leave it, made once per test process: the
+    SQLite file, or (`server`) the PostgreSQL database's name. Templates and `migrated` start from a copy of it
+    (the migrations were 0.1 s of each SQLite template and 0.5 s of each server one); tests of `init` and of
+    the migrations themselves run them on a fresh database."""
     from ecotrack.storage import db
 
-    where = "sqlite" if url is None else "server"
+    where = "server" if server else "sqlite"
     if where not in _MIGRATED:
-        if url is None:
+        if server:
+            from sqlalchemy import create_engine
+            from sqlalchemy.engine import make_url
+
+            assert POSTGRES_URL is not None
+            name = f"ecotrack_migrated_{uuid.uuid4().hex[:12]}"
+            admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            admin.dispose()
+            _MIGRATED[where] = name  # dropped with the templates, even if the migrations fail
+            url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+            db.upgrade(db.Database.from_setting(url))
+        else:
             path = _template_folder() / "data" / "migrated.db"
             database = db.Database.from_setting(str(path))
             db.prepare_sqlite_location(database)
@@ -230,14 +244,28 @@ def _migrated(url: str | None = None) -> str:
             with closing(sqlite3.connect(path)) as connection:  # everything in the one file, none in the WAL
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             _MIGRATED[where] = str(path)
-        else:
-            from sqlalchemy.engine import make_url
-
-            db.upgrade(db.Database.from_setting(url))
-            name = make_url(url).database
-            assert name is not None
-            _MIGRATED[where] = name
     return _MIGRATED[where]
+
+
+def migrated(setting: str) -> None:
+    """Make the database `setting` names (a SQLite file not there yet, or a fresh PostgreSQL database from
+    `postgres_url`) an empty one at the head revision: a copy of `_migrated`'s."""
+    if "://" not in setting:
+        Path(setting).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_migrated(), setting)
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_URL is not None
+    source = _migrated(server=True)
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{make_url(setting).database}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{make_url(setting).database}" TEMPLATE "{source}"')
+    finally:
+        admin.dispose()
 
 
 def _plan_key(plan: PlanSource) -> str:
@@ -300,15 +328,11 @@ def _prepared_on_server(
     key = (_plan_key(plan), filings, name)
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
-        if "server" not in _MIGRATED:
-            migrated = f"ecotrack_migrated_{uuid.uuid4().hex[:12]}"
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{migrated}"')
-            _migrated(make_url(POSTGRES_URL).set(database=migrated).render_as_string(hide_password=False))
         if key not in _SERVER_TEMPLATES:
             template = f"ecotrack_template_{uuid.uuid4().hex[:12]}"
+            source = _migrated(server=True)
             with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{template}" TEMPLATE "{_MIGRATED["server"]}"')
+                connection.exec_driver_sql(f'CREATE DATABASE "{template}" TEMPLATE "{source}"')
             template_url = make_url(POSTGRES_URL).set(database=template).render_as_string(hide_password=False)
             maker = make_workspace(_template_folder(), plan, template_url)
             _SERVER_TEMPLATES[key] = (template, maker.plan)

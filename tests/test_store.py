@@ -21,7 +21,7 @@ from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
 from ecotrack.storage import plans as plan_store
 
-from .conftest import CONFORMANCE, DATA, ROOT, SAMPLE_PLAN
+from .conftest import CONFORMANCE, DATA, ROOT, SAMPLE_PLAN, migrated
 
 NOW = datetime(2015, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -29,18 +29,15 @@ NOW = datetime(2015, 1, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def database(tmp_path: Path, backend: str | None) -> db.Database:
     """A migrated database: a SQLite file, and again a PostgreSQL database when a server is there."""
-    database = db.Database.from_setting(backend or str(tmp_path / "store.db"))
-    db.upgrade(database)
-    db.enable_wal(database)
-    return database
+    setting = backend or str(tmp_path / "store.db")
+    migrated(setting)
+    return db.Database.from_setting(setting)
 
 
 @pytest.fixture
 def sqlite_database(tmp_path: Path) -> db.Database:
-    database = db.Database.from_setting(str(tmp_path / "store.db"))
-    db.upgrade(database)
-    db.enable_wal(database)
-    return database
+    migrated(str(tmp_path / "store.db"))
+    return db.Database.from_setting(str(tmp_path / "store.db"))
 
 
 def sync(database: db.Database, plan: Plan) -> SyncReport:
