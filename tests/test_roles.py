@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from .conftest import CONFORMANCE, Workspace, make_workspace
+from .conftest import CONFORMANCE, Workspace, make_workspace, prepared
 
 pytestmark = pytest.mark.postgres
 
@@ -34,9 +34,7 @@ def as_login(workspace: Workspace, login: str) -> Workspace:
 def server(tmp_path: Path, postgres_url: str) -> tuple[Workspace, dict[str, Workspace]]:
     """The conformance year on a server with ecotrack's roles: the owner, and a clerk of dongpo, a clerk of
     nanyuan, an auditor and an office login."""
-    owner = make_workspace(tmp_path, CONFORMANCE / "plan.yaml", postgres_url)
-    owner.ok("init")
-    owner.ok("import", str(CONFORMANCE / "filings.csv"))
+    owner = prepared(tmp_path, CONFORMANCE / "plan.yaml", CONFORMANCE / "filings.csv", postgres_url)
     owner.ok("db", "roles")
     suffix = uuid.uuid4().hex[:8]
     logins = {name: f"{name}_{suffix}" for name in ("dongpo", "nanyuan", "auditor", "office")}
