@@ -16,6 +16,8 @@ from ecotrack.results import (
     AttachedFile,
     HistoryEntry,
     IssuedNotice,
+    ItemStep,
+    Matter,
     NoticeNaming,
     StoredAppeal,
     StoredItem,
@@ -109,46 +111,77 @@ RECTIFICATION_COLUMNS = (
     "note",
 )
 TOTALS_COLUMNS = ("target", "target_title", "measure", "amount", "actual", "expected", "units", "aggregate")
-REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due")
+REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due", "matters")
 
 
 def rectification_rows(items: Sequence[tuple[StoredItem, date, ItemState]]) -> list[dict[str, Any]]:
     """The items of SPEC §10 as of a date: each unit a notice named, its due date, state, latest answer and
     the office's last decision, and `steps`, everything done about it in order."""
-    rows = []
-    for stored, due, state in items:
-        answers = [s for s in stored.steps if s.kind == "answered"]
-        decisions = [s for s in stored.steps if s.kind != "answered"]
-        latest = answers[-1] if answers else None
-        decided = decisions[-1] if decisions else None
-        rows.append(
+    return [
+        {
+            "notice": stored.notice_number,
+            "document_number": stored.document_number,
+            **item_fields(stored.unit, stored.unit_name, due, state, stored.steps),
+        }
+        for stored, due, state in items
+    ]
+
+
+MATTER_COLUMNS = (
+    "matter",
+    "title",
+    "source",
+    "assigned_on",
+    *RECTIFICATION_COLUMNS[2:],
+)
+
+
+def matter_rows(items: Sequence[tuple[Matter, str, str, ItemState, Sequence[ItemStep]]]) -> list[dict[str, Any]]:
+    """The assigned matters' items of SPEC §17 as of a date, with the same fields as a rectification's."""
+    return [
+        {
+            "matter": matter.id,
+            "title": matter.title,
+            "source": matter.source,
+            "assigned_on": matter.assigned_on.isoformat(),
+            "recorded_by": matter.recorded_by,
+            "recorded_at": matter.recorded_at,
+            **item_fields(unit, unit_name, matter.due, state, steps),
+        }
+        for matter, unit, unit_name, state, steps in items
+    ]
+
+
+def item_fields(unit: str, unit_name: str, due: date, state: ItemState, steps: Sequence[ItemStep]) -> dict[str, Any]:
+    """What every item shows, a notice's or a matter's: its unit, due date, state, latest answer and the office's
+    last decision, and `steps`, everything done about it in order."""
+    answers = [s for s in steps if s.kind == "answered"]
+    decisions = [s for s in steps if s.kind != "answered"]
+    latest = answers[-1] if answers else None
+    decided = decisions[-1] if decisions else None
+    return {
+        "unit": unit,
+        "unit_name": unit_name,
+        "due": due.isoformat(),
+        "state": state,
+        "answered_on": latest.on.isoformat() if latest else None,
+        "answer": latest.text if latest else None,
+        "attachments": [vars(f) for f in latest.attachments] if latest else [],
+        "closed_on": decided.on.isoformat() if decided and decided.kind == "closed" else None,
+        "note": decided.text if decided else None,
+        "steps": [
             {
-                "notice": stored.notice_number,
-                "document_number": stored.document_number,
-                "unit": stored.unit,
-                "unit_name": stored.unit_name,
-                "due": due.isoformat(),
-                "state": state,
-                "answered_on": latest.on.isoformat() if latest else None,
-                "answer": latest.text if latest else None,
-                "attachments": [vars(f) for f in latest.attachments] if latest else [],
-                "closed_on": decided.on.isoformat() if decided and decided.kind == "closed" else None,
-                "note": decided.text if decided else None,
-                "steps": [
-                    {
-                        "kind": s.kind,
-                        "on": s.on.isoformat(),
-                        "by": s.by,
-                        "at": s.at,
-                        "text": s.text,
-                        "attachments": [vars(f) for f in s.attachments],
-                        "override": s.override,
-                    }
-                    for s in stored.steps
-                ],
+                "kind": s.kind,
+                "on": s.on.isoformat(),
+                "by": s.by,
+                "at": s.at,
+                "text": s.text,
+                "attachments": [vars(f) for f in s.attachments],
+                "override": s.override,
             }
-        )
-    return rows
+            for s in steps
+        ],
+    }
 
 
 def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -167,8 +200,9 @@ def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return flat
 
 
-def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date]]) -> list[dict[str, Any]]:
-    """SPEC §10 `remind`: each unit to chase, with its contact, what is due and the earliest date."""
+def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date, list[int]]]) -> list[dict[str, Any]]:
+    """SPEC §10 `remind`: each unit to chase, with its contact, what is due (monthly reports, rectifications by
+    notice number, assigned matters by id) and the earliest date."""
     return [
         {
             "unit": unit.code,
@@ -177,8 +211,9 @@ def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date]]) ->
             "reports": reports,
             "rectifications": numbers,
             "due": due.isoformat(),
+            "matters": matters,
         }
-        for unit, reports, numbers, due in reminders
+        for unit, reports, numbers, due, matters in reminders
     ]
 
 
@@ -245,6 +280,7 @@ OVERDUE_COLUMNS = (
     "missing_reports",
     "rectification_overdue",
     "refile_overdue",
+    "matters_overdue",
     "target",
     "target_title",
     "measure",
@@ -272,6 +308,8 @@ NOTICE_COLUMNS = (
     "rectification_overdue",
     "added_reason",
     "behind",
+    "refile_overdue",
+    "matters_overdue",
 )
 NOTICES_COLUMNS = ("number", "document_number", "plan_year", "as_of", "evaluation_month", "issued_at", "units")
 
@@ -286,6 +324,7 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
             "missing_reports": unit.missing_reports,
             "rectification_overdue": unit.rectification_overdue,
             "refile_overdue": unit.refile_overdue,
+            "matters_overdue": unit.matters_overdue,
         }
         rows += [{**plain(row), **head} for row in unit.behind] or [head]
     return rows
@@ -306,6 +345,8 @@ def notice_rows(notice: Mapping[str, Any]) -> list[dict[str, Any]]:
             "rectification_overdue": item.get("rectification_overdue", []),
             "added_reason": item.get("added_reason", ""),
             "behind": [row["target"] for row in item["behind"]],
+            "refile_overdue": item.get("refile_overdue", []),
+            "matters_overdue": item.get("matters_overdue", []),
         }
         for item in notice["units"]
     ]
@@ -331,7 +372,17 @@ ASSESS_COLUMNS = (
     "final",
     "beyond_quota",
 )
-EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
+EXPORT_TABLES = (
+    "plan",
+    "status",
+    "filings",
+    "assessment",
+    "entries",
+    "notices",
+    "locks",
+    "rectifications",
+    "matters",
+)
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -457,6 +508,7 @@ def export_data(
     notices: Sequence[IssuedNotice],
     locks: Sequence[PeriodLock] = (),
     rectifications: Sequence[Mapping[str, Any]] = (),
+    matters: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
     return {
@@ -481,6 +533,7 @@ def export_data(
         ],
         "locks": lock_rows(locks),
         "rectifications": list(rectifications),
+        "matters": list(matters),
     }
 
 
@@ -501,6 +554,7 @@ def export_tables(
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
         "locks": (LOCK_COLUMNS, list(data["locks"])),
         "rectifications": (RECTIFICATION_COLUMNS, flat_rows(data["rectifications"])),
+        "matters": (MATTER_COLUMNS, flat_rows(data.get("matters", []))),
     }
 
 
@@ -876,6 +930,7 @@ SHEET_NAMES = {
     "notices": N_("notices"),
     "locks": N_("locks"),
     "rectifications": N_("rectifications"),
+    "matters": N_("matters"),
 }
 
 
@@ -891,6 +946,7 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
         facts.notices,
         facts.locks,
         rectification_rows([(item.stored, item.due, item.state) for item in facts.rectifications]),
+        matter_rows([(i.matter, i.unit, i.stored.unit_name, i.state, i.stored.steps) for i in facts.matters]),
     )
     if facts.recorded is not None:
         data["assessment"] = [{**u, "final": True} for u in facts.recorded.content["units"]]
@@ -973,6 +1029,7 @@ def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[Ove
                 "behind": u.behind,
                 "rectification_overdue": u.rectification_overdue,
                 "refile_overdue": u.refile_overdue,
+                "matters_overdue": u.matters_overdue,
             }
             for u in units
         ],

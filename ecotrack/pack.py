@@ -9,15 +9,15 @@ in `data-` attributes as well, so that a script can read the page back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from ecotrack.i18n import language, t
+from ecotrack.i18n import label, language, t
 from ecotrack.notices import Level, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
-from ecotrack.results import MeetingFacts, Notice, RectificationItem
+from ecotrack.results import MatterItem, MeetingFacts, Notice, RectificationItem
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
@@ -76,6 +76,7 @@ class PackContent:
     rectifications: Sequence[RectificationItem]  # the open and overdue items
     notice: Notice | None  # the month's notice as issued, or the draft
     notice_recorded: str | None  # the document number when the month's notice was issued already
+    matters: Sequence[MatterItem] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
 
 
 def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
@@ -103,6 +104,7 @@ def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
             rectifications=facts.rectifications,
             notice=facts.notice,
             notice_recorded=facts.notice_recorded,
+            matters=facts.matters,
         )
     )
 
@@ -167,6 +169,7 @@ def page(content: PackContent) -> str:
         _charts(content),
         _overdue(content),
         _rectifications(content),
+        _matters(content),
         _notice(content),
         "</body></html>",
     ]
@@ -297,6 +300,7 @@ def _overdue(content: PackContent) -> str:
     heading, none = escape(t("Overdue units")), escape(t("none"))
     if not content.overdue:
         return f'<section id="overdue"><h2>{heading}</h2><p>{none}</p></section>'
+    titles = {i.matter.id: i.matter.title for i in content.matters}
     lines = []
     for unit in content.overdue:
         gaps = "<br>".join(
@@ -305,14 +309,22 @@ def _overdue(content: PackContent) -> str:
         )
         lines.append(
             f'<tr data-unit="{escape(unit.unit)}" data-missing="{" ".join(unit.missing_reports)}" '
-            f'data-behind="{" ".join(r.target for r in unit.behind)}">'
+            f'data-behind="{" ".join(r.target for r in unit.behind)}" '
+            f'data-matters="{" ".join(str(m) for m in unit.matters_overdue)}">'
             f'<td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>'
             f'<td>{escape(" ".join(unit.missing_reports))}</td><td class="name">{gaps}</td>'
-            f"<td>{escape(' '.join(str(n) for n in unit.rectification_overdue))}</td></tr>"
+            f"<td>{escape(' '.join(str(n) for n in unit.rectification_overdue))}"
+            f"{_matters_named(unit.matters_overdue, titles)}</td></tr>"
         )
     head = [t("Unit"), t("Missing reports"), t("Behind targets and gaps"), t("Rectification overdue")]
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return f'<section id="overdue"><h2>{heading}</h2><table><tr>{header}</tr>{"".join(lines)}</table></section>'
+
+
+def _matters_named(ids: Sequence[int], titles: Mapping[int, str]) -> str:
+    """The overdue matters of a unit, for its row of the overdue table."""
+    named = [escape(t("matter overdue: {matters}", matters=f"#{m} {titles.get(m, '')}".strip())) for m in ids]
+    return "".join(f"<br>{line}" for line in named)
 
 
 def _gap(plan: Plan, row: StatusRow) -> str:
@@ -335,6 +347,24 @@ def _rectifications(content: PackContent) -> str:
     )
     head = "".join(f"<th>{escape(h)}</th>" for h in (t("Notice"), t("Unit"), t("Due"), t("State")))
     return f'<section id="rectifications"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
+
+
+def _matters(content: PackContent) -> str:
+    """The assigned matters' items not yet answered or closed (SPEC §17); the section is left out in a year
+    without matters."""
+    if not content.matters:
+        return ""
+    plan = content.plan
+    lines = "".join(
+        f'<tr data-unit="{escape(i.unit)}" data-matter="{i.matter.id}" data-state="{escape(i.state)}">'
+        f'<td class="name">#{i.matter.id} {escape(i.matter.title)}</td><td class="name">{escape(i.matter.source)}</td>'
+        f'<td class="name">{escape(_name(plan, i.unit, i.stored.unit_name))}</td>'
+        f"<td>{escape(i.due.isoformat())}</td><td>{escape(label(i.state))}</td></tr>"
+        for i in content.matters
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in (t("Matter"), t("Assigned by"), t("Unit"), t("Due"), t("State")))
+    heading = escape(t("Open assigned matters"))
+    return f'<section id="matters"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
 
 
 def _notice(content: PackContent) -> str:

@@ -27,6 +27,9 @@ from ecotrack.results import (
     HistoryEntry,
     IssuedDraft,
     IssuedNotice,
+    ItemStep,
+    Matter,
+    MatterItem,
     NoticeNaming,
     RectificationItem,
     Reminder,
@@ -295,16 +298,17 @@ def overdue_report(
     documents: Mapping[int, str],
     *,
     brief: bool,
+    matters: Mapping[int, Matter] | None = None,
 ) -> None:
     """`overdue` for people: the table, or one line per unit for the projector (notices cited by the document
-    numbers they were issued with)."""
+    numbers they were issued with, assigned matters by their titles)."""
     if not units:
         info(t("no unit is overdue as of {as_of}", as_of=as_of.isoformat()))
         return
     title = t(
         "Overdue units as of {as_of} (evaluation month {month})", as_of=as_of.isoformat(), month=month or t("none yet")
     )
-    (overdue_brief if brief else overdue_table)(plan, units, documents, title)
+    (overdue_brief if brief else overdue_table)(plan, units, documents, title, matters or {})
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
@@ -527,31 +531,64 @@ def rectifications_table(plan: Plan, items: Sequence[RectificationItem], title: 
     for item in items:
         stored = item.stored
         unit = plan.unit(stored.unit)
-        answers = [s for s in stored.steps if s.kind == "answered"]
-        decisions = [s for s in stored.steps if s.kind != "answered"]
-        answer = _text("")
-        if answers:
-            latest = answers[-1]
-            answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
-            for attached in latest.attachments:
-                answer.append(
-                    f"\n📎 {escaped(attached.name)} ({attached.size:,} B) {attached.sha256[:12]}", style="dim"
-                )
-        if decisions:
-            last = decisions[-1]
-            decided = t("closed by override") if last.override else label(last.kind)
-            answer.append(
-                ("\n" if answers else "") + f"{decided} {last.on.isoformat()} {last.by}: {last.text}",
-                style="dim",
-            )
         table.add_row(
             stored.document_number,
             unit.display_name(lang) if unit else stored.unit,
             item.due.isoformat(),
             Text(label(item.state), style=ITEM_STYLES.get(item.state, "")),
-            answer,
+            _answer_cell(stored.steps),
         )
     console().print(table)
+
+
+def matters_table(plan: Plan, items: Sequence[MatterItem], title: str) -> None:
+    """Each assigned matter's items with the due date, state and latest answer, as rectifications show theirs."""
+    lang = language()
+    table = _table(
+        title,
+        None if items else t("no matter has been assigned yet"),
+        compact=console().width < WIDE_TABLE,
+        columns=[
+            (N_("Matter"), "left"),
+            (N_("Unit"), "left"),
+            (N_("Due"), "left"),
+            (N_("State"), "left"),
+            (N_("Answer"), "left"),
+        ],
+    )
+    for item in items:
+        matter = item.matter
+        unit = plan.unit(item.unit)
+        head = _text(f"#{matter.id} {matter.title}")
+        head.append(f"\n{matter.source} {matter.assigned_on.isoformat()}", style="dim")
+        table.add_row(
+            head,
+            unit.display_name(lang) if unit else item.unit,
+            item.due.isoformat(),
+            Text(label(item.state), style=ITEM_STYLES.get(item.state, "")),
+            _answer_cell(item.stored.steps),
+        )
+    console().print(table)
+
+
+def _answer_cell(steps: Sequence[ItemStep]) -> Text:
+    """An item's latest answer (with its files) and the office's last decision on it."""
+    answers = [s for s in steps if s.kind == "answered"]
+    decisions = [s for s in steps if s.kind != "answered"]
+    answer = _text("")
+    if answers:
+        latest = answers[-1]
+        answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
+        for attached in latest.attachments:
+            answer.append(f"\n📎 {escaped(attached.name)} ({attached.size:,} B) {attached.sha256[:12]}", style="dim")
+    if decisions:
+        last = decisions[-1]
+        decided = t("closed by override") if last.override else label(last.kind)
+        answer.append(
+            ("\n" if answers else "") + f"{decided} {last.on.isoformat()} {last.by}: {last.text}",
+            style="dim",
+        )
+    return answer
 
 
 def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
@@ -568,15 +605,21 @@ def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
             (N_("Due"), "left"),
         ],
     )
+    with_matters = any(reminder.matters for reminder in reminders)
+    if with_matters:
+        table.add_column(t("Assigned matters"))
     for reminder in reminders:
         contact = reminder.unit.contact
-        table.add_row(
+        cells = [
             reminder.unit.display_name(lang),
             f"{contact.name} {contact.phone}" if contact else "",
             " ".join(reminder.reports),
             " ".join(reminder.documents),
             reminder.due.isoformat(),
-        )
+        ]
+        if with_matters:
+            cells.append(_matter_titles([m.id for m in reminder.matters], {m.id: m for m in reminder.matters}))
+        table.add_row(*cells)
     console().print(table)
 
 
@@ -862,7 +905,9 @@ def filings_grid(plan: Plan, filings: Sequence[UnitFilings], title: str) -> None
     console().print(table)
 
 
-def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
+def overdue_table(
+    plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str, matters: Mapping[int, Matter]
+) -> None:
     lang = language()
     table = _table(
         title,
@@ -897,6 +942,9 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
         if unit.refile_overdue:
             entries = ", ".join(f"#{n}" for n in unit.refile_overdue)
             lines.append((Text(t("refile overdue: {entries}", entries=entries), style="red"), "", "", "", ""))
+        if unit.matters_overdue:
+            titles = _matter_titles(unit.matters_overdue, matters)
+            lines.append((Text(t("matter overdue: {matters}", matters=titles), style="red"), "", "", "", ""))
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
@@ -919,7 +967,13 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
     console().print(table)
 
 
-def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
+def _matter_titles(ids: Sequence[int], matters: Mapping[int, Matter]) -> str:
+    return ", ".join(f"#{m} {escaped(matters[m].title)}" if m in matters else f"#{m}" for m in ids)
+
+
+def overdue_brief(
+    plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str, matters: Mapping[int, Matter]
+) -> None:
     """One line per unit with its reasons, for the projector at the monthly meeting."""
     lang = language()
     out = console()
@@ -936,13 +990,15 @@ def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
             reasons.append(t("rectification overdue: {numbers}", numbers=numbers))
         if unit.refile_overdue:
             reasons.append(t("refile overdue: {entries}", entries=", ".join(f"#{n}" for n in unit.refile_overdue)))
+        if unit.matters_overdue:
+            reasons.append(t("matter overdue: {matters}", matters=_matter_titles(unit.matters_overdue, matters)))
         if unit.behind:
             reasons.append(t("behind: {targets}", targets=", ".join(row.target for row in unit.behind)))
         line.append("  " + tp("list separator", "; ").join(reasons))
         out.print(line)
     out.print(
         _text(
-            t("(n) after a unit: its reasons, missing reports, overdue rectifications or refiles, lagging targets"),
+            t("(n) after a unit: its reasons: missing reports, overdue items, refiles and matters, lagging targets"),
             style="dim",
         )
     )

@@ -161,6 +161,34 @@ class StoredItem:
 
 
 @dataclass(frozen=True)
+class Matter:
+    """An assigned matter (交办事项, SPEC §17): outside the plan, from a leader's 批示 or a meeting, due on a day."""
+
+    id: int
+    title: str
+    source: str
+    due: date
+    assigned_on: date  # the day it was assigned (--on): its items exist from it
+    recorded_at: str  # local time
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class StoredMatterItem:
+    """One unit's item of an assigned matter, with everything done about it (the same steps as a notice's)."""
+
+    item_id: int
+    matter: Matter
+    unit: str
+    unit_name: str
+    steps: list[ItemStep]
+
+    @property
+    def events(self) -> list[ItemEvent]:
+        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]
+
+
+@dataclass(frozen=True)
 class StoredAdjustment:
     id: int
     unit: str
@@ -339,6 +367,26 @@ class RectificationItem:
 
 
 @dataclass(frozen=True)
+class MatterItem:
+    """An assigned matter's item as of a date: its matter, unit, state, and what was done about it by then."""
+
+    stored: StoredMatterItem
+    state: rules.ItemState
+
+    @property
+    def unit(self) -> str:
+        return self.stored.unit
+
+    @property
+    def matter(self) -> Matter:
+        return self.stored.matter
+
+    @property
+    def due(self) -> date:
+        return self.stored.matter.due
+
+
+@dataclass(frozen=True)
 class Reminder:
     """A unit to chase (催办): its reports and rectifications due soon and not filed, and the earliest date."""
 
@@ -347,6 +395,7 @@ class Reminder:
     rectifications: list[int]
     due: date
     documents: list[str] = field(default_factory=list)  # the recorded document numbers of `rectifications`
+    matters: list[Matter] = field(default_factory=list)  # assigned matters due then and not answered
 
 
 @dataclass(frozen=True)
@@ -366,6 +415,7 @@ class Overdue:
     evaluation_month: str | None
     units: list[rules.OverdueUnit]
     documents: Mapping[int, str] = field(default_factory=dict)  # notice numbers → their recorded document numbers
+    matters: Mapping[int, Matter] = field(default_factory=dict)  # the overdue assigned matters, by id
 
 
 @dataclass(frozen=True)
@@ -445,6 +495,7 @@ class YearExport:
     rectifications: list[RectificationItem]
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
     appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
+    matters: tuple[MatterItem, ...] = ()  # the assigned matters' items as of the date (SPEC §17)
 
 
 @dataclass(frozen=True)
@@ -460,6 +511,7 @@ class MeetingFacts:
     trajectories: list[rules.Trajectory]
     notice: Notice | None
     notice_recorded: str | None
+    matters: tuple[MatterItem, ...] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
 
 
 # Writes a publication's document before it is recorded; gives back what takes it away again.

@@ -179,10 +179,28 @@ class OverdueUnit:
     behind: list[StatusRow]
     rectification_overdue: list[int] = field(default_factory=list)  # notice numbers (SPEC §10)
     refile_overdue: list[int] = field(default_factory=list)  # returned entries not refiled in time (SPEC §16)
+    matters_overdue: list[int] = field(default_factory=list)  # assigned matters not answered by their due date (§17)
 
     @property
     def count(self) -> int:
-        return len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue) + len(self.refile_overdue)
+        return (
+            len(self.missing_reports)
+            + len(self.behind)
+            + len(self.rectification_overdue)
+            + len(self.refile_overdue)
+            + len(self.matters_overdue)
+        )
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """Per unit, what is overdue besides the monthly figures: rectification items (their notices' numbers, SPEC
+    §10), returned entries not refiled by their deadline (entry ids, §16) and assigned matters (matter ids, §17)."""
+
+    items: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    refiles: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    matters: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)  # of units that file nothing but were assigned a matter
 
 
 @dataclass(frozen=True)
@@ -563,23 +581,24 @@ def extended_month(year: int, extend_to: date) -> int:
     return 12 if extend_to.year > year else extend_to.month
 
 
-def overdue_units(
-    evaluation: Evaluation,
-    overdue_items: Mapping[str, Sequence[int]] | None = None,
-    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
-) -> list[OverdueUnit]:
-    """Units with a behind assignment, a missing month, an overdue rectification item (`overdue_items`: the
-    notice numbers, per unit) or a returned entry not refiled by its deadline (`overdue_refiles`: the entry
-    ids, per unit), most reasons first, then plan order (SPEC §5, §10, §16)."""
+def overdue_units(evaluation: Evaluation, outstanding: Outstanding | None = None) -> list[OverdueUnit]:
+    """Units with a behind assignment, a missing month, or something `outstanding` (an overdue rectification
+    item, a returned entry not refiled by its deadline, an overdue assigned matter), most reasons first, then
+    plan order (SPEC §5, §10, §16, §17). A unit with only an overdue matter is listed too."""
+    over = outstanding or Outstanding()
     listed: list[OverdueUnit] = []
     rows_by_unit = evaluation.rows_by_unit()
-    for unit_filings in evaluation.filings:
-        missing = [month for month, status in unit_filings.months.items() if status == "missing"]
-        behind = [r for r in rows_by_unit.get(unit_filings.unit, []) if r.status == "behind"]
-        items = list((overdue_items or {}).get(unit_filings.unit, []))
-        refiles = list((overdue_refiles or {}).get(unit_filings.unit, []))
-        if missing or behind or items or refiles:
-            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind, items, refiles))
+    names = {f.unit: f.unit_name for f in evaluation.filings}
+    for unit in [*names, *(code for code in over.matters if code not in names)]:
+        months = next((f.months for f in evaluation.filings if f.unit == unit), {})
+        missing = [month for month, status in months.items() if status == "missing"]
+        behind = [r for r in rows_by_unit.get(unit, []) if r.status == "behind"]
+        items = list(over.items.get(unit, []))
+        refiles = list(over.refiles.get(unit, []))
+        matters = list(over.matters.get(unit, []))
+        if missing or behind or items or refiles or matters:
+            name = names.get(unit) or over.names.get(unit, unit)
+            listed.append(OverdueUnit(unit, name, missing, behind, items, refiles, matters))
     # sorted() is stable, so units with equal counts keep plan order
     return sorted(listed, key=lambda u: -u.count)
 
@@ -608,15 +627,17 @@ def overdue_refiles(refiles: Sequence[Refile], as_of: date) -> dict[str, list[in
 @dataclass(frozen=True)
 class Uncured:
     """What a notice named a unit for that is not cured yet (SPEC §16 销号): months still not filed, targets
-    still behind, rectification items still not answered, returned entries still not refiled."""
+    still behind, rectification items still not answered, returned entries still not refiled, assigned matters
+    still not answered."""
 
     months: list[str]
     targets: list[str]
     notices: list[int]
     refiles: list[int]
+    matters: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.targets or self.notices or self.refiles)
+        return bool(self.months or self.targets or self.notices or self.refiles or self.matters)
 
 
 def uncured(
@@ -628,10 +649,12 @@ def uncured(
     notices: Mapping[int, ItemState],
     refiles: Sequence[int],
     refiles_overdue: Sequence[int],
+    matters: Mapping[int, ItemState] | None = None,
 ) -> Uncured:
     """Each reason a notice named `unit` for, checked as of the evaluation's date C (SPEC §18): a named month is
     filed (on time, late, or no longer required); a named target is not behind; a named overdue item (by its
-    notice's number, with its state at C) is answered or closed; a named refile is no longer overdue."""
+    notice's number, or a matter by its id, with its state at C) is answered or closed; a named refile is no
+    longer overdue."""
     filed = next((f.months for f in evaluation.filings if f.unit == unit), {})
     behind = {r.target for r in evaluation.rows if r.unit == unit and r.status == "behind"}
     return Uncured(
@@ -639,6 +662,7 @@ def uncured(
         targets=[code for code in targets if code in behind],
         notices=[number for number, state in notices.items() if state not in ("answered", "closed")],
         refiles=[entry for entry in refiles if entry in refiles_overdue],
+        matters=[matter for matter, state in (matters or {}).items() if state not in ("answered", "closed")],
     )
 
 
@@ -650,7 +674,8 @@ ItemEventKind = Literal["answered", "closed", "reopened"]
 
 @dataclass(frozen=True)
 class ItemEvent:
-    """Something done about a rectification item: the unit's answer, or the office closing or returning it."""
+    """Something done about an item (a notice's or a matter's): the unit's answer, or the office closing or
+    returning it."""
 
     kind: ItemEventKind
     on: date

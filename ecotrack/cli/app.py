@@ -319,7 +319,7 @@ def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting, pictures, rectification, requests, review, yearend
+    from ecotrack.cli import admin, entries, matters, meeting, pictures, rectification, requests, review, yearend
     from ecotrack.cli import plan as plan_commands
 
     commands.add_typer(plan_commands.app, name="plan", rich_help_panel=N_("Set-up"))
@@ -331,6 +331,7 @@ def _register() -> None:
     rectification.register(commands)
     yearend.register(commands)
     requests.register(commands)
+    matters.register(commands)
 
 
 _register()

@@ -153,7 +153,9 @@ def overdue(
         data=listings.overdue_data(plan, day, found.evaluation_month, listed),
         rows=lambda: listings.overdue_rows(listed),
         columns=listings.OVERDUE_COLUMNS,
-        table=lambda: render.overdue_report(plan, day, found.evaluation_month, listed, found.documents, brief=brief),
+        table=lambda: render.overdue_report(
+            plan, day, found.evaluation_month, listed, found.documents, brief=brief, matters=found.matters
+        ),
         bom=not no_bom,
     )
     if exit_code and listed:

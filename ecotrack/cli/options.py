@@ -49,6 +49,14 @@ def remark(text: str, option: str) -> str:
     return read_remark(text, option)
 
 
+def required_remark(text: str, option: str) -> str:
+    """`remark`, which may not be left empty."""
+    cleaned = remark(text, option)
+    if not cleaned:
+        raise BadInput(t("{option} is required", option=option))
+    return cleaned
+
+
 # The days a date option may name: the plan years' range (1900-2100, SPEC §3) and the year after the last,
 # when its assessment is run. Beyond it a date is a typing slip, and date arithmetic would overflow.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2101, 12, 31)

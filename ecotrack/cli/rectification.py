@@ -195,7 +195,9 @@ def remind(
         for reminder in reminders:
             render.plain(_message(plan.office, reminder))
         return
-    rows = listings.remind_rows([(r.unit, r.reports, r.rectifications, r.due) for r in reminders])
+    rows = listings.remind_rows(
+        [(r.unit, r.reports, r.rectifications, r.due, [m.id for m in r.matters]) for r in reminders]
+    )
     emit(
         OutputFormat(fmt.value),
         data={"plan_year": plan.year, "as_of": day, "units": rows},
@@ -220,6 +222,8 @@ def _message(office: str, reminder: Reminder) -> str:
         parts.append(
             t("the rectification asked by notice {numbers}", numbers=", ".join(map(str, reminder.rectifications)))
         )
+    for matter in reminder.matters:
+        parts.append(t("the assigned matter “{title}” ({source})", title=matter.title, source=matter.source))
     return t(
         "[Reminder] {whom}: please file {what} by {due}. ({office})",
         whom=whom,

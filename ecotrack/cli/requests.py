@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import ID_RANGE, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, parse_day
+from ecotrack.cli.options import (
+    ID_RANGE,
+    FormatOpt,
+    NoBomOpt,
+    OnOpt,
+    OutputFormat,
+    UnitOpt,
+    done_on,
+    parse_day,
+    required_remark,
+)
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
-from ecotrack.cli.yearend import OnOpt, _required, acted_on
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t
 
@@ -47,8 +56,8 @@ def request(
     kind: RequestKind = "extend" if extend_to is not None else "amount" if amount is not None else "exempt"
     new_date = parse_day(extend_to, "--extend-to") if extend_to is not None else None
     new_amount = read_value(amount, "--amount") if amount is not None else None
-    reason = _required(reason, "--reason")
-    day = acted_on(on)
+    reason = required_remark(reason, "--reason")
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         chosen = known_target(tracker.plan, target, code).code
@@ -113,12 +122,12 @@ def requests_decide(
 
     if approve == reject:
         raise BadInput(t("give --approve or --reject (one of them)"))
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     chosen = None
     if from_period is not None:
         year, month = read_period(from_period, "--from")
         chosen = period_label(year, month)
-    day = acted_on(on)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         if chosen is not None and int(chosen[:4]) != tracker.plan.year:
             year = tracker.plan.year

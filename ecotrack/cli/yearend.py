@@ -17,11 +17,12 @@ from ecotrack.cli.options import (
     AsOfOpt,
     FormatOpt,
     NoBomOpt,
+    OnOpt,
     OutputFormat,
     UnitOpt,
     as_of_date,
-    parse_day,
-    remark,
+    done_on,
+    required_remark,
     writable_place,
 )
 from ecotrack.cli.output import emit, write_bytes, write_file
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
     from ecotrack.results import PublicationWriter, StoredPublication
 
 PANEL = N_("Year end (office and scripts)")
-
-OnOpt = Annotated[
-    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
-]
 
 
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
@@ -84,7 +81,7 @@ def assess(
         as_of=as_of, unit=unit, final=final, trial=trial, publish=publish, on=on, docx=docx, xlsx=xlsx, out=out
     )
     day = as_of_date(as_of)
-    act_day = acted_on(on)
+    act_day = done_on(on)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         code = known_unit(plan, unit).code if unit is not None else None
@@ -196,16 +193,6 @@ def _publication_writer(plan: Plan, out: Path) -> PublicationWriter:
     return write
 
 
-def acted_on(text: str | None) -> date:
-    """`--on`, the day an act was done (default today), not in the future (SPEC §18)."""
-    if text is None:
-        return date.today()
-    day = parse_day(text, "--on")
-    if day > date.today():
-        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
-    return day
-
-
 def appeal(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit that asks for review."))],
@@ -213,8 +200,8 @@ def appeal(
     on: OnOpt = None,
 ) -> None:
     """File a unit's request for review of the published result, within its window."""
-    text = _required(text, "--text")
-    day = acted_on(on)
+    text = required_remark(text, "--text")
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         number, publication = tracker.appeal(code, text, day, dated=on is not None)
@@ -277,9 +264,9 @@ def appeals_decide(
     """Decide an appeal once: uphold it (then correct: `score add|void`, a catch-up, a return), or reject it."""
     if uphold == reject:
         raise BadInput(t("give --uphold or --reject (one of them)"))
-    reason = _required(reason, "--reason")
-    named = [_required(ref, "--ref") for ref in refs or []]
-    day = acted_on(on)
+    reason = required_remark(reason, "--reason")
+    named = [required_remark(ref, "--ref") for ref in refs or []]
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         tracker.decide_appeal(number, uphold, reason, named, day)
     render.info(t("appeal #{id} is upheld", id=number) if uphold else t("appeal #{id} is rejected", id=number))
@@ -307,7 +294,7 @@ def score_add(
         raise BadInput(t("--points '{text}' is not a number like 2 or -3", text=points)) from None
     if not math.isfinite(value) or value == 0 or abs(value) > 1000:
         raise BadInput(t("--points '{text}': give a bonus above 0 or a deduction below 0 (at most 1000)", text=points))
-    item, basis = _required(item, "--item"), _required(basis, "--basis")
+    item, basis = required_remark(item, "--item"), required_remark(basis, "--basis")
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         number = tracker.add_adjustment(code, "points", value, item, basis)
@@ -323,7 +310,7 @@ def score_veto(
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
 ) -> None:
     """Veto a unit's grade: it gets the veto grade, ranked at its score."""
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         number = tracker.add_adjustment(code, "veto", 0.0, t("veto"), reason)
@@ -339,7 +326,7 @@ def score_void(
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
 ) -> None:
     """Cancel an adjustment or a veto: it stays in the record and counts for nothing."""
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     with open_tracker(ctx) as tracker:
         tracker.void_adjustment(number, reason)
     render.info(t("adjustment #{id} is void", id=number))
@@ -375,13 +362,6 @@ ADJUSTMENT_COLUMNS = (
     "voided_at",
     "voided_by",
 )
-
-
-def _required(text: str, option: str) -> str:
-    cleaned = remark(text, option)
-    if not cleaned:
-        raise BadInput(t("{option} is required", option=option))
-    return cleaned
 
 
 class ExportFormat(StrEnum):

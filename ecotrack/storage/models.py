@@ -213,16 +213,43 @@ class NoticeRecord(SQLModel, table=True):
 
 
 class NoticeItemRecord(SQLModel, table=True):
-    """One unit named in a notice, with its count of notices this year (this one included)."""
+    """An item: one unit named in a notice, with its count of notices this year (this one included), or one unit
+    a matter is assigned to (SPEC §10, §17; one item table for both, so one state machine and one family of
+    reports and decisions)."""
 
     __tablename__ = "notice_item"
-    __table_args__ = (UniqueConstraint("notice_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("notice_id", "unit_id"),
+        UniqueConstraint("matter_id", "unit_id"),
+        CheckConstraint("(notice_id IS NULL) <> (matter_id IS NULL)", name="one_owner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    notice_id: int = Field(foreign_key="notice.id", index=True)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id", index=True)
+    matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     count_this_year: int
     added_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # named by the office (SPEC §10)
+
+
+class MatterRecord(SQLModel, table=True):
+    """An assigned matter (交办事项, SPEC §17): a leader's 批示 or a meeting's decision, outside the plan, due on a
+    day; its units' items are rows of `notice_item`."""
+
+    __tablename__ = "matter"
+    __table_args__ = (
+        CheckConstraint("due >= assigned_on", name="due_after_assigned"),
+        CheckConstraint("title <> '' AND source <> ''", name="said"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(sa_column=Column(Text, nullable=False))  # who assigned it: a 批示, a meeting
+    due: date
+    assigned_on: date  # the act's day (--on): the items exist from it
+    recorded_at: datetime
+    recorded_by: str
 
 
 class NoticeVoidRecord(SQLModel, table=True):

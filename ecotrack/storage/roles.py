@@ -48,6 +48,8 @@ CLERK_ROWS = {
     # its own unit's requests (延期, 调整, 免责) and the decisions on them only (SPEC §17)
     "request": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user)",
     "request_decision": "request_id IN (SELECT id FROM request)",
+    # the assigned matters its unit has an item of (the items' own policy limits the subquery, SPEC §17)
+    "matter": "id IN (SELECT matter_id FROM notice_item)",
     CLERK_UNITS: "login = session_user",  # who the other clerks are is not a clerk's to read
 }
 # What a clerk may add: its unit's entries (in its own import batches), rectification reports on its unit's

@@ -42,13 +42,19 @@ class MeetingDesk(RectificationDesk):
     """Overdue units, notices, rectification and reminders."""
 
     def overdue(self, as_of: date) -> Overdue:
-        """The units overdue as of a date, most reasons first (SPEC §5, §10), with the month they are judged by."""
+        """The units overdue as of a date, most reasons first (SPEC §5, §10, §16, §17), with the month they are
+        judged by."""
         evaluation = self.evaluate(as_of)
-        items, refiles = self.read(
-            lambda session: (self._overdue_items(session, as_of), self._overdue_refiles(session, as_of))
+        outstanding, matters = self.read(
+            lambda session: (self._outstanding(session, as_of), self._matters_by_id(session))
         )
+        listed = rules.overdue_units(evaluation, outstanding)
+        named = {m for unit in listed for m in unit.matters_overdue}
         return Overdue(
-            evaluation.evaluation_month, rules.overdue_units(evaluation, items, refiles), self.document_numbers()
+            evaluation.evaluation_month,
+            listed,
+            self.document_numbers(),
+            {m: matter for m, matter in matters.items() if m in named},
         )
 
     def document_numbers(self) -> dict[int, str]:
@@ -103,6 +109,7 @@ class MeetingDesk(RectificationDesk):
             trajectories=self.trajectories(as_of, behind),
             notice=notice,
             notice_recorded=recorded,
+            matters=tuple(i for i in self.matters(as_of) if i.state in ("open", "overdue", "reopened")),
         )
 
     def trajectories(self, as_of: date, assignments: Sequence[tuple[str, str]]) -> list[rules.Trajectory]:
@@ -166,13 +173,12 @@ class MeetingDesk(RectificationDesk):
             ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
             evaluation = rules.evaluate(self.plan, ledger, as_of, self.amendments_in(session))
             assert evaluation.evaluation_month == month
-            overdue_items = self._overdue_items(session, as_of)
-            overdue_refiles = self._overdue_refiles(session, as_of)
+            outstanding = self._outstanding(session, as_of)
             issued = notice_store.notices(session=session, plan_id=self.stored.id)
             counting = self.notices_in_force(issued, as_of)  # the ladder and "named before" (SPEC §6, §10, §18)
             already_named = months_named(counting)
             chosen = editorial or notices.Editorial()
-            self._check_editorial(notices.candidates(evaluation, overdue_items, already_named, overdue_refiles), chosen)
+            self._check_editorial(notices.candidates(evaluation, outstanding, already_named), chosen)
             first = next((n for n in issued if n.evaluation_month == month and n.voided is None), None)
             if first is not None:
                 raise Refused(
@@ -189,13 +195,13 @@ class MeetingDesk(RectificationDesk):
                 evaluation,
                 number=notice_store.next_notice_number(session=session, plan_id=self.stored.id),
                 prior_counts=named_counts(counting),
-                overdue_items=overdue_items,
+                outstanding=outstanding,
                 already_named=already_named,
                 editorial=chosen,
-                overdue_refiles=overdue_refiles,
                 dated=dated,
                 # earlier notices are cited by the numbers they were issued with (SPEC §16)
                 issued_numbers={n.number: n.document_number for n in issued},
+                matter_titles={m: matter.title for m, matter in self._matters_by_id(session).items()},
             )
             if not notice.units:
                 return None
