@@ -228,11 +228,11 @@ class RectificationDesk(TrackerBase):
         """The office records a matter assigned outside the plan on `on`, due on `due`, one item per unit; its id."""
         by = self.recorder()
         self.require_office(t("assigning a matter"))
-        if due < on:
-            raise BadInput(t("--due {due} is before the day it is assigned ({on})", due=due, on=on.isoformat()))
         twice = sorted({code for code in units if units.count(code) > 1})
         if twice:
             raise BadInput(t("--unit {units} is given twice", units=", ".join(twice)))
+        if due < on:
+            raise BadInput(t("--due {due} is before the day it is assigned ({on})", due=due, on=on.isoformat()))
 
         def record(session: Session) -> int:
             at = utc_now()
