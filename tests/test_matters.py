@@ -131,7 +131,7 @@ def test_a_close_needs_an_answer_and_is_final(year: Workspace) -> None:
         assert "Traceback" not in outcome.stderr
     assert year.snapshot() == before
     year.ok("matters", "close", "1", "--unit", "d", "--override", "--note", "经研究同意办结", "--on", "2012-04-22")
-    [step] = [i for i in js(year, "matters", "--as-of", "2012-04-22")["items"] if i["unit"] == "d"][0]["steps"]
+    [step] = next(i for i in js(year, "matters", "--as-of", "2012-04-22")["items"] if i["unit"] == "d")["steps"]
     assert (step["kind"], step["override"], step["text"]) == ("closed", True, "经研究同意办结")
 
 
