@@ -838,6 +838,7 @@ def appeal_rows(appeals: Sequence[StoredAppeal]) -> list[dict[str, Any]]:
             "decided_on": a.decision.decided_on.isoformat() if a.decision else None,
             "decided_at": a.decision.decided_at if a.decision else None,
             "decided_by": a.decision.decided_by if a.decision else None,
+            "attachments": [vars(f) for f in a.attachments],
         }
         for a in appeals
     ]
@@ -863,6 +864,7 @@ def request_rows(requests: Sequence[StoredRequest]) -> list[dict[str, Any]]:
             "decided_on": r.decision.decided_on.isoformat() if r.decision else None,
             "decided_at": r.decision.decided_at if r.decision else None,
             "decided_by": r.decision.decided_by if r.decision else None,
+            "attachments": [vars(f) for f in r.attachments],
         }
         for r in requests
     ]
@@ -885,6 +887,7 @@ REQUEST_COLUMNS = (
     "decided_on",
     "decided_at",
     "decided_by",
+    "attachments",
 )
 
 
@@ -918,6 +921,7 @@ APPEAL_COLUMNS = (
     "decided_on",
     "decided_at",
     "decided_by",
+    "attachments",
 )
 
 

@@ -22,6 +22,7 @@ from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import AmendedAssignment, Plan, Target, month_of
 from ecotrack.results import (
+    AttachedFile,
     EarlierBatch,
     FilingReport,
     HistoryEntry,
@@ -571,6 +572,11 @@ def matters_table(plan: Plan, items: Sequence[MatterItem], title: str) -> None:
     console().print(table)
 
 
+def _files_lines(files: Sequence[AttachedFile]) -> str:
+    """Attached files, one line each after the text they were filed with."""
+    return "".join(f"\n📎 {escaped(f.name)} ({f.size:,} B) {f.sha256[:12]}" for f in files)
+
+
 def _answer_cell(steps: Sequence[ItemStep]) -> Text:
     """An item's latest answer (with its files) and the office's last decision on it."""
     answers = [s for s in steps if s.kind == "answered"]
@@ -1110,6 +1116,7 @@ def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> No
     )
     for a in appeals:
         filed = f"{a.text}\n" + t("filed on {day} by {by}", day=a.filed_on.isoformat(), by=a.filed_by)
+        filed += _files_lines(a.attachments)
         decided = ""
         if a.decision is not None:
             decided = (
@@ -1160,6 +1167,7 @@ def requests_table(plan: Plan, requests: Sequence[StoredRequest], title: str) ->
     )
     for r in requests:
         made = f"{r.reason}\n" + t("made on {day} by {by}", day=r.requested_on.isoformat(), by=r.requested_by)
+        made += _files_lines(r.attachments)
         decided = ""
         if r.decision is not None:
             decided = (

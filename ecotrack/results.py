@@ -250,6 +250,7 @@ class StoredAppeal:
     filed_at: str
     filed_by: str
     decision: AppealDecision | None
+    attachments: list[AttachedFile] = field(default_factory=list)  # the files filed with it
 
     def state_on(self, day: date | None = None) -> AppealState:
         """pending, upheld or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""
@@ -295,6 +296,7 @@ class StoredRequest:
     requested_at: str
     requested_by: str
     decision: RequestDecision | None
+    attachments: list[AttachedFile] = field(default_factory=list)  # the files filed with it
 
     def state_on(self, day: date | None = None) -> RequestState:
         """pending, approved or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""

@@ -193,6 +193,16 @@ def test_a_decision_is_taken_once(year: Workspace) -> None:
     assert (row["state"], row["reason"], row["decided_on"]) == ("rejected", "无据", "2013-01-12")
 
 
+def test_an_appeal_keeps_its_files(year: Workspace) -> None:
+    """SPEC §15: `appeal --attach FILE…`, listed with the appeal and written back byte for byte."""
+    publish_first(year)
+    (year.root / "证明.pdf").write_bytes(b"%PDF-1.4 evidence")
+    year.ok("appeal", "--unit", "x", "--text", "漏计", "--attach", "证明.pdf", "--on", "2013-01-11")
+    [attached] = js(year, "appeals")["appeals"][0]["attachments"]
+    assert (attached["name"], attached["size"]) == ("证明.pdf", 17)
+    assert year.ok("attachment", attached["sha256"]).stdout_bytes == b"%PDF-1.4 evidence"
+
+
 def test_the_records_are_append_only(year: Workspace) -> None:
     publish_first(year)
     year.ok("appeal", "--unit", "x", "--text", "甲", "--on", "2013-01-11")
@@ -289,9 +299,14 @@ def test_a_clerk_appeals_for_its_own_unit_only(tmp_path: Path, postgres_url: str
     clerk_x, clerk_y, auditor = (as_login(owner, logins[who]) for who in ("x", "y", "auditor"))
     today = date.today().isoformat()
     owner.ok(*PUBLISH, "--on", today)
-    # the clerks' own appeals, through the CLI; a clerk's --on and an appeal for another unit are refused
+    # the clerks' own appeals, through the CLI, y's with its evidence; a clerk's --on and an appeal for another
+    # unit are refused
     clerk_x.ok("appeal", "--unit", "x", "--text", "甲")
-    clerk_y.ok("appeal", "--unit", "y", "--text", "乙")
+    (clerk_y.root / "证明.pdf").write_bytes(b"%PDF-1.4 y's evidence")
+    clerk_y.ok("appeal", "--unit", "y", "--text", "乙", "--attach", "证明.pdf")
+    [(sha256,)] = owner.query("SELECT sha256 FROM attachment")
+    assert clerk_y.ok("attachment", sha256).stdout_bytes == b"%PDF-1.4 y's evidence"
+    assert clerk_x.run("attachment", sha256).exit_code == 2  # another unit's evidence: not there for x
     refused_cli(clerk_x, owner, "appeal", "--unit", "y", "--text", "冒名")
     refused_cli(clerk_x, owner, "appeal", "--unit", "x", "--text", "补", "--on", "2013-01-11")
     refused_cli(clerk_x, owner, "appeals", "decide", "1", "--uphold", "--reason", "自己")

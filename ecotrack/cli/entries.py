@@ -152,7 +152,7 @@ def report(
     ] = None,
 ) -> None:
     """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
-    from ecotrack.cli.rectification import read_attachments
+    from ecotrack.cli.options import read_attachments
 
     files = read_attachments(attach)
     now = datetime.now()

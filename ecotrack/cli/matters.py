@@ -11,6 +11,7 @@ from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
     AsOfOpt,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
     OnOpt,
@@ -19,11 +20,11 @@ from ecotrack.cli.options import (
     as_of_date,
     done_on,
     parse_day,
+    read_attachments,
     remark,
     required_remark,
 )
 from ecotrack.cli.output import emit
-from ecotrack.cli.rectification import AttachOpt, read_attachments
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t

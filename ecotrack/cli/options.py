@@ -49,6 +49,21 @@ def remark(text: str, option: str) -> str:
     return read_remark(text, option)
 
 
+AttachOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--attach", "-a", metavar="FILE", help=N_("A file to keep with it (20 MiB at most); repeat for more.")
+    ),
+]
+
+
+def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
+    """The files of `--attach`, read (the rules are the tracker's)."""
+    from ecotrack.tracker.inputs import read_attachments as read
+
+    return read(paths)
+
+
 def required_remark(text: str, option: str) -> str:
     """`remark`, which may not be left empty."""
     cleaned = remark(text, option)

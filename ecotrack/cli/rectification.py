@@ -13,6 +13,7 @@ from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
     AsOfOpt,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
     OnOpt,
@@ -20,6 +21,7 @@ from ecotrack.cli.options import (
     UnitOpt,
     as_of_date,
     done_on,
+    read_attachments,
     remark,
     writable_place,
 )
@@ -37,19 +39,6 @@ NoticeOpt = Annotated[
     int, typer.Option("--notice", "-N", metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))
 ]
 RequiredUnit = Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the notice named."))]
-AttachOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--attach", "-a", metavar="FILE", help=N_("A file to keep with it (20 MiB at most); repeat for more.")
-    ),
-]
-
-
-def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
-    """The files of `--attach`, read (the rules are the tracker's)."""
-    from ecotrack.tracker.inputs import read_attachments as read
-
-    return read(paths)
 
 
 def rectify(

@@ -9,6 +9,7 @@ import typer
 from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
     OnOpt,
@@ -16,6 +17,7 @@ from ecotrack.cli.options import (
     UnitOpt,
     done_on,
     parse_day,
+    read_attachments,
     required_remark,
 )
 from ecotrack.cli.output import emit
@@ -46,6 +48,7 @@ def request(
         bool, typer.Option("--exempt", help=N_("An exemption: take the assignment out of the year."))
     ] = False,
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+    attach: AttachOpt = None,
     on: OnOpt = None,
 ) -> None:
     """Record a unit's request about one of its assignments: extend it, change its amount, or exempt it."""
@@ -57,12 +60,21 @@ def request(
     new_date = parse_day(extend_to, "--extend-to") if extend_to is not None else None
     new_amount = read_value(amount, "--amount") if amount is not None else None
     reason = required_remark(reason, "--reason")
+    files = read_attachments(attach)
     day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         chosen = known_target(tracker.plan, target, code).code
         number = tracker.request(
-            code, chosen, kind, reason, day, extend_to=new_date, amount=new_amount, dated=on is not None
+            code,
+            chosen,
+            kind,
+            reason,
+            day,
+            extend_to=new_date,
+            amount=new_amount,
+            dated=on is not None,
+            attachments=files,
         )
     render.info(t("recorded request #{id} of {unit} on target {target}", id=number, unit=code, target=chosen))
 
@@ -92,7 +104,7 @@ def requests(
     emit(
         fmt,
         data={"plan_year": plan.year, "requests": rows},
-        rows=lambda: rows,
+        rows=lambda: listings.flat_rows(rows),
         columns=listings.REQUEST_COLUMNS,
         table=lambda: render.requests_table(plan, found, t("Requests of {year}", year=plan.year)),
         bom=not no_bom,

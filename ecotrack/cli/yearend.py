@@ -15,6 +15,7 @@ from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
     AsOfOpt,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
     OnOpt,
@@ -22,6 +23,7 @@ from ecotrack.cli.options import (
     UnitOpt,
     as_of_date,
     done_on,
+    read_attachments,
     required_remark,
     writable_place,
 )
@@ -197,14 +199,16 @@ def appeal(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit that asks for review."))],
     text: Annotated[str, typer.Option("--text", metavar="TEXT", help=N_("What it disputes, and why."))] = "",
+    attach: AttachOpt = None,
     on: OnOpt = None,
 ) -> None:
     """File a unit's request for review of the published result, within its window."""
     text = required_remark(text, "--text")
+    files = read_attachments(attach)
     day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
-        number, publication = tracker.appeal(code, text, day, dated=on is not None)
+        number, publication = tracker.appeal(code, text, day, dated=on is not None, attachments=files)
     render.info(
         t(
             "recorded appeal #{id} of {unit} against publication {number} (window until {closes})",

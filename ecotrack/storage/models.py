@@ -323,16 +323,28 @@ class AttachmentRecord(SQLModel, table=True):
 
 
 class AttachmentLinkRecord(SQLModel, table=True):
-    """A file attached to an entry or a rectification report, under the name it was given."""
+    """A file attached to one record, under the name it was given: an entry, a rectification report (a notice's or
+    an assigned matter's item), an appeal or a request."""
 
     __tablename__ = "attachment_link"
-    __table_args__ = (CheckConstraint("(entry_id IS NULL) <> (report_id IS NULL)", name="one_owner"),)
+    __table_args__ = (
+        CheckConstraint(
+            " + ".join(
+                f"(CASE WHEN {owner} IS NULL THEN 0 ELSE 1 END)"
+                for owner in ("entry_id", "report_id", "appeal_id", "request_id")
+            )
+            + " = 1",
+            name="one_owner",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     attachment_id: int = Field(foreign_key="attachment.id", index=True)
     name: str
     entry_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
     report_id: int | None = Field(default=None, foreign_key="rectification_report.id", index=True)
+    appeal_id: int | None = Field(default=None, foreign_key="appeal.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
 
 
 class ScoreAdjustmentRecord(SQLModel, table=True):

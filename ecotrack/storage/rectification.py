@@ -240,6 +240,36 @@ def attach_to_entries(
     session.flush()
 
 
+def attach_to(
+    *,
+    session: Session,
+    appeal_id: int | None = None,
+    request_id: int | None = None,
+    attachments: Sequence[tuple[str, bytes]],
+    at: datetime,
+    by: str,
+) -> None:
+    """Attach files to an appeal or a request (SPEC §15, §17)."""
+    for name, content in attachments:
+        attachment_id = _stored(session, content, at, by)
+        session.add(
+            AttachmentLinkRecord(attachment_id=attachment_id, name=name, appeal_id=appeal_id, request_id=request_id)
+        )
+    session.flush()
+
+
+def appeal_files(*, session: Session, appeal_ids: Sequence[int]) -> dict[int, list[AttachedFile]]:
+    """The files attached to appeals, per appeal."""
+    return _attached(session, col(AttachmentLinkRecord.appeal_id), col(AttachmentLinkRecord.appeal_id).in_(appeal_ids))
+
+
+def request_files(*, session: Session, request_ids: Sequence[int]) -> dict[int, list[AttachedFile]]:
+    """The files attached to requests, per request."""
+    return _attached(
+        session, col(AttachmentLinkRecord.request_id), col(AttachmentLinkRecord.request_id).in_(request_ids)
+    )
+
+
 class TamperedAttachment(Exception):
     """A stored file whose bytes are not those its SHA-256 names: written past ecotrack (SPEC §10)."""
 

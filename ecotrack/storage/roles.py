@@ -26,7 +26,10 @@ OWN_ASSIGNMENTS = (
     f"JOIN {CLERK_UNITS} c ON c.unit_code = u.code WHERE c.login = session_user"
 )
 OWN_UNITS = f"SELECT u.id FROM unit u JOIN {CLERK_UNITS} c ON c.unit_code = u.code WHERE c.login = session_user"
-OWN_LINKS = "entry_id IN (SELECT id FROM entry) OR report_id IN (SELECT id FROM rectification_report)"
+OWN_LINKS = (
+    "entry_id IN (SELECT id FROM entry) OR report_id IN (SELECT id FROM rectification_report) "
+    "OR appeal_id IN (SELECT id FROM appeal) OR request_id IN (SELECT id FROM request)"
+)
 CLERK_ROWS = {
     "entry": f"assignment_id IN ({OWN_ASSIGNMENTS})",
     "review_decision": "entry_id IN (SELECT id FROM entry)",
@@ -76,7 +79,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
   LEFT JOIN entry e ON e.id = l.entry_id
   LEFT JOIN rectification_report r ON r.id = l.report_id
   LEFT JOIN notice_item i ON i.id = r.notice_item_id
-  WHERE e.assignment_id IN ({OWN_ASSIGNMENTS}) OR i.unit_id IN ({OWN_UNITS})
+  LEFT JOIN appeal a ON a.id = l.appeal_id
+  LEFT JOIN request q ON q.id = l.request_id
+  WHERE e.assignment_id IN ({OWN_ASSIGNMENTS}) OR i.unit_id IN ({OWN_UNITS}) OR a.unit_id IN ({OWN_UNITS})
+    OR q.unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user)
 $$
 """
 # Records the office keeps up to date with the plan file (`plan load`): every other table is append-only.

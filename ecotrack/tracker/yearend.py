@@ -265,7 +265,9 @@ class YearEndDesk(RectificationDesk):
                 undo()
             raise
 
-    def appeal(self, unit: str, text: str, on: date, *, dated: bool) -> tuple[int, StoredPublication]:
+    def appeal(
+        self, unit: str, text: str, on: date, *, dated: bool, attachments: Sequence[tuple[str, bytes]] = ()
+    ) -> tuple[int, StoredPublication]:
         """Record a unit's request for review of the latest publication, filed on `on` (`dated`: given after
         the fact, the office's only), within its window; its id and the publication."""
         by = self.recorder()
@@ -315,6 +317,7 @@ class YearEndDesk(RectificationDesk):
                 on=on,
                 at=at,
                 by=by,
+                attachments=attachments,
             )
             return number, latest
 
