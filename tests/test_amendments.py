@@ -222,7 +222,7 @@ def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: st
     clerk_x.ok(*EXTEND)
     (clerk_y.root / "批复.pdf").write_bytes(b"%PDF-1.4 y's grounds")
     clerk_y.ok(*CUT_Y, "--attach", "批复.pdf")
-    [(sha256,)] = owner.query("SELECT sha256 FROM attachment")
+    sha256 = str(owner.query("SELECT sha256 FROM attachment")[0][0])
     assert clerk_y.ok("attachment", sha256).stdout_bytes == b"%PDF-1.4 y's grounds"
     assert clerk_x.run("attachment", sha256).exit_code == 2  # another unit's grounds: not there for x
     refused_cli(clerk_x, owner, *CUT_Y)  # another unit's

@@ -304,7 +304,7 @@ def test_a_clerk_appeals_for_its_own_unit_only(tmp_path: Path, postgres_url: str
     clerk_x.ok("appeal", "--unit", "x", "--text", "甲")
     (clerk_y.root / "证明.pdf").write_bytes(b"%PDF-1.4 y's evidence")
     clerk_y.ok("appeal", "--unit", "y", "--text", "乙", "--attach", "证明.pdf")
-    [(sha256,)] = owner.query("SELECT sha256 FROM attachment")
+    sha256 = str(owner.query("SELECT sha256 FROM attachment")[0][0])
     assert clerk_y.ok("attachment", sha256).stdout_bytes == b"%PDF-1.4 y's evidence"
     assert clerk_x.run("attachment", sha256).exit_code == 2  # another unit's evidence: not there for x
     refused_cli(clerk_x, owner, "appeal", "--unit", "y", "--text", "冒名")
