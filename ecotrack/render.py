@@ -597,6 +597,18 @@ def _answer_cell(steps: Sequence[ItemStep]) -> Text:
     return answer
 
 
+def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+    """`ecotrack config`: each setting, its value and where it came from."""
+    table = _table(
+        t("What ecotrack works on"),
+        None,
+        columns=[(N_("Setting"), "left"), (N_("In use"), "left"), (N_("From"), "left")],
+    )
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)
+
+
 def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
     """Whom to chase: each unit with what is due soon, by when, and its contact."""
     lang = language()

@@ -148,6 +148,7 @@ EXAMPLES = {
     "matters": "ecotrack matters --as-of 2012-07-06 --open",
     "matters close": 'ecotrack matters close 1 --unit liuhe --note "核查属实" --on 2012-07-02',
     "matters return": 'ecotrack matters return 1 --unit shimen --reason "请附督查记录" --on 2012-07-13',
+    "config": "ecotrack config --format json",
     "export": "ecotrack export --format xlsx --out 2012.xlsx --as-of 2013-02-01",
     "backup": "ecotrack backup backups/ecotrack-2012.db",
     "db": "ecotrack db roles",

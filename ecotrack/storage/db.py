@@ -355,5 +355,11 @@ def prepare_sqlite_location(database: Database) -> None:
 def require_existing(database: Database) -> None:
     """Commands other than `init` never create a database by accident."""
     if database.path is not None and not database.path.exists():
-        raise DatabaseUnavailable(t("no database at {db}: run `ecotrack init` first", db=database.display()))
+        raise DatabaseUnavailable(
+            t(
+                "no database at {db} (in {folder}): run `ecotrack init` first",
+                db=database.display(),
+                folder=database.path.absolute().parent,
+            )
+        )
     _require_regular_file(database)

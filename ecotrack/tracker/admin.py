@@ -3,7 +3,7 @@ they work before a plan year is open."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ def initialise(settings: Settings) -> InitReport:
     """Create or upgrade the schema, then load the plan file (SPEC §6 `init`); safe to run again."""
     from ecotrack.planfile import read_plan
 
-    plan, raw = read_plan(settings.plan_path, settings.plan)  # bad plan: nothing is created
+    plan, raw = read_plan(settings.plan_path, settings.plan, settings.searched)  # bad plan: nothing is created
     database = db.Database.from_setting(settings.db)
     db.prepare_sqlite_location(database)
     previous, backup = db.upgrade(database)
@@ -102,11 +102,11 @@ def _loss(loss: plan_store.RemovedAssignment | plan_store.RetypedTarget | plan_s
     )
 
 
-def check_plan_file(path: Path, shown: str) -> Plan:
+def check_plan_file(path: Path, shown: str, searched: Sequence[str] = ()) -> Plan:
     """A plan file read and checked by SPEC §3, without touching a database; every problem refused at once."""
     from ecotrack.planfile import read_plan
 
-    plan, _ = read_plan(path, shown)
+    plan, _ = read_plan(path, shown, searched)
     return plan
 
 
@@ -114,7 +114,7 @@ def reload_plan(settings: Settings) -> SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
     from ecotrack.planfile import read_plan
 
-    plan, raw = read_plan(settings.plan_path, settings.plan)
+    plan, raw = read_plan(settings.plan_path, settings.plan, settings.searched)
     database = db.Database.from_setting(settings.db)
     db.require_existing(database)
     return load_plan_file(database, plan, raw, settings.plan)

@@ -82,6 +82,15 @@ class TrackerBase:
     @classmethod
     def open(cls, settings: Settings) -> Self:
         database = db.Database.from_setting(settings.db)
+        if settings.searched and database.path is not None and not database.path.exists():
+            raise DatabaseUnavailable(
+                t(
+                    "no database at {db}, and no tasks.yaml in {folder} nor in any folder above it",
+                    db=database.display(),
+                    folder=settings.searched[0],
+                ),
+                hint=t("run ecotrack in the folder of the plan (`ecotrack init` there creates its database)"),
+            )
         db.require_existing(database)
         reader = db.make_engine(database, write=False)
         try:
