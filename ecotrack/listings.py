@@ -20,6 +20,7 @@ from ecotrack.results import (
     StoredAppeal,
     StoredItem,
     StoredRequest,
+    SupportNote,
     YearExport,
 )
 
@@ -948,15 +949,55 @@ def status_data(
     rows: Sequence[StatusRow],
     totals: Sequence[TargetTotal] | None,
     amendments: Sequence[Mapping[str, Any]] = (),
+    notes: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, and the assignments amended as
-    of its date (SPEC §17) when there are any."""
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, the assignments amended as
+    of its date (SPEC §17) when there are any, and for one unit of a plan with `supporting_reports` what its
+    supporting units say of its targets (`support_notes`, SPEC §17)."""
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
     if totals is not None:
         data["totals"] = totals
     if amendments:
         data["amendments"] = list(amendments)
+    if notes is not None:
+        data["support_notes"] = list(notes)
     return data
+
+
+NOTE_COLUMNS = (
+    "id",
+    "unit",
+    "unit_name",
+    "target",
+    "period",
+    "text",
+    "reported_by",
+    "reported_at",
+    "superseded",
+    "filed_at",
+    "filed_by",
+    "batch",
+    "backdated",
+    "reason",
+    "catch_up",
+)
+
+
+def note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """Supporting units' notes as JSON and CSV rows (SPEC §17), each with its unit's name."""
+    rows = []
+    for note in notes:
+        unit = plan.unit(note.unit)
+        rows.append({**vars(note), "unit_name": unit.name if unit else note.unit})
+    return [{column: row[column] for column in NOTE_COLUMNS} for row in rows]
+
+
+def partner_note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """`status --unit`'s `support_notes`: per target and supporting unit, the note shown for its latest month."""
+    return [
+        {key: row[key] for key in ("target", "unit", "unit_name", "period", "text", "reported_at")}
+        for row in note_rows(plan, notes)
+    ]
 
 
 def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit]) -> dict[str, Any]:

@@ -57,6 +57,28 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class SupportNote:
+    """A supporting unit's monthly note on a target it supports (配合单位, SPEC §17, §18), as `history` and
+    `status --unit` show it. `superseded`: a later note for the same unit, target and period is shown instead
+    (the later reported date, then the later filed); every note is kept."""
+
+    id: int
+    unit: str
+    target: str
+    period: str
+    text: str
+    reported_by: str
+    reported_at: str
+    superseded: bool
+    filed_at: str
+    filed_by: str
+    batch: int | None
+    backdated: bool
+    reason: str
+    catch_up: bool
+
+
+@dataclass(frozen=True)
 class EarlierBatch:
     """An import of the same file before."""
 
@@ -74,6 +96,7 @@ class FilingReport:
     batch: int | None  # the import batch recorded, when anything was filed
     earlier: list[EarlierBatch]  # earlier imports of the same file
     ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
+    notes: int = 0  # supporting units' notes filed with them (SPEC §17)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from ecotrack.results import (
     Publisher,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
-from ecotrack.storage import entries as entry_store
 from ecotrack.tracker.base import months_named, named_counts, utc_now
 from ecotrack.tracker.rectification import RectificationDesk
 
@@ -163,8 +162,7 @@ class MeetingDesk(RectificationDesk):
             # units for are the ones on record when it is numbered.
             if not dry_run:
                 self._require_same_plan(session)
-            ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
-            evaluation = rules.evaluate(self.plan, ledger, as_of, self.amendments_in(session))
+            evaluation = self.evaluate_in(session, as_of)
             assert evaluation.evaluation_month == month
             overdue_items = self._overdue_items(session, as_of)
             overdue_refiles = self._overdue_refiles(session, as_of)
