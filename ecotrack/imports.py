@@ -854,12 +854,13 @@ def _once(cache: dict[str, Parsed], value: Any, parse: Callable[[Any], Parsed]) 
 
 
 def _is_note(plan: Plan, unit: str, target_code: str, value: Any) -> bool:
-    """SPEC §17: with `plan.supporting_reports`, a row of a unit supporting the target with no value is its
-    monthly note (a row with neither value nor note was skipped as left blank)."""
+    """SPEC §17: with `plan.supporting_reports`, a row with a note and no value is a supporting unit's monthly
+    note (a row with neither was skipped as left blank), unless the unit leads the target: its value is then
+    missing, as without the key. A unit that neither leads nor supports the target is told so as a note's."""
     if not plan.supporting_reports or not (value is None or (isinstance(value, str) and not value.strip())):
         return False
     target = plan.target(target_code)
-    return target is not None and unit in target.support
+    return target is None or target.assignment(unit) is None
 
 
 def _check_row(

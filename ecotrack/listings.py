@@ -333,6 +333,8 @@ ASSESS_COLUMNS = (
     "beyond_quota",
 )
 EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
+# SPEC §17: the supporting units' notes, a table of the export where the plan asks for them (or holds some)
+NOTES_TABLE = "notes"
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -382,6 +384,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             else None,
         },
         "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
+        "supporting_reports": plan.supporting_reports,
         "units": [
             {
                 "code": u.code,
@@ -502,6 +505,7 @@ def export_tables(
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
         "locks": (LOCK_COLUMNS, list(data["locks"])),
         "rectifications": (RECTIFICATION_COLUMNS, flat_rows(data["rectifications"])),
+        NOTES_TABLE: (NOTE_COLUMNS, list(data.get(NOTES_TABLE, []))),
     }
 
 
@@ -877,6 +881,7 @@ SHEET_NAMES = {
     "notices": N_("notices"),
     "locks": N_("locks"),
     "rectifications": N_("rectifications"),
+    NOTES_TABLE: N_("supporting units' notes"),
 }
 
 
@@ -901,6 +906,8 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
     for appeal in facts.appeals:
         appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
     data["assessment"] = [{**u, "appeals": appeals.get(u["unit"], [])} for u in data["assessment"]]
+    if plan.supporting_reports or facts.notes:
+        data[NOTES_TABLE] = note_rows(plan, facts.notes)
     return data
 
 
@@ -913,7 +920,8 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
     data = year_export_data(plan, facts)
     tables = export_tables(data, plan, facts.notices)
     if fmt == "json":
-        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        chosen = data.get(table, []) if table is not None else None
+        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: chosen}
         return exports.json_text(shown, pretty=pretty).encode("utf-8")
     if fmt == "csv":
         columns, rows = tables[table or ""]
@@ -935,7 +943,7 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
                 final=final if name == "assessment" else None,
             ),
         )
-        for name in ([table] if table else list(EXPORT_TABLES))
+        for name in ([table] if table else [*EXPORT_TABLES, *([NOTES_TABLE] if NOTES_TABLE in data else [])])
     ]
     if facts.explained is not None:
         sheets += unit_sheets(plan, facts.explained, final=final)

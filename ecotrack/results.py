@@ -468,6 +468,7 @@ class YearExport:
     rectifications: list[RectificationItem]
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
     appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
+    notes: tuple[SupportNote, ...] = ()  # supporting units' notes, every one (SPEC §17)
 
 
 @dataclass(frozen=True)
