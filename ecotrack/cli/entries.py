@@ -170,8 +170,7 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """File one entry, or a supporting unit's note (--text); with only --unit (and --period) on a terminal, walk
-    through the monthly form."""
+    """File one entry, or a supporting unit's note (--text); with only --unit on a terminal, the monthly form."""
     from ecotrack.cli.rectification import read_attachments
 
     if text is not None:
