@@ -484,6 +484,7 @@ class MeetingFacts:
     trajectories: list[rules.Trajectory]
     notice: Notice | None
     notice_recorded: str | None
+    notes: list[SupportNote] = field(default_factory=list)  # the supporting units' notes for the month (SPEC §17)
 
 
 # Writes a publication's document before it is recorded; gives back what takes it away again.
