@@ -236,16 +236,42 @@ def test_a_note_for_a_locked_month_is_the_offices_catch_up(fresh: Workspace) -> 
 
 
 def test_notes_are_append_only(year: Workspace) -> None:
-    if year.url is not None:
-        pytest.skip("the server's refusals are tried from a clerk's login below")
-    for statement in (
-        "UPDATE support_note SET text = '改'",
+    """No raw SQL changes or removes a note, each way the dialect offers (as tests/test_integrity.py forges the
+    other guarded tables)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from ecotrack.storage.db import Database
+
+    first = "(SELECT min(id) FROM support_note)"
+    statements = [
+        f"UPDATE support_note SET text = 'forged' WHERE id = {first}",
+        f"DELETE FROM support_note WHERE id = {first}",
         "DELETE FROM support_note",
-        "INSERT OR REPLACE INTO support_note SELECT * FROM support_note WHERE id = 1",
-    ):
-        with closing(sqlite3.connect(year.db)) as connection, pytest.raises(sqlite3.DatabaseError):
-            connection.execute(statement)
-            connection.commit()
+        f"INSERT INTO support_note SELECT * FROM support_note WHERE id = {first} "
+        "ON CONFLICT (id) DO UPDATE SET text = 'forged'",
+    ]
+    if year.url is None:
+        statements += [
+            f"REPLACE INTO support_note SELECT * FROM support_note WHERE id = {first}",
+            f"INSERT OR REPLACE INTO support_note SELECT * FROM support_note WHERE id = {first}",
+        ]
+    else:
+        statements.append("TRUNCATE support_note CASCADE")
+    before = year.snapshot()
+    engine = create_engine(Database.from_setting(year.database).url)
+    try:
+        for statement in statements:
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    assert year.snapshot() == before
+
+
+def test_the_database_checks_a_raw_note(year: Workspace) -> None:
+    if year.url is not None:
+        pytest.skip("on the server, tried from a clerk's login below")
     # the database checks a raw note as the CLI would: the unit supports the target, a month of the year, a text
     raw = (
         "INSERT INTO support_note (plan_id, unit, target, period, text, reported_by, reported_at, reported_on, "
@@ -423,3 +449,27 @@ def test_a_clerk_notes_for_its_own_unit_and_reads_what_it_leads(tmp_path: Path, 
     owner.ok("lock", "2012-06", "--reason", "关账")
     refuses(clerk, insert.format(**good))
     refused_cli(huanbao, owner, *NOTE, "--text", "补")
+
+
+# --- the README -------------------------------------------------------------------------------------------------
+
+
+def test_the_readme_commands_run_on_the_worked_example(tmp_path: Path) -> None:
+    """README, "Supporting units' notes": each command of its block runs on the worked example as written."""
+    import re
+    import shlex
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Supporting units' notes", 1)[1]
+    (block,) = re.findall(r"```text\n(.*?)```", section, flags=re.S)[:1]
+    lines = [line for line in block.splitlines() if line.startswith("ecotrack ")]
+    assert len(lines) >= 8
+    workspace = prepared(tmp_path, PLAN, FILINGS)
+    for line in lines:
+        command = line.split("  #")[0]
+        outcome = workspace.run(*shlex.split(command)[1:])
+        assert outcome.exit_code == 0, f"{line}\n{outcome.stderr}"
+    assert (workspace.root / "河边镇-2012-06.xlsx").exists()
+    assert (workspace.root / "meeting" / "meeting-pack-2012-07-06.html").exists()
