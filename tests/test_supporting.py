@@ -9,6 +9,7 @@ import io
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -473,3 +474,41 @@ def test_the_readme_commands_run_on_the_worked_example(tmp_path: Path) -> None:
         assert outcome.exit_code == 0, f"{line}\n{outcome.stderr}"
     assert (workspace.root / "河边镇-2012-06.xlsx").exists()
     assert (workspace.root / "meeting" / "meeting-pack-2012-07-06.html").exists()
+
+
+# --- the rules, as plain data ------------------------------------------------------------------------------------
+
+
+def test_the_rules_take_the_notes_as_plain_data() -> None:
+    """rules.evaluate with a ledger and notes built by hand: no database, no clock (the README's hebian)."""
+    from ecotrack import rules
+    from ecotrack.planfile import read_plan
+
+    plan, _ = read_plan(PLAN)
+    filed = rules.Filed
+    ledger = {
+        ("hebian", "1.1"): {
+            4: filed(0, date(2012, 5, 4), date(2012, 5, 4)),
+            5: filed(1, date(2012, 6, 8), date(2012, 6, 8)),
+            6: filed(1, date(2012, 7, 2), date(2012, 7, 2)),
+        }
+    }
+    noted = {4: date(2012, 5, 4), 5: date(2012, 6, 3), 6: date(2012, 7, 9)}
+
+    def counted(day: date) -> rules.NoteLedger:  # as the store gives them: the notes reported by the day
+        return {("hebian", "2.1"): {month: on for month, on in noted.items() if on <= day}}
+
+    as_of = date(2012, 7, 6)
+    notes = counted(as_of)
+    months_of = {f.unit: f.months for f in rules.evaluate(plan, ledger, as_of, notes=notes).filings}
+    assert [months_of["hebian"][f"2012-0{m}"] for m in (4, 5, 6)] == ["on_time", "late", "missing"]
+    assert months_of["huanbao"]["2012-04"] == "missing"  # noted nothing at all
+    day = date(2012, 7, 10)
+    later = {f.unit: f.months for f in rules.evaluate(plan, ledger, day, notes=counted(day)).filings}
+    assert later["hebian"]["2012-06"] == "late"
+    # without the key the notes are not read, and a unit that only supports has no months
+    plain = rules.evaluate(replace(plan, supporting_reports=False), ledger, as_of, notes=notes)
+    assert [f.unit for f in plain.filings] == ["taoyuan", "hebian"]
+    assert plain.filings[1].months["2012-06"] == "on_time"
+    assert rules.targets_to_note(plan, "shuiwu") == [plan.target("1.1")]
+    assert rules.targets_to_note(plan, "taoyuan") == []

@@ -69,7 +69,9 @@ class FilingDesk(TrackerBase):
         def file(session: Session) -> FilingReport:
             filed_at = utc_now()
             self._require_same_plan(session)
-            catch_up = self._catch_up_periods(session, [*entries, *notes], as_office)
+            catch_up = self._catch_up_periods(session, entries, as_office)
+            if notes:  # (an import's entries are held compactly: never copied into a list)
+                catch_up |= self._catch_up_periods(session, notes, as_office)
             unchanged = (
                 note_store.unchanged_notes(session=session, plan_id=self.stored.id, new=notes)
                 if batch is not None
