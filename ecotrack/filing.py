@@ -244,6 +244,21 @@ def far_beyond(target: Target, assignment: Assignment, value: float) -> bool:
     return reference > 0 and value > FAR_BEYOND_FACTOR * reference
 
 
+def check_reason(plan: Plan, reason: str, reported_at: datetime, now: datetime) -> str:
+    """Why a report is filed after the fact, trimmed and checked: with review required, one reported more than a
+    day before it is filed needs it (SPEC §9). For entries and supporting units' notes alike."""
+    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
+    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
+        raise EntryError(
+            t(
+                "reported on {reported_on}, more than a day before it is filed: with review required, "
+                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
+                reported_on=reported_at.date().isoformat(),
+            )
+        )
+    return reason
+
+
 def prepare_entry(
     plan: Plan,
     unit: str,
@@ -265,15 +280,7 @@ def prepare_entry(
     looks wrong: a level falling back from the latest earlier period's, or one far beyond the amount.
     """
     target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
-    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
-    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
-        raise EntryError(
-            t(
-                "reported on {reported_on}, more than a day before it is filed: with review required, "
-                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
-                reported_on=reported_at.date().isoformat(),
-            )
-        )
+    reason = check_reason(plan, reason, reported_at, now)
     entry = NewEntry(
         unit=unit,
         target=target.code,
@@ -374,15 +381,7 @@ def prepare_note(
         raise EntryError(
             t("the note's text is empty: say what {unit} did for target {target}", unit=unit, target=target.code)
         )
-    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
-    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
-        raise EntryError(
-            t(
-                "reported on {reported_on}, more than a day before it is filed: with review required, "
-                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
-                reported_on=reported_at.date().isoformat(),
-            )
-        )
+    reason = check_reason(plan, reason, reported_at, now)
     return NewNote(
         unit=unit,
         target=target.code,

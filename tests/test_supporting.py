@@ -512,3 +512,18 @@ def test_the_rules_take_the_notes_as_plain_data() -> None:
     assert plain.filings[1].months["2012-06"] == "on_time"
     assert rules.targets_to_note(plan, "shuiwu") == [plan.target("1.1")]
     assert rules.targets_to_note(plan, "taoyuan") == []
+
+
+def test_with_review_required_a_backdated_note_needs_its_reason(tmp_path: Path) -> None:
+    plan = PLAN.read_text(encoding="utf-8").replace("units:\n", "review:\n  required: true\nunits:\n", 1)
+    workspace = make_workspace(tmp_path, plan)
+    workspace.ok("init")
+    refused(workspace, *NOTE, "--text", "纸质报告", "--on", "2012-07-04", saying="needs its reason")
+    workspace.ok(*NOTE, "--text", "纸质报告", "--on", "2012-07-04", "--reason", "7月4日报送纸质材料")
+    assert months(workspace, "2012-07-06")["huanbao"]["2012-06"] == "on_time"  # a note is not reviewed
+
+
+def test_remind_chases_a_supporting_unit(year: Workspace) -> None:
+    """The note due on 07-05 and not filed by 07-02: a unit that only supports is chased like any other."""
+    units = {u["unit"]: u for u in js(year, "remind", "--as-of", "2012-07-02", "--days", "3")["units"]}
+    assert units["huanbao"]["reports"] == ["2012-06"]
