@@ -22,6 +22,7 @@ from ecotrack.results import (
     StoredAppeal,
     StoredItem,
     StoredRequest,
+    SupportNote,
     YearExport,
 )
 
@@ -383,6 +384,8 @@ EXPORT_TABLES = (
     "rectifications",
     "matters",
 )
+# SPEC §17: the supporting units' notes, a table of the export where the plan asks for them (or holds some)
+NOTES_TABLE = "notes"
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -432,6 +435,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             else None,
         },
         "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
+        "supporting_reports": plan.supporting_reports,
         "units": [
             {
                 "code": u.code,
@@ -555,6 +559,7 @@ def export_tables(
         "locks": (LOCK_COLUMNS, list(data["locks"])),
         "rectifications": (RECTIFICATION_COLUMNS, flat_rows(data["rectifications"])),
         "matters": (MATTER_COLUMNS, flat_rows(data.get("matters", []))),
+        NOTES_TABLE: (NOTE_COLUMNS, list(data.get(NOTES_TABLE, []))),
     }
 
 
@@ -935,6 +940,7 @@ SHEET_NAMES = {
     "locks": N_("locks"),
     "rectifications": N_("rectifications"),
     "matters": N_("matters"),
+    NOTES_TABLE: N_("supporting units' notes"),
 }
 
 
@@ -960,6 +966,8 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
     for appeal in facts.appeals:
         appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
     data["assessment"] = [{**u, "appeals": appeals.get(u["unit"], [])} for u in data["assessment"]]
+    if plan.supporting_reports or facts.notes:
+        data[NOTES_TABLE] = note_rows(plan, facts.notes)
     return data
 
 
@@ -972,7 +980,8 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
     data = year_export_data(plan, facts)
     tables = export_tables(data, plan, facts.notices)
     if fmt == "json":
-        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        chosen = data.get(table, []) if table is not None else None
+        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: chosen}
         return exports.json_text(shown, pretty=pretty).encode("utf-8")
     if fmt == "csv":
         columns, rows = tables[table or ""]
@@ -994,7 +1003,7 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
                 final=final if name == "assessment" else None,
             ),
         )
-        for name in ([table] if table else list(EXPORT_TABLES))
+        for name in ([table] if table else [*EXPORT_TABLES, *([NOTES_TABLE] if NOTES_TABLE in data else [])])
     ]
     if facts.explained is not None:
         sheets += unit_sheets(plan, facts.explained, final=final)
@@ -1008,15 +1017,55 @@ def status_data(
     rows: Sequence[StatusRow],
     totals: Sequence[TargetTotal] | None,
     amendments: Sequence[Mapping[str, Any]] = (),
+    notes: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, and the assignments amended as
-    of its date (SPEC §17) when there are any."""
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, the assignments amended as
+    of its date (SPEC §17) when there are any, and for one unit of a plan with `supporting_reports` what its
+    supporting units say of its targets (`support_notes`, SPEC §17)."""
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
     if totals is not None:
         data["totals"] = totals
     if amendments:
         data["amendments"] = list(amendments)
+    if notes is not None:
+        data["support_notes"] = list(notes)
     return data
+
+
+NOTE_COLUMNS = (
+    "id",
+    "unit",
+    "unit_name",
+    "target",
+    "period",
+    "text",
+    "reported_by",
+    "reported_at",
+    "superseded",
+    "filed_at",
+    "filed_by",
+    "batch",
+    "backdated",
+    "reason",
+    "catch_up",
+)
+
+
+def note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """Supporting units' notes as JSON and CSV rows (SPEC §17), each with its unit's name."""
+    rows = []
+    for note in notes:
+        unit = plan.unit(note.unit)
+        rows.append({**vars(note), "unit_name": unit.name if unit else note.unit})
+    return [{column: row[column] for column in NOTE_COLUMNS} for row in rows]
+
+
+def partner_note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """`status --unit`'s `support_notes`: per target and supporting unit, the note shown for its latest month."""
+    return [
+        {key: row[key] for key in ("target", "unit", "unit_name", "period", "text", "reported_at")}
+        for row in note_rows(plan, notes)
+    ]
 
 
 def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from html import escape
 from ecotrack.i18n import label, language, t
 from ecotrack.notices import Level, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
-from ecotrack.results import MatterItem, MeetingFacts, Notice, RectificationItem
+from ecotrack.results import MatterItem, MeetingFacts, Notice, RectificationItem, SupportNote
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
@@ -77,6 +77,7 @@ class PackContent:
     notice: Notice | None  # the month's notice as issued, or the draft
     notice_recorded: str | None  # the document number when the month's notice was issued already
     matters: Sequence[MatterItem] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
+    notes: Sequence[SupportNote] = ()  # the supporting units' notes for the month (SPEC §17)
 
 
 def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
@@ -105,6 +106,7 @@ def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
             notice=facts.notice,
             notice_recorded=facts.notice_recorded,
             matters=facts.matters,
+            notes=facts.notes,
         )
     )
 
@@ -165,6 +167,7 @@ def page(content: PackContent) -> str:
         _headline(content),
         _heat_map(content),
         _filings(content),
+        _notes(content),
         _totals(content),
         _charts(content),
         _overdue(content),
@@ -212,6 +215,8 @@ def _heat_map(content: PackContent) -> str:
     header = "".join(f'<th title="{escape(_title(plan, g.code, g.title))}">{escape(g.code)}</th>' for g in targets)
     lines = []
     for filings in content.evaluation.filings:
+        if not plan.assignments_of(filings.unit):
+            continue  # a unit that only supports has its months in the filings grid, and no cell here
         cells = []
         for target in targets:
             row = by_cell.get((filings.unit, target.code))
@@ -254,6 +259,33 @@ def _filings(content: PackContent) -> str:
         f'<section id="filings"><h2>{heading}</h2><div class="sub">{legend}</div>'
         f'<table><tr><th class="name">{unit_heading}</th>{header}</tr>{"".join(lines)}</table></section>'
     )
+
+
+def _notes(content: PackContent) -> str:
+    """SPEC §17: what each supporting unit says of each target it supports for the evaluation month, with its lead
+    units; a note not filed says so. Only for a plan with `supporting_reports`."""
+    plan, month = content.plan, content.evaluation.evaluation_month
+    if not plan.supporting_reports or month is None:
+        return ""
+    shown = {(n.unit, n.target): n for n in content.notes}
+    not_filed = escape(t("not filed"))
+    lines = []
+    for target in plan.targets():
+        leads = "、".join(_name(plan, a.unit, a.unit) for a in target.assignments)
+        for unit in target.support:
+            note = shown.get((unit, target.code))
+            text = escape(note.text) if note else f"<i>{not_filed}</i>"
+            lines.append(
+                f'<tr data-unit="{escape(unit)}" data-target="{escape(target.code)}" '
+                f'data-noted="{"true" if note else "false"}"><td>{escape(target.code)}</td>'
+                f'<td class="name">{escape(leads)}</td><td class="name">{escape(_name(plan, unit, unit))}</td>'
+                f'<td class="name">{text}</td></tr>'
+            )
+    if not lines:
+        return ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in (t("Target"), t("Lead units"), t("Supporting unit"), t("Note")))
+    heading = escape(t("Supporting units' notes, {month}", month=month))
+    return f'<section id="notes"><h2>{heading}</h2><table><tr>{head}</tr>{"".join(lines)}</table></section>'
 
 
 def _totals(content: PackContent) -> str:

@@ -222,6 +222,9 @@ class Plan:
     report_due_day: int = 5
     tolerance: float = 0.10
     start_month: int = 1
+    # SPEC §17, §18: supporting units file a monthly note for each target they support, and their timeliness
+    # counts in `filings` (and in the assessment of a unit that also leads)
+    supporting_reports: bool = False
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
@@ -260,6 +263,15 @@ class Plan:
     def supports_of(self, unit: str) -> list[Target]:
         """The targets a unit supports without being assigned them."""
         return [t for t in self.targets() if unit in t.support]
+
+    def noting_units(self) -> list[Unit]:
+        """Units that owe the monthly report or note of SPEC §5 and §18, in plan order: those with an assignment,
+        and with `supporting_reports` those that support a target too (supporting-only units are in `filings`
+        and `overdue`, never in `status` or the assessment)."""
+        if not self.supporting_reports:
+            return self.assessed_units()
+        supporting = {code for target in self.targets() for code in target.support}
+        return [u for u in self.units if u.code in self._assignments_by_unit or u.code in supporting]
 
     def assessed_units(self) -> list[Unit]:
         """Units with at least one assignment, in plan order (supporting-only units are never assessed)."""

@@ -100,6 +100,7 @@ class PlanSection(_Section):
     report_due_day: Annotated[int, Field(ge=1, le=28)] = 5
     tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.10
     start_month: Annotated[int, Field(ge=1, le=12)] = 1
+    supporting_reports: bool = False  # SPEC §17: supporting units file monthly notes
 
 
 class AssessmentSection(_Section):

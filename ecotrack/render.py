@@ -38,6 +38,7 @@ from ecotrack.results import (
     StoredAdjustment,
     StoredAppeal,
     StoredRequest,
+    SupportNote,
 )
 from ecotrack.rules import (
     Contribution,
@@ -55,7 +56,7 @@ from ecotrack.rules import (
 )
 
 if TYPE_CHECKING:
-    from ecotrack.filing import NewEntry
+    from ecotrack.filing import NewEntry, NewNote
     from ecotrack.imports import ImportResult
     from ecotrack.rules import OpenTarget
 
@@ -274,9 +275,10 @@ def status_report(
     totals: Sequence[TargetTotal] | None,
     amended: Sequence[AmendedAssignment] = (),
     unit: str | None = None,
+    notes: Sequence[SupportNote] = (),
 ) -> None:
-    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, and
-    the assignments amended as of the date (SPEC §17)."""
+    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, the
+    assignments amended as of the date and what the supporting units say of one unit's targets (SPEC §17)."""
     amendments_note(amended, as_of, unit)
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
@@ -289,6 +291,41 @@ def status_report(
         trajectory_lines(plan, trajectory)
     if totals is not None:
         totals_table(plan, totals, t("District totals as of {as_of}", as_of=as_of.isoformat()))
+    if notes:
+        notes_table(
+            plan, notes, t("What the supporting units say (the latest month noted by {as_of})", as_of=as_of.isoformat())
+        )
+
+
+def notes_table(plan: Plan, notes: Sequence[SupportNote], title: str) -> None:
+    """Supporting units' notes (SPEC §17): who, on which target, for which month, reported when, and the text;
+    one a later note replaces is struck through."""
+    table = _table(title)
+    for header in (N_("#"), N_("Supporting unit"), N_("Target"), N_("Period"), N_("Reported"), N_("Note")):
+        table.add_column(t(header), justify="right" if header == N_("#") else "left", overflow="fold",
+                         ratio=2 if header == N_("Note") else None)  # fmt: skip
+    lang = language()
+    for note in notes:
+        unit = plan.unit(note.unit)
+        reported = note.reported_at.removesuffix("T00:00:00").replace("T", " ") + f" {note.reported_by}"
+        text = _text(note.text + (" " + t("(superseded)") if note.superseded else ""))
+        marks = [t("catch-up report into a locked month")] if note.catch_up else []
+        if note.backdated:
+            marks.append(t("reported after the fact"))
+        if note.reason:
+            marks.append(t("reason: {reason}", reason=note.reason))
+        if marks:
+            text.append("\n" + tp("list separator", "; ").join(marks), style="dim")
+        table.add_row(
+            str(note.id),
+            escaped(unit.display_name(lang) if unit else note.unit),
+            note.target,
+            note.period,
+            reported,
+            text,
+            style="dim strike" if note.superseded else "",
+        )
+    console().print(table)
 
 
 def overdue_report(
@@ -674,7 +711,7 @@ def import_filed(path: Path, report: FilingReport, encoding: str | None, *, wait
     read_as = (
         t(" (read as {encoding})", encoding=encoding) if encoding and encoding not in ("utf-8", "utf-8-sig") else ""
     )
-    if report.filed == 0 and report.unchanged:
+    if report.filed == 0 and report.notes == 0 and report.unchanged:
         info(
             tn(
                 "nothing filed from {path}: its {count} row equals what is on file",
@@ -689,6 +726,10 @@ def import_filed(path: Path, report: FilingReport, encoding: str | None, *, wait
         tn("imported {count} entry from {path}", "imported {count} entries from {path}", count=report.filed, path=path)
         + read_as
     )
+    if report.notes:
+        summary += tn(
+            "; and {count} supporting unit's note", "; and {count} supporting units' notes", count=report.notes
+        )
     if report.batch is not None:
         summary += t(" as import #{batch}", batch=report.batch)
     if report.unchanged:
@@ -798,6 +839,11 @@ def filed_entries(plan: Plan, entries: Sequence[NewEntry], *, waits: bool) -> No
             info(t("filed for review: {unit} {target} {period} = {value}; it counts once accepted", **shown))
         else:
             info(t("filed: {unit} {target} {period} = {value}", **shown))
+
+
+def filed_note(plan: Plan, note: NewNote) -> None:
+    """What `report --text` filed: a supporting unit's note (SPEC §17)."""
+    info(t("filed: {unit}'s note on {target} for {period}", unit=note.unit, target=note.target, period=note.period))
 
 
 def plain(line: str) -> None:

@@ -57,6 +57,28 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class SupportNote:
+    """A supporting unit's monthly note on a target it supports (配合单位, SPEC §17, §18), as `history` and
+    `status --unit` show it. `superseded`: a later note for the same unit, target and period is shown instead
+    (the later reported date, then the later filed); every note is kept."""
+
+    id: int
+    unit: str
+    target: str
+    period: str
+    text: str
+    reported_by: str
+    reported_at: str
+    superseded: bool
+    filed_at: str
+    filed_by: str
+    batch: int | None
+    backdated: bool
+    reason: str
+    catch_up: bool
+
+
+@dataclass(frozen=True)
 class EarlierBatch:
     """An import of the same file before."""
 
@@ -74,6 +96,7 @@ class FilingReport:
     batch: int | None  # the import batch recorded, when anything was filed
     earlier: list[EarlierBatch]  # earlier imports of the same file
     ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
+    notes: int = 0  # supporting units' notes filed with them (SPEC §17)
 
 
 @dataclass(frozen=True)
@@ -498,6 +521,7 @@ class YearExport:
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
     appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
     matters: tuple[MatterItem, ...] = ()  # the assigned matters' items as of the date (SPEC §17)
+    notes: tuple[SupportNote, ...] = ()  # supporting units' notes, every one (SPEC §17)
 
 
 @dataclass(frozen=True)
@@ -514,6 +538,7 @@ class MeetingFacts:
     notice: Notice | None
     notice_recorded: str | None
     matters: tuple[MatterItem, ...] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
+    notes: list[SupportNote] = field(default_factory=list)  # the supporting units' notes for the month (SPEC §17)
 
 
 # Writes a publication's document before it is recorded; gives back what takes it away again.

@@ -137,6 +137,9 @@ class Filed(NamedTuple):
 Periods = Mapping[int, Filed]
 # (unit code, target code) -> its periods; assignments with nothing counted may be absent
 Ledger = Mapping[tuple[str, str], Periods]
+# SPEC §17, §18: (supporting unit code, target code) -> month -> the earliest reported date of its counted notes
+# for that month (when the month was first noted); what was never noted is absent
+NoteLedger = Mapping[tuple[str, str], Mapping[int, date]]
 
 
 @dataclass(frozen=True)
@@ -464,6 +467,20 @@ def open_targets(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[Open
     return rows
 
 
+def targets_to_note(plan: Plan, unit: str) -> list[Target]:
+    """SPEC §17, §18: the targets a supporting unit files a monthly note on, with `plan.supporting_reports`: each
+    target it supports, every month from `start_month`, while any of the target's assignments stands (an
+    assignment exempt as this plan is amended is no longer one to support). One note covers the target for all
+    its lead units. None without the key."""
+    if not plan.supporting_reports:
+        return []
+    return [
+        target
+        for target in plan.supports_of(unit)
+        if any(not (found := plan.amendment(a.unit, target.code)) or not found.exempt for a in target.assignments)
+    ]
+
+
 def month_status(
     plan: Plan,
     unit: str,
@@ -471,11 +488,15 @@ def month_status(
     month: int,
     as_of: date,
     latest: Mapping[str, Sequence[float]] | None = None,
+    notes: NoteLedger | None = None,
 ) -> MonthStatus:
     """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`
-    (`latest` as for `targets_to_cover`)."""
+    (`latest` as for `targets_to_cover`). With `plan.supporting_reports` (SPEC §18) the notes it owes as a
+    supporting unit (`notes`: those counted as of `as_of`) are part of its month: the month is filed when both
+    its entries and its notes are, on the latest of their first dates."""
     to_cover = targets_to_cover(plan, unit, ledger, month, latest)
-    if not to_cover:
+    to_note = targets_to_note(plan, unit)
+    if not to_cover and not to_note:
         return "not_required"
     due = report_due_date(plan, month)
     first_filed: list[date] = []
@@ -484,12 +505,21 @@ def month_status(
         if filed is None:
             return "missing" if due < as_of else "pending"
         first_filed.append(filed.first_on)
+    for target in to_note:
+        noted = (notes or {}).get((unit, target.code), {}).get(month)
+        if noted is None:
+            return "missing" if due < as_of else "pending"
+        first_filed.append(noted)
     return "on_time" if max(first_filed) <= due else "late"
 
 
-def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amendment] = ()) -> Evaluation:
+def evaluate(
+    plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amendment] = (), notes: NoteLedger | None = None
+) -> Evaluation:
     """Every assignment's status and every unit's monthly reports as of `as_of` (plan order), under the
-    amendments decided on or before `as_of` (SPEC §17, §18)."""
+    amendments decided on or before `as_of` (SPEC §17, §18). With `plan.supporting_reports`, the supporting
+    units' notes counted as of `as_of` (`notes`) are part of their months, and a unit that only supports has
+    its row of filings (never a status row)."""
     in_force = amendments_in_force(amendments, as_of)
     current = amended_plan(plan, in_force)
     # SPEC §18 `--from`: month m's report covers what the amendments from m or earlier leave; one plan per set
@@ -499,7 +529,8 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amend
         plans_by_month[report_month] = current if len(applying) == len(in_force) else amended_plan(plan, applying)
     rows: list[StatusRow] = []
     filings: list[UnitFilings] = []
-    for unit in plan.assessed_units():  # a unit exempt of every assignment still owes its months before --from
+    # a unit exempt of every assignment still owes its months before --from; a supporting unit its notes (§18)
+    for unit in plan.noting_units():
         for target, assignment in current.assignments_of(unit.code):
             periods = ledger.get((unit.code, target.code), {})
             rows.append(status_row(current, unit, target, assignment, periods, as_of))
@@ -509,7 +540,7 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amend
             for target, _ in plan.assignments_of(unit.code)
         }
         months = {
-            period_label(plan.year, m): month_status(plans_by_month[m], unit.code, ledger, m, as_of, latest)
+            period_label(plan.year, m): month_status(plans_by_month[m], unit.code, ledger, m, as_of, latest, notes)
             for m in range(plan.start_month, 13)
         }
         filings.append(UnitFilings(unit=unit.code, unit_name=unit.name, months=months))

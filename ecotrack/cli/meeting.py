@@ -90,20 +90,29 @@ def status(
         evaluation = tracker.evaluate(day)
         if code is not None and chosen is not None and fmt is OutputFormat.table:
             (trajectory,) = tracker.trajectories(day, [(code, chosen)])
+        # the lead unit sees what its supporting units say of its targets (SPEC §17)
+        notes = tracker.partner_notes(code, day) if code is not None else []
     rows = [
         r for r in evaluation.rows if code in (None, r.unit) and task in (None, r.task) and chosen in (None, r.target)
     ]
+    notes = [n for n in notes if n.target in {r.target for r in rows}]
     summed = district_totals(plan, rows) if totals else None
     emit(
         fmt,
         data=listings.status_data(
-            plan, day, evaluation.evaluation_month, rows, summed, listings.amendment_rows(evaluation.amended, code)
+            plan,
+            day,
+            evaluation.evaluation_month,
+            rows,
+            summed,
+            listings.amendment_rows(evaluation.amended, code),
+            listings.partner_note_rows(plan, notes) if code is not None and plan.supporting_reports else None,
         ),
         # CSV is one table: with --totals it is the totals, the line an office reports upward
         rows=(lambda: [plain(total) for total in summed or []]) if totals else (lambda: [plain(r) for r in rows]),
         columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
         table=lambda: render.status_report(
-            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code
+            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code, notes
         ),
         bom=not no_bom,
     )

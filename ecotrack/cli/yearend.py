@@ -415,7 +415,7 @@ def export(
         raise BadInput(
             t("--format csv exports one table: give --table ({tables})", tables=", ".join(listings.EXPORT_TABLES))
         )
-    if table is not None and table not in listings.EXPORT_TABLES:
+    if table is not None and table not in (*listings.EXPORT_TABLES, listings.NOTES_TABLE):
         raise BadInput(
             t("unknown table '{table}': choose one of {tables}", table=table, tables=", ".join(listings.EXPORT_TABLES))
         )

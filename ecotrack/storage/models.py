@@ -42,6 +42,8 @@ class PlanRecord(SQLModel, table=True):
     assessment: str = Field(sa_column=Column(Text, nullable=False))
     notices: str = Field(sa_column=Column(Text, nullable=False))
     review: str = Field(sa_column=Column(Text, nullable=False, server_default="{}"))  # SPEC §9 settings as JSON
+    # SPEC §17: supporting units file monthly notes (migration 0013)
+    supporting_reports: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     source: str  # the plan file's path when it was loaded
     source_sha256: str  # its fingerprint, to warn when the file changed but was not reloaded
     loaded_at: datetime
@@ -469,6 +471,30 @@ class RequestDecisionRecord(SQLModel, table=True):
     decided_on: date
     decided_at: datetime
     decided_by: str
+
+
+class SupportNoteRecord(SQLModel, table=True):
+    """A supporting unit's monthly note on a target it supports (配合单位, SPEC §17, §18): text, no value. Never
+    changed: a later note for the same unit, target and period is shown instead, and every one is kept."""
+
+    __tablename__ = "support_note"
+    __table_args__ = (Index("ix_support_note_plan_period", "plan_id", "unit", "target", "period", "reported_on", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    # codes, not keys, as a request's: `plan load` may drop the support; the note stays on record
+    unit: str
+    target: str
+    period: str = Field(max_length=7)  # YYYY-MM
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reported_by: str
+    reported_at: datetime = Field(sa_type=DateTime())  # local time, as given or when filed (naive)
+    reported_on: date  # its date, which is all the rules read
+    filed_at: datetime  # when ecotrack stored it (aware, stored as UTC)
+    filed_by: str
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")  # the import that filed it
+    reason: str = ""  # why it is backdated or a 补报
+    catch_up: bool = False  # the office's 补报 into a locked period
 
 
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:

@@ -53,6 +53,11 @@ CLERK_ROWS = {
     "request_decision": "request_id IN (SELECT id FROM request)",
     # the assigned matters its unit has an item of (the items' own policy limits the subquery, SPEC §17)
     "matter": "id IN (SELECT matter_id FROM notice_item)",
+    # SPEC §17: the notes its unit files as a supporting unit, and those on the targets its unit leads (the lead
+    # unit sees what its supporting units say); never another unit's notes on targets it has no part in
+    "support_note": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user) "
+    f"OR (plan_id, target) IN (SELECT t.plan_id, t.code FROM target t JOIN assignment a ON a.target_id = t.id "
+    f"WHERE a.id IN ({OWN_ASSIGNMENTS}))",
     CLERK_UNITS: "login = session_user",  # who the other clerks are is not a clerk's to read
 }
 # What a clerk may add: its unit's entries (in its own import batches), rectification reports on its unit's
@@ -66,6 +71,9 @@ CLERK_INSERTS = {
     "attachment_link": f"({OWN_LINKS}) AND attachment_id IN (SELECT ecotrack_readable_attachments())",
     "appeal": CLERK_ROWS["appeal"],
     "request": CLERK_ROWS["request"],
+    # its own unit's notes only (the database checks that the unit supports the target), in its own batches
+    "support_note": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user) "
+    "AND (batch_id IS NULL OR batch_id IN (SELECT id FROM import_batch))",
 }
 # The files a clerk may read and attach again, as one function: the policies of attachment and attachment_link
 # may not read each other (PostgreSQL refuses a cycle of policies), so this reads both as their owner, for the
@@ -144,6 +152,22 @@ CREATE OR REPLACE FUNCTION ecotrack_stamp_request() RETURNS trigger AS $$
 BEGIN
   IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
     NEW.requested_on := current_date;  -- only the office dates an act after the fact (SPEC §18)
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+""",
+)
+STAMP_FUNCTIONS["support_note"] = (
+    "ecotrack_stamp_support_note",
+    f"""
+CREATE OR REPLACE FUNCTION ecotrack_stamp_support_note() RETURNS trigger AS $$
+BEGIN
+  IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
+    NEW.reported_by := session_user;  -- a clerk notes now, under its own name: it cannot backdate (SPEC §13)
+    NEW.reported_at := localtimestamp(0);
+    NEW.reported_on := current_date;
+    NEW.catch_up := false;
+    NEW.reason := '';
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql

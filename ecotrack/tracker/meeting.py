@@ -21,9 +21,9 @@ from ecotrack.results import (
     MeetingFacts,
     Overdue,
     Publisher,
+    SupportNote,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
-from ecotrack.storage import entries as entry_store
 from ecotrack.tracker.base import months_named, named_counts, utc_now
 from ecotrack.tracker.rectification import RectificationDesk
 
@@ -110,7 +110,21 @@ class MeetingDesk(RectificationDesk):
             notice=notice,
             notice_recorded=recorded,
             matters=tuple(i for i in self.matters(as_of) if i.state in ("open", "overdue", "reopened")),
+            notes=self.month_notes(evaluation.evaluation_month, as_of),
         )
+
+    def month_notes(self, month: str | None, as_of: date) -> list[SupportNote]:
+        """The supporting units' notes for a month as shown as of a date (SPEC §17, the pack): per supporting unit
+        and target, the note with the latest reported date on or before it (of one date, the later filed)."""
+        if month is None or not self.plan.supporting_reports:
+            return []
+        shown: dict[tuple[str, str], SupportNote] = {}
+        for note in self.support_notes():  # oldest filing first
+            if note.period == month and date.fromisoformat(note.reported_at[:10]) <= as_of:
+                earlier = shown.get((note.unit, note.target))
+                if earlier is None or note.reported_at[:10] >= earlier.reported_at[:10]:
+                    shown[(note.unit, note.target)] = note
+        return list(shown.values())
 
     def trajectories(self, as_of: date, assignments: Sequence[tuple[str, str]]) -> list[rules.Trajectory]:
         """The expected line and the filed levels of each (unit, target) as of a date (SPEC §12's charts)."""
@@ -170,8 +184,7 @@ class MeetingDesk(RectificationDesk):
             # units for are the ones on record when it is numbered.
             if not dry_run:
                 self._require_same_plan(session)
-            ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
-            evaluation = rules.evaluate(self.plan, ledger, as_of, self.amendments_in(session))
+            evaluation = self.evaluate_in(session, as_of)
             assert evaluation.evaluation_month == month
             outstanding = self._outstanding(session, as_of)
             issued = notice_store.notices(session=session, plan_id=self.stored.id)

@@ -25,7 +25,6 @@ from ecotrack.results import (
     StoredMatterItem,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
-from ecotrack.storage import entries as entry_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
@@ -191,12 +190,11 @@ class RectificationDesk(TrackerBase):
         named = next((u for u in notice.units if u.unit == item.unit), None)
         if named is None:  # pragma: no cover - an item is one of its notice's units
             return rules.Uncured([], [], [], [], [])
-        ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=on)
         states = {i.notice_number: i.state for i in self._items(session, on, item.unit)}
         matter_states = {i.matter.id: i.state for i in self._matter_items(session, on, item.unit)}
         return rules.uncured(
             item.unit,
-            rules.evaluate(self.plan, ledger, on, self.amendments_in(session)),
+            self.evaluate_in(session, on),
             months=[*named.missing_reports, *named.still_not_filed],
             targets=[row.target for row in named.behind],
             notices={n: states[n] for n in named.rectification_overdue if n in states},

@@ -484,6 +484,7 @@ class YearEndDesk(RectificationDesk):
             explained=scored,
             appeals=tuple(a for a in self.appeals() if recorded is not None or a.filed_on <= as_of),
             matters=tuple(self.matters(as_of)),
+            notes=tuple(self.support_notes()),
         )
 
     def assessment_record(self, as_of: date, unit: str | None = None, *, every: bool = False) -> dict[str, Any]:
