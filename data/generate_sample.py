@@ -151,6 +151,15 @@ CORRECTIONS: dict[tuple[str, str, int], Correction] = {
     ("donghu", "4.3", 6): Correction(15, 6, "更正：6月份完成值少录一位，应为150亩"),
 }
 
+# What a supporting unit says of its part each month (配合单位月度情况, SPEC §17), drawn with its own seed.
+NOTE_SEED = 17
+SUPPORT_NOTES = (
+    "按分工配合开展本月工作，进展正常",
+    "参加联合督查一次，提供技术指导",
+    "已向牵头单位报送配合事项进展",
+    "配合完成现场核查，未发现问题",
+)
+
 NOTES: dict[tuple[str, str, int], str] = {
     ("qingshan", "1.1", 5): "已完成3家企业关停",
     ("longquan", "1.1", 6): "3家企业搬迁补偿尚未谈妥，镇政府正在协调",
@@ -240,6 +249,7 @@ class Plan:
     unit_names: Mapping[str, str]
     assignments: tuple[Assignment, ...]
     report_due_day: int
+    supports: tuple[tuple[str, str], ...] = ()  # (unit, target) a unit supports and does not lead (SPEC §17)
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -254,6 +264,7 @@ def read_plan(path: Path) -> Plan:
     units = tuple(str(u["code"]) for u in doc["units"])
     names = {str(u["code"]): str(u["name"]) for u in doc["units"]}
     assignments: list[Assignment] = []
+    supports: list[tuple[str, str]] = []
     for task in doc["tasks"]:
         for target in task["targets"]:
             milestone = target.get("type", "quantity") == "milestone"
@@ -267,6 +278,7 @@ def read_plan(path: Path) -> Plan:
             due = target.get("due")
             if isinstance(due, str):
                 due = date.fromisoformat(due)
+            supports += [(str(u), str(target["code"])) for u in target.get("support", []) if str(u) not in amounts]
             for unit, amount in amounts.items():
                 assignments.append(
                     Assignment(
@@ -287,6 +299,7 @@ def read_plan(path: Path) -> Plan:
         unit_names=names,
         assignments=tuple(assignments),
         report_due_day=due_day,
+        supports=tuple(supports) if doc["plan"].get("supporting_reports") else (),
     )
 
 
@@ -444,7 +457,7 @@ class Row:
     unit: str
     target: str
     period: str
-    value: Decimal
+    value: Decimal | None  # None: a supporting unit's note (SPEC §17)
     note: str
     reported_by: str
 
@@ -454,7 +467,7 @@ class Row:
             self.unit,
             self.target,
             self.period,
-            fmt(self.value),
+            "" if self.value is None else fmt(self.value),
             self.note,
             self.reported_by,
             self.reported_at.isoformat(),
@@ -466,6 +479,8 @@ def filings(plan: Plan) -> Iterator[Row]:
     levels = all_levels(plan)
     rng = random.Random(FILING_SEED)
     by_unit = {u: [a for a in plan.assignments if a.unit == u] for u in plan.units}
+    supported = {u: [t for s, t in plan.supports if s == u] for u in plan.units}
+    note_rng = random.Random(NOTE_SEED)  # apart from the filing draws, which stay as they were
     last_filed: dict[tuple[str, str], Decimal] = {}
     seq = 0
     for month in range(1, 13):
@@ -476,7 +491,7 @@ def filings(plan: Plan) -> Iterator[Row]:
                 continue
             # SPEC §5: a report covers the assignments not done by the earlier periods filed.
             open_assignments = [a for a in by_unit[unit] if not is_done(a, last_filed.get(a.key))]
-            if not open_assignments:
+            if not open_assignments and not supported[unit]:
                 continue
             first_day = report_month_start(month)
             filed_on = filing_date(
@@ -484,6 +499,10 @@ def filings(plan: Plan) -> Iterator[Row]:
                 first_day.replace(day=plan.report_due_day),
             )
             by = clerk(unit, month)
+            # a supporting unit's note for each target it supports, with its own report (SPEC §17, §18)
+            for target in supported[unit]:
+                seq += 1
+                yield Row(filed_on, seq, unit, target, period, None, note_rng.choice(SUPPORT_NOTES), by)
             for a in open_assignments:
                 key = a.key
                 level = levels[key][month - 1]

@@ -343,6 +343,7 @@ def _data_texts(workspace: Workspace) -> list[str]:
             ("target", "measure"),
             ("entry", "note"),
             ("entry", "reported_by"),
+            ("support_note", "text"),
             ("plan", "title"),
             ("plan", "office"),
             ("plan", "assessment"),

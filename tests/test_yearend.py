@@ -237,6 +237,7 @@ def test_xlsx_export_is_formatted_for_people(sample: Workspace) -> None:
         "关账记录",
         "整改情况",
         "交办事项",
+        "配合单位月度情况",
         # then the assessment sheet of each unit, in the assessment's order
         *[unit["unit_name"] for unit in js(sample, "assess", "--as-of", "2013-02-01")["units"]],
     ]
