@@ -251,7 +251,14 @@ def test_each_units_sheet_adds_up_to_its_score(sample: Workspace) -> None:
     sample.ok("--lang", "zh", "assess", "--as-of", "2013-02-01", "--xlsx", "--out", "考核.xlsx")
     workbook = load_workbook(sample.root / "考核.xlsx")
     results = js(sample, "assess", "--as-of", "2013-02-01")["units"]
-    assert workbook.sheetnames == ["年度考核", *[u["unit_name"] for u in results]]
+    # the sheets to sign first, one per ranking group; then the data, as scripts read it
+    assert workbook.sheetnames == [
+        "镇考核结果",
+        "街道考核结果",
+        "部门考核结果",
+        "年度考核",
+        *[u["unit_name"] for u in results],
+    ]
     summary = workbook["年度考核"]
     assert summary["A1"].value.startswith("2012 年度考核") and "区生态建设工作领导小组办公室" in summary["A2"].value
     assert [c.value for c in summary[3]][:3] == ["单位代码", "单位", "类别"]
@@ -268,6 +275,58 @@ def test_each_units_sheet_adds_up_to_its_score(sample: Workspace) -> None:
     baisha = _sheet_rows(workbook[next(u["unit_name"] for u in results if u["unit"] == "baisha")])
     assert [r["得分"] for r in baisha if str(r["事项"]).startswith("加分：")] == [4, 3]
     assert [r["得分"] for r in baisha if r["事项"] == "加分上限"] == [-2]  # 7 points of bonus, at most 5
+
+
+def test_the_sheets_to_sign_are_laid_out_for_a4_in_chinese(sample: Workspace) -> None:
+    bonus = ("--unit", "qingshan", "--points", "2", "--item", "创建省级生态镇", "--basis", "市环委〔2012〕5号")
+    sample.ok("score", "add", *bonus)
+    sample.ok("--lang", "zh", "assess", "--as-of", "2013-02-01", "--xlsx", "--out", "考核.xlsx")
+    workbook = load_workbook(sample.root / "考核.xlsx")
+    towns = workbook["镇考核结果"]
+    assert workbook.active.title == "镇考核结果"
+    for name in ("镇考核结果", "街道考核结果", "部门考核结果"):
+        sheet = workbook[name]
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$3"
+        assert sheet.print_area == f"'{name}'!$A$1:$N${sheet.max_row}"
+        values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+        # Chinese words only: no code, no True/False, no English word (the footer's &A and &P are Excel's codes)
+        assert not [v for v in values if re.search(r"[A-Za-z]{2,}", v)], name
+        assert sheet.oddFooter.center.text == "&A　第&P页"
+        assert [v for v in values if v.endswith("（签字）：") or v == "日期："] == [
+            "考核组成员（签字）：",
+            "审核人（签字）：",
+            "日期：",
+        ]
+    assert towns["A1"].value == "2012年度考核结果（镇）" and towns["A1"].font.name == "方正小标宋简体"
+    assert towns["A2"].value == "青川区生态建设工作领导小组办公室　考核截至2013年2月1日（试算）"
+    header = [c.value for c in towns[3]]
+    assert header[:4] == ["名次", "单位", "完成率", "及时率"] and header[-4:] == [
+        "一票否决",
+        "得分",
+        "等次",
+        "扣分、加减分及原因",
+    ]
+    rows = {row[1].value: dict(zip(header, row, strict=True)) for row in towns.iter_rows(min_row=4, max_row=9)}
+    assert list(rows) == ["桃源镇", "青山镇", "龙泉镇", "石门镇", "白沙镇", "柳河镇"]  # by rank
+    qingshan = rows["青山镇"]
+    # typed numbers, shown with their units
+    assert (qingshan["得分"].value, qingshan["得分"].number_format) == (99.78, '0.00"分"')
+    assert (qingshan["按时报送"].value, qingshan["按时报送"].number_format) == (12, '0"次"')
+    assert (qingshan["加减分"].value, qingshan["完成率"].number_format) == (2, "0.0%")
+    assert qingshan["一票否决"].value == "否" and qingshan["等次"].value == "良好"
+    assert qingshan["扣分、加减分及原因"].value.splitlines() == [
+        "5.8 落实目标责任制，年度任务细化量化到村居并建立月报制度：2012-02-29后完成，扣2.22分",
+        "加分：创建省级生态镇（市环委〔2012〕5号）：+2分",
+    ]
+    assert rows["柳河镇"]["扣分、加减分及原因"].value == "按时报送月度进展：逾期报送10次，未报送0次，扣16.67分"
+    assert rows["柳河镇"]["通报扣分"].value == 0 and rows["桃源镇"]["扣分、加减分及原因"].value == "无"
+    ruled = [qingshan[key].border for key in ("名次", "扣分、加减分及原因")] + [towns["A3"].border]
+    assert all(b.left.style == b.right.style == b.top.style == b.bottom.style == "thin" for b in ruled)
+    # the data sheets print too: landscape, one page wide, their header rows on every page
+    summary = workbook["年度考核"]
+    assert summary.page_setup.orientation == "landscape" and summary.print_title_rows == "$1:$3"
 
 
 def _to_pdf(root: Path, file: Path) -> Path | None:
@@ -324,3 +383,21 @@ def test_libreoffice_renders_the_word_file_on_a4(example: Workspace) -> None:
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.parent / "page")], check=True
     )
     assert next(pdf.parent.glob("page*.png")).stat().st_size > 5000
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_each_group_on_one_a4_page_with_its_signatures(sample: Workspace) -> None:
+    _needs_the_tools()
+    sample.ok("--lang", "zh", "assess", "--as-of", "2013-02-01", "--xlsx", "--out", "考核.xlsx")
+    pdf = _to_pdf(sample.root, sample.root / "考核.xlsx")
+    if pdf is None:
+        pytest.skip("needs LibreOffice Calc (Debian: libreoffice-calc-nogui)")
+    pages = _pages(pdf)
+    assert len(pages) < 53 / 2  # the 53 pages of before: 3 to sign, the summary, the 19 units' sheets
+    for group in ("镇", "街道", "部门"):
+        own = [page for page in pages if f"{group}考核结果 第" in page.replace("　", " ")]
+        assert len(own) == 1, group  # the sample's groups each fit one landscape page
+        assert f"2012年度考核结果（{group}）" in own[0]
+        assert "考核组成员（签字）：" in own[0] and "审核人（签字）：" in own[0] and "日期：" in own[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "(A4)" in info
