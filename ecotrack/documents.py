@@ -59,6 +59,8 @@ FOUR_CHARS = Pt(64)
 # with 6月.
 WORD_JOINER = "\u2060"
 DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|\d{4}-\d{2}(?:-\d{2})?")
+ZERO_WIDTH_SPACE = "\u200b"  # a place a line may break, of no width (Unicode's LB8)
+BEFORE_A_DATE = re.compile(r"(?<=[、，；])(?=\d{4}年)")
 CELL_DATE = re.compile(r"\d{4}年|\d{1,2}月(?:\d{1,2}日)?")  # in a narrow cell: 2012年 / 6月30日前完成
 # spans a title line never breaks inside: dates, figures and Latin words, a quoted title, brackets
 UNBROKEN = re.compile(DATE.pattern + r"|[0-9A-Za-z.%]+|《[^》]*》|（[^）]*）|〔[^〕]*〕")
@@ -67,7 +69,9 @@ NOT_AT_LINE_END = frozenset("（《「『“‘〔")
 
 
 def unbroken(text: str, dates: re.Pattern[str] = DATE) -> str:
-    """`text` with a word joiner between the characters of each of its `dates`, where a renderer could break it."""
+    """`text` with a word joiner between the characters of each of its `dates`, where a renderer could break it,
+    and a zero-width space between a comma and a date after it, where it may: LibreOffice breaks no line between
+    、 and a figure, and would carry 2012年3月、2012年5月 to the next line whole."""
 
     def joined(match: re.Match[str]) -> str:
         date_text = match.group()
@@ -75,7 +79,7 @@ def unbroken(text: str, dates: re.Pattern[str] = DATE) -> str:
             (WORD_JOINER if not (a.isascii() and b.isascii()) else "") + b for a, b in itertools.pairwise(date_text)
         )
 
-    return dates.sub(joined, text)
+    return dates.sub(joined, BEFORE_A_DATE.sub(ZERO_WIDTH_SPACE, text))
 
 
 def title_lines(text: str, per_line: int) -> list[str]:

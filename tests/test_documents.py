@@ -84,8 +84,9 @@ def test_the_samples_notice_names_the_district(sample: Workspace) -> None:
 
 
 def _plain(text: str) -> str:
-    """A paragraph's words: without the word joiners that keep a date on one line, nor a title's line breaks."""
-    return text.replace("\u2060", "").replace("\n", "")
+    """A paragraph's words: without the word joiners that keep a date on one line, the zero-width spaces that let a
+    line break before one, nor a title's line breaks."""
+    return text.replace("\u2060", "").replace("\u200b", "").replace("\n", "")
 
 
 def _texts(path: Path) -> list[str]:
