@@ -1,7 +1,8 @@
 """Trajectory charts (SPEC §12): the expected line against the filed levels of one assignment, drawn by
 matplotlib as SVG (text kept as text, so the page's fonts draw the Chinese) or PNG.
 
-matplotlib is the `charts` extra; it is imported here only, by the commands that draw (`chart`, `pack`).
+matplotlib is part of the base install, imported here only, by the commands that draw (`chart`, `pack`): `--help` and
+every other command start without it.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        # a base dependency: missing only from an install that went wrong or a copy run from source
         raise EcotrackError(
-            t("charts need matplotlib, which is not installed: pip install 'ecotrack[charts]'")
+            t("charts need matplotlib, which ecotrack installs but is missing here: pip install 'matplotlib>=3.8'")
         ) from None
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a missing font is no error
 

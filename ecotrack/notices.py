@@ -107,7 +107,7 @@ class Circulation:
     @classmethod
     def of(cls, plan: Plan) -> Circulation:
         settings = plan.notices
-        return cls(plan.office, plan.title, settings.addressees, settings.cc, settings.contact)
+        return cls(plan.issuer, plan.title, settings.addressees, settings.cc, settings.contact)
 
 
 @dataclass(frozen=True)
@@ -651,12 +651,8 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
         points = _reasons(plan, notice, item, style)
         body += [Paragraph(Level.point, f"{number}. {text}") for number, text in enumerate(points, start=1)]
         body += [Paragraph(Level.line, _lagging_line(reader, row)) for row in item.behind]
-    if notice.excluded:
-        left_out = style.series.join(
-            t("{unit} ({reason})", unit=reader.unit(unit.unit, unit.unit_name), reason=unit.reason)
-            for unit in notice.excluded
-        )
-        body.append(Paragraph(Level.text, t("Left out of this notice by the office: {units}.", units=left_out)))
+    # the units the office left out, and why, are the office's own: kept in the record, told to the office by
+    # `notice` and `notices show` (`render.left_out_note`), never in the circulated text
     deadline = notice.rectify_by or notice.as_of + timedelta(days=plan.notices.rectify_days)
     part(tp("notice", "Requirements"))
     body.append(
@@ -697,9 +693,9 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             tp("notice", "Target"),
             tp("notice", "Yearly amount"),
             tp("notice", "Actual"),
-            tp("notice", "Expected"),
+            tp("notice", "Expected share"),
             tp("notice", "Done"),
-            tp("notice", "Gap"),
+            tp("notice", "Behind schedule (points)"),
         ),
         attachment_rows=rows,
         issuer=circulation.office,
@@ -776,22 +772,16 @@ def _lagging(notice: Notice) -> list[tuple[NoticeItem, StatusRow]]:
 
 
 def _attachment_row(reader: _Reader, number: int, item: NoticeItem, row: StatusRow) -> tuple[str, ...]:
-    """One lagging assignment in the attachment's table, in the order of its header."""
+    """One lagging assignment in the attachment's table, in the order of its header. Each column says one kind
+    of thing for every row: the year's amount and the actual in the target's measure (counts as counts), the
+    share of the year due and the share done as percentages, how far the one is below the other in percentage
+    points. (A count's expected level is no whole number of things; the body's lines say each gap in words.)"""
     name, target = reader.unit(item.unit, item.unit_name), reader.target(row)
+    behind = _share(max(_behind_schedule(row), 0.0))
+    shares = (f"{_share(row.expected_share)}%", f"{_share(row.progress)}%", behind)
     if row.type == "milestone":
-        due = t("by {due}", due=reader.due(row))
-        return (str(number), name, target, due, tp("notice", "not done"), due, "—", tp("notice", "overdue"))
-    share = gap_kind(row) is GapKind.share
-    return (
-        str(number),
-        name,
-        target,
-        reader.amount(row.amount, row),
-        reader.amount(row.actual, row),
-        f"{_share(row.expected_share)}%" if share else reader.amount(row.expected, row),
-        f"{_share(row.progress)}%",
-        _difference(reader, row),
-    )
+        return (str(number), name, target, t("by {due}", due=reader.due(row)), tp("notice", "not done"), *shares)
+    return (str(number), name, target, reader.amount(row.amount, row), reader.amount(row.actual, row), *shares)
 
 
 def document(plan: Plan, notice: Notice, language: str | None = None) -> str:

@@ -45,6 +45,9 @@ DEFAULT_NUMBER_FORMAT = "〔{year}〕{number}号"
 # With the office's code (发文机关代字) the number reads 青生态办〔2012〕3号 (SPEC §12).
 DEFAULT_CODED_NUMBER_FORMAT = "{code}〔{year}〕{number}号"
 DEFAULT_ADDRESSEES = "各成员单位"
+# An office named by its level only (区生态建设工作领导小组办公室) takes its place from the plan's title (`Plan.issuer`)
+PLACE_LEVELS = frozenset("区县市旗")
+NO_PLACE = frozenset("全本我各该")  # 全区 and 本县 are no place's name
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,21 @@ class Plan:
     # The amendments in force for the date this plan was layered for (`rules.amended_plan`); none in a plan
     # as loaded. They change what `assignments_of` and `assessed_units` give, never `targets()`.
     amended: tuple[AmendedAssignment, ...] = ()
+
+    @property
+    def issuer(self) -> str:
+        """The office's full name, as a circulated document names its issuer (SPEC §12): `office`, with the
+        place the plan's title starts with when the office names only its level (区, 县, 市, 旗) — in the plan
+        of 青川区, 区生态建设工作领导小组办公室 is 青川区生态建设工作领导小组办公室."""
+        level = self.office[:1]
+        if level not in PLACE_LEVELS:
+            return self.office
+        end = self.title.find(level)
+        place = self.title[: end + 1]
+        # a place's name is 2 to 8 characters before its level; 全区 (the whole district) names none
+        if not 2 <= end <= 8 or place[0] in NO_PLACE:
+            return self.office
+        return place + self.office[1:]
 
     def amendment(self, unit: str, target: str) -> AmendedAssignment | None:
         """What the amendments in force make of an assignment, None when it stands as planned."""

@@ -58,6 +58,7 @@ from ecotrack.rules import (
 if TYPE_CHECKING:
     from ecotrack.filing import NewEntry, NewNote
     from ecotrack.imports import ImportResult
+    from ecotrack.notices import Notice
     from ecotrack.rules import OpenTarget
 
 STATUS_STYLES = {
@@ -767,6 +768,17 @@ def notice_outcome(as_of: date, month: str | None, drafted: IssuedDraft | None, 
         )
     else:
         info(t("draft only (--dry-run): nothing recorded; it would be {number}", number=drafted.notice.document_number))
+
+
+def left_out_note(notice: Notice) -> None:
+    """The units the office left out of a notice, with its reasons (SPEC §10): the office's own business, said on
+    stderr beside the document, never in the circulated text."""
+    if notice.excluded:
+        units = "; ".join(
+            t("{unit} ({reason})", unit=u.unit_name, reason=u.reason) if u.reason else u.unit_name
+            for u in notice.excluded
+        )
+        info(t("left out by the office, not in the circulated text: {units}", units=units))
 
 
 def void_notice_warning(notice: IssuedNotice, *, detailed: bool) -> None:

@@ -131,7 +131,7 @@ def test_the_pack_in_a_browser_shows_the_numbers_of_status_filings_and_overdue(s
     figures = {f["data-figure"] for f in elements.where("headline", "div") if "data-figure" in f}
     assert {"assignments", "behind", "overdue", "rectifications"} <= figures
     # the draft notice, in the interface language
-    assert "Notice of 区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
+    assert "Notice of 青川区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
 
 
 def test_a_screenshot_of_the_pack(sample: Workspace) -> None:
@@ -184,7 +184,16 @@ def test_a_terminal_trajectory_for_one_assignment(sample: Workspace) -> None:
     assert "expected" in shown and "filed" in shown and "█" in shown
 
 
-def test_without_the_charts_extra_the_error_names_it(sample: Workspace) -> None:
+def test_the_charts_come_with_the_main_install() -> None:
+    """`pip install .` (the README's first command) brings matplotlib: `pack` and `chart` need no extra."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(requirement.startswith("matplotlib") for requirement in project["dependencies"])
+    assert project["optional-dependencies"]["charts"] == []  # kept, so that `ecotrack[charts]` still installs
+
+
+def test_without_matplotlib_the_error_says_how_to_install_it(sample: Workspace) -> None:
     hide = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['ecotrack'] + sys.argv[1:]\n"
     hide += "from ecotrack.cli.app import main; main()"
     done = subprocess.run(
@@ -196,5 +205,5 @@ def test_without_the_charts_extra_the_error_names_it(sample: Workspace) -> None:
         timeout=60,
     )
     assert done.returncode == 1 and done.stderr.startswith("error: charts need matplotlib")
-    assert "pip install 'ecotrack[charts]'" in done.stderr and "Traceback" not in done.stderr
+    assert "pip install 'matplotlib>=3.8'" in done.stderr and "Traceback" not in done.stderr
     assert ECOTRACK.exists()

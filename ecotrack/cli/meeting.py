@@ -236,6 +236,8 @@ def notice(
         # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     render.notice_outcome(day, month, drafted, publish.written if publish is not None else [])
+    if drafted is not None:
+        render.left_out_note(drafted.notice)
     if awaiting and drafted is not None:
         render.info(
             t(
@@ -355,6 +357,8 @@ def show_notice(
         render.void_notice_warning(chosen, detailed=out is None)
     if out is None:
         _show_notice(fmt, listings.issued_notice_data(chosen), chosen.document, not no_bom)
+    if fmt is OutputFormat.table:
+        render.left_out_note(chosen.notice)
 
 
 @notices_app.command("sign")
