@@ -103,7 +103,8 @@ class Workspace:
         return self.url or str(self.db)
 
     def env(self, **extra: str) -> dict[str, str]:
-        return {"ECOTRACK_DB": self.database, "ECOTRACK_PLAN": str(self.plan), **extra}
+        # a script's answer to the acts that ask first (issue 37); tests of the question set ECOTRACK_YES=0
+        return {"ECOTRACK_DB": self.database, "ECOTRACK_PLAN": str(self.plan), "ECOTRACK_YES": "1", **extra}
 
     def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
         """The CLI in-process (Typer's CliRunner), stdout and stderr apart."""

@@ -17,7 +17,9 @@ from ecotrack.cli.options import (
     OnOpt,
     OutputFormat,
     UnitOpt,
+    YesOpt,
     as_of_date,
+    confirmed,
     done_on,
     parse_day,
     remark,
@@ -26,10 +28,13 @@ from ecotrack.cli.options import (
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, t
+from ecotrack.i18n import N_, t, tn
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ecotrack.plan import Plan
+    from ecotrack.tracker import Tracker
     from ecotrack.tracker.inputs import Editorial
 
 PANEL = N_("The monthly meeting (office)")
@@ -213,6 +218,7 @@ def notice(
     docx: DocxOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
+    yes: YesOpt = False,
 ) -> None:
     """Draft, number and record a notice naming the overdue units; print or write its document."""
     from ecotrack.circulation import IntoFolder
@@ -227,6 +233,8 @@ def notice(
         plan = tracker.plan
         publish = IntoFolder(out, plan, docx=docx) if out is not None else None
         editorial = _editorial(plan, exclude, add, commend, reason)
+        if not dry_run and not yes:
+            _ask_to_record(tracker, day, document_lang.value, editorial, written_on)
         drafted = tracker.issue_notice(
             day, document_lang.value, dry_run=dry_run, publish=publish, editorial=editorial, dated=written_on
         )
@@ -245,6 +253,28 @@ def notice(
                 number=drafted.notice.number,
             )
         )
+
+
+def _ask_to_record(tracker: Tracker, day: date, lang: str, editorial: Editorial, dated: date | None) -> None:
+    """Show what the notice would record, and ask (a number once taken is never given again)."""
+    from ecotrack.cli.options import can_ask
+
+    if not can_ask():
+        confirmed(t("Record the notice as of {as_of}?", as_of=day.isoformat()), yes=False)
+    draft = tracker.issue_notice(day, lang, dry_run=True, editorial=editorial, dated=dated)
+    if draft is None:
+        return  # nobody to name: nothing will be recorded
+    units = draft.notice.units
+    confirmed(
+        tn(
+            "Record notice {number} naming {count} unit ({names})?",
+            "Record notice {number} naming {count} units ({names})?",
+            count=len(units),
+            number=draft.notice.document_number,
+            names=", ".join(u.unit_name for u in units),
+        ),
+        yes=False,
+    )
 
 
 def _check_folder(out: Path | None, docx: bool) -> None:

@@ -21,7 +21,9 @@ from ecotrack.cli.options import (
     OnOpt,
     OutputFormat,
     UnitOpt,
+    YesOpt,
     as_of_date,
+    confirmed,
     done_on,
     read_attachments,
     required_remark,
@@ -30,7 +32,7 @@ from ecotrack.cli.options import (
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, t, tn
+from ecotrack.i18n import N_, language, t, tn
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
@@ -75,6 +77,7 @@ def assess(
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
+    yes: YesOpt = False,
 ) -> None:
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
@@ -92,6 +95,7 @@ def assess(
             published = tracker.publish(day, act_day, writer)
             view = tracker.publication_view(published)
         elif final:
+            confirmed(t("Record the final result of {year}, never to be changed?", year=plan.year), yes)
             view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
         else:
             view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
@@ -312,11 +316,15 @@ def score_veto(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit it is for."))],
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+    yes: YesOpt = False,
 ) -> None:
     """Veto a unit's grade: it gets the veto grade, ranked at its score."""
     reason = required_remark(reason, "--reason")
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
+        name = known_unit(tracker.plan, unit).display_name(language())
+        grade = tracker.plan.assessment.vetoed_grade
+        confirmed(t("Record a veto of {unit}: graded {grade} whatever its score?", unit=name, grade=grade), yes)
         number = tracker.add_adjustment(code, "veto", 0.0, t("veto"), reason)
     render.info(t("recorded veto #{id}: {unit}", id=number, unit=code))
 
