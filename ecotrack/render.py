@@ -929,9 +929,12 @@ def plan_tree(plan: Plan) -> None:
 
 
 @contextmanager
-def progress(total: int, description: str, threshold: int = 2000) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for long jobs (none for short ones or when stderr is not a terminal)."""
-    if total < threshold or not sys.stderr.isatty():
+def progress(
+    total: int, description: str, threshold: int = 2000, *, quiet: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long jobs (none for short ones, with --quiet or when stderr is not a
+    terminal)."""
+    if quiet or total < threshold or not sys.stderr.isatty():
         yield lambda done: None
         return
     from rich.progress import Progress
@@ -939,6 +942,21 @@ def progress(total: int, description: str, threshold: int = 2000) -> Iterator[Ca
     with Progress(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def working(description: str, *, quiet: bool = False) -> Iterator[None]:
+    """A bar on stderr while a job whose length is not known beforehand works (export, pack, the assessment, a
+    backup: seconds at a city's size); none with --quiet or when stderr is not a terminal (issue 37)."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
 
 
 def ask(question: str, default: str | None = None) -> str:

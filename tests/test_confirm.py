@@ -61,3 +61,14 @@ def sample_notices(sample: Workspace) -> list[dict[str, object]]:
 
     notices: list[dict[str, object]] = json.loads(sample.ok("notices", "--format", "json").stdout)["notices"]
     return notices
+
+
+def test_long_work_shows_a_bar_on_a_terminal_only(sample: Workspace) -> None:
+    """issue 37: export (and pack, assess, backup) show a bar on a terminal's stderr; none with --quiet or on a pipe."""
+    args = ("export", "--format", "xlsx", "--out", "年度.xlsx", "--as-of", "2013-02-01")
+    code, shown = on_a_terminal(sample, *args)
+    assert code == 0 and "exporting the year" in shown.decode(), shown.decode()
+    code, shown = on_a_terminal(sample, *args, "--quiet")
+    assert code == 0 and "exporting the year" not in shown.decode()
+    piped = sample.spawn(*args)
+    assert piped.returncode == 0 and "exporting the year" not in piped.stderr

@@ -17,6 +17,7 @@ from ecotrack.cli.options import (
     NoBomOpt,
     OutputFormat,
     PeriodOpt,
+    QuietOpt,
     TargetOpt,
     UnitOpt,
     parse_moment,
@@ -430,13 +431,14 @@ def import_file(
         ),
     ] = None,
     office: OfficeOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
     from ecotrack.tracker.inputs import open_form
 
     now = datetime.now()
     with open_tracker(ctx) as tracker, open_form(file, str(file), encoding) as source:
-        with render.progress(source.size, t("checking rows"), threshold=1 << 20) as advance:
+        with render.progress(source.size, t("checking rows"), threshold=1 << 20, quiet=quiet) as advance:
             result = tracker.check_import(
                 source, now, by or tracker.recorder(), lambda: advance(source.position()), keep=not dry_run
             )

@@ -73,6 +73,9 @@ YesOpt = Annotated[
 ]
 
 
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help=N_("No progress bar on the terminal while it works."))]
+
+
 def can_ask() -> bool:
     """Whether there is a person to ask: a terminal to read the answer from and to show the question on."""
     return sys.stdin.isatty() and sys.stderr.isatty()

@@ -20,6 +20,7 @@ from ecotrack.cli.options import (
     NoBomOpt,
     OnOpt,
     OutputFormat,
+    QuietOpt,
     UnitOpt,
     YesOpt,
     as_of_date,
@@ -78,6 +79,7 @@ def assess(
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
     yes: YesOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
@@ -96,9 +98,11 @@ def assess(
             view = tracker.publication_view(published)
         elif final:
             confirmed(t("Record the final result of {year}, never to be changed?", year=plan.year), yes)
-            view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
+            with render.working(t("assessing the year"), quiet=quiet):
+                view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
         else:
-            view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
+            with render.working(t("assessing the year"), quiet=quiet):
+                view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
         # SPEC §17: the unit's assignments amended as of the result's date
         scored_on = date.fromisoformat(view.content["as_of"])
         amended = [a for a in tracker.amended(scored_on).amended if a.unit == code] if code is not None else []
@@ -415,6 +419,7 @@ def export(
     ] = None,
     as_of: AsOfOpt = None,
     no_bom: NoBomOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
     from ecotrack.listings import year_export_bytes
@@ -430,12 +435,12 @@ def export(
     if fmt is ExportFormat.xlsx and out is None and sys.stdout.isatty():
         raise BadInput(t("an XLSX workbook is binary: give --out FILE.xlsx, or redirect stdout to a file"))
     day = as_of_date(as_of)
-    with open_tracker(ctx) as tracker:
+    with render.working(t("exporting the year"), quiet=quiet), open_tracker(ctx) as tracker:
         plan = tracker.plan
         # the per-unit sheets explain every unit
         facts = tracker.year_export(day, explained=fmt is ExportFormat.xlsx and table in (None, "assessment"))
-    pretty = out is None and sys.stdout.isatty()
-    payload = year_export_bytes(plan, facts, fmt.value, table, pretty=pretty, bom=not no_bom)
+        pretty = out is None and sys.stdout.isatty()
+        payload = year_export_bytes(plan, facts, fmt.value, table, pretty=pretty, bom=not no_bom)
     if out is None:
         write_bytes(payload)
         return
@@ -446,11 +451,13 @@ def export(
 def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help=N_("Where to write the copy."))],
+    quiet: QuietOpt = False,
 ) -> None:
     """A consistent copy of the SQLite database, taken while others may be writing."""
     from ecotrack.tracker import backup_database
 
-    copied = backup_database(settings_of(ctx), file)
+    with render.working(t("copying the database"), quiet=quiet):
+        copied = backup_database(settings_of(ctx), file)
     render.info(
         tn(
             "backed up to {path}: {count} entry, plan years {years}; integrity check ok",
