@@ -425,10 +425,10 @@ def history_table(plan: Plan, rows: Sequence[HistoryEntry]) -> None:
         value = amount(row.value, target.display_measure(lang) if target else None)
         reported = row.reported_at.removesuffix("T00:00:00").replace("T", " ")
         corrects = f"#{row.corrects}" if row.corrects else ""
-        note = _text(row.note + (" " + t("(superseded)") if row.superseded else ""))
+        note = _text(" ".join(part for part in (row.note, t("(superseded)") if row.superseded else "") if part))
         marks = entry_marks(row)
         if marks:
-            note.append(("\n" if row.note else "") + marks, style="yellow" if row.review != "accepted" else "dim")
+            note.append(("\n" if note.plain else "") + marks, style="yellow" if row.review != "accepted" else "dim")
         if wide:
             audit = f"{row.filed_at.replace('T', ' ')} {row.filed_by}" + (
                 " " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""

@@ -498,3 +498,12 @@ def test_help_and_version_import_no_heavy_module(tmp_path: Path, args: list[str]
     assert "heavy:" in done.stderr and not heavy - allowed, done.stderr[-300:]
     built = done.stderr.partition("built:")[2].partition("\n")[0].split(",")
     assert [name for name in built if name] == args[:-1], done.stderr[-300:]
+
+
+def test_the_root_help_ends_with_its_example_and_history_spaces_its_marks(sample: Workspace) -> None:
+    """issue 37: `ecotrack --help` ends with the example the README promises; a superseded entry without a note
+    reads "(superseded)" and its marks on their own line, never run together."""
+    shown = sample.ok("--lang", "en", "--help", env={"COLUMNS": "160"}).stdout
+    assert shown.rstrip().endswith("Example: ecotrack status --as-of 2012-07-06")
+    history = sample.ok("--lang", "en", "history", "--unit", "donghu", "--target", "4.3", env={"COLUMNS": "200"})
+    assert "(superseded)reported" not in history.stdout and "(superseded)" in history.stdout

@@ -162,6 +162,7 @@ EXAMPLES = {
     "plan check": "ecotrack plan check tasks.yaml",
     "plan load": "ecotrack plan load",
     "plan show": "ecotrack plan show --format json",
+    "": "ecotrack status --as-of 2012-07-06",  # the root's --help (the README's first meeting)
 }
 
 
