@@ -473,6 +473,16 @@ class _Reader:
         unit = self._english.unit(code) if self._english else None
         return unit.display_name("en") if unit else recorded
 
+    def wording(self, recorded: str) -> str:
+        """The ladder's word for a unit's count: in English, the default ladder's words in English (a plan's
+        own words are its own, shown as written)."""
+        english = {
+            "通报": N_("named"),
+            "通报批评": N_("criticised"),
+            "提请约谈主要负责人": N_("its head to be summoned for a talk"),
+        }
+        return t(english[recorded]) if self.language == "en" and recorded in english else recorded
+
     def target(self, row: StatusRow) -> str:
         """The target's code and title: 3.1 建成村级生活污水处理设施."""
         target = self._english.target(row.target) if self._english else None
@@ -645,7 +655,7 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             "{unit} (notice {count} this year: {wording})",
             unit=reader.unit(item.unit, item.unit_name),
             count=item.count_this_year,
-            wording=item.wording,
+            wording=reader.wording(item.wording),
         )
         body.append(Paragraph(Level.section, style.section(index) + heading))
         points = _reasons(plan, notice, item, style)
