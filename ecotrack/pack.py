@@ -32,7 +32,8 @@ FILING_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·"
 NOT_DUE_COLOUR = "#bdc3c7"  # a milestone not due yet: neither done nor late, so no status colour
 LIGHT_COLOURS = {"green": "#27ae60", "yellow": "#f1c40f", "red": "#c0392b"}
 LIGHT_TEXT = {"green": "#fff", "yellow": "#222", "red": "#fff"}  # readable on each light
-SHORT_TITLE = 10  # characters of a target's title a heat-map column shows (its full title on hover)
+# characters of a target's title a heat-map column shows, by language (its full title on hover)
+SHORT_TITLE = {"zh": 10, "en": 24}
 
 CSS = """
 @page { size: A4 landscape; margin: 10mm; }
@@ -134,14 +135,19 @@ def _title(plan: Plan, code: str, fallback: str) -> str:
     return target.display_title(language()) if target else fallback
 
 
-def short_title(title: str, limit: int = SHORT_TITLE) -> str:
+def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
     """A target's title short enough for a column's head: up to its first bracket or clause break, and at most
-    `limit` characters (the last an ellipsis when cut)."""
+    `limit` characters, the last an ellipsis when cut (an English title is cut between words)."""
     for stop in ("（", "(", "，", ",", "；", ";", "："):
         head = title.split(stop, 1)[0].strip()
         if head:
             title = head
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut and title[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]  # a word is not broken
+    return cut.rstrip() + "…"
 
 
 def _number(value: float) -> str:
@@ -243,7 +249,7 @@ def _heat_map(content: PackContent) -> str:
     titles = {g.code: _title(plan, g.code, g.title) for g in targets}
     header = "".join(
         f'<th class="target" data-target="{escape(g.code)}" title="{escape(g.code)} {escape(titles[g.code])}">'
-        f"<span>{escape(g.code)} {escape(short_title(titles[g.code]))}</span></th>"
+        f"<span>{escape(g.code)} {escape(short_title(titles[g.code], SHORT_TITLE[language()]))}</span></th>"
         for g in targets
     )
     lines = []
