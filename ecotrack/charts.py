@@ -105,6 +105,11 @@ def _drawing(*, svg: bool = False, fonts: list[str] | None = None) -> Iterator[N
         yield
 
 
+# No timestamp (the same data draws the same file) and no creator or format words: a page that inlines the chart
+# shows only words of the interface language, even to a reader of its source.
+SVG_METADATA: dict[str, str | None] = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
 def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
     """The chart as an SVG document (no timestamp, stable ids: the same data draws the same file); the text
     stays text, which the page's own fonts draw."""
@@ -112,7 +117,7 @@ def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
     # every name of FONTS, for the browser that shows it to choose from
     with _drawing(svg=True, fonts=FONTS):
         buffer = io.StringIO()
-        _figure(trajectory, labels).savefig(buffer, format="svg", metadata={"Date": None})
+        _figure(trajectory, labels).savefig(buffer, format="svg", metadata=SVG_METADATA)
     return buffer.getvalue()
 
 

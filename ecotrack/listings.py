@@ -14,6 +14,7 @@ from ecotrack.plan import AmendedAssignment, Plan
 from ecotrack.results import (
     AssessmentView,
     AttachedFile,
+    Board,
     HistoryEntry,
     IssuedNotice,
     ItemStep,
@@ -1109,4 +1110,61 @@ def issued_notice_data(notice: IssuedNotice) -> dict[str, Any]:
         "void": {"reason": voided.reason, "voided_at": voided.voided_at, "voided_by": voided.voided_by}
         if voided
         else None,
+    }
+
+
+BOARD_COLUMNS = (
+    "unit",
+    "unit_name",
+    "group",
+    "colour",
+    "score",
+    "rank",
+    "previous_colour",
+    "previous_score",
+    "previous_rank",
+    "change",
+    "behind",
+    "at_risk",
+    "missing_reports",
+    "late",
+)
+
+
+def board_rows(board: Board) -> list[dict[str, Any]]:
+    """One row per unit of the 亮灯 board (README "The board"), in its order: the light now, the light the month
+    before (null when the unit was not on that board or there is none), `change` the places moved up."""
+    rows = []
+    for row in board.rows:
+        now, before = row.now, row.previous
+        rows.append(
+            {
+                "unit": now.unit,
+                "unit_name": now.unit_name,
+                "group": now.group,
+                "colour": now.colour,
+                "score": now.score,
+                "rank": now.rank,
+                "previous_colour": before.colour if before else None,
+                "previous_score": before.score if before else None,
+                "previous_rank": before.rank if before else None,
+                "change": row.change,
+                "behind": list(now.behind),
+                "at_risk": list(now.at_risk),
+                "missing_reports": list(now.missing_reports),
+                "late": now.late,
+            }
+        )
+    return rows
+
+
+def board_data(plan: Plan, board: Board) -> dict[str, Any]:
+    """`status --board` JSON: the dates and months compared, and the units."""
+    return {
+        "plan_year": plan.year,
+        "as_of": board.as_of,
+        "evaluation_month": board.evaluation_month,
+        "previous_as_of": board.previous_as_of,
+        "previous_month": board.previous_month,
+        "units": board_rows(board),
     }

@@ -23,6 +23,7 @@ from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import AmendedAssignment, Plan, Target, month_of
 from ecotrack.results import (
     AttachedFile,
+    Board,
     EarlierBatch,
     FilingReport,
     HistoryEntry,
@@ -41,6 +42,7 @@ from ecotrack.results import (
     SupportNote,
 )
 from ecotrack.rules import (
+    BoardLight,
     Contribution,
     OverdueUnit,
     PeriodLock,
@@ -1663,3 +1665,97 @@ def trajectory_lines(plan: Plan, trajectory: Trajectory) -> None:
     grid.add_row(t("expected"), *(spark(expected.get(m)) for m in months))
     grid.add_row(t("filed"), *(spark(filed.get(m)) for m in months), style="bold")
     console().print(grid)
+
+
+# The 亮灯 board: each light in its colour and by its word (never colour alone), a rank's move as an arrow.
+LIGHT_STYLES = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
+LIGHT_MARK = "●"
+
+
+def light_text(colour: str | None, rank: int | None = None) -> Text:
+    """A light as a coloured mark and its word, with the rank it had when given; nothing without a light."""
+    if colour is None:
+        return Text("")
+    shown = f"{LIGHT_MARK} {label(colour)}" + (f" ({rank})" if rank is not None else "")
+    return Text(shown, style=LIGHT_STYLES.get(colour, ""))
+
+
+def rank_move(change: int | None) -> tuple[str, str]:
+    """A rank's move since the month before as an arrow and the places (↑2, ↓1, → unchanged), and the style it is
+    shown in; no arrow without a previous rank."""
+    if change is None:
+        return "", ""
+    if change > 0:
+        return f"↑{change}", "green"
+    if change < 0:
+        return f"↓{-change}", "red"
+    return "→", "dim"
+
+
+def light_reasons(light: BoardLight) -> str:
+    """What lit a unit's light, in words: behind and at-risk targets, reports missing, the month's report late."""
+    parts = []
+    if light.behind:
+        parts.append(t("behind: {targets}", targets=_joined(light.behind)))
+    if light.missing_reports:
+        parts.append(t("reports missing: {months}", months=_joined(light.missing_reports)))
+    if light.at_risk:
+        parts.append(t("at risk: {targets}", targets=_joined(light.at_risk)))
+    if light.late:
+        parts.append(t("the month's report late"))
+    return tp("list separator", "; ").join(parts)
+
+
+def board_table(plan: Plan, board: Board) -> None:
+    """`status --board`: per ranking group, each unit's rank and its move, its light now and the month before, its
+    score and what lit it."""
+    if board.previous_as_of is not None:
+        title = t(
+            "The board as of {as_of} (evaluation month {month}), against {previous_as_of} ({previous_month})",
+            as_of=board.as_of.isoformat(),
+            month=board.evaluation_month,
+            previous_as_of=board.previous_as_of.isoformat(),
+            previous_month=board.previous_month or "",
+        )
+    else:
+        title = t(
+            "The board as of {as_of} (evaluation month {month})",
+            as_of=board.as_of.isoformat(),
+            month=board.evaluation_month,
+        )
+    table = _table(
+        title,
+        t(
+            "red: a target behind or a report missing; yellow: a target at risk or the month's report late; green: "
+            "neither. Score: done 100, on track 80, at risk 50, behind 0, averaged; 10 off a missing report, 5 off a "
+            "late one. Ranked by light, then score; ↑↓ places moved since the month before."
+        ),
+        [
+            (N_("Group"), "left"),
+            (N_("Rank"), "right"),
+            (N_("Move"), "left"),
+            (N_("Unit"), "left"),
+            (N_("Light"), "left"),
+            (N_("Month before"), "left"),
+            (N_("Score"), "right"),
+            (N_("Why"), "left"),
+        ],
+        compact=console().width < WIDE_TABLE,
+    )
+    groups = [row.now.group for row in board.rows]
+    for index, row in enumerate(board.rows):
+        now, before = row.now, row.previous
+        move, style = rank_move(row.change)
+        first = index == 0 or groups[index - 1] != now.group
+        table.add_row(
+            label(now.group) if first else "",
+            str(now.rank),
+            Text(move, style=style),
+            _unit_name(plan, now.unit, now.unit_name),
+            light_text(now.colour),
+            light_text(before.colour, before.rank) if before else Text(""),
+            number(now.score),
+            _text(light_reasons(now)),
+            end_section=index + 1 == len(groups) or groups[index + 1] != now.group,
+        )
+    console().print(table)

@@ -525,6 +525,18 @@ class YearExport:
 
 
 @dataclass(frozen=True)
+class Board:
+    """The 亮灯 board as of a date (README "The board"): each unit's light and rank, beside those of the evaluation
+    month before, computed as of `previous_as_of` (None when the evaluation month is January)."""
+
+    as_of: date
+    evaluation_month: str
+    previous_as_of: date | None
+    previous_month: str | None
+    rows: list[rules.BoardRow]
+
+
+@dataclass(frozen=True)
 class MeetingFacts:
     """What the monthly meeting looks at for one date (SPEC §12's pack): the evaluation, the overdue units, the
     open and overdue rectification items, the trajectories of the behind assignments, and the month's notice
@@ -539,6 +551,7 @@ class MeetingFacts:
     notice_recorded: str | None
     matters: tuple[MatterItem, ...] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
     notes: list[SupportNote] = field(default_factory=list)  # the supporting units' notes for the month (SPEC §17)
+    board: Board | None = None  # the 亮灯 board; None before the first evaluation month
 
 
 # Writes a publication's document before it is recorded; gives back what takes it away again.

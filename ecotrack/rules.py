@@ -7,6 +7,7 @@ with plain data.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1121,3 +1122,121 @@ def trajectory(plan: Plan, target: Target, assignment: Assignment, periods: Peri
         filed=[(month, periods[month].value) for month in sorted(periods)],
         evaluation_month=evaluation_month(plan.year, as_of),
     )
+
+
+# --- the 亮灯 board: each unit's light and rank this month against last month (README "The board") ------------
+
+Light = Literal["green", "yellow", "red"]
+LIGHTS: tuple[Light, ...] = ("green", "yellow", "red")  # best first: a unit never ranks above one of a better light
+# The score a unit's assignments average, by status; a report still missing, or the month's report filed late, costs
+# points on top.
+STATE_POINTS: Mapping[Status, float] = {"done": 100.0, "on_track": 80.0, "at_risk": 50.0, "behind": 0.0}
+MISSING_REPORT_POINTS = 10.0
+LATE_REPORT_POINTS = 5.0
+
+
+@dataclass(frozen=True)
+class BoardLight:
+    """One unit's light as of one date, with what decided it: red for a behind assignment or a monthly report still
+    missing, yellow for an assignment at risk or the evaluation month's report filed late, green otherwise."""
+
+    unit: str
+    unit_name: str
+    group: str  # the ranking group: the unit's kind with `assessment.rank_by: kind`, else "all"
+    colour: Light
+    score: float  # rounded half-up to 2 decimals; ranks compare it so
+    behind: tuple[str, ...]  # target codes, plan order
+    at_risk: tuple[str, ...]
+    missing_reports: tuple[str, ...]  # months, YYYY-MM
+    late: bool  # the evaluation month's report was filed after its due date
+    rank: int = 0  # within the group: 1 + the units strictly ahead
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A unit's light now and at the evaluation month before (None where it was not on that board)."""
+
+    now: BoardLight
+    previous: BoardLight | None
+
+    @property
+    def change(self) -> int | None:
+        """Places moved up since the previous month (negative: down), None without a previous rank."""
+        return None if self.previous is None else self.previous.rank - self.now.rank
+
+
+def unit_light(
+    unit: Unit, group: str, rows: Sequence[StatusRow], months: Mapping[str, MonthStatus], month: str | None
+) -> BoardLight:
+    """The light of one unit from its status rows and its monthly reports as of one date (`month`: the evaluation
+    month, whose report being late makes the unit yellow; a report of any month still missing makes it red)."""
+    behind = tuple(r.target for r in rows if r.status == "behind")
+    at_risk = tuple(r.target for r in rows if r.status == "at_risk")
+    missing = tuple(m for m, status in months.items() if status == "missing")
+    late = month is not None and months.get(month) == "late"
+    if behind or missing:
+        colour: Light = "red"
+    elif at_risk or late:
+        colour = "yellow"
+    else:
+        colour = "green"
+    states = sum(STATE_POINTS[r.status] for r in rows) / len(rows) if rows else STATE_POINTS["on_track"]
+    score = states - MISSING_REPORT_POINTS * len(missing) - (LATE_REPORT_POINTS if late else 0.0)
+    return BoardLight(
+        unit=unit.code,
+        unit_name=unit.name,
+        group=group,
+        colour=colour,
+        score=round_half_up(max(0.0, score)),
+        behind=behind,
+        at_risk=at_risk,
+        missing_reports=missing,
+        late=late,
+    )
+
+
+def _light_ahead(a: BoardLight, b: BoardLight) -> bool:
+    """Whether `a` ranks strictly ahead of `b`: a better light, or the same light and a higher score."""
+    if a.colour != b.colour:
+        return LIGHTS.index(a.colour) < LIGHTS.index(b.colour)
+    return a.score > b.score
+
+
+def board_lights(plan: Plan, evaluation: Evaluation) -> list[BoardLight]:
+    """Every unit with an assignment in force, lit and ranked as of the evaluation's date: by group (in the order of
+    its first unit in the plan), then rank, then plan order. A unit that only supports has no light."""
+    by_unit = evaluation.rows_by_unit()
+    lights = []
+    for filings in evaluation.filings:  # plan order
+        unit = plan.unit(filings.unit)
+        rows = by_unit.get(filings.unit)
+        if unit is None or not rows:
+            continue
+        group: str = unit.kind if plan.assessment.rank_by == "kind" else "all"
+        lights.append(unit_light(unit, group, rows, filings.months, evaluation.evaluation_month))
+    ranked: list[BoardLight] = []
+    for name in dict.fromkeys(light.group for light in lights):
+        members = [light for light in lights if light.group == name]
+        with_rank = [replace(m, rank=1 + sum(_light_ahead(o, m) for o in members)) for m in members]
+        ranked += sorted(with_rank, key=lambda light: light.rank)  # stable: plan order within a rank
+    return ranked
+
+
+def previous_board_date(year: int, as_of: date) -> date | None:
+    """The date the board compares with: the same day one month before `as_of` (clamped to that month's length),
+    whose evaluation month is the one before `as_of`'s. After the year, `as_of` counts as the end of the January
+    after it (December is its evaluation month, November the one before). None when the evaluation month is January
+    or there is none yet."""
+    month = evaluation_month(year, as_of)
+    if month is None or month == 1:
+        return None
+    after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)  # the month after the evaluation month
+    day = as_of.day if (as_of.year, as_of.month) == (after.year, after.month) else 31
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def board(plan: Plan, now: Evaluation, previous: Evaluation | None) -> list[BoardRow]:
+    """The board as of `now`'s date, each unit's light beside its light in `previous` (the evaluation as of
+    `previous_board_date`), in the order of `board_lights`."""
+    before = {light.unit: light for light in board_lights(plan, previous)} if previous is not None else {}
+    return [BoardRow(light, before.get(light.unit)) for light in board_lights(plan, now)]

@@ -156,7 +156,10 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
         render.error(failure.lines(), failure.hint)
         return int(failure.exit_code)
     except typer.TyperException as failure:  # usage errors from option parsing
-        render.error([failure.format_message()], _misplaced_global_option(failure))
+        hint = _misplaced_global_option(failure)
+        if hint is not None and hasattr(failure, "possibilities"):
+            failure.possibilities = None  # the command's own look-alikes (--year: --board) would mislead
+        render.error([failure.format_message()], hint)
         return int(getattr(failure, "exit_code", ExitCode.BAD_INPUT))
     except typer.Abort:
         render.error([t("aborted; nothing was changed")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -77,6 +78,12 @@ def status(
         bool,
         typer.Option("--totals", help=N_("Add the district totals: per target, the sums over its units.")),
     ] = False,
+    board: Annotated[
+        bool,
+        typer.Option(
+            "--board", help=N_("The board: each unit's light (red, yellow, green) and rank, against the month before.")
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -85,6 +92,11 @@ def status(
     from ecotrack.listings import TOTALS_COLUMNS, district_totals
 
     day = as_of_date(as_of)
+    if board:
+        if unit is not None or task is not None or target is not None or totals:
+            raise BadInput(t("--board shows every unit: it takes no --unit, --task, --target or --totals"))
+        status_board(ctx, day, fmt, no_bom)
+        return
     trajectory = None
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
@@ -119,6 +131,21 @@ def status(
         table=lambda: render.status_report(
             plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code, notes
         ),
+        bom=not no_bom,
+    )
+
+
+def status_board(ctx: typer.Context, day: date, fmt: OutputFormat, no_bom: bool) -> None:
+    """`status --board`: the 亮灯 board as of a day."""
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        shown = tracker.board(day)
+    emit(
+        fmt,
+        data=listings.board_data(plan, shown),
+        rows=lambda: listings.board_rows(shown),
+        columns=listings.BOARD_COLUMNS,
+        table=lambda: render.board_table(plan, shown),
         bom=not no_bom,
     )
 

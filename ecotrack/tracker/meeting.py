@@ -16,6 +16,7 @@ from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import period_label
 from ecotrack.results import (
+    Board,
     IssuedDraft,
     IssuedNotice,
     MeetingFacts,
@@ -111,6 +112,25 @@ class MeetingDesk(RectificationDesk):
             notice_recorded=recorded,
             matters=tuple(i for i in self.matters(as_of) if i.state in ("open", "overdue", "reopened")),
             notes=self.month_notes(evaluation.evaluation_month, as_of),
+            board=self.board(as_of, evaluation) if evaluation.evaluation_month is not None else None,
+        )
+
+    def board(self, as_of: date, evaluation: Evaluation | None = None) -> Board:
+        """The 亮灯 board as of a date (README "The board"): each unit's light and rank now, and as of the same day a
+        month before; refused (exit 1) before the first evaluation month, as a notice is."""
+        now = evaluation if evaluation is not None else self.evaluate(as_of)
+        if now.evaluation_month is None:
+            raise Refused(
+                t("no evaluation month yet as of {as_of}: the board starts once January has ended", as_of=as_of)
+            )
+        before = rules.previous_board_date(self.plan.year, as_of)
+        previous = self.evaluate(before) if before is not None else None
+        return Board(
+            as_of=as_of,
+            evaluation_month=now.evaluation_month,
+            previous_as_of=before,
+            previous_month=previous.evaluation_month if previous is not None else None,
+            rows=rules.board(self.plan, now, previous),
         )
 
     def month_notes(self, month: str | None, as_of: date) -> list[SupportNote]:
