@@ -66,6 +66,52 @@ FLOOR_UNITS = 3
 GOAL_P99 = 1.0  # seconds, issue 36 part 5
 
 
+ERROR_KINDS = ("40001", "40P01", "53300", "other")
+
+
+def kind_of(error: BaseException) -> str:
+    """What a database error was, for counting: a serialization failure, a deadlock, a connection the server
+    refused (too many), or anything else."""
+    state = getattr(error, "sqlstate", None)
+    if state in ("40001", "40P01", "53300"):
+        return str(state)
+    return "53300" if "too many connections" in str(error) else "other"
+
+
+def counted_command() -> str:
+    """`python -c` code running `ecotrack ARGS` as the installed script does, counting the database errors its
+    engines meet (retried or not) onto the pipe of BENCH_FD."""
+    import inspect
+
+    return "\n".join(
+        [
+            "import json, os, sys",
+            "from sqlalchemy import Engine, event",
+            inspect.getsource(kind_of),
+            "counts = {}",
+            "def count(context):",
+            "    kind = kind_of(context.original_exception)",
+            "    counts[kind] = counts.get(kind, 0) + 1",
+            'event.listen(Engine, "handle_error", count)',
+            'sys.argv = ["ecotrack", *sys.argv[1:]]',
+            "try:",
+            "    from ecotrack.cli.app import main",
+            "    main()",
+            "finally:",
+            '    os.write(int(os.environ["BENCH_FD"]), json.dumps(counts).encode())',
+        ]
+    )
+
+
+def reason_of(text: str, tag: str) -> str:
+    """A failure in a few words, the same for every clerk."""
+    if "too many connections" in text:
+        return "the server refused the connection: too many connections for the database"
+    if "could not serialize" in text:
+        return "a serialization failure the library's retries did not overcome"
+    return text.replace(tag, "TAG")[:160]
+
+
 @dataclass(frozen=True)
 class Clerk:
     login: str
@@ -89,6 +135,7 @@ class Filing:
     attempts: int = 1  # runs of the command (a clerk runs it again after a failure)
     failures: list[str] = field(default_factory=list)
     via: str = "in-process"
+    errors: dict[str, int] = field(default_factory=dict)  # database errors met (a child process's)
 
 
 @dataclass(frozen=True)
@@ -140,7 +187,7 @@ def file_with_retries(clerk: Clerk, config: Config, values: dict[str, float], fi
             file_month(clerk, config, values, filing)
             return
         except Exception as failure:
-            filing.failures.append(f"{type(failure).__name__}: {str(failure).splitlines()[0][:200]}")
+            filing.failures.append(f"{type(failure).__name__}: {failure}")
             time.sleep(random.uniform(1.0, 2.0))
 
 
@@ -158,14 +205,14 @@ def clerk_worker(
 
     import ecotrack.tracker  # noqa: F401  (imported before the wave, as a running process has it)
 
-    transient = {"40001": 0, "40P01": 0, "other": 0}
+    transient = dict.fromkeys(ERROR_KINDS, 0)
     lock = threading.Lock()
 
     @event.listens_for(Engine, "handle_error")
     def _count(context: Any) -> None:
-        state = getattr(context.original_exception, "sqlstate", None)
+        kind = kind_of(context.original_exception)
         with lock:
-            transient[state if state in transient else "other"] += 1
+            transient[kind] += 1
 
     start = threading.Event()
     filings = [Filing(c.login, c.unit, began=offset) for c, offset in zip(clerks, offsets, strict=True)]
@@ -250,6 +297,7 @@ def admin(url: str) -> Iterator[Any]:
 
 @dataclass
 class Built:
+    server: str  # the URL the benchmark was given (its maintenance database)
     work: Path
     database: str
     owner_url: str
@@ -314,6 +362,7 @@ def build(server: str, work: Path, tag: str, clerks: int, targets: int, per_unit
     for unit, target, baseline, amount, milestone in assignments:
         values.setdefault(unit, {})[target] = level(baseline, amount, milestone, month, month)
     return Built(
+        server=server,
         work=work,
         database=database,
         owner_url=owner_url,
@@ -362,8 +411,8 @@ class Watch:
     """Samples, every 0.1 s: the connections to the database (all, active, waiting on a lock), the CPU of its
     server processes (from /proc, when the server runs on this machine) and of the whole machine."""
 
-    def __init__(self, server: str, database: str) -> None:
-        self.server, self.database = server, database
+    def __init__(self, server: str, database: str, interval: float = 0.1) -> None:
+        self.server, self.database, self.interval = server, database, interval
         self.stop = threading.Event()
         self.peak_connections = self.peak_active = self.peak_waiting = 0
         self.backend_ticks: dict[int, int] = {}
@@ -389,7 +438,7 @@ class Watch:
                     with contextlib.suppress(OSError, IndexError, ValueError):
                         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                         self.backend_ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
-                self.stop.wait(0.1)
+                self.stop.wait(self.interval)
         self.machine = (first, self._machine_ticks())
 
     def start(self) -> None:
@@ -446,15 +495,27 @@ def cli_clerk(built: Built, clerk: Clerk, form: Path, origin: float, offset: flo
         time.sleep(delay)
     for attempt in range(1, 6):
         filing.attempts = attempt
+        read, write = os.pipe()
         began = time.perf_counter()
         done = subprocess.run(
-            [str(ECOTRACK), "import", str(form)], env=env, cwd=built.work, capture_output=True, text=True, check=False
+            [sys.executable, "-c", counted_command(), "import", str(form)],
+            env={**env, "BENCH_FD": str(write)},
+            cwd=built.work,
+            pass_fds=(write,),
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        seconds = time.perf_counter() - began
+        os.close(write)
+        with os.fdopen(read) as stream:
+            for kind, times in json.loads(stream.read() or "{}").items():
+                filing.errors[kind] = filing.errors.get(kind, 0) + times
         if done.returncode == 0:
-            filing.seconds = time.perf_counter() - began
+            filing.seconds = seconds
             filing.entries = sum(1 for _ in form.open(encoding="utf-8")) - 1
             return
-        filing.failures.append((done.stderr.strip().splitlines() or ["?"])[-1][:200])
+        filing.failures.append(done.stderr.strip() or f"exit {done.returncode}")
         time.sleep(random.uniform(1.0, 2.0))
 
 
@@ -533,7 +594,8 @@ class Summary:
     status_alone: float
     lost: int
     doubled: int
-    retried: int  # the library's retries inside a unit of work
+    serialization: int  # serialization failures and deadlocks met (a unit of work retries them)
+    refused: int  # connections the server refused (too many for the database)
     reran: int  # commands a clerk ran again
 
     @property
@@ -591,16 +653,24 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
     offsets = {c.login: spread * i / n for i, c in enumerate(built.clerks)}
 
     # the floor: each floor clerk files alone on the idle server, in this process
+    watch = Watch(built.server, built.database, interval=0.01)
+    watch.start()
+    time.sleep(0.2)
     alone = [
         statements_of_one(c, config, built.values[c.unit], profile and i == 0) for i, c in enumerate(built.floor_clerks)
     ]
+    time.sleep(0.1)
+    watch.finish()
     floor = statistics.median(f.seconds for f, _, _ in alone)
+    floor_client = statistics.median(f.cpu for f, _, _ in alone)
+    floor_server = watch.server_cpu() / len(alone)
     import_floor = statistics.median(floor_seconds() for _ in range(2))
     status_alone = statistics.median(timed_status(built.office_url, built.work, built.year)[0] for _ in range(2))
     print(
         f"floor: one clerk's filing alone {floor:.3f} s (median of {len(alone)}: "
         f"{', '.join(f'{f.seconds:.3f}' for f, _, _ in alone)}), {alone[0][1]} statements, "
-        f"{alone[0][2]} connections; import floor {import_floor:.3f} s; office status alone {status_alone:.2f} s",
+        f"{alone[0][2]} connections, CPU {1000 * floor_client:.0f} ms client and {1000 * floor_server:.0f} ms server; "
+        f"import floor {import_floor:.3f} s; office status alone {status_alone:.2f} s",
         flush=True,
     )
 
@@ -627,7 +697,7 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         worker.start()
     for _ in workers:
         ready.get(timeout=300)
-    watch = Watch(built.owner_url, built.database)
+    watch = Watch(built.server, built.database)
     watch.start()
     stop_office = threading.Event()
     office: list[tuple[float, float, int]] = []  # began after the wave began, seconds, exit code
@@ -650,7 +720,7 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
     for thread in cli_threads:
         thread.start()
     filings: list[Filing] = []
-    transient = {"40001": 0, "40P01": 0, "other": 0}
+    transient = dict.fromkeys(ERROR_KINDS, 0)
     client_cpu = 0.0
     for _ in workers:
         rows, counted, cpu = results.get()
@@ -676,8 +746,11 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
     reran = sum(f.attempts - 1 for f in everyone)
     reasons: dict[str, int] = {}
     for f in everyone:
+        for key, value in f.errors.items():
+            transient[key] += value
         for failure in f.failures:
-            reasons[failure[:120]] = reasons.get(failure[:120], 0) + 1
+            reason = reason_of(failure, built.database)
+            reasons[reason] = reasons.get(reason, 0) + 1
     filed_units = {c.unit: c.login for c in built.floor_clerks}
     filed_units.update({f.unit: f.login for f in done})
     counted = count(built, filed_units)
@@ -711,8 +784,9 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         f"  office `status --format json` during the wave: {len(during)} runs, median {median(during):.2f} s, "
         f"max {max(during, default=float('nan')):.2f} s (alone {status_alone:.2f} s; "
         f"import floor {import_floor:.2f} s)",
-        f"  retries inside a unit of work: {transient['40001']} serialization failures, "
-        f"{transient['40P01']} deadlocks, {transient['other']} other errors; commands a clerk ran again: {reran}",
+        f"  database errors: {transient['40001']} serialization failures and {transient['40P01']} deadlocks "
+        f"(a unit of work retries them), {transient['53300']} connections refused (too many), "
+        f"{transient['other']} other; commands a clerk ran again: {reran}",
         *[f"    {times}× {reason}" for reason, times in sorted(reasons.items(), key=lambda kv: -kv[1])],
         f"  connections: peak {watch.peak_connections} ({watch.peak_active} active, "
         f"{watch.peak_waiting} waiting on a lock)",
@@ -744,7 +818,8 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         status_alone=status_alone,
         lost=counted.lost + len(missing),
         doubled=counted.doubled + counted.unexpected,
-        retried=sum(transient.values()),
+        serialization=transient["40001"] + transient["40P01"],
+        refused=transient["53300"],
         reran=reran,
     )
     verdict = "met" if summary.met else "not met"
