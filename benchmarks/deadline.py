@@ -2,7 +2,8 @@
 running `status` meanwhile.
 
     .venv/bin/python benchmarks/deadline.py [--server URL] [--clerks 200] [--targets 40] [--per-unit 4]
-                                            [--processes 8] [--cli 10] [--spread 0] [--profile] [--keep]
+                                            [--processes 8] [--cli 10] [--spread 0] [--path form|import]
+                                            [--connection-limit 250] [--profile] [--keep]
 
 Builds, through the installed `ecotrack` CLI, a database on the server of `--server` (any database on it,
 as a login that may create databases and roles; default `ECOTRACK_TEST_POSTGRES_URL`): `init` with a
@@ -18,7 +19,9 @@ its own login, row-level security and the stamping triggers on:
   processes that does what `ecotrack report --unit U --period P` does on a terminal once the form is
   filled in: `Tracker.open` with the `Settings` of its login's URL, the login, its open targets and returned
   entries, each entry checked as `report` checks it, and `Tracker.file` of the month's entries in one
-  transaction. One filing is timed from `Tracker.open` to the commit, by phase (open, checks, write);
+  transaction (with `--path import`: what `ecotrack import FORM` does, the form read and checked, then
+  filed as one import batch). One filing is timed from `Tracker.open` to the commit, by phase (open and
+  reads, checks, write);
 - end to end: `--cli` of the clerks instead run `ecotrack import FORM.csv` as a child process under their
   login (the form `ecotrack template` wrote for them, filled in): Python's start-up included;
 - the office: `ecotrack status --as-of TODAY --format json` as a child process under the office's login, one
@@ -31,7 +34,9 @@ doubled, the earlier months untouched, every new entry stamped with its clerk's 
 same filing by a clerk alone on the idle server, before the wave; the import floor that of `run.py`.
 Meanwhile the connections to the database and the CPU of its server processes are sampled.
 
-The databases and logins it creates are named `deadline_<pid>…`; they are dropped at the end unless `--keep`.
+The database gets a CONNECTION LIMIT (`--connection-limit`, 250) so that the clerks cannot take the slots
+other users of the server need; a clerk refused a connection runs its command again. The database and
+logins it creates are named `deadline_<pid>…`; they are dropped at the end unless `--keep`.
 Nothing here asserts a time: the figures go into the README and the closing notes, never into tests.
 """
 
@@ -143,7 +148,8 @@ class Config:
     plan: str
     year: int
     month: int
-    spread: float
+    path: str  # "form": `report`'s monthly form; "import": `import` of the filled-in template
+    forms: str  # the folder of the filled-in forms (`form-UNIT.csv`)
 
 
 # --- the clerk's path, in-process ---------------------------------------------------------------------
@@ -179,12 +185,45 @@ def file_month(clerk: Clerk, config: Config, values: dict[str, float], filing: F
     filing.entries = len(entries)
 
 
+def import_month(clerk: Clerk, config: Config, filing: Filing) -> None:
+    """What `ecotrack import FORM` does with the clerk's filled-in form."""
+    from ecotrack.config import Settings
+    from ecotrack.tracker import Tracker
+    from ecotrack.tracker.inputs import open_form
+
+    form = Path(config.forms) / f"form-{clerk.unit}.csv"
+    began, cpu = time.perf_counter(), time.thread_time()
+    now = datetime.now()
+    with (
+        Tracker.open(Settings(plan=config.plan, db=clerk.url, year=config.year)) as tracker,
+        open_form(form, str(form), None) as source,
+    ):
+        reporter = tracker.recorder()
+        opened = time.perf_counter()
+        result = tracker.check_import(source, now, reporter, lambda: None, keep=True)
+        tracker.earlier_imports(source.sha256)  # `import` tells of an earlier import of the same file
+        checked = time.perf_counter()
+        tracker.file_import(result.entries, file_name=form.name, sha256=source.sha256, rows=result.rows)
+        written = time.perf_counter()
+    filing.seconds = written - began
+    filing.opened, filing.checked, filing.written = opened - began, checked - opened, written - checked
+    filing.cpu = time.thread_time() - cpu
+    filing.entries = len(result.entries)
+
+
+def file_once(clerk: Clerk, config: Config, values: dict[str, float], filing: Filing) -> None:
+    if config.path == "import":
+        import_month(clerk, config, filing)
+    else:
+        file_month(clerk, config, values, filing)
+
+
 def file_with_retries(clerk: Clerk, config: Config, values: dict[str, float], filing: Filing) -> None:
     """A clerk runs the command again after a failure (a second or two later), at most five times."""
     for attempt in range(1, 6):
         filing.attempts = attempt
         try:
-            file_month(clerk, config, values, filing)
+            file_once(clerk, config, values, filing)
             return
         except Exception as failure:
             filing.failures.append(f"{type(failure).__name__}: {failure}")
@@ -206,13 +245,17 @@ def clerk_worker(
     import ecotrack.tracker  # noqa: F401  (imported before the wave, as a running process has it)
 
     transient = dict.fromkeys(ERROR_KINDS, 0)
+    where: dict[str, int] = {}  # the statement each serialization failure or deadlock ended
     lock = threading.Lock()
 
     @event.listens_for(Engine, "handle_error")
     def _count(context: Any) -> None:
         kind = kind_of(context.original_exception)
+        statement = " ".join((context.statement or "(no statement: the commit)").split())[:70]
         with lock:
             transient[kind] += 1
+            if kind in ("40001", "40P01"):
+                where[statement] = where.get(statement, 0) + 1
 
     start = threading.Event()
     filings = [Filing(c.login, c.unit, began=offset) for c, offset in zip(clerks, offsets, strict=True)]
@@ -235,7 +278,7 @@ def clerk_worker(
     start.set()
     for thread in threads:
         thread.join()
-    results.put(([asdict(f) for f in filings], transient, time.process_time() - cpu))
+    results.put(([asdict(f) for f in filings], transient, where, time.process_time() - cpu))
 
 
 # --- building the database through the CLI -----------------------------------------------------------
@@ -395,6 +438,18 @@ def write_form(built: Built, clerk: Clerk) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def write_forms(built: Built, clerks: Sequence[Clerk], folder: Path) -> None:
+    """Filled-in forms as `template` writes them (its first seven columns), for the in-process `import` path."""
+    folder.mkdir(exist_ok=True)
+    period = f"{built.year}-{built.month:02d}"
+    for clerk in clerks:
+        with (folder / f"form-{clerk.unit}.csv").open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["unit", "target", "period", "value", "note", "reported_by", "reported_at"])
+            for target, value in built.values[clerk.unit].items():
+                writer.writerow([clerk.unit, target, period, f"{value:g}", "", "", ""])
 
 
 def drop(server: str, database: str, logins: Sequence[str]) -> None:
@@ -633,22 +688,24 @@ def statements_of_one(clerk: Clerk, config: Config, values: dict[str, float], pr
             import pstats
 
             profiler = cProfile.Profile()
-            profiler.runcall(file_month, clerk, config, values, filing)
+            profiler.runcall(file_once, clerk, config, values, filing)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         else:
-            file_month(clerk, config, values, filing)
+            file_once(clerk, config, values, filing)
     finally:
         event.remove(Engine, "before_cursor_execute", on_statement)
         event.remove(Engine, "connect", on_connect)
     return filing, sent[0], opened[0]
 
 
-def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -> Summary:
-    config = Config(str(built.work / "tasks.yaml"), built.year, built.month, spread)
+def wave(built: Built, processes: int, cli: int, spread: float, path: str, profile: bool) -> Summary:
+    config = Config(str(built.work / "tasks.yaml"), built.year, built.month, path, str(built.work / "forms"))
     period = f"{built.year}-{built.month:02d}"
     by_process = built.clerks[: len(built.clerks) - cli]
     by_cli = built.clerks[len(built.clerks) - cli :]
     forms = {c.unit: write_form(built, c) for c in by_cli}
+    if path == "import":
+        write_forms(built, by_process + built.floor_clerks, Path(config.forms))
     n = len(built.clerks)
     offsets = {c.login: spread * i / n for i, c in enumerate(built.clerks)}
 
@@ -721,10 +778,13 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         thread.start()
     filings: list[Filing] = []
     transient = dict.fromkeys(ERROR_KINDS, 0)
+    where: dict[str, int] = {}
     client_cpu = 0.0
     for _ in workers:
-        rows, counted, cpu = results.get()
+        rows, counted, ended_at, cpu = results.get()
         filings += [Filing(**row) for row in rows]
+        for statement, times in ended_at.items():
+            where[statement] = where.get(statement, 0) + times
         for key, value in counted.items():
             transient[key] += value
         client_cpu += cpu
@@ -765,7 +825,7 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         return statistics.median(values) if values else float("nan")
 
     kept = [f for f in filings if f.seconds > 0]
-    when = "at one moment" if spread == 0 else f"spread over {spread:g} s"
+    when = ("at one moment" if spread == 0 else f"spread over {spread:g} s") + f", by the {path} path"
     lines = [
         f"wave: {len(everyone)} clerks {when}, {len(filings)} in-process in {len(workers)} processes, "
         f"{len(cli_filings)} by `ecotrack import`; {entries} entries of {period}",
@@ -787,7 +847,8 @@ def wave(built: Built, processes: int, cli: int, spread: float, profile: bool) -
         f"  database errors: {transient['40001']} serialization failures and {transient['40P01']} deadlocks "
         f"(a unit of work retries them), {transient['53300']} connections refused (too many), "
         f"{transient['other']} other; commands a clerk ran again: {reran}",
-        *[f"    {times}× {reason}" for reason, times in sorted(reasons.items(), key=lambda kv: -kv[1])],
+        *[f"    {times}× at {statement}" for statement, times in sorted(where.items(), key=lambda kv: -kv[1])],
+        *[f"    {times}× run again: {reason}" for reason, times in sorted(reasons.items(), key=lambda kv: -kv[1])],
         f"  connections: peak {watch.peak_connections} ({watch.peak_active} active, "
         f"{watch.peak_waiting} waiting on a lock)",
         f"  CPU: clerks' processes {client_cpu:.1f} s ({1000 * client_cpu / max(len(filings), 1):.0f} ms a filing), "
@@ -839,6 +900,7 @@ def measure(
     processes: int = 8,
     cli: int = 10,
     spread: float = 0.0,
+    path: str = "form",
     connection_limit: int = 250,
     profile: bool = False,
     keep: bool = False,
@@ -865,7 +927,7 @@ def measure(
             + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built.phases.items()),
             flush=True,
         )
-        return wave(built, processes, min(cli, clerks), spread, profile)
+        return wave(built, processes, min(cli, clerks // 2), spread, path, profile)
     finally:
         if keep:
             print(f"kept: database {tag}, logins {tag}_*, work folder {work}")
@@ -889,6 +951,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=8, help="worker processes the in-process clerks share")
     parser.add_argument("--cli", type=int, default=10, help="clerks that file by `ecotrack import` in a child process")
     parser.add_argument("--spread", type=float, default=0.0, help="start the clerks evenly over this many seconds")
+    parser.add_argument(
+        "--path",
+        choices=["form", "import"],
+        default="form",
+        help="the in-process clerks' path: `report`'s monthly form (default) or `import` of the filled-in form",
+    )
     parser.add_argument("--connection-limit", type=int, default=250, help="the database's CONNECTION LIMIT")
     parser.add_argument("--profile", action="store_true", help="print the profile of one filing alone")
     parser.add_argument("--keep", action="store_true", help="keep the database, the logins and the work folder")
@@ -903,6 +971,7 @@ def main() -> None:
         processes=options.processes,
         cli=options.cli,
         spread=options.spread,
+        path=options.path,
         connection_limit=options.connection_limit,
         profile=options.profile,
         keep=options.keep,
