@@ -49,6 +49,7 @@ import json
 import multiprocessing
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -131,7 +132,7 @@ class Filing:
     login: str
     unit: str
     began: float  # seconds after the wave began
-    seconds: float = 0.0  # from Tracker.open (or the child process's start) to the commit
+    seconds: float = 0.0  # from Tracker.open (or the child process's start) to the commit, over every run
     opened: float = 0.0  # Tracker.open, the login and the reads of `report`
     checked: float = 0.0  # the entries checked against the plan and the ledger
     written: float = 0.0  # Tracker.file: the write transaction, to its commit
@@ -219,11 +220,15 @@ def file_once(clerk: Clerk, config: Config, values: dict[str, float], filing: Fi
 
 
 def file_with_retries(clerk: Clerk, config: Config, values: dict[str, float], filing: Filing) -> None:
-    """A clerk runs the command again after a failure (a second or two later), at most five times."""
+    """A clerk runs the command again after a failure (a second or two later), at most five times; its
+    filing takes from the start of the first run to the commit of the last."""
+    first = time.perf_counter()
     for attempt in range(1, 6):
         filing.attempts = attempt
         try:
+            began = time.perf_counter()
             file_once(clerk, config, values, filing)
+            filing.seconds += began - first  # the runs that failed, and the waits between them
             return
         except Exception as failure:
             filing.failures.append(f"{type(failure).__name__}: {failure}")
@@ -383,7 +388,11 @@ def build(server: str, work: Path, tag: str, clerks: int, targets: int, per_unit
     # `db clerk` does not retry), and the one refused is run again
     reruns: list[str] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda c: ecotrack(["db", "clerk", c.login, "--unit", c.unit], env, work, reruns), logins))
+        try:
+            list(pool.map(lambda c: ecotrack(["db", "clerk", c.login, "--unit", c.unit], env, work, reruns), logins))
+        except BaseException:  # an interrupt: the logins not made yet are not made (the rest are dropped)
+            pool.shutdown(cancel_futures=True)
+            raise
     phases[f"{len(logins)} × db clerk ({len(reruns)} run again)"] = time.perf_counter() - mark
     mark = time.perf_counter()
     # the months before the filed one, imported by the owner with the days they were reported on
@@ -548,10 +557,10 @@ def cli_clerk(built: Built, clerk: Clerk, form: Path, origin: float, offset: flo
     delay = origin + offset - time.perf_counter()
     if delay > 0:
         time.sleep(delay)
+    first = time.perf_counter()
     for attempt in range(1, 6):
         filing.attempts = attempt
         read, write = os.pipe()
-        began = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", counted_command(), "import", str(form)],
             env={**env, "BENCH_FD": str(write)},
@@ -561,13 +570,13 @@ def cli_clerk(built: Built, clerk: Clerk, form: Path, origin: float, offset: flo
             text=True,
             check=False,
         )
-        seconds = time.perf_counter() - began
+        ended = time.perf_counter()
         os.close(write)
         with os.fdopen(read) as stream:
             for kind, times in json.loads(stream.read() or "{}").items():
                 filing.errors[kind] = filing.errors.get(kind, 0) + times
         if done.returncode == 0:
-            filing.seconds = seconds
+            filing.seconds = ended - first  # the runs that failed and the waits included
             filing.entries = sum(1 for _ in form.open(encoding="utf-8")) - 1
             return
         filing.failures.append(done.stderr.strip() or f"exit {done.returncode}")
@@ -961,6 +970,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the profile of one filing alone")
     parser.add_argument("--keep", action="store_true", help="keep the database, the logins and the work folder")
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` drops what was made
     if not options.server:
         parser.error("give --server URL (or set ECOTRACK_TEST_POSTGRES_URL)")
     measure(
