@@ -870,7 +870,11 @@ def wave(built: Built, processes: int, cli: int, spread: float, path: str, profi
     print("\n".join(lines), flush=True)
     missing = [f.login for f in everyone if f.seconds == 0]
     if missing:
-        print(f"  gave up after five runs: {', '.join(missing)}")
+        shown = ", ".join(login.removeprefix(f"{built.database}_") for login in missing[:8])
+        print(
+            f"  not filed: {len(missing)} clerks gave up after five runs, their month missing "
+            f"({shown}{', …' if len(missing) > 8 else ''}); counted as lost"
+        )
     summary = Summary(
         clerks=len(everyone),
         entries=entries,
