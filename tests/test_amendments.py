@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DATA, Workspace, prepared
+from .conftest import DATA, Workspace, prepared, refused_sql, sql_as
 
 AMENDMENTS = DATA / "amendments"
 
@@ -205,9 +205,6 @@ def test_a_quantity_extension_moves_the_schedule_share() -> None:
 def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: str) -> None:
     import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     from .test_appeals import owner_login, refused_cli
     from .test_roles import as_login
 
@@ -234,16 +231,10 @@ def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: st
     owner.ok("requests", "decide", "2", "--reject", "--reason", "无据")
 
     def sql(login: str, statement: str) -> list[tuple[Any, ...]]:
-        url = make_url(postgres_url).set(drivername="postgresql", username=login, password=None)
-        with psycopg.connect(url.render_as_string(hide_password=False)) as connection, connection.cursor() as cursor:
-            cursor.execute(statement.encode())
-            return list(cursor.fetchall()) if cursor.description else []
+        return sql_as(postgres_url, login, statement)
 
     def refuses(login: str, statement: str) -> None:
-        before = owner.snapshot()
-        with pytest.raises(psycopg.Error):
-            sql(login, statement)
-        assert owner.snapshot() == before, statement
+        refused_sql(owner, postgres_url, login, statement)
 
     clerk = logins["x"]
     insert = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CONFORMANCE, DATA, Workspace, prepared
+from .conftest import CONFORMANCE, DATA, Workspace, prepared, refused_sql, sql_as
 
 APPEALS = DATA / "appeals"
 
@@ -286,8 +286,6 @@ def test_libreoffice_renders_the_publication_on_a4(year: Workspace) -> None:
 def test_a_clerk_appeals_for_its_own_unit_only(tmp_path: Path, postgres_url: str) -> None:
     import uuid
 
-    import psycopg
-
     from .test_roles import as_login
 
     owner = prepared(tmp_path, APPEALS / "plan.yaml", APPEALS / "filings.csv", postgres_url)
@@ -323,15 +321,10 @@ def test_a_clerk_appeals_for_its_own_unit_only(tmp_path: Path, postgres_url: str
         return url.render_as_string(hide_password=False)
 
     def sql(login: str, statement: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(conninfo(login)) as connection, connection.cursor() as cursor:
-            cursor.execute(statement.encode())
-            return list(cursor.fetchall()) if cursor.description else []
+        return sql_as(postgres_url, login, statement)
 
     def refuses(login: str, statement: str) -> None:
-        before = owner.snapshot()
-        with pytest.raises(psycopg.Error):
-            sql(login, statement)
-        assert owner.snapshot() == before, statement
+        refused_sql(owner, postgres_url, login, statement)
 
     owner.ok("appeals", "decide", "2", "--reject", "--reason", "无据")
     clerk = logins["x"]

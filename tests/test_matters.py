@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DATA, Workspace, prepared
+from .conftest import DATA, Workspace, prepared, refused_sql, sql_as
 
 PLAN = DATA / "matters" / "plan.yaml"
 FILINGS = DATA / "matters" / "filings.csv"
@@ -150,9 +150,6 @@ def test_the_export_and_the_pack_show_the_matters(year: Workspace) -> None:
 def test_a_clerk_answers_its_own_units_matters_only(tmp_path: Path, postgres_url: str) -> None:
     import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     from .test_appeals import owner_login, refused_cli
     from .test_roles import as_login
 
@@ -187,16 +184,10 @@ def test_a_clerk_answers_its_own_units_matters_only(tmp_path: Path, postgres_url
     assert [(i["matter"], i["unit"]) for i in seen] == [(1, "a")]  # not b's items, nor the matter b alone has
 
     def sql(login: str, statement: str) -> list[tuple[Any, ...]]:
-        url = make_url(postgres_url).set(drivername="postgresql", username=login, password=None)
-        with psycopg.connect(url.render_as_string(hide_password=False)) as connection, connection.cursor() as cursor:
-            cursor.execute(statement.encode())
-            return list(cursor.fetchall()) if cursor.description else []
+        return sql_as(postgres_url, login, statement)
 
     def refuses(login: str, statement: str) -> None:
-        before = owner.snapshot()
-        with pytest.raises(psycopg.Error):
-            sql(login, statement)
-        assert owner.snapshot() == before, statement
+        refused_sql(owner, postgres_url, login, statement)
 
     clerk = logins["a"]
     [(item_of_b,)] = owner.query(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DATA, Workspace, make_workspace, prepared
+from .conftest import DATA, Workspace, make_workspace, prepared, refused_sql, sql_as
 
 SUPPORTING = DATA / "supporting"
 PLAN = SUPPORTING / "plan.yaml"
@@ -382,9 +382,6 @@ def test_the_key_is_kept_with_the_plan(fresh: Workspace) -> None:
 def test_a_clerk_notes_for_its_own_unit_and_reads_what_it_leads(tmp_path: Path, postgres_url: str) -> None:
     import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     from .test_appeals import owner_login, refused_cli
     from .test_roles import as_login
 
@@ -405,16 +402,10 @@ def test_a_clerk_notes_for_its_own_unit_and_reads_what_it_leads(tmp_path: Path, 
     assert mine["reported_by"] == logins["huanbao"] and mine["reported_at"][:10] == date.today().isoformat()
 
     def sql(login: str, statement: str) -> list[tuple[Any, ...]]:
-        url = make_url(postgres_url).set(drivername="postgresql", username=login, password=None)
-        with psycopg.connect(url.render_as_string(hide_password=False)) as connection, connection.cursor() as cursor:
-            cursor.execute(statement.encode())
-            return list(cursor.fetchall()) if cursor.description else []
+        return sql_as(postgres_url, login, statement)
 
     def refuses(login: str, statement: str) -> None:
-        before = owner.snapshot()
-        with pytest.raises(psycopg.Error):
-            sql(login, statement)
-        assert owner.snapshot() == before, statement
+        refused_sql(owner, postgres_url, login, statement)
 
     clerk = logins["huanbao"]
     insert = (
