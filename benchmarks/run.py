@@ -1,7 +1,7 @@
 """The performance benchmark of issue 18: a city for ten plan years, each figure a ratio in one run.
 
     .venv/bin/python benchmarks/run.py [--units 300] [--targets 60] [--per-unit 20] [--years 10]
-                                       [--runs 3] [--db URL] [--keep DIR]
+                                       [--runs 3] [--db URL] [--keep DIR] [--clerks 200] [--no-deadline]
 
 Builds a city of `--units` units (six in ten towns, two in ten sub-districts, the rest departments) and
 `--targets` targets, each unit assigned `--per-unit` of them (quantities, reductions and milestones), and
@@ -14,8 +14,13 @@ years (720,000 entries). Through the installed `ecotrack`, in child processes, i
   the same rows into a table of the same columns in one transaction (the best any SQLite import can do);
 - `status`, `overdue` and `assess` (`--format json`) for the first year with one year loaded and again
   with all of them, each as a ratio to the import floor, and the growth between the two;
-- the peak memory (max RSS) of each; `--help` and `--version` against `python -c pass`; and `status` on
-  the shipped sample against the same floor.
+- the peak memory (max RSS) of each, beside the floor's own; `--help` and `--version` against `python -c
+  pass`; and `status` on the shipped sample against the floor without psycopg (the sample is SQLite);
+- with a PostgreSQL `--db`, the deadline hour (`deadline.py`): `--clerks` clerk logins filing their month
+  at once on a database of its own beside the `--db` one (the `--db` login must create databases and roles).
+
+At the end it prints the goals of issue 36, each beside its figure and the floor measured in the same run,
+met or not.
 
 Each figure is the median of `--runs` runs, and each ratio the median of the ratios to its reference
 (the floor, or `python -c pass`) run just before it: a shared machine's pace changes by half within
@@ -39,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -213,10 +219,10 @@ def core_rate(rows: list[Row], folder: Path) -> float:
 
 def side_by_side(
     reference: str, command: list[str], env: dict[str, str], small: Path, cwd: Path, runs: int
-) -> tuple[float, float, float, float]:
+) -> tuple[Timed, float, float]:
     """`ecotrack ARGS` on the database of `env` and on the `small` copy, turn about after the floor:
-    median seconds and ratio to the floor on the big one, its peak MiB, and the median big/small ratio."""
-    times, ratios, growths, peaks = [], [], [], []
+    the big one against the floor, the median big/small ratio and the small one's median seconds."""
+    times, ratios, growths, peaks, floors, bases = [], [], [], [], [], []
     for _ in range(runs):
         floor = process_seconds(reference)
         base, _ = measure(command, {**env, "ECOTRACK_DB": str(small)}, cwd, 1)
@@ -225,7 +231,10 @@ def side_by_side(
         ratios.append(seconds / floor)
         growths.append(seconds / base)
         peaks.append(peak)
-    return statistics.median(times), statistics.median(ratios), max(peaks), statistics.median(growths)
+        floors.append(floor)
+        bases.append(base)
+    timed = Timed(statistics.median(times), statistics.median(ratios), max(peaks), statistics.median(floors))
+    return timed, statistics.median(growths), statistics.median(bases)
 
 
 def process_seconds(code: str) -> float:
@@ -235,19 +244,62 @@ def process_seconds(code: str) -> float:
     return time.perf_counter() - began
 
 
-def against(
-    reference: str, command: list[str], env: dict[str, str], cwd: Path, runs: int
-) -> tuple[float, float, float]:
+@dataclass(frozen=True)
+class Timed:
+    """A command against its reference: median seconds, the median of the ratios, peak MiB, median floor s."""
+
+    seconds: float
+    ratio: float
+    peak: float
+    floor: float
+
+
+def against(reference: str, command: list[str], env: dict[str, str], cwd: Path, runs: int) -> Timed:
     """Median seconds of `ecotrack ARGS`, the median of its ratio to `python -c REFERENCE` run just before
     it each time (so that a shared machine slowing down for a minute slows both), and its peak MiB."""
-    times, ratios, peaks = [], [], []
+    times, ratios, peaks, floors = [], [], [], []
     for _ in range(runs):
         floor = process_seconds(reference)
         seconds, peak = measure(command, env, cwd, 1)
         times.append(seconds)
         ratios.append(seconds / floor)
         peaks.append(peak)
-    return statistics.median(times), statistics.median(ratios), max(peaks)
+        floors.append(floor)
+    return Timed(statistics.median(times), statistics.median(ratios), max(peaks), statistics.median(floors))
+
+
+def process_peak(code: str) -> float:
+    """Peak MiB (VmHWM) of one `python -c CODE`: the floor's own memory."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"{code}\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip()) / 1024
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal of issue 36 beside its figure and the floor measured in the same run; `met` None: not measured."""
+
+    goal: str
+    figure: str
+    floor: str
+    met: bool | None
+
+
+def goals_table(goals: list[Goal], database: str) -> str:
+    """The goals as a Markdown table."""
+    lines = [f"| goal ({database}) | figure | floor, same run | met |", "| --- | --- | --- | --- |"]
+    for g in goals:
+        verdict = "—" if g.met is None else "yes" if g.met else "**no**"
+        lines.append(f"| {g.goal} | {g.figure} | {g.floor} | {verdict} |")
+    return "\n".join(lines)
 
 
 def installed_package() -> Path:
@@ -266,11 +318,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", help="an empty PostgreSQL database's URL instead of a fresh SQLite file")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--clerks", type=int, default=200, help="clerks of the deadline hour (with a PostgreSQL --db)")
+    parser.add_argument("--no-deadline", action="store_true", help="leave the deadline hour out")
     options = parser.parse_args()
     work = options.keep or Path(tempfile.mkdtemp(prefix="ecotrack-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     runs = options.runs
-    stack = STACK + (["psycopg"] if options.db and options.db.startswith("postgresql") else [])
+    server = bool(options.db and options.db.startswith("postgresql"))
+    stack = STACK + (["psycopg"] if server else [])
     units, targets = city(options.units, options.targets, options.per_unit)
     years = list(range(FIRST_YEAR, FIRST_YEAR + options.years))
     env = {
@@ -280,6 +335,7 @@ def main() -> None:
         "COLUMNS": "160",
     }
     figures: list[tuple[str, str]] = []
+    goals: list[Goal] = []
 
     def show(name: str, value: str) -> None:
         figures.append((name, value))
@@ -294,15 +350,25 @@ def main() -> None:
     # 60-100 ms of each command that no installed ecotrack pays. Compile it once, as `pip install .` does.
     compileall.compile_dir(installed_package(), quiet=1)
     floor_code = "import " + ", ".join(stack)
+    sqlite_floor_code = "import " + ", ".join(STACK)  # the shipped sample is SQLite, whatever --db is
     floor = statistics.median(process_seconds(floor_code) for _ in range(runs))
+    floor_peak = process_peak(floor_code)
     bare = statistics.median(process_seconds("pass") for _ in range(runs))
-    show("import floor (" + ", ".join(stack) + ")", f"{floor:.3f} s")
+    show("import floor (" + ", ".join(stack) + ")", f"{floor:.3f} s, {floor_peak:.0f} MiB")
     show("python -c pass", f"{bare:.3f} s")
     for args in (["--help"], ["--version"]):
-        seconds, ratio, _ = against("pass", args, env, work, runs)
-        show(f"ecotrack {args[0]}", f"{seconds:.3f} s = {ratio:.1f}× python -c pass")
+        timed = against("pass", args, env, work, runs)
+        show(f"ecotrack {args[0]}", f"{timed.seconds:.3f} s = {timed.ratio:.1f}× python -c pass")
+        goals.append(
+            Goal(
+                f"`{args[0]}` ≤ 5× `python -c pass` (issue 18)",
+                f"{timed.ratio:.1f}× ({timed.seconds:.2f} s)",
+                f"{timed.floor:.2f} s",
+                timed.ratio <= 5,
+            )
+        )
 
-    # the shipped sample: its status against the same floor
+    # the shipped sample: its status against the floor of a SQLite command
     sample = work / "sample"
     shutil.rmtree(sample, ignore_errors=True)
     sample.mkdir()
@@ -310,8 +376,20 @@ def main() -> None:
     measure(["init"], sample_env, sample, 1)
     measure(["import", str(ROOT / "data" / "sample-2012.csv")], sample_env, sample, 1)
     for args in (["status", "--as-of", "2012-07-06"], ["status", "--as-of", "2012-07-06", "--format", "json"]):
-        seconds, ratio, peak = against(floor_code, args, sample_env, sample, runs)
-        show(f"sample (SQLite): {' '.join(args)}", f"{seconds:.3f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
+        timed = against(sqlite_floor_code, args, sample_env, sample, runs)
+        show(
+            f"sample (SQLite): {' '.join(args)}",
+            f"{timed.seconds:.3f} s = {timed.ratio:.2f}× floor, {timed.peak:.0f} MiB",
+        )
+        shape = "json" if "json" in args else "table"
+        goals.append(
+            Goal(
+                f"sample `status` ({shape}, SQLite) ≤ 1.2× floor",
+                f"{timed.ratio:.2f}× ({timed.seconds:.2f} s)",
+                f"{timed.floor:.2f} s (no psycopg)",
+                timed.ratio <= 1.2,
+            )
+        )
 
     # the city: the first year into an empty database
     per_year: dict[int, list[Assignment]] = {}
@@ -326,14 +404,24 @@ def main() -> None:
     )
     measure(["init"], env, work, 1)
     floor_now = process_seconds(floor_code)
-    seconds, peak = measure(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
+    seconds, import_peak = measure(["import", f"filings-{FIRST_YEAR}.csv"], env, work, 1)
     raw = raw_sqlite_rate(first_rows, work)
     rate = len(first_rows) / seconds
-    show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {peak:.0f} MiB")
+    show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {import_peak:.0f} MiB")
     show("  beyond the floor", f"{len(first_rows) / max(seconds - floor_now, 1e-9):,.0f} rows/s")
     show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
     core = core_rate(first_rows, work)
     show("  SQLAlchemy Core executemany (SQLite)", f"{core:,.0f} rows/s (the same rows as entries, all 13 columns)")
+    wanted = 30_000 if server else 60_000
+    goals.append(
+        Goal(
+            f"`import` ≥ {wanted:,} rows/s ({len(first_rows):,} rows, whole command)",
+            f"{rate:,.0f} rows/s ({seconds:.1f} s)",
+            f"{floor_now:.2f} s",
+            rate >= wanted,
+        )
+    )
+    peaks = {"import": import_peak}
     one_year_db = None
     if not options.db:
         one_year_db = work / "data" / "city-1-year.db"
@@ -346,8 +434,14 @@ def main() -> None:
         "assess": ["--year", first, "assess", "--as-of", f"{FIRST_YEAR + 1}-02-01", "--format", "json"],
     }
     one_year = {name: against(floor_code, args, env, work, runs) for name, args in commands.items()}
-    for name, (seconds, ratio, peak) in one_year.items():
-        show(f"{name} --format json, 1 year loaded", f"{seconds:.2f} s = {ratio:.2f}× floor, {peak:.0f} MiB")
+    for name, timed in one_year.items():
+        show(
+            f"{name} --format json, 1 year loaded",
+            f"{timed.seconds:.2f} s = {timed.ratio:.2f}× floor, {timed.peak:.0f} MiB",
+        )
+        peaks[name] = timed.peak
+    loaded = dict(one_year)  # the commands as the goals see them: with every year loaded
+    growth: dict[str, tuple[float, str]] = {}  # the growth, and what it grew from
 
     # the other years, each loaded and imported into the same database
     imports = []
@@ -362,15 +456,65 @@ def main() -> None:
         show(f"import, years 2–{len(years)} (median)", f"{statistics.median(imports):,.0f} rows/s")
         for name, args in commands.items():
             if one_year_db is None:  # a server: the growth is that of the ratios to the floor
-                seconds, ratio, peak = against(floor_code, args, env, work, runs)
-                growth = ratio / one_year[name][1]
+                timed = against(floor_code, args, env, work, runs)
+                growth[name] = (timed.ratio / one_year[name].ratio, f"1 year: {one_year[name].ratio:.2f}× floor")
             else:  # the one-year copy and the ten-year database run side by side, turn about
-                seconds, ratio, peak, growth = side_by_side(floor_code, args, env, one_year_db, work, runs)
+                timed, grown, base = side_by_side(floor_code, args, env, one_year_db, work, runs)
+                growth[name] = (grown, f"1 year, turn about: {base:.2f} s")
             show(
                 f"{name} --format json, {len(years)} years loaded",
-                f"{seconds:.2f} s = {ratio:.2f}× floor, growth {growth:.2f}×, {peak:.0f} MiB",
+                f"{timed.seconds:.2f} s = {timed.ratio:.2f}× floor, growth {growth[name][0]:.2f}×, "
+                f"{timed.peak:.0f} MiB",
             )
-    (work / "figures.txt").write_text("\n".join(f"{name}: {value}" for name, value in figures) + "\n")
+            loaded[name] = timed
+            peaks[name] = max(peaks[name], timed.peak)
+    for name, timed in loaded.items():
+        goals.append(
+            Goal(
+                f"`{name} --format json` ≤ 2× floor ({len(years)} year{'s' if len(years) > 1 else ''} loaded)",
+                f"{timed.ratio:.2f}× ({timed.seconds:.2f} s)",
+                f"{timed.floor:.2f} s",
+                timed.ratio <= 2,
+            )
+        )
+    for name, (grown, base_words) in growth.items():
+        goals.append(
+            Goal(f"`{name}` from 1 to {len(years)} plan years ≤ 1.15×", f"{grown:.2f}×", base_words, grown <= 1.15)
+        )
+    heaviest = max(peaks, key=lambda name: peaks[name])
+    goals.append(
+        Goal(
+            "peak memory ≤ 200 MiB (import, status, overdue, assess)",
+            f"{peaks[heaviest]:.0f} MiB ({heaviest})",
+            f"{floor_peak:.0f} MiB",
+            peaks[heaviest] <= 200,
+        )
+    )
+
+    # the deadline hour: a server's goal
+    if server and not options.no_deadline:
+        import deadline
+
+        print(flush=True)
+        hour = deadline.measure(options.db, clerks=options.clerks, cli=max(1, options.clerks // 20))
+        show(
+            f"deadline hour, {hour.clerks} clerks at once",
+            f"p50 {hour.p50:.2f} s, p99 {hour.p99:.2f} s, {hour.filings_per_second:.1f} filings/s, "
+            f"lost {hour.lost}, doubled {hour.doubled}",
+        )
+        goals.append(
+            Goal(
+                f"deadline hour: one filing's p99 < 1 s ({hour.clerks} clerks at once), none lost or doubled",
+                f"p99 {hour.p99:.2f} s (p50 {hour.p50:.2f} s); lost {hour.lost}, doubled {hour.doubled}",
+                f"{hour.floor:.2f} s (one clerk alone)",
+                hour.met,
+            )
+        )
+    elif not server:
+        goals.append(Goal("deadline hour: one filing's p99 < 1 s", "a server's goal: run with --db", "", None))
+    table = goals_table(goals, "PostgreSQL" if server else "SQLite")
+    print("\n" + table)
+    (work / "figures.txt").write_text("\n".join(f"{name}: {value}" for name, value in figures) + "\n\n" + table + "\n")
     print(f"work folder: {work}")
 
 

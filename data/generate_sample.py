@@ -151,6 +151,15 @@ CORRECTIONS: dict[tuple[str, str, int], Correction] = {
     ("donghu", "4.3", 6): Correction(15, 6, "更正：6月份完成值少录一位，应为150亩"),
 }
 
+# What a supporting unit says of its part each month (配合单位月度情况, SPEC §17), drawn with its own seed.
+NOTE_SEED = 17
+SUPPORT_NOTES = (
+    "按分工配合开展本月工作，进展正常",
+    "参加联合督查一次，提供技术指导",
+    "已向牵头单位报送配合事项进展",
+    "配合完成现场核查，未发现问题",
+)
+
 NOTES: dict[tuple[str, str, int], str] = {
     ("qingshan", "1.1", 5): "已完成3家企业关停",
     ("longquan", "1.1", 6): "3家企业搬迁补偿尚未谈妥，镇政府正在协调",
@@ -170,9 +179,9 @@ NOTES: dict[tuple[str, str, int], str] = {
     ("baisha", "3.8", 12): "2家养殖场拟关闭搬迁，治理未完成",
     ("baisha", "4.1", 12): "4公顷因土地权属争议暂缓实施",
     ("huanbao", "2.1", 6): "城区污水处理厂提标改造完成，减排效果显现",
-    ("huanbao", "2.3", 6): "标准草案已完成专家论证，正在征求意见",
-    ("huanbao", "2.3", 7): "标准草案已报市环保局审核",
-    ("huanbao", "2.3", 8): "地方大气污染物排放标准经区政府常务会议审议通过并印发",
+    ("huanbao", "2.3", 6): "实施方案初稿已完成专家论证，正在征求意见",
+    ("huanbao", "2.3", 7): "实施方案已报市环保局审核",
+    ("huanbao", "2.3", 8): "实施方案经区政府常务会议审议通过，已由区政府办公室印发",
     ("huanbao", "2.4", 8): "已与周边3个区县签订区域大气污染联防联控协议",
     ("huanbao", "2.10", 11): "全年目标已实现",
     ("shuiwu", "3.7", 4): "本月封堵排污口2个",
@@ -240,6 +249,7 @@ class Plan:
     unit_names: Mapping[str, str]
     assignments: tuple[Assignment, ...]
     report_due_day: int
+    supports: tuple[tuple[str, str], ...] = ()  # (unit, target) a unit supports and does not lead (SPEC §17)
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -254,6 +264,7 @@ def read_plan(path: Path) -> Plan:
     units = tuple(str(u["code"]) for u in doc["units"])
     names = {str(u["code"]): str(u["name"]) for u in doc["units"]}
     assignments: list[Assignment] = []
+    supports: list[tuple[str, str]] = []
     for task in doc["tasks"]:
         for target in task["targets"]:
             milestone = target.get("type", "quantity") == "milestone"
@@ -267,6 +278,7 @@ def read_plan(path: Path) -> Plan:
             due = target.get("due")
             if isinstance(due, str):
                 due = date.fromisoformat(due)
+            supports += [(str(u), str(target["code"])) for u in target.get("support", []) if str(u) not in amounts]
             for unit, amount in amounts.items():
                 assignments.append(
                     Assignment(
@@ -287,6 +299,7 @@ def read_plan(path: Path) -> Plan:
         unit_names=names,
         assignments=tuple(assignments),
         report_due_day=due_day,
+        supports=tuple(supports) if doc["plan"].get("supporting_reports") else (),
     )
 
 
@@ -444,7 +457,7 @@ class Row:
     unit: str
     target: str
     period: str
-    value: Decimal
+    value: Decimal | None  # None: a supporting unit's note (SPEC §17)
     note: str
     reported_by: str
 
@@ -454,7 +467,7 @@ class Row:
             self.unit,
             self.target,
             self.period,
-            fmt(self.value),
+            "" if self.value is None else fmt(self.value),
             self.note,
             self.reported_by,
             self.reported_at.isoformat(),
@@ -466,6 +479,8 @@ def filings(plan: Plan) -> Iterator[Row]:
     levels = all_levels(plan)
     rng = random.Random(FILING_SEED)
     by_unit = {u: [a for a in plan.assignments if a.unit == u] for u in plan.units}
+    supported = {u: [t for s, t in plan.supports if s == u] for u in plan.units}
+    note_rng = random.Random(NOTE_SEED)  # apart from the filing draws, which stay as they were
     last_filed: dict[tuple[str, str], Decimal] = {}
     seq = 0
     for month in range(1, 13):
@@ -476,7 +491,7 @@ def filings(plan: Plan) -> Iterator[Row]:
                 continue
             # SPEC §5: a report covers the assignments not done by the earlier periods filed.
             open_assignments = [a for a in by_unit[unit] if not is_done(a, last_filed.get(a.key))]
-            if not open_assignments:
+            if not open_assignments and not supported[unit]:
                 continue
             first_day = report_month_start(month)
             filed_on = filing_date(
@@ -484,6 +499,10 @@ def filings(plan: Plan) -> Iterator[Row]:
                 first_day.replace(day=plan.report_due_day),
             )
             by = clerk(unit, month)
+            # a supporting unit's note for each target it supports, with its own report (SPEC §17, §18)
+            for target in supported[unit]:
+                seq += 1
+                yield Row(filed_on, seq, unit, target, period, None, note_rng.choice(SUPPORT_NOTES), by)
             for a in open_assignments:
                 key = a.key
                 level = levels[key][month - 1]

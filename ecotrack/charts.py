@@ -1,7 +1,8 @@
 """Trajectory charts (SPEC §12): the expected line against the filed levels of one assignment, drawn by
 matplotlib as SVG (text kept as text, so the page's fonts draw the Chinese) or PNG.
 
-matplotlib is the `charts` extra; it is imported here only, by the commands that draw (`chart`, `pack`).
+matplotlib is part of the base install, imported here only, by the commands that draw (`chart`, `pack`): `--help` and
+every other command start without it.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        # a base dependency: missing only from an install that went wrong or a copy run from source
         raise EcotrackError(
-            t("charts need matplotlib, which is not installed: pip install 'ecotrack[charts]'")
+            t("charts need matplotlib, which ecotrack installs but is missing here: pip install 'matplotlib>=3.8'")
         ) from None
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a missing font is no error
 
@@ -103,6 +105,11 @@ def _drawing(*, svg: bool = False, fonts: list[str] | None = None) -> Iterator[N
         yield
 
 
+# No timestamp (the same data draws the same file) and no creator or format words: a page that inlines the chart
+# shows only words of the interface language, even to a reader of its source.
+SVG_METADATA: dict[str, str | None] = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
 def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
     """The chart as an SVG document (no timestamp, stable ids: the same data draws the same file); the text
     stays text, which the page's own fonts draw."""
@@ -110,7 +117,7 @@ def trajectory_svg(trajectory: Trajectory, labels: ChartLabels) -> str:
     # every name of FONTS, for the browser that shows it to choose from
     with _drawing(svg=True, fonts=FONTS):
         buffer = io.StringIO()
-        _figure(trajectory, labels).savefig(buffer, format="svg", metadata={"Date": None})
+        _figure(trajectory, labels).savefig(buffer, format="svg", metadata=SVG_METADATA)
     return buffer.getvalue()
 
 

@@ -77,7 +77,7 @@ def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
                 'Following "{plan_title}" and its assessment rules, {office} assessed every unit\'s work in {year} '
                 "(as of {as_of}); the result is published below.",
                 plan_title=plan.title,
-                office=plan.office,
+                office=plan.issuer,
                 year=plan.year,
                 as_of=day(publication.as_of),
             ),
@@ -86,7 +86,7 @@ def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
                 "request for review, with its reasons and evidence, to {office} by {last} inclusive.",
                 first=day(publication.published_on),
                 last=day(publication.window_closes),
-                office=plan.office,
+                office=plan.issuer,
             ),
         ]
         if contact is not None:
@@ -114,7 +114,7 @@ def publication_file(plan: Plan, publication: StoredPublication) -> bytes:
                 )
                 for index, unit in enumerate(units, start=1)
             ),
-            issuer=plan.office,
+            issuer=plan.issuer,
             date=day(publication.published_on),
         )
     return publication_docx(composition, publication.published_on)

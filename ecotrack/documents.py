@@ -4,15 +4,18 @@ The page is A4 with the standard type area (版心 156 mm × 225 mm: 37 mm from 
 binding edge), 3号 (16 pt) body text on a fixed 22-line grid, and the elements in their order: the red
 issuing-office mark and red rule, the document number, the title, the addressees, the body with
 headings 一、（一）1., the attachment note, the issuer and date under a space for the seal, the contact
-note, the attachment, and the back matter (版记) with its rules; page numbers "— 1 —" outside in the
-footer. Fonts are named as Word and WPS know them (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) and
-fall back to whatever Chinese font the machine has. Nothing here decides a word of the text: that is
-`notices.compose`.
+note, the attachment, and the back matter (版记) with its rules at the foot of the last page; page numbers
+"— 1 —" outside in the footer. A title longer than a line breaks where its sense does (after 关于), and no
+date breaks across two lines (word joiners inside it). Fonts are named as Word and WPS know them
+(方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) and fall back to whatever Chinese font the machine has.
+Nothing here decides a word of the text: that is `notices.compose`.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -23,6 +26,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_TblPr
 from docx.oxml.text.font import CT_RPr
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
@@ -44,9 +48,68 @@ BACK_MATTER_SIZE = Pt(14)  # 4号
 TABLE_SIZE = Pt(10.5)  # 5号
 LINE = Pt(28.9)  # 225 mm / 22 lines
 TYPE_WIDTH = Mm(156)
+LEFT_EDGE_TWIPS = round(Mm(28).pt * 20)  # the type area's left edge, from the page's
 CHAR = Pt(16)  # one character of body text, for indents
 TWO_CHARS = Pt(32)
 FOUR_CHARS = Pt(64)
+
+
+# U+2060 WORD JOINER: no line break at its place (Unicode's line-breaking rule LB11), zero width. Chinese text
+# may break between any two characters, so a date would otherwise end one line with 2012年 and start the next
+# with 6月.
+WORD_JOINER = "\u2060"
+DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|\d{4}-\d{2}(?:-\d{2})?")
+ZERO_WIDTH_SPACE = "\u200b"  # a place a line may break, of no width (Unicode's LB8)
+BEFORE_A_DATE = re.compile(r"(?<=[、，；])(?=\d{4}年)")
+CELL_DATE = re.compile(r"\d{4}年|\d{1,2}月(?:\d{1,2}日)?")  # in a narrow cell: 2012年 / 6月30日前完成
+# spans a title line never breaks inside: dates, figures and Latin words, a quoted title, brackets
+UNBROKEN = re.compile(DATE.pattern + r"|[0-9A-Za-z.%]+|《[^》]*》|（[^）]*）|〔[^〕]*〕")
+NOT_AT_LINE_START = frozenset("，。、；：？！）》」』”’〕%")
+NOT_AT_LINE_END = frozenset("（《「『“‘〔")
+
+
+def unbroken(text: str, dates: re.Pattern[str] = DATE) -> str:
+    """`text` with a word joiner between the characters of each of its `dates`, where a renderer could break it,
+    and a zero-width space between a comma and a date after it, where it may: LibreOffice breaks no line between
+    、 and a figure, and would carry 2012年3月、2012年5月 to the next line whole."""
+
+    def joined(match: re.Match[str]) -> str:
+        date_text = match.group()
+        return date_text[0] + "".join(
+            (WORD_JOINER if not (a.isascii() and b.isascii()) else "") + b for a, b in itertools.pairwise(date_text)
+        )
+
+    return dates.sub(joined, BEFORE_A_DATE.sub(ZERO_WIDTH_SPACE, text))
+
+
+def title_lines(text: str, per_line: int) -> list[str]:
+    """A Chinese title in lines of at most `per_line` characters, broken where its sense allows (GB/T 9704:
+    回行时词意完整、排列对称): after 关于 if it can, else before it, else elsewhere outside any date, figure or
+    quotation, the lines as even as they can be. English (no Chinese character) is left to the renderer."""
+    if _width(text) <= per_line or not any(ord(ch) >= 0x2E80 for ch in text):
+        return [text]
+    inside = {i for match in UNBROKEN.finditer(text) for i in range(match.start() + 1, match.end())}
+    allowed = [
+        i
+        for i in range(1, len(text))
+        if i not in inside and text[i] not in NOT_AT_LINE_START and text[i - 1] not in NOT_AT_LINE_END
+    ]
+    about = text.find("关于")
+
+    def cost(i: int) -> tuple[int, float]:
+        preference = 0 if about >= 0 and i == about + 2 else 1 if i == about else 2
+        return (preference, abs(_width(text[:i]) - _width(text[i:])))
+
+    two = [i for i in allowed if _width(text[:i]) <= per_line and _width(text[i:]) <= per_line]
+    if two:
+        best = min(two, key=cost)
+        return [text[:best], text[best:]]
+    # longer than two lines: as much as fits on each line, broken at an allowed place
+    fitting = [i for i in allowed if _width(text[:i]) <= per_line]
+    if not fitting:
+        return [text]
+    first = max(fitting, key=lambda i: (cost(i)[0] == 0, i))
+    return [text[:first], *title_lines(text[first:], per_line)]
 
 
 def notice_docx(composition: Composition, dated: date) -> bytes:
@@ -144,8 +207,21 @@ def _paragraph(
     if first_line is not None:
         paragraph.paragraph_format.first_line_indent = first_line
     if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+        _font(paragraph.add_run(unbroken(text)), font, size, bold=bold, color=color)
     return paragraph
+
+
+def _title_paragraph(document: WordDocument, text: str) -> DocxParagraph:
+    """A title in 2号 方正小标宋, centred, its lines broken by `title_lines` (explicit breaks: a renderer keeps
+    them, since each line fits)."""
+    title = _paragraph(document, alignment=WD_ALIGN_PARAGRAPH.CENTER)
+    title.paragraph_format.line_spacing = Pt(36)
+    lines = title_lines(text, int(TYPE_WIDTH.pt // TITLE_SIZE.pt))
+    for index, line in enumerate(lines):
+        run = _font(title.add_run(unbroken(line)), TITLE_FONT, TITLE_SIZE)
+        if index < len(lines) - 1:
+            run.add_break()
+    return title
 
 
 def _width(text: str) -> float:
@@ -186,10 +262,7 @@ def _mark(document: WordDocument, composition: Composition) -> None:
 def _title(document: WordDocument, composition: Composition) -> None:
     _paragraph(document)
     _paragraph(document)
-    title = _paragraph(
-        document, composition.title, font=TITLE_FONT, size=TITLE_SIZE, alignment=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    title.paragraph_format.line_spacing = Pt(36)
+    _title_paragraph(document, composition.title)
     _paragraph(document)
     _paragraph(document, composition.addressees)
 
@@ -232,17 +305,17 @@ def _attachment(document: WordDocument, composition: Composition) -> None:
     _paragraph(document).add_run().add_break(WD_BREAK.PAGE)
     _paragraph(document, composition.attachment_label, font=PART_FONT)
     _paragraph(document)
-    title = _paragraph(
-        document, composition.attachment_title, font=TITLE_FONT, size=TITLE_SIZE, alignment=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    title.paragraph_format.line_spacing = Pt(36)
+    _title_paragraph(document, composition.attachment_title)
     _paragraph(document)
     header = composition.attachment_header
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = [Mm(w) for w in (11, 20, 37, 17, 17, 19, 16, 19)][: len(header)]
+    # 156 mm of type area, 1 mm of margin in each cell: every heading of four characters on one line, the
+    # figures on one, the target's title in what is left
+    widths = [Mm(w) for w in (10, 19, 33, 17, 17, 17, 17, 26)][: len(header)]
     table.autofit = False
+    _cell_margins(table._tbl.tblPr, Mm(1))
     for column, width in zip(table.columns, widths, strict=False):
         column.width = width
     for cell, text, width in zip(table.rows[0].cells, header, widths, strict=False):
@@ -259,31 +332,93 @@ def _attachment(document: WordDocument, composition: Composition) -> None:
 
 
 def _cell(cell: _Cell, text: str, width: Mm, *, font: str = BODY_FONT) -> None:
+    """A table cell's text, centred; a date may break after its year (a cell can be narrower than a date), and a
+    heading too long for its cell breaks before its bracketed unit: 低于序时进度 / （个百分点）."""
     cell.width = width
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     paragraph.paragraph_format.first_line_indent = None
-    _font(paragraph.add_run(text), font, TABLE_SIZE)
+    bracket = text.find("（")
+    if bracket > 0 and _width(text) * TABLE_SIZE.pt > width.pt - Mm(2).pt:
+        _font(paragraph.add_run(unbroken(text[:bracket], CELL_DATE)), font, TABLE_SIZE).add_break()
+        text = text[bracket:]
+    _font(paragraph.add_run(unbroken(text, CELL_DATE)), font, TABLE_SIZE)
+
+
+def _cell_margins(properties: CT_TblPr, side: Mm) -> None:
+    """A table's cells `side` in from their left and right edges (in the schema's place, before tblLook)."""
+    margins = OxmlElement("w:tblCellMar")
+    for name in ("left", "right"):
+        margin = OxmlElement(f"w:{name}")
+        margin.set(qn("w:w"), str(round(side.pt * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    layout = properties.find(qn("w:tblLayout"))  # there: `autofit = False` made it fixed
+    assert layout is not None
+    layout.addnext(margins)
 
 
 def _back_matter(document: WordDocument, composition: Composition) -> None:
-    """版记: a thick rule, 抄送, a thin rule, the printing office and date, a thick rule (4号 仿宋)."""
-    _paragraph(document)
-    lines = []
-    if composition.cc:
-        cc = _paragraph(document, composition.cc, size=BACK_MATTER_SIZE)
-        cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(14)
-        lines.append(cc)
-    printed = _paragraph(document, size=BACK_MATTER_SIZE)
-    printed.paragraph_format.left_indent = printed.paragraph_format.right_indent = Pt(14)
+    """版记 (GB/T 9704 7.4): 抄送 and the printing office and date (4号 仿宋, one character in from each side)
+    between rules as wide as the type area, thick above and below and thin between, the last rule on the foot of
+    the type area of the last page. It is a table floating at the bottom of the type area (`w:tblpPr`), anchored
+    in the document's last paragraph: Word, WPS and LibreOffice place it at the foot of whichever page that
+    paragraph falls on, and no count of blank lines has to guess how full that page is."""
+    texts = [composition.cc] if composition.cc else []
+    table = document.add_table(rows=len(texts) + 1, cols=1)
+    table.autofit = False
+    table.columns[0].width = TYPE_WIDTH
+    for cell, text in zip(table.columns[0].cells, texts, strict=False):
+        paragraph = _back_matter_cell(cell)
+        # a second line starts under the first office after the colon (GB/T 9704 7.4.2)
+        label = _width(text[: text.find("：") + 1]) if "：" in text else 0.0
+        paragraph.paragraph_format.left_indent = Pt(BACK_MATTER_SIZE.pt * (1 + label))
+        paragraph.paragraph_format.first_line_indent = Pt(-BACK_MATTER_SIZE.pt * label)
+        _font(paragraph.add_run(unbroken(text)), BODY_FONT, BACK_MATTER_SIZE)
+    printed = _back_matter_cell(table.rows[-1].cells[0])
     printed.paragraph_format.tab_stops.add_tab_stop(Pt(TYPE_WIDTH.pt - 28), WD_TAB_ALIGNMENT.RIGHT)
-    _font(printed.add_run(f"{composition.printed_by}\t{composition.printed_on}"), BODY_FONT, BACK_MATTER_SIZE)
-    lines.append(printed)
-    _border(lines[0], "top", color="000000", eighths=8)
-    if len(lines) > 1:
-        _border(lines[0], "bottom", color="000000", eighths=4)
-    _border(lines[-1], "bottom", color="000000", eighths=8)
+    _font(printed.add_run(unbroken(f"{composition.printed_by}\t{composition.printed_on}")), BODY_FONT, BACK_MATTER_SIZE)
+    properties = table._tbl.tblPr
+    # Placed from the page's left edge, not centred in the margins: LibreOffice (before 7.6) floats a table only
+    # when text could flow beside it, and a table as wide as the type area is as wide as the margins' space.
+    floating = OxmlElement("w:tblpPr")
+    for name, value in (
+        ("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
+        ("vertAnchor", "margin"), ("tblpYSpec", "bottom"), ("horzAnchor", "page"), ("tblpX", str(LEFT_EDGE_TWIPS)),
+    ):  # fmt: skip
+        floating.set(qn(f"w:{name}"), value)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    style = properties.find(qn("w:tblStyle"))
+    position = 0 if style is None else list(properties).index(style) + 1  # the schema's order: after the style
+    properties.insert(position, floating)
+    properties.insert(position + 1, overlap)
+    width = properties.find(qn("w:tblW"))  # python-docx writes one on every table
+    assert width is not None
+    width.set(qn("w:w"), str(round(TYPE_WIDTH.pt * 20)))
+    width.set(qn("w:type"), "dxa")
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6), ("insideV", 0)):
+        line = OxmlElement(f"w:{side}")  # 8 eighths of a point: GB/T 9704's 0.35 mm; 6: its 0.25 mm
+        line.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            line.set(qn("w:sz"), str(size))
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), "000000")
+        borders.append(line)
+    layout = properties.find(qn("w:tblLayout"))  # there: `autofit = False` made it fixed
+    assert layout is not None
+    layout.addprevious(borders)  # the schema's order: tblW, …, tblBorders, shd, tblLayout, tblCellMar, tblLook
+    _cell_margins(properties, Mm(0))
+    document.add_paragraph()  # the anchor: the last paragraph, on the last page
+
+
+def _back_matter_cell(cell: _Cell) -> DocxParagraph:
+    cell.width = TYPE_WIDTH
+    paragraph: DocxParagraph = cell.paragraphs[0]
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(14)  # one 4号 character
+    return paragraph
 
 
 @dataclass(frozen=True)
@@ -307,10 +442,7 @@ def publication_docx(composition: PublicationComposition, dated: date) -> bytes:
     _page(document)
     _styles(document)
     _paragraph(document)
-    title = _paragraph(
-        document, composition.title, font=TITLE_FONT, size=TITLE_SIZE, alignment=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    title.paragraph_format.line_spacing = Pt(36)
+    _title_paragraph(document, composition.title)
     if composition.subtitle:
         _paragraph(document, composition.subtitle, font=SECTION_FONT, alignment=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document)

@@ -51,6 +51,19 @@ class NewEntry:
     reason: str = ""  # why a backdated entry or a 补报 is filed after the fact (SPEC §9)
 
 
+@dataclass(frozen=True)
+class NewNote:
+    """A supporting unit's monthly note (SPEC §17), checked and ready to store: text, no value."""
+
+    unit: str
+    target: str
+    period: str  # YYYY-MM
+    text: str
+    reported_by: str
+    reported_at: datetime  # naive local time
+    reason: str = ""
+
+
 def parse_period(text: str) -> tuple[int, int]:
     """`2012-03` (also `2012-3`, `2012/03`, `2012年3月`) as (year, month)."""
     match = _PERIOD.match(text)
@@ -181,6 +194,23 @@ def check_entry(
                 t("{unit} only supports target {target}; its lead units report it", unit=unit, target=target_code)
             )
         raise EntryError(t("{unit} is not assigned target {target}", unit=unit, target=target_code))
+    check_period(plan, period, reported_at, now)
+    if target.is_milestone and value not in (0.0, 1.0):
+        raise EntryError(t("a milestone is 1 (done) or 0 (not done), not {value}", value=f"{value:g}"))
+    if not math.isfinite(progress(target, assignment, value) * 100):
+        raise EntryError(
+            t(
+                "value {value} for target {target} gives a progress that is not a finite number",
+                value=f"{value:g}",
+                target=target.code,
+            )
+        )
+    return target, assignment
+
+
+def check_period(plan: Plan, period: tuple[int, int], reported_at: datetime, now: datetime) -> None:
+    """SPEC §4: a period of the plan year from `start_month`, not after the month reported in; a report date
+    not in the future. For entries and supporting units' notes alike."""
     year, month = period
     if year != plan.year:
         raise EntryError(
@@ -204,17 +234,6 @@ def check_entry(
                 reported_on=reported_at.date().isoformat(),
             )
         )
-    if target.is_milestone and value not in (0.0, 1.0):
-        raise EntryError(t("a milestone is 1 (done) or 0 (not done), not {value}", value=f"{value:g}"))
-    if not math.isfinite(progress(target, assignment, value) * 100):
-        raise EntryError(
-            t(
-                "value {value} for target {target} gives a progress that is not a finite number",
-                value=f"{value:g}",
-                target=target.code,
-            )
-        )
-    return target, assignment
 
 
 def far_beyond(target: Target, assignment: Assignment, value: float) -> bool:
@@ -223,6 +242,21 @@ def far_beyond(target: Target, assignment: Assignment, value: float) -> bool:
         return False
     reference = max(assignment.amount, target.baseline)
     return reference > 0 and value > FAR_BEYOND_FACTOR * reference
+
+
+def check_reason(plan: Plan, reason: str, reported_at: datetime, now: datetime) -> str:
+    """Why a report is filed after the fact, trimmed and checked: with review required, one reported more than a
+    day before it is filed needs it (SPEC §9). For entries and supporting units' notes alike."""
+    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
+    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
+        raise EntryError(
+            t(
+                "reported on {reported_on}, more than a day before it is filed: with review required, "
+                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
+                reported_on=reported_at.date().isoformat(),
+            )
+        )
+    return reason
 
 
 def prepare_entry(
@@ -246,15 +280,7 @@ def prepare_entry(
     looks wrong: a level falling back from the latest earlier period's, or one far beyond the amount.
     """
     target, assignment = check_entry(plan, unit, target_code, period, value, reported_at, now)
-    reason = check_text(reason.strip(), "reason", NOTE_MAX_LENGTH, multiline=True)
-    if plan.review.required and not reason and is_backdated(reported_at.date(), now.date()):
-        raise EntryError(
-            t(
-                "reported on {reported_on}, more than a day before it is filed: with review required, "
-                "a report filed after the fact needs its reason (--reason, or a reason/原因 column)",
-                reported_on=reported_at.date().isoformat(),
-            )
-        )
+    reason = check_reason(plan, reason, reported_at, now)
     entry = NewEntry(
         unit=unit,
         target=target.code,
@@ -302,3 +328,66 @@ def drifts_away(target: Target, assignment: Assignment, periods: Periods, month:
         return False
     previous = latest_value(target, periods, before_month=month)
     return progress(target, assignment, value) < progress(target, assignment, previous) - EPSILON
+
+
+def prepare_note(
+    plan: Plan,
+    unit: str,
+    target_code: str,
+    period: tuple[int, int],
+    text: str,
+    reported_by: str,
+    reported_at: datetime,
+    now: datetime,
+    reason: str = "",
+) -> NewNote:
+    """A supporting unit's monthly note checked against the plan (SPEC §17, §18): the plan takes notes
+    (`plan.supporting_reports`), the unit supports the target, the period and report date are as an entry's,
+    and the text is there, within its length and free of control characters. With review required, a note
+    reported more than a day before it is filed needs its reason, as an entry does (SPEC §9)."""
+    if plan.unit(unit) is None:
+        raise EntryError(
+            t("unknown unit '{unit}' in the {year} plan", unit=unit, year=plan.year)
+            + did_you_mean(unit, [u.code for u in plan.units])
+        )
+    if not plan.supporting_reports:
+        raise EntryError(
+            t(
+                "the {year} plan takes no supporting units' notes: a note needs plan.supporting_reports: true "
+                "in the plan file",
+                year=plan.year,
+            )
+        )
+    target = plan.target(target_code)
+    supported = [known.code for known in plan.supports_of(unit)]
+    if target is None:
+        raise EntryError(t("unknown target '{target}'", target=target_code) + did_you_mean(target_code, supported))
+    if unit not in target.support:
+        if target.assignment(unit) is not None:
+            raise EntryError(
+                t(
+                    "{unit} leads target {target}: it reports a value (--value or --done), not a note",
+                    unit=unit,
+                    target=target.code,
+                )
+            )
+        raise EntryError(
+            t("{unit} does not support target {target}", unit=unit, target=target.code)
+            + (t(" (it supports {targets})", targets=", ".join(supported)) if supported else "")
+        )
+    check_period(plan, period, reported_at, now)
+    words = check_text(text.strip(), "text", NOTE_MAX_LENGTH, multiline=True)
+    if not words:
+        raise EntryError(
+            t("the note's text is empty: say what {unit} did for target {target}", unit=unit, target=target.code)
+        )
+    reason = check_reason(plan, reason, reported_at, now)
+    return NewNote(
+        unit=unit,
+        target=target.code,
+        period=period_label(*period),
+        text=words,
+        reported_by=check_text(reported_by, "reported_by", NAME_MAX_LENGTH),
+        reported_at=reported_at,
+        reason=reason,
+    )

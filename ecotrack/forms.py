@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ecotrack.imports import CHINESE_COLUMNS, COLUMNS, INFO_COLUMNS
-from ecotrack.plan import Plan, period_label
+from ecotrack.plan import Plan, Target, period_label
 from ecotrack.rules import OpenTarget
 
 # What the clerk sees beside the import columns: the target, its amount and the last value filed.
@@ -14,9 +14,16 @@ TEMPLATE_INFO_COLUMNS = ("unit_name", "target_title", "measure", "amount", "last
 
 
 def template_rows(
-    plan: Plan, unit: str, month: int, open_targets: Sequence[OpenTarget], *, chinese: bool
+    plan: Plan,
+    unit: str,
+    month: int,
+    open_targets: Sequence[OpenTarget],
+    *,
+    chinese: bool,
+    noted: Sequence[Target] = (),
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """Columns and rows of a unit's form for `month`: one row per target its report must cover.
+    """Columns and rows of a unit's form for `month`: one row per target its report must cover, then one per
+    target it supports and notes (`noted`, SPEC §17: its value left empty, its note column to fill in).
 
     The import columns come first; the columns after them (title, measure, amount, last value) are
     for the clerk's eyes, and `import` reads past them.
@@ -41,5 +48,19 @@ def template_rows(
             info["last_value"]: row.last_value if row.last_period else "",
         }
         for row in open_targets
+    ]
+    rows += [
+        {
+            names["unit"]: unit,
+            names["target"]: target.code,
+            names["period"]: period_label(plan.year, month),
+            info["unit_name"]: unit_record.name,
+            info["target_title"]: target.title,
+            info["measure"]: "",
+            info["amount"]: "",
+            info["last_period"]: "",
+            info["last_value"]: "",
+        }
+        for target in noted
     ]
     return columns, rows

@@ -120,6 +120,11 @@ STATUS_LABELS: dict[str, str] = {
     "answered": N_("answered"),
     "closed": N_("closed"),
     "reopened": N_("reopened"),
+    # the 亮灯 board's lights and its ranking group without `rank_by: kind`
+    "green": N_("green"),
+    "yellow": N_("yellow"),
+    "red": N_("red"),
+    "all": N_("all units"),
 }
 
 

@@ -28,12 +28,14 @@ from ecotrack.filing import (
     LARGEST_VALUE,
     EntryError,
     NewEntry,
+    NewNote,
     check_number,
     local_time,
     parse_period,
     parse_reported_at,
     parse_value,
     prepare_entry,
+    prepare_note,
 )
 from ecotrack.i18n import N_, did_you_mean, t, tn
 from ecotrack.plan import Plan
@@ -171,6 +173,7 @@ class ImportResult:
     """What checking a file gave: its entries (none kept for a dry run), the rows read, the warnings."""
 
     entries: CheckedEntries
+    notes: list[NewNote] = field(default_factory=list)  # supporting units' notes (SPEC §17): text, no value
     rows: int = 0
     checked: int = 0  # good rows, kept or not
     blank: int = 0  # rows whose value (and note) the clerk left empty: skipped, as the form's Enter skips
@@ -779,7 +782,10 @@ def check_rows(
         else:
             result.checked += 1
             if keep and not bad_rows:  # once a row is bad nothing will be filed: stop keeping
-                result.entries.append(entry)
+                if isinstance(entry, NewNote):
+                    result.notes.append(entry)
+                else:
+                    result.entries.append(entry)
             for warning in warnings:
                 if len(result.warnings) < MAX_PROBLEMS_SHOWN:
                     result.warnings.append(f"{display}:{row.where}: {warning}")
@@ -853,9 +859,19 @@ def _once(cache: dict[str, Parsed], value: Any, parse: Callable[[Any], Parsed]) 
     return found
 
 
+def _is_note(plan: Plan, unit: str, target_code: str, value: Any) -> bool:
+    """SPEC §17: with `plan.supporting_reports`, a row with a note and no value is a supporting unit's monthly
+    note (a row with neither was skipped as left blank), unless the unit leads the target: its value is then
+    missing, as without the key. A unit that neither leads nor supports the target is told so as a note's."""
+    if not plan.supporting_reports or not (value is None or (isinstance(value, str) and not value.strip())):
+        return False
+    target = plan.target(target_code)
+    return target is None or target.assignment(unit) is None
+
+
 def _check_row(
     row: SourceRow, plan: Plan, levels: dict[tuple[str, str], dict[int, Filed]], now: datetime, memo: _Memo
-) -> tuple[NewEntry, list[str]]:
+) -> tuple[NewEntry | NewNote, list[str]]:
     cells = row.cells
     if row.extra_cells:
         raise EntryError(
@@ -870,13 +886,16 @@ def _check_row(
         unit = _once(memo.units, cells.get("unit"), memo.unit)
         target_code = _once(memo.targets, cells.get("target"), memo.target)
         period = _once(memo.periods, cells.get("period"), _period)
-        value = _value(cells.get("value"))
+        noting = _is_note(plan, unit, target_code, cells.get("value"))
+        value = 0.0 if noting else _value(cells.get("value"))
     except EmptyCell as empty:  # named by the header the clerk sees
         raise EntryError(t("{column} is empty", column=row.headers.get(empty.column, empty.column))) from None
     reported_at = _once(memo.times, cells.get("reported_at"), memo.reported_at)
     note = restore(_note(cells.get("note")))
     reported_by = _once(memo.names, cells.get("reported_by"), memo.reported_by)
     reason = restore(_note(cells.get("reason")))
+    if noting:
+        return prepare_note(plan, unit, target_code, period, note, reported_by, reported_at, now, reason), []
     entry, warnings = prepare_entry(
         plan,
         unit,

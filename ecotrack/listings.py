@@ -14,12 +14,16 @@ from ecotrack.plan import AmendedAssignment, Plan
 from ecotrack.results import (
     AssessmentView,
     AttachedFile,
+    Board,
     HistoryEntry,
     IssuedNotice,
+    ItemStep,
+    Matter,
     NoticeNaming,
     StoredAppeal,
     StoredItem,
     StoredRequest,
+    SupportNote,
     YearExport,
 )
 
@@ -109,46 +113,77 @@ RECTIFICATION_COLUMNS = (
     "note",
 )
 TOTALS_COLUMNS = ("target", "target_title", "measure", "amount", "actual", "expected", "units", "aggregate")
-REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due")
+REMIND_COLUMNS = ("unit", "unit_name", "contact", "reports", "rectifications", "due", "matters")
 
 
 def rectification_rows(items: Sequence[tuple[StoredItem, date, ItemState]]) -> list[dict[str, Any]]:
     """The items of SPEC §10 as of a date: each unit a notice named, its due date, state, latest answer and
     the office's last decision, and `steps`, everything done about it in order."""
-    rows = []
-    for stored, due, state in items:
-        answers = [s for s in stored.steps if s.kind == "answered"]
-        decisions = [s for s in stored.steps if s.kind != "answered"]
-        latest = answers[-1] if answers else None
-        decided = decisions[-1] if decisions else None
-        rows.append(
+    return [
+        {
+            "notice": stored.notice_number,
+            "document_number": stored.document_number,
+            **item_fields(stored.unit, stored.unit_name, due, state, stored.steps),
+        }
+        for stored, due, state in items
+    ]
+
+
+MATTER_COLUMNS = (
+    "matter",
+    "title",
+    "source",
+    "assigned_on",
+    *RECTIFICATION_COLUMNS[2:],
+)
+
+
+def matter_rows(items: Sequence[tuple[Matter, str, str, ItemState, Sequence[ItemStep]]]) -> list[dict[str, Any]]:
+    """The assigned matters' items of SPEC §17 as of a date, with the same fields as a rectification's."""
+    return [
+        {
+            "matter": matter.id,
+            "title": matter.title,
+            "source": matter.source,
+            "assigned_on": matter.assigned_on.isoformat(),
+            "recorded_by": matter.recorded_by,
+            "recorded_at": matter.recorded_at,
+            **item_fields(unit, unit_name, matter.due, state, steps),
+        }
+        for matter, unit, unit_name, state, steps in items
+    ]
+
+
+def item_fields(unit: str, unit_name: str, due: date, state: ItemState, steps: Sequence[ItemStep]) -> dict[str, Any]:
+    """What every item shows, a notice's or a matter's: its unit, due date, state, latest answer and the office's
+    last decision, and `steps`, everything done about it in order."""
+    answers = [s for s in steps if s.kind == "answered"]
+    decisions = [s for s in steps if s.kind != "answered"]
+    latest = answers[-1] if answers else None
+    decided = decisions[-1] if decisions else None
+    return {
+        "unit": unit,
+        "unit_name": unit_name,
+        "due": due.isoformat(),
+        "state": state,
+        "answered_on": latest.on.isoformat() if latest else None,
+        "answer": latest.text if latest else None,
+        "attachments": [vars(f) for f in latest.attachments] if latest else [],
+        "closed_on": decided.on.isoformat() if decided and decided.kind == "closed" else None,
+        "note": decided.text if decided else None,
+        "steps": [
             {
-                "notice": stored.notice_number,
-                "document_number": stored.document_number,
-                "unit": stored.unit,
-                "unit_name": stored.unit_name,
-                "due": due.isoformat(),
-                "state": state,
-                "answered_on": latest.on.isoformat() if latest else None,
-                "answer": latest.text if latest else None,
-                "attachments": [vars(f) for f in latest.attachments] if latest else [],
-                "closed_on": decided.on.isoformat() if decided and decided.kind == "closed" else None,
-                "note": decided.text if decided else None,
-                "steps": [
-                    {
-                        "kind": s.kind,
-                        "on": s.on.isoformat(),
-                        "by": s.by,
-                        "at": s.at,
-                        "text": s.text,
-                        "attachments": [vars(f) for f in s.attachments],
-                        "override": s.override,
-                    }
-                    for s in stored.steps
-                ],
+                "kind": s.kind,
+                "on": s.on.isoformat(),
+                "by": s.by,
+                "at": s.at,
+                "text": s.text,
+                "attachments": [vars(f) for f in s.attachments],
+                "override": s.override,
             }
-        )
-    return rows
+            for s in steps
+        ],
+    }
 
 
 def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -167,8 +202,9 @@ def flat_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return flat
 
 
-def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date]]) -> list[dict[str, Any]]:
-    """SPEC §10 `remind`: each unit to chase, with its contact, what is due and the earliest date."""
+def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date, list[int]]]) -> list[dict[str, Any]]:
+    """SPEC §10 `remind`: each unit to chase, with its contact, what is due (monthly reports, rectifications by
+    notice number, assigned matters by id) and the earliest date."""
     return [
         {
             "unit": unit.code,
@@ -177,8 +213,9 @@ def remind_rows(reminders: Sequence[tuple[Unit, list[str], list[int], date]]) ->
             "reports": reports,
             "rectifications": numbers,
             "due": due.isoformat(),
+            "matters": matters,
         }
-        for unit, reports, numbers, due in reminders
+        for unit, reports, numbers, due, matters in reminders
     ]
 
 
@@ -245,6 +282,7 @@ OVERDUE_COLUMNS = (
     "missing_reports",
     "rectification_overdue",
     "refile_overdue",
+    "matters_overdue",
     "target",
     "target_title",
     "measure",
@@ -272,6 +310,8 @@ NOTICE_COLUMNS = (
     "rectification_overdue",
     "added_reason",
     "behind",
+    "refile_overdue",
+    "matters_overdue",
 )
 NOTICES_COLUMNS = ("number", "document_number", "plan_year", "as_of", "evaluation_month", "issued_at", "units")
 
@@ -286,6 +326,7 @@ def overdue_rows(units: Sequence[OverdueUnit]) -> list[dict[str, Any]]:
             "missing_reports": unit.missing_reports,
             "rectification_overdue": unit.rectification_overdue,
             "refile_overdue": unit.refile_overdue,
+            "matters_overdue": unit.matters_overdue,
         }
         rows += [{**plain(row), **head} for row in unit.behind] or [head]
     return rows
@@ -306,6 +347,8 @@ def notice_rows(notice: Mapping[str, Any]) -> list[dict[str, Any]]:
             "rectification_overdue": item.get("rectification_overdue", []),
             "added_reason": item.get("added_reason", ""),
             "behind": [row["target"] for row in item["behind"]],
+            "refile_overdue": item.get("refile_overdue", []),
+            "matters_overdue": item.get("matters_overdue", []),
         }
         for item in notice["units"]
     ]
@@ -331,7 +374,19 @@ ASSESS_COLUMNS = (
     "final",
     "beyond_quota",
 )
-EXPORT_TABLES = ("plan", "status", "filings", "assessment", "entries", "notices", "locks", "rectifications")
+EXPORT_TABLES = (
+    "plan",
+    "status",
+    "filings",
+    "assessment",
+    "entries",
+    "notices",
+    "locks",
+    "rectifications",
+    "matters",
+)
+# SPEC §17: the supporting units' notes, a table of the export where the plan asks for them (or holds some)
+NOTES_TABLE = "notes"
 PLAN_COLUMNS = (
     "task",
     "task_title",
@@ -381,6 +436,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             else None,
         },
         "review": {"required": plan.review.required, "lock_after_days": plan.review.lock_after_days},
+        "supporting_reports": plan.supporting_reports,
         "units": [
             {
                 "code": u.code,
@@ -457,6 +513,7 @@ def export_data(
     notices: Sequence[IssuedNotice],
     locks: Sequence[PeriodLock] = (),
     rectifications: Sequence[Mapping[str, Any]] = (),
+    matters: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Everything a year-end script needs, in the `export --format json` shape of SPEC §6."""
     return {
@@ -481,6 +538,7 @@ def export_data(
         ],
         "locks": lock_rows(locks),
         "rectifications": list(rectifications),
+        "matters": list(matters),
     }
 
 
@@ -501,6 +559,8 @@ def export_tables(
         "notices": (NOTICES_COLUMNS, issued_notice_rows(notices, plan.year)),
         "locks": (LOCK_COLUMNS, list(data["locks"])),
         "rectifications": (RECTIFICATION_COLUMNS, flat_rows(data["rectifications"])),
+        "matters": (MATTER_COLUMNS, flat_rows(data.get("matters", []))),
+        NOTES_TABLE: (NOTE_COLUMNS, list(data.get(NOTES_TABLE, []))),
     }
 
 
@@ -784,6 +844,7 @@ def appeal_rows(appeals: Sequence[StoredAppeal]) -> list[dict[str, Any]]:
             "decided_on": a.decision.decided_on.isoformat() if a.decision else None,
             "decided_at": a.decision.decided_at if a.decision else None,
             "decided_by": a.decision.decided_by if a.decision else None,
+            "attachments": [vars(f) for f in a.attachments],
         }
         for a in appeals
     ]
@@ -809,6 +870,7 @@ def request_rows(requests: Sequence[StoredRequest]) -> list[dict[str, Any]]:
             "decided_on": r.decision.decided_on.isoformat() if r.decision else None,
             "decided_at": r.decision.decided_at if r.decision else None,
             "decided_by": r.decision.decided_by if r.decision else None,
+            "attachments": [vars(f) for f in r.attachments],
         }
         for r in requests
     ]
@@ -831,6 +893,7 @@ REQUEST_COLUMNS = (
     "decided_on",
     "decided_at",
     "decided_by",
+    "attachments",
 )
 
 
@@ -864,6 +927,7 @@ APPEAL_COLUMNS = (
     "decided_on",
     "decided_at",
     "decided_by",
+    "attachments",
 )
 
 
@@ -876,6 +940,8 @@ SHEET_NAMES = {
     "notices": N_("notices"),
     "locks": N_("locks"),
     "rectifications": N_("rectifications"),
+    "matters": N_("matters"),
+    NOTES_TABLE: N_("supporting units' notes"),
 }
 
 
@@ -891,6 +957,7 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
         facts.notices,
         facts.locks,
         rectification_rows([(item.stored, item.due, item.state) for item in facts.rectifications]),
+        matter_rows([(i.matter, i.unit, i.stored.unit_name, i.state, i.stored.steps) for i in facts.matters]),
     )
     if facts.recorded is not None:
         data["assessment"] = [{**u, "final": True} for u in facts.recorded.content["units"]]
@@ -900,6 +967,8 @@ def year_export_data(plan: Plan, facts: YearExport) -> dict[str, Any]:
     for appeal in facts.appeals:
         appeals.setdefault(appeal.unit, []).append(appeal_summary(appeal, day))
     data["assessment"] = [{**u, "appeals": appeals.get(u["unit"], [])} for u in data["assessment"]]
+    if plan.supporting_reports or facts.notes:
+        data[NOTES_TABLE] = note_rows(plan, facts.notes)
     return data
 
 
@@ -912,7 +981,8 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
     data = year_export_data(plan, facts)
     tables = export_tables(data, plan, facts.notices)
     if fmt == "json":
-        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: data[table]}
+        chosen = data.get(table, []) if table is not None else None
+        shown = data if table is None else {"plan_year": plan.year, "as_of": data["as_of"], table: chosen}
         return exports.json_text(shown, pretty=pretty).encode("utf-8")
     if fmt == "csv":
         columns, rows = tables[table or ""]
@@ -934,7 +1004,7 @@ def year_export_bytes(plan: Plan, facts: YearExport, fmt: str, table: str | None
                 final=final if name == "assessment" else None,
             ),
         )
-        for name in ([table] if table else list(EXPORT_TABLES))
+        for name in ([table] if table else [*EXPORT_TABLES, *([NOTES_TABLE] if NOTES_TABLE in data else [])])
     ]
     if facts.explained is not None:
         sheets += unit_sheets(plan, facts.explained, final=final)
@@ -948,15 +1018,55 @@ def status_data(
     rows: Sequence[StatusRow],
     totals: Sequence[TargetTotal] | None,
     amendments: Sequence[Mapping[str, Any]] = (),
+    notes: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, and the assignments amended as
-    of its date (SPEC §17) when there are any."""
+    """SPEC §6's `status` JSON, with SPEC §12's district totals when asked for, the assignments amended as
+    of its date (SPEC §17) when there are any, and for one unit of a plan with `supporting_reports` what its
+    supporting units say of its targets (`support_notes`, SPEC §17)."""
     data: dict[str, Any] = {"plan_year": plan.year, "as_of": as_of, "evaluation_month": month, "rows": rows}
     if totals is not None:
         data["totals"] = totals
     if amendments:
         data["amendments"] = list(amendments)
+    if notes is not None:
+        data["support_notes"] = list(notes)
     return data
+
+
+NOTE_COLUMNS = (
+    "id",
+    "unit",
+    "unit_name",
+    "target",
+    "period",
+    "text",
+    "reported_by",
+    "reported_at",
+    "superseded",
+    "filed_at",
+    "filed_by",
+    "batch",
+    "backdated",
+    "reason",
+    "catch_up",
+)
+
+
+def note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """Supporting units' notes as JSON and CSV rows (SPEC §17), each with its unit's name."""
+    rows = []
+    for note in notes:
+        unit = plan.unit(note.unit)
+        rows.append({**vars(note), "unit_name": unit.name if unit else note.unit})
+    return [{column: row[column] for column in NOTE_COLUMNS} for row in rows]
+
+
+def partner_note_rows(plan: Plan, notes: Sequence[SupportNote]) -> list[dict[str, Any]]:
+    """`status --unit`'s `support_notes`: per target and supporting unit, the note shown for its latest month."""
+    return [
+        {key: row[key] for key in ("target", "unit", "unit_name", "period", "text", "reported_at")}
+        for row in note_rows(plan, notes)
+    ]
 
 
 def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[OverdueUnit]) -> dict[str, Any]:
@@ -973,6 +1083,7 @@ def overdue_data(plan: Plan, as_of: date, month: str | None, units: Sequence[Ove
                 "behind": u.behind,
                 "rectification_overdue": u.rectification_overdue,
                 "refile_overdue": u.refile_overdue,
+                "matters_overdue": u.matters_overdue,
             }
             for u in units
         ],
@@ -999,4 +1110,61 @@ def issued_notice_data(notice: IssuedNotice) -> dict[str, Any]:
         "void": {"reason": voided.reason, "voided_at": voided.voided_at, "voided_by": voided.voided_by}
         if voided
         else None,
+    }
+
+
+BOARD_COLUMNS = (
+    "unit",
+    "unit_name",
+    "group",
+    "colour",
+    "score",
+    "rank",
+    "previous_colour",
+    "previous_score",
+    "previous_rank",
+    "change",
+    "behind",
+    "at_risk",
+    "missing_reports",
+    "late",
+)
+
+
+def board_rows(board: Board) -> list[dict[str, Any]]:
+    """One row per unit of the 亮灯 board (README "The board"), in its order: the light now, the light the month
+    before (null when the unit was not on that board or there is none), `change` the places moved up."""
+    rows = []
+    for row in board.rows:
+        now, before = row.now, row.previous
+        rows.append(
+            {
+                "unit": now.unit,
+                "unit_name": now.unit_name,
+                "group": now.group,
+                "colour": now.colour,
+                "score": now.score,
+                "rank": now.rank,
+                "previous_colour": before.colour if before else None,
+                "previous_score": before.score if before else None,
+                "previous_rank": before.rank if before else None,
+                "change": row.change,
+                "behind": list(now.behind),
+                "at_risk": list(now.at_risk),
+                "missing_reports": list(now.missing_reports),
+                "late": now.late,
+            }
+        )
+    return rows
+
+
+def board_data(plan: Plan, board: Board) -> dict[str, Any]:
+    """`status --board` JSON: the dates and months compared, and the units."""
+    return {
+        "plan_year": plan.year,
+        "as_of": board.as_of,
+        "evaluation_month": board.evaluation_month,
+        "previous_as_of": board.previous_as_of,
+        "previous_month": board.previous_month,
+        "units": board_rows(board),
     }

@@ -13,7 +13,7 @@ the language numbers parts, writes dates and joins a list differs by language (`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
@@ -22,7 +22,7 @@ from typing import Any
 from ecotrack.cells import tidied
 from ecotrack.i18n import N_, Language, in_language, t, tp
 from ecotrack.plan import DEFAULT_ADDRESSEES, Contact, Plan
-from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, overdue_units, rectification_due
+from ecotrack.rules import Evaluation, Outstanding, OverdueUnit, StatusRow, overdue_units, rectification_due
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class NoticeItem:
     rectification_overdue: list[int] = field(default_factory=list)  # notices whose rectification is overdue
     added_reason: str = ""  # named by the office, not the rules (措施不力)
     refile_overdue: list[int] = field(default_factory=list)  # returned entries not refiled by their deadline
+    matters_overdue: list[int] = field(default_factory=list)  # assigned matters not answered by their due date
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Circulation:
     @classmethod
     def of(cls, plan: Plan) -> Circulation:
         settings = plan.notices
-        return cls(plan.office, plan.title, settings.addressees, settings.cc, settings.contact)
+        return cls(plan.issuer, plan.title, settings.addressees, settings.cc, settings.contact)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Notice:
     language: str = "zh"  # of the document as circulated
     dated: date | None = None  # its 成文日期 when not its as-of date (SPEC §16)
     cited: dict[int, str] = field(default_factory=dict)  # earlier notices it cites, by their issued numbers
+    matters: dict[int, str] = field(default_factory=dict)  # the assigned matters it names, by id: their titles
 
     @property
     def written_on(self) -> date:
@@ -151,6 +153,8 @@ class Notice:
             data["dated"] = self.dated.isoformat()
         if self.cited:
             data["cited"] = {str(number): document for number, document in self.cited.items()}
+        if self.matters:
+            data["matters"] = {str(matter): title for matter, title in self.matters.items()}
         if issued_at is not None:
             data["issued_at"] = issued_at
         return data
@@ -176,6 +180,7 @@ class Notice:
             language=str(data.get("language", "zh")),
             dated=date.fromisoformat(data["dated"]) if data.get("dated") else None,
             cited={int(number): str(document) for number, document in data.get("cited", {}).items()},
+            matters={int(matter): str(title) for matter, title in data.get("matters", {}).items()},
         )
 
 
@@ -218,6 +223,7 @@ def _item_from_json(item: Mapping[str, Any]) -> NoticeItem:
         rectification_overdue=[int(n) for n in item.get("rectification_overdue", [])],
         added_reason=item.get("added_reason", ""),
         refile_overdue=[int(n) for n in item.get("refile_overdue", [])],
+        matters_overdue=[int(n) for n in item.get("matters_overdue", [])],
     )
 
 
@@ -231,21 +237,24 @@ class Candidate:
 
     @property
     def has_reason(self) -> bool:
+        overdue = self.overdue
         return bool(
-            self.overdue.behind or self.new_missing or self.overdue.rectification_overdue or self.overdue.refile_overdue
+            overdue.behind
+            or self.new_missing
+            or overdue.rectification_overdue
+            or overdue.refile_overdue
+            or overdue.matters_overdue
         )
 
 
 def candidates(
-    evaluation: Evaluation,
-    overdue_items: Mapping[str, Sequence[int]],
-    already_named: Mapping[str, set[str]],
-    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
+    evaluation: Evaluation, outstanding: Outstanding, already_named: Mapping[str, set[str]]
 ) -> list[Candidate]:
-    """Every overdue unit (SPEC §5 with §10's overdue items), its missing months split into those no earlier
-    notice named (a reason) and those named before (listed only); in the order of the overdue list."""
+    """Every overdue unit (SPEC §5 with what is `outstanding`: overdue items, refiles and matters), its missing
+    months split into those no earlier notice named (a reason) and those named before (listed only); in the
+    order of the overdue list."""
     found = []
-    for unit in overdue_units(evaluation, overdue_items, overdue_refiles):
+    for unit in overdue_units(evaluation, outstanding):
         named_before = already_named.get(unit.unit, set())
         found.append(
             Candidate(
@@ -264,24 +273,24 @@ def draft(
     number: int,
     prior_counts: Mapping[str, int],
     *,
-    overdue_items: Mapping[str, Sequence[int]] | None = None,
+    outstanding: Outstanding | None = None,
     already_named: Mapping[str, set[str]] | None = None,
     editorial: Editorial | None = None,
-    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
     dated: date | None = None,
     issued_numbers: Mapping[int, str] | None = None,
+    matter_titles: Mapping[int, str] | None = None,
 ) -> Notice:
     """A notice naming the units SPEC §10 names, each counted and worded by the ladder.
 
-    A unit is named for a behind assignment, a missing month no earlier notice named, or an overdue
-    rectification item; a month named before is listed under "still not filed" and is no reason by
-    itself. The office's `editorial` leaves units out and names others, each with its reason. The
-    caller checks the editorial against `candidates` first (a unit left out must be named, one added
-    must not be).
+    A unit is named for a behind assignment, a missing month no earlier notice named, an overdue
+    rectification item, a refile overdue or an overdue assigned matter; a month named before is listed
+    under "still not filed" and is no reason by itself. The office's `editorial` leaves units out and
+    names others, each with its reason. The caller checks the editorial against `candidates` first (a
+    unit left out must be named, one added must not be).
     """
     assert evaluation.evaluation_month is not None
     chosen = editorial or Editorial()
-    found = candidates(evaluation, overdue_items or {}, already_named or {}, overdue_refiles)
+    found = candidates(evaluation, outstanding or Outstanding(), already_named or {})
     by_unit = {c.overdue.unit: c for c in found}
     named_codes = {c.overdue.unit for c in found if c.has_reason and c.overdue.unit not in chosen.excluded}
     named_codes |= set(chosen.added)
@@ -302,13 +311,14 @@ def draft(
             rectification_overdue=candidate.overdue.rectification_overdue if candidate else [],
             added_reason=chosen.added.get(code, ""),
             refile_overdue=candidate.overdue.refile_overdue if candidate else [],
+            matters_overdue=candidate.overdue.matters_overdue if candidate else [],
         )
 
     def reasons(code: str) -> int:
         candidate = by_unit.get(code)
         return candidate.overdue.count if candidate else 0
 
-    # most reasons first (behind targets, every missing month, overdue items and refiles), then plan order
+    # most reasons first (behind targets, every missing month, overdue items, refiles and matters), then plan order
     ordered = sorted(named_codes, key=lambda code: (-reasons(code), position[code]))
     units = [item(code) for code in ordered]
     cited = {n for unit in units for n in unit.rectification_overdue}
@@ -326,6 +336,7 @@ def draft(
         circulation=Circulation.of(plan),
         dated=dated if dated is not None and dated != as_of else None,
         cited={n: number for n, number in (issued_numbers or {}).items() if n in cited},
+        matters={m: title for m, title in (matter_titles or {}).items() if any(m in u.matters_overdue for u in units)},
     )
 
 
@@ -461,6 +472,16 @@ class _Reader:
     def unit(self, code: str, recorded: str) -> str:
         unit = self._english.unit(code) if self._english else None
         return unit.display_name("en") if unit else recorded
+
+    def wording(self, recorded: str) -> str:
+        """The ladder's word for a unit's count: in English, the default ladder's words in English (a plan's
+        own words are its own, shown as written)."""
+        english = {
+            "通报": N_("named"),
+            "通报批评": N_("criticised"),
+            "提请约谈主要负责人": N_("its head to be summoned for a talk"),
+        }
+        return t(english[recorded]) if self.language == "en" and recorded in english else recorded
 
     def target(self, row: StatusRow) -> str:
         """The target's code and title: 3.1 建成村级生活污水处理设施."""
@@ -634,18 +655,14 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             "{unit} (notice {count} this year: {wording})",
             unit=reader.unit(item.unit, item.unit_name),
             count=item.count_this_year,
-            wording=item.wording,
+            wording=reader.wording(item.wording),
         )
         body.append(Paragraph(Level.section, style.section(index) + heading))
         points = _reasons(plan, notice, item, style)
         body += [Paragraph(Level.point, f"{number}. {text}") for number, text in enumerate(points, start=1)]
         body += [Paragraph(Level.line, _lagging_line(reader, row)) for row in item.behind]
-    if notice.excluded:
-        left_out = style.series.join(
-            t("{unit} ({reason})", unit=reader.unit(unit.unit, unit.unit_name), reason=unit.reason)
-            for unit in notice.excluded
-        )
-        body.append(Paragraph(Level.text, t("Left out of this notice by the office: {units}.", units=left_out)))
+    # the units the office left out, and why, are the office's own: kept in the record, told to the office by
+    # `notice` and `notices show` (`render.left_out_note`), never in the circulated text
     deadline = notice.rectify_by or notice.as_of + timedelta(days=plan.notices.rectify_days)
     part(tp("notice", "Requirements"))
     body.append(
@@ -686,9 +703,9 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             tp("notice", "Target"),
             tp("notice", "Yearly amount"),
             tp("notice", "Actual"),
-            tp("notice", "Expected"),
+            tp("notice", "Expected share"),
             tp("notice", "Done"),
-            tp("notice", "Gap"),
+            tp("notice", "Behind schedule (points)"),
         ),
         attachment_rows=rows,
         issuer=circulation.office,
@@ -750,6 +767,11 @@ def _reasons(plan: Plan, notice: Notice, item: NoticeItem, style: _Style) -> lis
     if item.refile_overdue:
         entries = style.enumeration.join(f"#{n}" for n in item.refile_overdue)
         points.append(t("Returned entries not filed again by their deadline: {entries}.", entries=entries))
+    if item.matters_overdue:
+        titles = style.enumeration.join(
+            t("“{title}”", title=notice.matters.get(m, f"#{m}")) for m in item.matters_overdue
+        )
+        points.append(t("Assigned matters not done by their due date: {titles}.", titles=titles))
     if item.behind:
         points.append(t("Targets behind schedule:"))
     return points
@@ -760,22 +782,16 @@ def _lagging(notice: Notice) -> list[tuple[NoticeItem, StatusRow]]:
 
 
 def _attachment_row(reader: _Reader, number: int, item: NoticeItem, row: StatusRow) -> tuple[str, ...]:
-    """One lagging assignment in the attachment's table, in the order of its header."""
+    """One lagging assignment in the attachment's table, in the order of its header. Each column says one kind
+    of thing for every row: the year's amount and the actual in the target's measure (counts as counts), the
+    share of the year due and the share done as percentages, how far the one is below the other in percentage
+    points. (A count's expected level is no whole number of things; the body's lines say each gap in words.)"""
     name, target = reader.unit(item.unit, item.unit_name), reader.target(row)
+    behind = _share(max(_behind_schedule(row), 0.0))
+    shares = (f"{_share(row.expected_share)}%", f"{_share(row.progress)}%", behind)
     if row.type == "milestone":
-        due = t("by {due}", due=reader.due(row))
-        return (str(number), name, target, due, tp("notice", "not done"), due, "—", tp("notice", "overdue"))
-    share = gap_kind(row) is GapKind.share
-    return (
-        str(number),
-        name,
-        target,
-        reader.amount(row.amount, row),
-        reader.amount(row.actual, row),
-        f"{_share(row.expected_share)}%" if share else reader.amount(row.expected, row),
-        f"{_share(row.progress)}%",
-        _difference(reader, row),
-    )
+        return (str(number), name, target, t("by {due}", due=reader.due(row)), tp("notice", "not done"), *shares)
+    return (str(number), name, target, reader.amount(row.amount, row), reader.amount(row.actual, row), *shares)
 
 
 def document(plan: Plan, notice: Notice, language: str | None = None) -> str:

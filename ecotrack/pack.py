@@ -9,15 +9,15 @@ in `data-` attributes as well, so that a script can read the page back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from ecotrack.i18n import language, t
+from ecotrack.i18n import label, language, t, tp
 from ecotrack.notices import Level, Notice, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
-from ecotrack.results import MeetingFacts, RectificationItem
+from ecotrack.results import Board, MatterItem, MeetingFacts, RectificationItem, SupportNote
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
 STATUS_COLOURS = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
@@ -29,6 +29,11 @@ FILING_COLOURS = {
     "not_required": "#ffffff",
 }
 FILING_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·", "not_required": "–"}
+NOT_DUE_COLOUR = "#bdc3c7"  # a milestone not due yet: neither done nor late, so no status colour
+LIGHT_COLOURS = {"green": "#27ae60", "yellow": "#f1c40f", "red": "#c0392b"}
+LIGHT_TEXT = {"green": "#fff", "yellow": "#222", "red": "#fff"}  # readable on each light
+# characters of a target's title a heat-map column shows, by language (its full title on hover)
+SHORT_TITLE = {"zh": 10, "en": 24}
 
 CSS = """
 @page { size: A4 landscape; margin: 10mm; }
@@ -45,6 +50,13 @@ th { background: #f4f6f7; font-weight: 600; }
 td.name, th.name { text-align: left; white-space: nowrap; }
 td.cell { color: #fff; font-weight: 600; min-width: 34px; }
 td.none { background: #fafafa; }
+th.target { vertical-align: bottom; padding: 3px 1px; font-weight: 500; font-size: 11px; }
+th.target span { writing-mode: vertical-rl; white-space: nowrap; display: inline-block; }
+#heatmap td.cell { min-width: 26px; font-size: 11px; padding: 2px 2px; white-space: nowrap; }
+.boards { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.boards h3 { font-size: 14px; margin: 4px 0; }
+td.light { font-weight: 700; min-width: 44px; }
+td.up { color: #1e8449; font-weight: 700; } td.down { color: #c0392b; font-weight: 700; } td.same { color: #888; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; color: #fff; border-radius: 3px; }
 .charts { display: flex; flex-wrap: wrap; gap: 10px; }
 .charts figure { margin: 0; border: 1px solid #eee; padding: 4px; page-break-inside: avoid; }
@@ -76,6 +88,9 @@ class PackContent:
     rectifications: Sequence[RectificationItem]  # the open and overdue items
     notice: Notice | None  # the month's notice as issued, or the draft
     notice_recorded: str | None  # the document number when the month's notice was issued already
+    matters: Sequence[MatterItem] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
+    notes: Sequence[SupportNote] = ()  # the supporting units' notes for the month (SPEC §17)
+    board: Board | None = None  # the 亮灯 board, None before the first evaluation month
 
 
 def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
@@ -103,6 +118,9 @@ def meeting_page(plan: Plan, facts: MeetingFacts) -> str:
             rectifications=facts.rectifications,
             notice=facts.notice,
             notice_recorded=facts.notice_recorded,
+            matters=facts.matters,
+            notes=facts.notes,
+            board=facts.board,
         )
     )
 
@@ -117,6 +135,21 @@ def _title(plan: Plan, code: str, fallback: str) -> str:
     return target.display_title(language()) if target else fallback
 
 
+def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
+    """A target's title short enough for a column's head: up to its first bracket or clause break, and at most
+    `limit` characters, the last an ellipsis when cut (an English title is cut between words)."""
+    for stop in ("（", "(", "，", ",", "；", ";", "："):
+        head = title.split(stop, 1)[0].strip()
+        if head:
+            title = head
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut and title[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]  # a word is not broken
+    return cut.rstrip() + "…"
+
+
 def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
@@ -128,6 +161,11 @@ def _status_word(status: str) -> str:
         "at_risk": t("at risk"),
         "behind": t("behind"),
     }.get(status, status)
+
+
+def _filing_mark(status: str) -> str:
+    """A monthly report's mark; late is a letter, so it is a word of the interface language (L, 迟)."""
+    return tp("filing mark", "L") if status == "late" else FILING_MARKS[status]
 
 
 def _filing_word(status: str) -> str:
@@ -161,12 +199,15 @@ def page(content: PackContent) -> str:
         )
         + "</div>",
         _headline(content),
+        _board(content),
         _heat_map(content),
         _filings(content),
+        _notes(content),
         _totals(content),
         _charts(content),
         _overdue(content),
         _rectifications(content),
+        _matters(content),
         _notice(content),
         "</body></html>",
     ]
@@ -192,23 +233,29 @@ def _headline(content: PackContent) -> str:
 
 
 def _legend() -> str:
-    return (
-        '<div class="legend">'
-        + "".join(
-            f'<span style="background:{colour}">{escape(_status_word(status))}</span>'
-            for status, colour in STATUS_COLOURS.items()
-        )
-        + "</div>"
-    )
+    spans = [
+        f'<span style="background:{colour}">{escape(_status_word(status))}</span>'
+        for status, colour in STATUS_COLOURS.items()
+    ]
+    not_due = escape(t("milestone not due yet"))
+    spans.append(f'<span style="background:{NOT_DUE_COLOUR}">{not_due}</span>')
+    return '<div class="legend">' + "".join(spans) + "</div>"
 
 
 def _heat_map(content: PackContent) -> str:
     plan = content.plan
     by_cell = {(r.unit, r.target): r for r in content.evaluation.rows}
     targets = [target for target in plan.targets() if any(key[1] == target.code for key in by_cell)]
-    header = "".join(f'<th title="{escape(_title(plan, g.code, g.title))}">{escape(g.code)}</th>' for g in targets)
+    titles = {g.code: _title(plan, g.code, g.title) for g in targets}
+    header = "".join(
+        f'<th class="target" data-target="{escape(g.code)}" title="{escape(g.code)} {escape(titles[g.code])}">'
+        f"<span>{escape(g.code)} {escape(short_title(titles[g.code], SHORT_TITLE[language()]))}</span></th>"
+        for g in targets
+    )
     lines = []
     for filings in content.evaluation.filings:
+        if not plan.assignments_of(filings.unit):
+            continue  # a unit that only supports has its months in the filings grid, and no cell here
         cells = []
         for target in targets:
             row = by_cell.get((filings.unit, target.code))
@@ -223,12 +270,25 @@ def _heat_map(content: PackContent) -> str:
 
 
 def _heat_cell(row: StatusRow) -> str:
+    """An assignment's cell: its status colour and share done; a milestone says done, due soon or overdue in words,
+    and one not due yet is grey (on track by SPEC §5, but nothing is done nor late)."""
     colour = STATUS_COLOURS[row.status]
-    shown = f"{min(max(row.progress, 0.0), 9.99) * 100:.0f}%"
+    hover = _status_word(row.status)
+    if row.type != "milestone":
+        shown = f"{min(max(row.progress, 0.0), 9.99) * 100:.0f}%"
+    elif row.status == "on_track":
+        colour, shown = NOT_DUE_COLOUR, tp("milestone", "not due")
+        hover = t("milestone not due yet: due {due}", due=row.due or "")
+    else:
+        shown = {"done": tp("milestone", "done"), "at_risk": tp("milestone", "due soon")}.get(
+            row.status, tp("milestone", "overdue")
+        )
+        due = t("due {due}", due=row.due or "")
+        hover = f"{hover}: {due}"
     return (
         f'<td class="cell" style="background:{colour}" data-unit="{escape(row.unit)}" '
         f'data-target="{escape(row.target)}" data-status="{row.status}" data-actual="{row.actual!r}" '
-        f'data-expected="{row.expected!r}" title="{escape(_status_word(row.status))}">{shown}</td>'
+        f'data-expected="{row.expected!r}" title="{escape(hover)}">{escape(shown)}</td>'
     )
 
 
@@ -241,16 +301,43 @@ def _filings(content: PackContent) -> str:
     for unit in units:
         cells = "".join(
             f'<td style="background:{FILING_COLOURS[status]}" data-unit="{escape(unit.unit)}" data-month="{m}" '
-            f'data-status="{status}" title="{escape(_filing_word(status))}">{FILING_MARKS[status]}</td>'
+            f'data-status="{status}" title="{escape(_filing_word(status))}">{escape(_filing_mark(status))}</td>'
             for m, status in unit.months.items()
         )
         lines.append(f'<tr><td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>{cells}</tr>')
-    legend = " ".join(f"{FILING_MARKS[s]} {escape(_filing_word(s))}" for s in FILING_MARKS)
+    legend = " ".join(f"{escape(_filing_mark(s))} {escape(_filing_word(s))}" for s in FILING_MARKS)
     heading, unit_heading = escape(t("Monthly reports")), escape(t("Unit"))
     return (
         f'<section id="filings"><h2>{heading}</h2><div class="sub">{legend}</div>'
         f'<table><tr><th class="name">{unit_heading}</th>{header}</tr>{"".join(lines)}</table></section>'
     )
+
+
+def _notes(content: PackContent) -> str:
+    """SPEC §17: what each supporting unit says of each target it supports for the evaluation month, with its lead
+    units; a note not filed says so. Only for a plan with `supporting_reports`."""
+    plan, month = content.plan, content.evaluation.evaluation_month
+    if not plan.supporting_reports or month is None:
+        return ""
+    shown = {(n.unit, n.target): n for n in content.notes}
+    not_filed = escape(t("not filed"))
+    lines = []
+    for target in plan.targets():
+        leads = "、".join(_name(plan, a.unit, a.unit) for a in target.assignments)
+        for unit in target.support:
+            note = shown.get((unit, target.code))
+            text = escape(note.text) if note else f"<i>{not_filed}</i>"
+            lines.append(
+                f'<tr data-unit="{escape(unit)}" data-target="{escape(target.code)}" '
+                f'data-noted="{"true" if note else "false"}"><td>{escape(target.code)}</td>'
+                f'<td class="name">{escape(leads)}</td><td class="name">{escape(_name(plan, unit, unit))}</td>'
+                f'<td class="name">{text}</td></tr>'
+            )
+    if not lines:
+        return ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in (t("Target"), t("Lead units"), t("Supporting unit"), t("Note")))
+    heading = escape(t("Supporting units' notes, {month}", month=month))
+    return f'<section id="notes"><h2>{heading}</h2><table><tr>{head}</tr>{"".join(lines)}</table></section>'
 
 
 def _totals(content: PackContent) -> str:
@@ -297,6 +384,7 @@ def _overdue(content: PackContent) -> str:
     heading, none = escape(t("Overdue units")), escape(t("none"))
     if not content.overdue:
         return f'<section id="overdue"><h2>{heading}</h2><p>{none}</p></section>'
+    titles = {i.matter.id: i.matter.title for i in content.matters}
     lines = []
     for unit in content.overdue:
         gaps = "<br>".join(
@@ -305,14 +393,22 @@ def _overdue(content: PackContent) -> str:
         )
         lines.append(
             f'<tr data-unit="{escape(unit.unit)}" data-missing="{" ".join(unit.missing_reports)}" '
-            f'data-behind="{" ".join(r.target for r in unit.behind)}">'
+            f'data-behind="{" ".join(r.target for r in unit.behind)}" '
+            f'data-matters="{" ".join(str(m) for m in unit.matters_overdue)}">'
             f'<td class="name">{escape(_name(plan, unit.unit, unit.unit_name))}</td>'
             f'<td>{escape(" ".join(unit.missing_reports))}</td><td class="name">{gaps}</td>'
-            f"<td>{escape(' '.join(str(n) for n in unit.rectification_overdue))}</td></tr>"
+            f"<td>{escape(' '.join(str(n) for n in unit.rectification_overdue))}"
+            f"{_matters_named(unit.matters_overdue, titles)}</td></tr>"
         )
     head = [t("Unit"), t("Missing reports"), t("Behind targets and gaps"), t("Rectification overdue")]
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return f'<section id="overdue"><h2>{heading}</h2><table><tr>{header}</tr>{"".join(lines)}</table></section>'
+
+
+def _matters_named(ids: Sequence[int], titles: Mapping[int, str]) -> str:
+    """The overdue matters of a unit, for its row of the overdue table."""
+    named = [escape(t("matter overdue: {matters}", matters=f"#{m} {titles.get(m, '')}".strip())) for m in ids]
+    return "".join(f"<br>{line}" for line in named)
 
 
 def _gap(plan: Plan, row: StatusRow) -> str:
@@ -330,25 +426,119 @@ def _rectifications(content: PackContent) -> str:
         f'<tr data-unit="{escape(i.unit)}" data-notice="{i.notice_number}" data-state="{escape(i.state)}">'
         f"<td>{escape(i.stored.document_number)}</td>"
         f'<td class="name">{escape(_name(plan, i.unit, i.stored.unit_name))}</td>'
-        f"<td>{escape(i.due.isoformat())}</td><td>{escape(i.state)}</td></tr>"
+        f"<td>{escape(i.due.isoformat())}</td><td>{escape(label(i.state))}</td></tr>"
         for i in content.rectifications
     )
     head = "".join(f"<th>{escape(h)}</th>" for h in (t("Notice"), t("Unit"), t("Due"), t("State")))
     return f'<section id="rectifications"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
 
 
+def _matters(content: PackContent) -> str:
+    """The assigned matters' items not yet answered or closed (SPEC §17); the section is left out in a year
+    without matters."""
+    if not content.matters:
+        return ""
+    plan = content.plan
+    lines = "".join(
+        f'<tr data-unit="{escape(i.unit)}" data-matter="{i.matter.id}" data-state="{escape(i.state)}">'
+        f'<td class="name">#{i.matter.id} {escape(i.matter.title)}</td><td class="name">{escape(i.matter.source)}</td>'
+        f'<td class="name">{escape(_name(plan, i.unit, i.stored.unit_name))}</td>'
+        f"<td>{escape(i.due.isoformat())}</td><td>{escape(label(i.state))}</td></tr>"
+        for i in content.matters
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in (t("Matter"), t("Assigned by"), t("Unit"), t("Due"), t("State")))
+    heading = escape(t("Open assigned matters"))
+    return f'<section id="matters"><h2>{heading}</h2><table><tr>{head}</tr>{lines}</table></section>'
+
+
 def _notice(content: PackContent) -> str:
-    heading, nobody = escape(t("The draft notice")), escape(t("no unit to name"))
+    """The month's notice as issued, under its number; before it is, the draft, whose number is given only when it
+    is recorded."""
+    issued = content.notice_recorded is not None
+    heading = escape(t("The month's notice") if issued else t("The draft notice"))
     if content.notice is None:
-        return f'<section id="notice"><h2>{heading}</h2><p>{nobody}</p></section>'
-    issued = escape(t("issued already as {number}", number=content.notice_recorded or ""))
-    recorded = f'<p class="sub">{issued}</p>' if content.notice_recorded else ""
+        nobody = escape(t("no unit to name"))
+        return f'<section id="notice" data-issued="false"><h2>{heading}</h2><p>{nobody}</p></section>'
+    if issued:
+        recorded = escape(t("issued already as {number}", number=content.notice_recorded))
+    else:
+        recorded = escape(t("a draft: recorded, it takes the year's next number"))
     composition = compose(content.plan, content.notice)
+    number = f"<p>{escape(composition.number)}</p>" if issued else ""
     classes = {Level.part: "part", Level.section: "section", Level.point: "point", Level.line: "line"}
     body = "".join(f'<p class="{classes.get(p.level, "text")}">{escape(p.text)}</p>' for p in composition.body)
     return (
-        f'<section id="notice" class="notice"><h2>{heading}</h2>{recorded}'
-        f"<h3>{escape(composition.title)}</h3><p>{escape(composition.number)}</p>"
+        f'<section id="notice" class="notice" data-issued="{"true" if issued else "false"}"><h2>{heading}</h2>'
+        f'<p class="sub">{recorded}</p><h3>{escape(composition.title)}</h3>{number}'
         f"<p>{escape(composition.addressees)}</p>{body}<p>{escape(composition.issuer)}　{escape(composition.date)}</p>"
         "</section>"
     )
+
+
+def _board(content: PackContent) -> str:
+    """The 亮灯 board (README "The board"): per ranking group, each unit's rank and its move, its light this month
+    and the month before, and its score; every light by its word as well as its colour."""
+    board = content.board
+    if board is None:
+        return ""
+    plan = content.plan
+    tables = []
+    groups = list(dict.fromkeys(row.now.group for row in board.rows))
+    head = "".join(
+        f"<th>{escape(h)}</th>" for h in (t("Rank"), t("Move"), t("Unit"), t("Light"), t("Month before"), t("Score"))
+    )
+    for group in groups:
+        lines = []
+        for row in (r for r in board.rows if r.now.group == group):
+            now, before = row.now, row.previous
+            move, kind = _move(row.change)
+            previous = _light_cell(before.colour, before.rank) if before else '<td class="none"></td>'
+            lines.append(
+                f'<tr data-unit="{escape(now.unit)}" data-colour="{now.colour}" data-rank="{now.rank}" '
+                f'data-previous-colour="{before.colour if before else ""}" '
+                f'data-previous-rank="{before.rank if before else ""}" '
+                f'data-change="{"" if row.change is None else row.change}">'
+                f'<td>{now.rank}</td><td class="{kind}">{escape(move)}</td>'
+                f'<td class="name">{escape(_name(plan, now.unit, now.unit_name))}</td>'
+                f"{_light_cell(now.colour)}{previous}<td>{escape(_number(now.score))}</td></tr>"
+            )
+        title = f"<h3>{escape(label(group))}</h3>" if len(groups) > 1 else ""
+        tables.append(f"<div>{title}<table><tr>{head}</tr>{''.join(lines)}</table></div>")
+    if board.previous_as_of is not None:
+        against = t(
+            "evaluation month {month} against {previous_month} (as of {previous_as_of})",
+            month=board.evaluation_month,
+            previous_month=board.previous_month or "",
+            previous_as_of=board.previous_as_of.isoformat(),
+        )
+    else:
+        against = t("evaluation month {month}; no month before it to compare", month=board.evaluation_month)
+    rule = t(
+        "red: a target behind or a report missing; yellow: a target at risk or the month's report late; green: "
+        "neither. Ranked by light, then score (done 100, on track 80, at risk 50, behind 0, averaged; 10 off a "
+        "missing report, 5 off a late one)."
+    )
+    heading = escape(t("The board: lights and ranks"))
+    return (
+        f'<section id="board"><h2>{heading}</h2><div class="sub">{escape(against)}</div>'
+        f'<div class="boards">{"".join(tables)}</div><div class="sub">{escape(rule)}</div></section>'
+    )
+
+
+def _light_cell(colour: str, rank: int | None = None) -> str:
+    """A light's cell: its colour, and its word (with the rank it had, for the month before)."""
+    word = label(colour) + (f" ({rank})" if rank is not None else "")
+    return (
+        f'<td class="light" style="background:{LIGHT_COLOURS[colour]};color:{LIGHT_TEXT[colour]}">{escape(word)}</td>'
+    )
+
+
+def _move(change: int | None) -> tuple[str, str]:
+    """A rank's move as an arrow and its class: ↑2 up, ↓1 down, → unchanged; nothing without a month before."""
+    if change is None:
+        return "", "same"
+    if change > 0:
+        return f"↑{change}", "up"
+    if change < 0:
+        return f"↓{-change}", "down"
+    return "→", "same"

@@ -45,6 +45,9 @@ DEFAULT_NUMBER_FORMAT = "〔{year}〕{number}号"
 # With the office's code (发文机关代字) the number reads 青生态办〔2012〕3号 (SPEC §12).
 DEFAULT_CODED_NUMBER_FORMAT = "{code}〔{year}〕{number}号"
 DEFAULT_ADDRESSEES = "各成员单位"
+# An office named by its level only (区生态建设工作领导小组办公室) takes its place from the plan's title (`Plan.issuer`)
+PLACE_LEVELS = frozenset("区县市旗")
+NO_PLACE = frozenset("全本我各该")  # 全区 and 本县 are no place's name
 
 
 @dataclass(frozen=True)
@@ -222,12 +225,30 @@ class Plan:
     report_due_day: int = 5
     tolerance: float = 0.10
     start_month: int = 1
+    # SPEC §17, §18: supporting units file a monthly note for each target they support, and their timeliness
+    # counts in `filings` (and in the assessment of a unit that also leads)
+    supporting_reports: bool = False
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     # The amendments in force for the date this plan was layered for (`rules.amended_plan`); none in a plan
     # as loaded. They change what `assignments_of` and `assessed_units` give, never `targets()`.
     amended: tuple[AmendedAssignment, ...] = ()
+
+    @property
+    def issuer(self) -> str:
+        """The office's full name, as a circulated document names its issuer (SPEC §12): `office`, with the
+        place the plan's title starts with when the office names only its level (区, 县, 市, 旗) — in the plan
+        of 青川区, 区生态建设工作领导小组办公室 is 青川区生态建设工作领导小组办公室."""
+        level = self.office[:1]
+        if level not in PLACE_LEVELS:
+            return self.office
+        end = self.title.find(level)
+        place = self.title[: end + 1]
+        # a place's name is 2 to 8 characters before its level; 全区 (the whole district) names none
+        if not 2 <= end <= 8 or place[0] in NO_PLACE:
+            return self.office
+        return place + self.office[1:]
 
     def amendment(self, unit: str, target: str) -> AmendedAssignment | None:
         """What the amendments in force make of an assignment, None when it stands as planned."""
@@ -260,6 +281,15 @@ class Plan:
     def supports_of(self, unit: str) -> list[Target]:
         """The targets a unit supports without being assigned them."""
         return [t for t in self.targets() if unit in t.support]
+
+    def noting_units(self) -> list[Unit]:
+        """Units that owe the monthly report or note of SPEC §5 and §18, in plan order: those with an assignment,
+        and with `supporting_reports` those that support a target too (supporting-only units are in `filings`
+        and `overdue`, never in `status` or the assessment)."""
+        if not self.supporting_reports:
+            return self.assessed_units()
+        supporting = {code for target in self.targets() for code in target.support}
+        return [u for u in self.units if u.code in self._assignments_by_unit or u.code in supporting]
 
     def assessed_units(self) -> list[Unit]:
         """Units with at least one assignment, in plan order (supporting-only units are never assessed)."""

@@ -10,7 +10,7 @@ becomes one `FILE:LINE:COLUMN: message` line.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,6 +100,7 @@ class PlanSection(_Section):
     report_due_day: Annotated[int, Field(ge=1, le=28)] = 5
     tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.10
     start_month: Annotated[int, Field(ge=1, le=12)] = 1
+    supporting_reports: bool = False  # SPEC §17: supporting units file monthly notes
 
 
 class AssessmentSection(_Section):
@@ -854,13 +855,26 @@ def parse_plan(text: str, filename: str) -> Plan:
     return plan
 
 
-def read_plan(path: Path, display: str | None = None) -> tuple[Plan, bytes]:
-    """Read and validate a plan file; returns the plan and the file's bytes (for its fingerprint)."""
+def read_plan(path: Path, display: str | None = None, searched: Sequence[str] = ()) -> tuple[Plan, bytes]:
+    """Read and validate a plan file; returns the plan and the file's bytes (for its fingerprint). `searched`:
+    the folders looked in for it, when none was given."""
     name = display or str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BadInput(t("no plan file at {path} (give --plan or set ECOTRACK_PLAN)", path=name)) from None
+        if searched:
+            raise BadInput(
+                t(
+                    "no {name} in {folder} nor in any folder above it",
+                    name=path.name,
+                    folder=searched[0],
+                ),
+                hint=t("give --plan FILE or set ECOTRACK_PLAN, or run ecotrack in the folder of the plan"),
+            ) from None
+        raise BadInput(
+            t("no plan file at {path} (in {folder})", path=name, folder=path.absolute().parent),
+            hint=t("give --plan FILE or set ECOTRACK_PLAN, or run ecotrack in the folder of the plan"),
+        ) from None
     except IsADirectoryError:
         raise BadInput(t("{path} is a folder, not a plan file", path=name)) from None
     except OSError as failure:

@@ -22,11 +22,16 @@ from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
 from ecotrack.plan import AmendedAssignment, Plan, Target, month_of
 from ecotrack.results import (
+    AttachedFile,
+    Board,
     EarlierBatch,
     FilingReport,
     HistoryEntry,
     IssuedDraft,
     IssuedNotice,
+    ItemStep,
+    Matter,
+    MatterItem,
     NoticeNaming,
     RectificationItem,
     Reminder,
@@ -34,8 +39,10 @@ from ecotrack.results import (
     StoredAdjustment,
     StoredAppeal,
     StoredRequest,
+    SupportNote,
 )
 from ecotrack.rules import (
+    BoardLight,
     Contribution,
     OverdueUnit,
     PeriodLock,
@@ -51,8 +58,9 @@ from ecotrack.rules import (
 )
 
 if TYPE_CHECKING:
-    from ecotrack.filing import NewEntry
+    from ecotrack.filing import NewEntry, NewNote
     from ecotrack.imports import ImportResult
+    from ecotrack.notices import Notice
     from ecotrack.rules import OpenTarget
 
 STATUS_STYLES = {
@@ -270,9 +278,10 @@ def status_report(
     totals: Sequence[TargetTotal] | None,
     amended: Sequence[AmendedAssignment] = (),
     unit: str | None = None,
+    notes: Sequence[SupportNote] = (),
 ) -> None:
-    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, and
-    the assignments amended as of the date (SPEC §17)."""
+    """`status` for people: the table with its summary, one assignment's trajectory, the district totals, the
+    assignments amended as of the date and what the supporting units say of one unit's targets (SPEC §17)."""
     amendments_note(amended, as_of, unit)
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
@@ -285,6 +294,41 @@ def status_report(
         trajectory_lines(plan, trajectory)
     if totals is not None:
         totals_table(plan, totals, t("District totals as of {as_of}", as_of=as_of.isoformat()))
+    if notes:
+        notes_table(
+            plan, notes, t("What the supporting units say (the latest month noted by {as_of})", as_of=as_of.isoformat())
+        )
+
+
+def notes_table(plan: Plan, notes: Sequence[SupportNote], title: str) -> None:
+    """Supporting units' notes (SPEC §17): who, on which target, for which month, reported when, and the text;
+    one a later note replaces is struck through."""
+    table = _table(title)
+    for header in (N_("#"), N_("Supporting unit"), N_("Target"), N_("Period"), N_("Reported"), N_("Note")):
+        table.add_column(t(header), justify="right" if header == N_("#") else "left", overflow="fold",
+                         ratio=2 if header == N_("Note") else None)  # fmt: skip
+    lang = language()
+    for note in notes:
+        unit = plan.unit(note.unit)
+        reported = note.reported_at.removesuffix("T00:00:00").replace("T", " ") + f" {note.reported_by}"
+        text = _text(note.text + (" " + t("(superseded)") if note.superseded else ""))
+        marks = [t("catch-up report into a locked month")] if note.catch_up else []
+        if note.backdated:
+            marks.append(t("reported after the fact"))
+        if note.reason:
+            marks.append(t("reason: {reason}", reason=note.reason))
+        if marks:
+            text.append("\n" + tp("list separator", "; ").join(marks), style="dim")
+        table.add_row(
+            str(note.id),
+            escaped(unit.display_name(lang) if unit else note.unit),
+            note.target,
+            note.period,
+            reported,
+            text,
+            style="dim strike" if note.superseded else "",
+        )
+    console().print(table)
 
 
 def overdue_report(
@@ -295,16 +339,17 @@ def overdue_report(
     documents: Mapping[int, str],
     *,
     brief: bool,
+    matters: Mapping[int, Matter] | None = None,
 ) -> None:
     """`overdue` for people: the table, or one line per unit for the projector (notices cited by the document
-    numbers they were issued with)."""
+    numbers they were issued with, assigned matters by their titles)."""
     if not units:
         info(t("no unit is overdue as of {as_of}", as_of=as_of.isoformat()))
         return
     title = t(
         "Overdue units as of {as_of} (evaluation month {month})", as_of=as_of.isoformat(), month=month or t("none yet")
     )
-    (overdue_brief if brief else overdue_table)(plan, units, documents, title)
+    (overdue_brief if brief else overdue_table)(plan, units, documents, title, matters or {})
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
@@ -382,10 +427,10 @@ def history_table(plan: Plan, rows: Sequence[HistoryEntry]) -> None:
         value = amount(row.value, target.display_measure(lang) if target else None)
         reported = row.reported_at.removesuffix("T00:00:00").replace("T", " ")
         corrects = f"#{row.corrects}" if row.corrects else ""
-        note = _text(row.note + (" " + t("(superseded)") if row.superseded else ""))
+        note = _text(" ".join(part for part in (row.note, t("(superseded)") if row.superseded else "") if part))
         marks = entry_marks(row)
         if marks:
-            note.append(("\n" if row.note else "") + marks, style="yellow" if row.review != "accepted" else "dim")
+            note.append(("\n" if note.plain else "") + marks, style="yellow" if row.review != "accepted" else "dim")
         if wide:
             audit = f"{row.filed_at.replace('T', ' ')} {row.filed_by}" + (
                 " " + t("(import #{batch})", batch=row.batch) if row.batch is not None else ""
@@ -527,30 +572,80 @@ def rectifications_table(plan: Plan, items: Sequence[RectificationItem], title: 
     for item in items:
         stored = item.stored
         unit = plan.unit(stored.unit)
-        answers = [s for s in stored.steps if s.kind == "answered"]
-        decisions = [s for s in stored.steps if s.kind != "answered"]
-        answer = _text("")
-        if answers:
-            latest = answers[-1]
-            answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
-            for attached in latest.attachments:
-                answer.append(
-                    f"\n📎 {escaped(attached.name)} ({attached.size:,} B) {attached.sha256[:12]}", style="dim"
-                )
-        if decisions:
-            last = decisions[-1]
-            decided = t("closed by override") if last.override else label(last.kind)
-            answer.append(
-                ("\n" if answers else "") + f"{decided} {last.on.isoformat()} {last.by}: {last.text}",
-                style="dim",
-            )
         table.add_row(
             stored.document_number,
             unit.display_name(lang) if unit else stored.unit,
             item.due.isoformat(),
             Text(label(item.state), style=ITEM_STYLES.get(item.state, "")),
-            answer,
+            _answer_cell(stored.steps),
         )
+    console().print(table)
+
+
+def matters_table(plan: Plan, items: Sequence[MatterItem], title: str) -> None:
+    """Each assigned matter's items with the due date, state and latest answer, as rectifications show theirs."""
+    lang = language()
+    table = _table(
+        title,
+        None if items else t("no matter has been assigned yet"),
+        compact=console().width < WIDE_TABLE,
+        columns=[
+            (N_("Matter"), "left"),
+            (N_("Unit"), "left"),
+            (N_("Due"), "left"),
+            (N_("State"), "left"),
+            (N_("Answer"), "left"),
+        ],
+    )
+    for item in items:
+        matter = item.matter
+        unit = plan.unit(item.unit)
+        head = _text(f"#{matter.id} {matter.title}")
+        head.append(f"\n{matter.source} {matter.assigned_on.isoformat()}", style="dim")
+        table.add_row(
+            head,
+            unit.display_name(lang) if unit else item.unit,
+            item.due.isoformat(),
+            Text(label(item.state), style=ITEM_STYLES.get(item.state, "")),
+            _answer_cell(item.stored.steps),
+        )
+    console().print(table)
+
+
+def _files_lines(files: Sequence[AttachedFile]) -> str:
+    """Attached files, one line each after the text they were filed with."""
+    return "".join(f"\n📎 {escaped(f.name)} ({f.size:,} B) {f.sha256[:12]}" for f in files)
+
+
+def _answer_cell(steps: Sequence[ItemStep]) -> Text:
+    """An item's latest answer (with its files) and the office's last decision on it."""
+    answers = [s for s in steps if s.kind == "answered"]
+    decisions = [s for s in steps if s.kind != "answered"]
+    answer = _text("")
+    if answers:
+        latest = answers[-1]
+        answer.append(f"{latest.on.isoformat()} {latest.by}: {latest.text}")
+        for attached in latest.attachments:
+            answer.append(f"\n📎 {escaped(attached.name)} ({attached.size:,} B) {attached.sha256[:12]}", style="dim")
+    if decisions:
+        last = decisions[-1]
+        decided = t("closed by override") if last.override else label(last.kind)
+        answer.append(
+            ("\n" if answers else "") + f"{decided} {last.on.isoformat()} {last.by}: {last.text}",
+            style="dim",
+        )
+    return answer
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+    """`ecotrack config`: each setting, its value and where it came from."""
+    table = _table(
+        t("What ecotrack works on"),
+        None,
+        columns=[(N_("Setting"), "left"), (N_("In use"), "left"), (N_("From"), "left")],
+    )
+    for row in rows:
+        table.add_row(*row)
     console().print(table)
 
 
@@ -568,15 +663,21 @@ def remind_table(plan: Plan, reminders: Sequence[Reminder], title: str) -> None:
             (N_("Due"), "left"),
         ],
     )
+    with_matters = any(reminder.matters for reminder in reminders)
+    if with_matters:
+        table.add_column(t("Assigned matters"))
     for reminder in reminders:
         contact = reminder.unit.contact
-        table.add_row(
+        cells = [
             reminder.unit.display_name(lang),
             f"{contact.name} {contact.phone}" if contact else "",
             " ".join(reminder.reports),
             " ".join(reminder.documents),
             reminder.due.isoformat(),
-        )
+        ]
+        if with_matters:
+            cells.append(_matter_titles([m.id for m in reminder.matters], {m.id: m for m in reminder.matters}))
+        table.add_row(*cells)
     console().print(table)
 
 
@@ -613,7 +714,7 @@ def import_filed(path: Path, report: FilingReport, encoding: str | None, *, wait
     read_as = (
         t(" (read as {encoding})", encoding=encoding) if encoding and encoding not in ("utf-8", "utf-8-sig") else ""
     )
-    if report.filed == 0 and report.unchanged:
+    if report.filed == 0 and report.notes == 0 and report.unchanged:
         info(
             tn(
                 "nothing filed from {path}: its {count} row equals what is on file",
@@ -628,6 +729,10 @@ def import_filed(path: Path, report: FilingReport, encoding: str | None, *, wait
         tn("imported {count} entry from {path}", "imported {count} entries from {path}", count=report.filed, path=path)
         + read_as
     )
+    if report.notes:
+        summary += tn(
+            "; and {count} supporting unit's note", "; and {count} supporting units' notes", count=report.notes
+        )
     if report.batch is not None:
         summary += t(" as import #{batch}", batch=report.batch)
     if report.unchanged:
@@ -665,6 +770,17 @@ def notice_outcome(as_of: date, month: str | None, drafted: IssuedDraft | None, 
         )
     else:
         info(t("draft only (--dry-run): nothing recorded; it would be {number}", number=drafted.notice.document_number))
+
+
+def left_out_note(notice: Notice) -> None:
+    """The units the office left out of a notice, with its reasons (SPEC §10): the office's own business, said on
+    stderr beside the document, never in the circulated text."""
+    if notice.excluded:
+        units = "; ".join(
+            t("{unit} ({reason})", unit=u.unit_name, reason=u.reason) if u.reason else u.unit_name
+            for u in notice.excluded
+        )
+        info(t("left out by the office, not in the circulated text: {units}", units=units))
 
 
 def void_notice_warning(notice: IssuedNotice, *, detailed: bool) -> None:
@@ -739,6 +855,11 @@ def filed_entries(plan: Plan, entries: Sequence[NewEntry], *, waits: bool) -> No
             info(t("filed: {unit} {target} {period} = {value}", **shown))
 
 
+def filed_note(plan: Plan, note: NewNote) -> None:
+    """What `report --text` filed: a supporting unit's note (SPEC §17)."""
+    info(t("filed: {unit}'s note on {target} for {period}", unit=note.unit, target=note.target, period=note.period))
+
+
 def plain(line: str) -> None:
     """A line of text for stdout as it is (no markup, no wrapping): a message to paste elsewhere."""
     console().print(line, markup=False, highlight=False, soft_wrap=True)
@@ -810,9 +931,12 @@ def plan_tree(plan: Plan) -> None:
 
 
 @contextmanager
-def progress(total: int, description: str, threshold: int = 2000) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for long jobs (none for short ones or when stderr is not a terminal)."""
-    if total < threshold or not sys.stderr.isatty():
+def progress(
+    total: int, description: str, threshold: int = 2000, *, quiet: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long jobs (none for short ones, with --quiet or when stderr is not a
+    terminal)."""
+    if quiet or total < threshold or not sys.stderr.isatty():
         yield lambda done: None
         return
     from rich.progress import Progress
@@ -820,6 +944,21 @@ def progress(total: int, description: str, threshold: int = 2000) -> Iterator[Ca
     with Progress(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def working(description: str, *, quiet: bool = False) -> Iterator[None]:
+    """A bar on stderr while a job whose length is not known beforehand works (export, pack, the assessment, a
+    backup: seconds at a city's size); none with --quiet or when stderr is not a terminal (issue 37)."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
 
 
 def ask(question: str, default: str | None = None) -> str:
@@ -862,7 +1001,9 @@ def filings_grid(plan: Plan, filings: Sequence[UnitFilings], title: str) -> None
     console().print(table)
 
 
-def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
+def overdue_table(
+    plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str, matters: Mapping[int, Matter]
+) -> None:
     lang = language()
     table = _table(
         title,
@@ -897,6 +1038,9 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
         if unit.refile_overdue:
             entries = ", ".join(f"#{n}" for n in unit.refile_overdue)
             lines.append((Text(t("refile overdue: {entries}", entries=entries), style="red"), "", "", "", ""))
+        if unit.matters_overdue:
+            titles = _matter_titles(unit.matters_overdue, matters)
+            lines.append((Text(t("matter overdue: {matters}", matters=titles), style="red"), "", "", "", ""))
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
@@ -919,7 +1063,13 @@ def overdue_table(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
     console().print(table)
 
 
-def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str) -> None:
+def _matter_titles(ids: Sequence[int], matters: Mapping[int, Matter]) -> str:
+    return ", ".join(f"#{m} {escaped(matters[m].title)}" if m in matters else f"#{m}" for m in ids)
+
+
+def overdue_brief(
+    plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str, matters: Mapping[int, Matter]
+) -> None:
     """One line per unit with its reasons, for the projector at the monthly meeting."""
     lang = language()
     out = console()
@@ -936,13 +1086,15 @@ def overdue_brief(plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[i
             reasons.append(t("rectification overdue: {numbers}", numbers=numbers))
         if unit.refile_overdue:
             reasons.append(t("refile overdue: {entries}", entries=", ".join(f"#{n}" for n in unit.refile_overdue)))
+        if unit.matters_overdue:
+            reasons.append(t("matter overdue: {matters}", matters=_matter_titles(unit.matters_overdue, matters)))
         if unit.behind:
             reasons.append(t("behind: {targets}", targets=", ".join(row.target for row in unit.behind)))
         line.append("  " + tp("list separator", "; ").join(reasons))
         out.print(line)
     out.print(
         _text(
-            t("(n) after a unit: its reasons, missing reports, overdue rectifications or refiles, lagging targets"),
+            t("(n) after a unit: its reasons: missing reports, overdue items, refiles and matters, lagging targets"),
             style="dim",
         )
     )
@@ -1054,6 +1206,7 @@ def appeals_table(plan: Plan, appeals: Sequence[StoredAppeal], title: str) -> No
     )
     for a in appeals:
         filed = f"{a.text}\n" + t("filed on {day} by {by}", day=a.filed_on.isoformat(), by=a.filed_by)
+        filed += _files_lines(a.attachments)
         decided = ""
         if a.decision is not None:
             decided = (
@@ -1104,6 +1257,7 @@ def requests_table(plan: Plan, requests: Sequence[StoredRequest], title: str) ->
     )
     for r in requests:
         made = f"{r.reason}\n" + t("made on {day} by {by}", day=r.requested_on.isoformat(), by=r.requested_by)
+        made += _files_lines(r.attachments)
         decided = ""
         if r.decision is not None:
             decided = (
@@ -1511,3 +1665,97 @@ def trajectory_lines(plan: Plan, trajectory: Trajectory) -> None:
     grid.add_row(t("expected"), *(spark(expected.get(m)) for m in months))
     grid.add_row(t("filed"), *(spark(filed.get(m)) for m in months), style="bold")
     console().print(grid)
+
+
+# The 亮灯 board: each light in its colour and by its word (never colour alone), a rank's move as an arrow.
+LIGHT_STYLES = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
+LIGHT_MARK = "●"
+
+
+def light_text(colour: str | None, rank: int | None = None) -> Text:
+    """A light as a coloured mark and its word, with the rank it had when given; nothing without a light."""
+    if colour is None:
+        return Text("")
+    shown = f"{LIGHT_MARK} {label(colour)}" + (f" ({rank})" if rank is not None else "")
+    return Text(shown, style=LIGHT_STYLES.get(colour, ""))
+
+
+def rank_move(change: int | None) -> tuple[str, str]:
+    """A rank's move since the month before as an arrow and the places (↑2, ↓1, → unchanged), and the style it is
+    shown in; no arrow without a previous rank."""
+    if change is None:
+        return "", ""
+    if change > 0:
+        return f"↑{change}", "green"
+    if change < 0:
+        return f"↓{-change}", "red"
+    return "→", "dim"
+
+
+def light_reasons(light: BoardLight) -> str:
+    """What lit a unit's light, in words: behind and at-risk targets, reports missing, the month's report late."""
+    parts = []
+    if light.behind:
+        parts.append(t("behind: {targets}", targets=_joined(light.behind)))
+    if light.missing_reports:
+        parts.append(t("reports missing: {months}", months=_joined(light.missing_reports)))
+    if light.at_risk:
+        parts.append(t("at risk: {targets}", targets=_joined(light.at_risk)))
+    if light.late:
+        parts.append(t("the month's report late"))
+    return tp("list separator", "; ").join(parts)
+
+
+def board_table(plan: Plan, board: Board) -> None:
+    """`status --board`: per ranking group, each unit's rank and its move, its light now and the month before, its
+    score and what lit it."""
+    if board.previous_as_of is not None:
+        title = t(
+            "The board as of {as_of} (evaluation month {month}), against {previous_as_of} ({previous_month})",
+            as_of=board.as_of.isoformat(),
+            month=board.evaluation_month,
+            previous_as_of=board.previous_as_of.isoformat(),
+            previous_month=board.previous_month or "",
+        )
+    else:
+        title = t(
+            "The board as of {as_of} (evaluation month {month})",
+            as_of=board.as_of.isoformat(),
+            month=board.evaluation_month,
+        )
+    table = _table(
+        title,
+        t(
+            "red: a target behind or a report missing; yellow: a target at risk or the month's report late; green: "
+            "neither. Score: done 100, on track 80, at risk 50, behind 0, averaged; 10 off a missing report, 5 off a "
+            "late one. Ranked by light, then score; ↑↓ places moved since the month before."
+        ),
+        [
+            (N_("Group"), "left"),
+            (N_("Rank"), "right"),
+            (N_("Move"), "left"),
+            (N_("Unit"), "left"),
+            (N_("Light"), "left"),
+            (N_("Month before"), "left"),
+            (N_("Score"), "right"),
+            (N_("Why"), "left"),
+        ],
+        compact=console().width < WIDE_TABLE,
+    )
+    groups = [row.now.group for row in board.rows]
+    for index, row in enumerate(board.rows):
+        now, before = row.now, row.previous
+        move, style = rank_move(row.change)
+        first = index == 0 or groups[index - 1] != now.group
+        table.add_row(
+            label(now.group) if first else "",
+            str(now.rank),
+            Text(move, style=style),
+            _unit_name(plan, now.unit, now.unit_name),
+            light_text(now.colour),
+            light_text(before.colour, before.rank) if before else Text(""),
+            number(now.score),
+            _text(light_reasons(now)),
+            end_section=index + 1 == len(groups) or groups[index + 1] != now.group,
+        )
+    console().print(table)

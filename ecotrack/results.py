@@ -59,6 +59,28 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class SupportNote:
+    """A supporting unit's monthly note on a target it supports (配合单位, SPEC §17, §18), as `history` and
+    `status --unit` show it. `superseded`: a later note for the same unit, target and period is shown instead
+    (the later reported date, then the later filed); every note is kept."""
+
+    id: int
+    unit: str
+    target: str
+    period: str
+    text: str
+    reported_by: str
+    reported_at: str
+    superseded: bool
+    filed_at: str
+    filed_by: str
+    batch: int | None
+    backdated: bool
+    reason: str
+    catch_up: bool
+
+
+@dataclass(frozen=True)
 class EarlierBatch:
     """An import of the same file before."""
 
@@ -76,6 +98,7 @@ class FilingReport:
     batch: int | None  # the import batch recorded, when anything was filed
     earlier: list[EarlierBatch]  # earlier imports of the same file
     ids: list[int] = field(default_factory=list)  # the entries filed, when asked for (`with_ids`)
+    notes: int = 0  # supporting units' notes filed with them (SPEC §17)
 
 
 @dataclass(frozen=True)
@@ -165,6 +188,34 @@ class StoredItem:
 
 
 @dataclass(frozen=True)
+class Matter:
+    """An assigned matter (交办事项, SPEC §17): outside the plan, from a leader's 批示 or a meeting, due on a day."""
+
+    id: int
+    title: str
+    source: str
+    due: date
+    assigned_on: date  # the day it was assigned (--on): its items exist from it
+    recorded_at: str  # local time
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class StoredMatterItem:
+    """One unit's item of an assigned matter, with everything done about it (the same steps as a notice's)."""
+
+    item_id: int
+    matter: Matter
+    unit: str
+    unit_name: str
+    steps: list[ItemStep]
+
+    @property
+    def events(self) -> list[ItemEvent]:
+        return [ItemEvent(kind=step.kind, on=step.on) for step in self.steps]
+
+
+@dataclass(frozen=True)
 class StoredAdjustment:
     id: int
     unit: str
@@ -226,6 +277,7 @@ class StoredAppeal:
     filed_at: str
     filed_by: str
     decision: AppealDecision | None
+    attachments: list[AttachedFile] = field(default_factory=list)  # the files filed with it
 
     def state_on(self, day: date | None = None) -> AppealState:
         """pending, upheld or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""
@@ -271,6 +323,7 @@ class StoredRequest:
     requested_at: str
     requested_by: str
     decision: RequestDecision | None
+    attachments: list[AttachedFile] = field(default_factory=list)  # the files filed with it
 
     def state_on(self, day: date | None = None) -> RequestState:
         """pending, approved or rejected, as of `day` (SPEC §18: a decision counts from the day it was taken)."""
@@ -343,6 +396,26 @@ class RectificationItem:
 
 
 @dataclass(frozen=True)
+class MatterItem:
+    """An assigned matter's item as of a date: its matter, unit, state, and what was done about it by then."""
+
+    stored: StoredMatterItem
+    state: rules.ItemState
+
+    @property
+    def unit(self) -> str:
+        return self.stored.unit
+
+    @property
+    def matter(self) -> Matter:
+        return self.stored.matter
+
+    @property
+    def due(self) -> date:
+        return self.stored.matter.due
+
+
+@dataclass(frozen=True)
 class Reminder:
     """A unit to chase (催办): its reports and rectifications due soon and not filed, and the earliest date."""
 
@@ -351,6 +424,7 @@ class Reminder:
     rectifications: list[int]
     due: date
     documents: list[str] = field(default_factory=list)  # the recorded document numbers of `rectifications`
+    matters: list[Matter] = field(default_factory=list)  # assigned matters due then and not answered
 
 
 @dataclass(frozen=True)
@@ -370,6 +444,7 @@ class Overdue:
     evaluation_month: str | None
     units: list[rules.OverdueUnit]
     documents: Mapping[int, str] = field(default_factory=dict)  # notice numbers → their recorded document numbers
+    matters: Mapping[int, Matter] = field(default_factory=dict)  # the overdue assigned matters, by id
 
 
 @dataclass(frozen=True)
@@ -449,6 +524,20 @@ class YearExport:
     rectifications: list[RectificationItem]
     explained: dict[str, Any] | None  # the assessment record with every explanation (`AssessmentView.content`)
     appeals: tuple[StoredAppeal, ...] = ()  # filed by the date (every one, under the final result), SPEC §15
+    matters: tuple[MatterItem, ...] = ()  # the assigned matters' items as of the date (SPEC §17)
+    notes: tuple[SupportNote, ...] = ()  # supporting units' notes, every one (SPEC §17)
+
+
+@dataclass(frozen=True)
+class Board:
+    """The 亮灯 board as of a date (README "The board"): each unit's light and rank, beside those of the evaluation
+    month before, computed as of `previous_as_of` (None when the evaluation month is January)."""
+
+    as_of: date
+    evaluation_month: str
+    previous_as_of: date | None
+    previous_month: str | None
+    rows: list[rules.BoardRow]
 
 
 @dataclass(frozen=True)
@@ -464,6 +553,9 @@ class MeetingFacts:
     trajectories: list[rules.Trajectory]
     notice: Notice | None
     notice_recorded: str | None
+    matters: tuple[MatterItem, ...] = ()  # the open, reopened and overdue items of assigned matters (SPEC §17)
+    notes: list[SupportNote] = field(default_factory=list)  # the supporting units' notes for the month (SPEC §17)
+    board: Board | None = None  # the 亮灯 board; None before the first evaluation month
 
 
 # Writes a publication's document before it is recorded; gives back what takes it away again.

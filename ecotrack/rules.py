@@ -7,6 +7,7 @@ with plain data.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,6 +138,9 @@ class Filed(NamedTuple):
 Periods = Mapping[int, Filed]
 # (unit code, target code) -> its periods; assignments with nothing counted may be absent
 Ledger = Mapping[tuple[str, str], Periods]
+# SPEC §17, §18: (supporting unit code, target code) -> month -> the earliest reported date of its counted notes
+# for that month (when the month was first noted); what was never noted is absent
+NoteLedger = Mapping[tuple[str, str], Mapping[int, date]]
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,28 @@ class OverdueUnit:
     behind: list[StatusRow]
     rectification_overdue: list[int] = field(default_factory=list)  # notice numbers (SPEC §10)
     refile_overdue: list[int] = field(default_factory=list)  # returned entries not refiled in time (SPEC §16)
+    matters_overdue: list[int] = field(default_factory=list)  # assigned matters not answered by their due date (§17)
 
     @property
     def count(self) -> int:
-        return len(self.missing_reports) + len(self.behind) + len(self.rectification_overdue) + len(self.refile_overdue)
+        return (
+            len(self.missing_reports)
+            + len(self.behind)
+            + len(self.rectification_overdue)
+            + len(self.refile_overdue)
+            + len(self.matters_overdue)
+        )
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """Per unit, what is overdue besides the monthly figures: rectification items (their notices' numbers, SPEC
+    §10), returned entries not refiled by their deadline (entry ids, §16) and assigned matters (matter ids, §17)."""
+
+    items: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    refiles: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    matters: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)  # of units that file nothing but were assigned a matter
 
 
 @dataclass(frozen=True)
@@ -446,6 +468,20 @@ def open_targets(plan: Plan, unit: str, ledger: Ledger, month: int) -> list[Open
     return rows
 
 
+def targets_to_note(plan: Plan, unit: str) -> list[Target]:
+    """SPEC §17, §18: the targets a supporting unit files a monthly note on, with `plan.supporting_reports`: each
+    target it supports, every month from `start_month`, while any of the target's assignments stands (an
+    assignment exempt as this plan is amended is no longer one to support). One note covers the target for all
+    its lead units. None without the key."""
+    if not plan.supporting_reports:
+        return []
+    return [
+        target
+        for target in plan.supports_of(unit)
+        if any(not (found := plan.amendment(a.unit, target.code)) or not found.exempt for a in target.assignments)
+    ]
+
+
 def month_status(
     plan: Plan,
     unit: str,
@@ -453,11 +489,15 @@ def month_status(
     month: int,
     as_of: date,
     latest: Mapping[str, Sequence[float]] | None = None,
+    notes: NoteLedger | None = None,
 ) -> MonthStatus:
     """SPEC §5 status of a unit's monthly report for `month`, from the entries counted as of `as_of`
-    (`latest` as for `targets_to_cover`)."""
+    (`latest` as for `targets_to_cover`). With `plan.supporting_reports` (SPEC §18) the notes it owes as a
+    supporting unit (`notes`: those counted as of `as_of`) are part of its month: the month is filed when both
+    its entries and its notes are, on the latest of their first dates."""
     to_cover = targets_to_cover(plan, unit, ledger, month, latest)
-    if not to_cover:
+    to_note = targets_to_note(plan, unit)
+    if not to_cover and not to_note:
         return "not_required"
     due = report_due_date(plan, month)
     first_filed: list[date] = []
@@ -466,12 +506,21 @@ def month_status(
         if filed is None:
             return "missing" if due < as_of else "pending"
         first_filed.append(filed.first_on)
+    for target in to_note:
+        noted = (notes or {}).get((unit, target.code), {}).get(month)
+        if noted is None:
+            return "missing" if due < as_of else "pending"
+        first_filed.append(noted)
     return "on_time" if max(first_filed) <= due else "late"
 
 
-def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amendment] = ()) -> Evaluation:
+def evaluate(
+    plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amendment] = (), notes: NoteLedger | None = None
+) -> Evaluation:
     """Every assignment's status and every unit's monthly reports as of `as_of` (plan order), under the
-    amendments decided on or before `as_of` (SPEC §17, §18)."""
+    amendments decided on or before `as_of` (SPEC §17, §18). With `plan.supporting_reports`, the supporting
+    units' notes counted as of `as_of` (`notes`) are part of their months, and a unit that only supports has
+    its row of filings (never a status row)."""
     in_force = amendments_in_force(amendments, as_of)
     current = amended_plan(plan, in_force)
     # SPEC §18 `--from`: month m's report covers what the amendments from m or earlier leave; one plan per set
@@ -481,7 +530,8 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amend
         plans_by_month[report_month] = current if len(applying) == len(in_force) else amended_plan(plan, applying)
     rows: list[StatusRow] = []
     filings: list[UnitFilings] = []
-    for unit in plan.assessed_units():  # a unit exempt of every assignment still owes its months before --from
+    # a unit exempt of every assignment still owes its months before --from; a supporting unit its notes (§18)
+    for unit in plan.noting_units():
         for target, assignment in current.assignments_of(unit.code):
             periods = ledger.get((unit.code, target.code), {})
             rows.append(status_row(current, unit, target, assignment, periods, as_of))
@@ -491,7 +541,7 @@ def evaluate(plan: Plan, ledger: Ledger, as_of: date, amendments: Sequence[Amend
             for target, _ in plan.assignments_of(unit.code)
         }
         months = {
-            period_label(plan.year, m): month_status(plans_by_month[m], unit.code, ledger, m, as_of, latest)
+            period_label(plan.year, m): month_status(plans_by_month[m], unit.code, ledger, m, as_of, latest, notes)
             for m in range(plan.start_month, 13)
         }
         filings.append(UnitFilings(unit=unit.code, unit_name=unit.name, months=months))
@@ -563,23 +613,24 @@ def extended_month(year: int, extend_to: date) -> int:
     return 12 if extend_to.year > year else extend_to.month
 
 
-def overdue_units(
-    evaluation: Evaluation,
-    overdue_items: Mapping[str, Sequence[int]] | None = None,
-    overdue_refiles: Mapping[str, Sequence[int]] | None = None,
-) -> list[OverdueUnit]:
-    """Units with a behind assignment, a missing month, an overdue rectification item (`overdue_items`: the
-    notice numbers, per unit) or a returned entry not refiled by its deadline (`overdue_refiles`: the entry
-    ids, per unit), most reasons first, then plan order (SPEC §5, §10, §16)."""
+def overdue_units(evaluation: Evaluation, outstanding: Outstanding | None = None) -> list[OverdueUnit]:
+    """Units with a behind assignment, a missing month, or something `outstanding` (an overdue rectification
+    item, a returned entry not refiled by its deadline, an overdue assigned matter), most reasons first, then
+    plan order (SPEC §5, §10, §16, §17). A unit with only an overdue matter is listed too."""
+    over = outstanding or Outstanding()
     listed: list[OverdueUnit] = []
     rows_by_unit = evaluation.rows_by_unit()
-    for unit_filings in evaluation.filings:
-        missing = [month for month, status in unit_filings.months.items() if status == "missing"]
-        behind = [r for r in rows_by_unit.get(unit_filings.unit, []) if r.status == "behind"]
-        items = list((overdue_items or {}).get(unit_filings.unit, []))
-        refiles = list((overdue_refiles or {}).get(unit_filings.unit, []))
-        if missing or behind or items or refiles:
-            listed.append(OverdueUnit(unit_filings.unit, unit_filings.unit_name, missing, behind, items, refiles))
+    names = {f.unit: f.unit_name for f in evaluation.filings}
+    for unit in [*names, *(code for code in over.matters if code not in names)]:
+        months = next((f.months for f in evaluation.filings if f.unit == unit), {})
+        missing = [month for month, status in months.items() if status == "missing"]
+        behind = [r for r in rows_by_unit.get(unit, []) if r.status == "behind"]
+        items = list(over.items.get(unit, []))
+        refiles = list(over.refiles.get(unit, []))
+        matters = list(over.matters.get(unit, []))
+        if missing or behind or items or refiles or matters:
+            name = names.get(unit) or over.names.get(unit, unit)
+            listed.append(OverdueUnit(unit, name, missing, behind, items, refiles, matters))
     # sorted() is stable, so units with equal counts keep plan order
     return sorted(listed, key=lambda u: -u.count)
 
@@ -608,15 +659,17 @@ def overdue_refiles(refiles: Sequence[Refile], as_of: date) -> dict[str, list[in
 @dataclass(frozen=True)
 class Uncured:
     """What a notice named a unit for that is not cured yet (SPEC §16 销号): months still not filed, targets
-    still behind, rectification items still not answered, returned entries still not refiled."""
+    still behind, rectification items still not answered, returned entries still not refiled, assigned matters
+    still not answered."""
 
     months: list[str]
     targets: list[str]
     notices: list[int]
     refiles: list[int]
+    matters: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.targets or self.notices or self.refiles)
+        return bool(self.months or self.targets or self.notices or self.refiles or self.matters)
 
 
 def uncured(
@@ -628,10 +681,12 @@ def uncured(
     notices: Mapping[int, ItemState],
     refiles: Sequence[int],
     refiles_overdue: Sequence[int],
+    matters: Mapping[int, ItemState] | None = None,
 ) -> Uncured:
     """Each reason a notice named `unit` for, checked as of the evaluation's date C (SPEC §18): a named month is
     filed (on time, late, or no longer required); a named target is not behind; a named overdue item (by its
-    notice's number, with its state at C) is answered or closed; a named refile is no longer overdue."""
+    notice's number, or a matter by its id, with its state at C) is answered or closed; a named refile is no
+    longer overdue."""
     filed = next((f.months for f in evaluation.filings if f.unit == unit), {})
     behind = {r.target for r in evaluation.rows if r.unit == unit and r.status == "behind"}
     return Uncured(
@@ -639,6 +694,7 @@ def uncured(
         targets=[code for code in targets if code in behind],
         notices=[number for number, state in notices.items() if state not in ("answered", "closed")],
         refiles=[entry for entry in refiles if entry in refiles_overdue],
+        matters=[matter for matter, state in (matters or {}).items() if state not in ("answered", "closed")],
     )
 
 
@@ -650,7 +706,8 @@ ItemEventKind = Literal["answered", "closed", "reopened"]
 
 @dataclass(frozen=True)
 class ItemEvent:
-    """Something done about a rectification item: the unit's answer, or the office closing or returning it."""
+    """Something done about an item (a notice's or a matter's): the unit's answer, or the office closing or
+    returning it."""
 
     kind: ItemEventKind
     on: date
@@ -1065,3 +1122,121 @@ def trajectory(plan: Plan, target: Target, assignment: Assignment, periods: Peri
         filed=[(month, periods[month].value) for month in sorted(periods)],
         evaluation_month=evaluation_month(plan.year, as_of),
     )
+
+
+# --- the 亮灯 board: each unit's light and rank this month against last month (README "The board") ------------
+
+Light = Literal["green", "yellow", "red"]
+LIGHTS: tuple[Light, ...] = ("green", "yellow", "red")  # best first: a unit never ranks above one of a better light
+# The score a unit's assignments average, by status; a report still missing, or the month's report filed late, costs
+# points on top.
+STATE_POINTS: Mapping[Status, float] = {"done": 100.0, "on_track": 80.0, "at_risk": 50.0, "behind": 0.0}
+MISSING_REPORT_POINTS = 10.0
+LATE_REPORT_POINTS = 5.0
+
+
+@dataclass(frozen=True)
+class BoardLight:
+    """One unit's light as of one date, with what decided it: red for a behind assignment or a monthly report still
+    missing, yellow for an assignment at risk or the evaluation month's report filed late, green otherwise."""
+
+    unit: str
+    unit_name: str
+    group: str  # the ranking group: the unit's kind with `assessment.rank_by: kind`, else "all"
+    colour: Light
+    score: float  # rounded half-up to 2 decimals; ranks compare it so
+    behind: tuple[str, ...]  # target codes, plan order
+    at_risk: tuple[str, ...]
+    missing_reports: tuple[str, ...]  # months, YYYY-MM
+    late: bool  # the evaluation month's report was filed after its due date
+    rank: int = 0  # within the group: 1 + the units strictly ahead
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A unit's light now and at the evaluation month before (None where it was not on that board)."""
+
+    now: BoardLight
+    previous: BoardLight | None
+
+    @property
+    def change(self) -> int | None:
+        """Places moved up since the previous month (negative: down), None without a previous rank."""
+        return None if self.previous is None else self.previous.rank - self.now.rank
+
+
+def unit_light(
+    unit: Unit, group: str, rows: Sequence[StatusRow], months: Mapping[str, MonthStatus], month: str | None
+) -> BoardLight:
+    """The light of one unit from its status rows and its monthly reports as of one date (`month`: the evaluation
+    month, whose report being late makes the unit yellow; a report of any month still missing makes it red)."""
+    behind = tuple(r.target for r in rows if r.status == "behind")
+    at_risk = tuple(r.target for r in rows if r.status == "at_risk")
+    missing = tuple(m for m, status in months.items() if status == "missing")
+    late = month is not None and months.get(month) == "late"
+    if behind or missing:
+        colour: Light = "red"
+    elif at_risk or late:
+        colour = "yellow"
+    else:
+        colour = "green"
+    states = sum(STATE_POINTS[r.status] for r in rows) / len(rows) if rows else STATE_POINTS["on_track"]
+    score = states - MISSING_REPORT_POINTS * len(missing) - (LATE_REPORT_POINTS if late else 0.0)
+    return BoardLight(
+        unit=unit.code,
+        unit_name=unit.name,
+        group=group,
+        colour=colour,
+        score=round_half_up(max(0.0, score)),
+        behind=behind,
+        at_risk=at_risk,
+        missing_reports=missing,
+        late=late,
+    )
+
+
+def _light_ahead(a: BoardLight, b: BoardLight) -> bool:
+    """Whether `a` ranks strictly ahead of `b`: a better light, or the same light and a higher score."""
+    if a.colour != b.colour:
+        return LIGHTS.index(a.colour) < LIGHTS.index(b.colour)
+    return a.score > b.score
+
+
+def board_lights(plan: Plan, evaluation: Evaluation) -> list[BoardLight]:
+    """Every unit with an assignment in force, lit and ranked as of the evaluation's date: by group (in the order of
+    its first unit in the plan), then rank, then plan order. A unit that only supports has no light."""
+    by_unit = evaluation.rows_by_unit()
+    lights = []
+    for filings in evaluation.filings:  # plan order
+        unit = plan.unit(filings.unit)
+        rows = by_unit.get(filings.unit)
+        if unit is None or not rows:
+            continue
+        group: str = unit.kind if plan.assessment.rank_by == "kind" else "all"
+        lights.append(unit_light(unit, group, rows, filings.months, evaluation.evaluation_month))
+    ranked: list[BoardLight] = []
+    for name in dict.fromkeys(light.group for light in lights):
+        members = [light for light in lights if light.group == name]
+        with_rank = [replace(m, rank=1 + sum(_light_ahead(o, m) for o in members)) for m in members]
+        ranked += sorted(with_rank, key=lambda light: light.rank)  # stable: plan order within a rank
+    return ranked
+
+
+def previous_board_date(year: int, as_of: date) -> date | None:
+    """The date the board compares with: the same day one month before `as_of` (clamped to that month's length),
+    whose evaluation month is the one before `as_of`'s. After the year, `as_of` counts as the end of the January
+    after it (December is its evaluation month, November the one before). None when the evaluation month is January
+    or there is none yet."""
+    month = evaluation_month(year, as_of)
+    if month is None or month == 1:
+        return None
+    after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)  # the month after the evaluation month
+    day = as_of.day if (as_of.year, as_of.month) == (after.year, after.month) else 31
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def board(plan: Plan, now: Evaluation, previous: Evaluation | None) -> list[BoardRow]:
+    """The board as of `now`'s date, each unit's light beside its light in `previous` (the evaluation as of
+    `previous_board_date`), in the order of `board_lights`."""
+    before = {light.unit: light for light in board_lights(plan, previous)} if previous is not None else {}
+    return [BoardRow(light, before.get(light.unit)) for light in board_lights(plan, now)]

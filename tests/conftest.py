@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.testing
@@ -103,7 +104,8 @@ class Workspace:
         return self.url or str(self.db)
 
     def env(self, **extra: str) -> dict[str, str]:
-        return {"ECOTRACK_DB": self.database, "ECOTRACK_PLAN": str(self.plan), **extra}
+        # a script's answer to the acts that ask first (issue 37); tests of the question set ECOTRACK_YES=0
+        return {"ECOTRACK_DB": self.database, "ECOTRACK_PLAN": str(self.plan), "ECOTRACK_YES": "1", **extra}
 
     def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
         """The CLI in-process (Typer's CliRunner), stdout and stderr apart."""
@@ -423,3 +425,24 @@ def on_a_terminal(
     process.wait(timeout=60)
     os.close(leader)
     return process.returncode, received
+
+
+def sql_as(url: str, login: str, statement: str) -> list[tuple[Any, ...]]:
+    """Raw SQL on the server from `login`'s own connection (an attacker's view of SPEC §13)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    login_url = make_url(url).set(drivername="postgresql", username=login, password=None)
+    with psycopg.connect(login_url.render_as_string(hide_password=False)) as connection, connection.cursor() as cursor:
+        cursor.execute(statement.encode())
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def refused_sql(owner: Workspace, url: str, login: str, statement: str) -> None:
+    """`statement` from `login` fails on the server, and the database is as it was, row for row."""
+    import psycopg
+
+    before = owner.snapshot()
+    with pytest.raises(psycopg.Error):
+        sql_as(url, login, statement)
+    assert owner.snapshot() == before, statement

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DATA, Workspace, prepared
+from .conftest import DATA, Workspace, prepared, refused_sql, sql_as
 
 AMENDMENTS = DATA / "amendments"
 
@@ -166,6 +166,17 @@ def test_bad_requests_are_refused(year: Workspace) -> None:
     refused(year, "requests", "decide", "1", "--approve", "--reason", "r", "--on", "2012-01-01", exit_code=2)
 
 
+def test_a_request_keeps_its_files(year: Workspace) -> None:
+    """SPEC §17: `request --attach FILE…`, listed with the request and written back byte for byte."""
+    (year.root / "用地批复.pdf").write_bytes(b"%PDF-1.4 grounds")
+    year.ok(*EXTEND, "--attach", "用地批复.pdf", "--on", "2012-05-10")
+    [listed] = js(year, "requests")["requests"]
+    [attached] = listed["attachments"]
+    assert (attached["name"], attached["size"]) == ("用地批复.pdf", 16)
+    assert year.ok("attachment", attached["sha256"]).stdout_bytes == b"%PDF-1.4 grounds"
+    assert "📎 用地批复.pdf" in year.ok("requests", env={"COLUMNS": "200"}).stdout
+
+
 def test_plan_load_keeps_the_amendments(year: Workspace) -> None:
     year.ok(*EXTEND, "--on", "2012-05-10")
     year.ok("requests", "decide", "1", "--approve", "--reason", "同意", "--on", "2012-05-20")
@@ -194,9 +205,6 @@ def test_a_quantity_extension_moves_the_schedule_share() -> None:
 def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: str) -> None:
     import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     from .test_appeals import owner_login, refused_cli
     from .test_roles import as_login
 
@@ -209,7 +217,11 @@ def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: st
     owner.ok("db", "auditor", logins["auditor"])
     clerk_x, clerk_y, auditor = (as_login(owner, logins[who]) for who in ("x", "y", "auditor"))
     clerk_x.ok(*EXTEND)
-    clerk_y.ok(*CUT_Y)
+    (clerk_y.root / "批复.pdf").write_bytes(b"%PDF-1.4 y's grounds")
+    clerk_y.ok(*CUT_Y, "--attach", "批复.pdf")
+    sha256 = str(owner.query("SELECT sha256 FROM attachment")[0][0])
+    assert clerk_y.ok("attachment", sha256).stdout_bytes == b"%PDF-1.4 y's grounds"
+    assert clerk_x.run("attachment", sha256).exit_code == 2  # another unit's grounds: not there for x
     refused_cli(clerk_x, owner, *CUT_Y)  # another unit's
     refused_cli(clerk_x, owner, *EXTEND, "--on", "2012-05-10")  # --on is the office's
     refused_cli(clerk_x, owner, "requests", "decide", "1", "--approve", "--reason", "自己")
@@ -219,16 +231,10 @@ def test_a_clerk_requests_for_its_own_unit_only(tmp_path: Path, postgres_url: st
     owner.ok("requests", "decide", "2", "--reject", "--reason", "无据")
 
     def sql(login: str, statement: str) -> list[tuple[Any, ...]]:
-        url = make_url(postgres_url).set(drivername="postgresql", username=login, password=None)
-        with psycopg.connect(url.render_as_string(hide_password=False)) as connection, connection.cursor() as cursor:
-            cursor.execute(statement.encode())
-            return list(cursor.fetchall()) if cursor.description else []
+        return sql_as(postgres_url, login, statement)
 
     def refuses(login: str, statement: str) -> None:
-        before = owner.snapshot()
-        with pytest.raises(psycopg.Error):
-            sql(login, statement)
-        assert owner.snapshot() == before, statement
+        refused_sql(owner, postgres_url, login, statement)
 
     clerk = logins["x"]
     insert = (

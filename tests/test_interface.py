@@ -344,6 +344,7 @@ def _data_texts(workspace: Workspace) -> list[str]:
             ("target", "measure"),
             ("entry", "note"),
             ("entry", "reported_by"),
+            ("support_note", "text"),
             ("plan", "title"),
             ("plan", "office"),
             ("plan", "assessment"),
@@ -537,3 +538,12 @@ def test_a_command_imports_only_what_it_uses(conformance: Workspace, args: list[
     assert "error" not in done.stderr.partition("modules:")[0], done.stderr[:300]
     imported = set(done.stderr.rpartition("modules:")[2].split(","))
     assert "ecotrack.cli.app" in imported and not imported & set(unused), imported & set(unused)
+
+
+def test_the_root_help_ends_with_its_example_and_history_spaces_its_marks(sample: Workspace) -> None:
+    """issue 37: `ecotrack --help` ends with the example the README promises; a superseded entry without a note
+    reads "(superseded)" and its marks on their own line, never run together."""
+    shown = sample.ok("--lang", "en", "--help", env={"COLUMNS": "160"}).stdout
+    assert shown.rstrip().endswith("Example: ecotrack status --as-of 2012-07-06")
+    history = sample.ok("--lang", "en", "history", "--unit", "donghu", "--target", "4.3", env={"COLUMNS": "200"})
+    assert "(superseded)reported" not in history.stdout and "(superseded)" in history.stdout

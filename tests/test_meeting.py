@@ -146,13 +146,14 @@ def test_notice_document_names_every_unit_with_its_reasons(conformance: Workspac
     rate = "1.2 农村生活垃圾无害化处理率：全年目标90%，截至2014年8月实际76%，按进度应达到82.5%，相差6.5个百分点。"
     assert rate in document
     assert "青溪区生态建设工作领导小组办公室\n\n2014年10月1日\n" in document  # the issuer and the date
-    assert "| 5 | 东坡镇 | 2.3 开展生态文明宣传活动 | 4场 | 2场 | 3场 | 50% | 1场 |" in document  # the attachment
+    # the attachment: amounts in the measure, then the shares and the shortfall in percentage points
+    assert "| 5 | 东坡镇 | 2.3 开展生态文明宣传活动 | 4场 | 2场 | 75% | 50% | 25 |" in document
     assert document.rstrip().endswith("青溪区生态建设工作领导小组办公室\u3000\u30002014年10月1日印发")
 
 
 def test_english_document_on_request(conformance: Workspace) -> None:
     document = conformance.ok("notice", "--as-of", "2014-10-01", "--document-lang", "en", "--dry-run").stdout
-    assert "### (1) 南苑街道 (notice 1 this year: 通报)" in document
+    assert "### (1) 南苑街道 (notice 1 this year: named)" in document
     assert "Monthly reports not filed: 2014-07, 2014-08." in document
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ECOTRACK, Workspace
+from tests.conftest import ECOTRACK, SAMPLE_FILINGS, SAMPLE_PLAN, Workspace, prepared
 
 MEETING = "2012-07-06"
 CHROMIUM_FLAGS = [
@@ -98,7 +99,9 @@ def test_the_pack_in_a_browser_shows_the_numbers_of_status_filings_and_overdue(s
     colours = {"done": "#2e86c1", "on_track": "#27ae60", "at_risk": "#f39c12", "behind": "#c0392b"}
     for row in status:
         cell = cells[(row["unit"], row["target"])]
-        assert cell["data-status"] == row["status"] and f"background:{colours[row['status']]}" in cell["style"]
+        not_due = row["type"] == "milestone" and row["status"] == "on_track"  # neither done nor late: grey
+        colour = "#bdc3c7" if not_due else colours[row["status"]]
+        assert cell["data-status"] == row["status"] and f"background:{colour}" in cell["style"]
         assert float(cell["data-actual"]) == pytest.approx(row["actual"])
         assert float(cell["data-expected"]) == pytest.approx(row["expected"])
 
@@ -128,10 +131,15 @@ def test_the_pack_in_a_browser_shows_the_numbers_of_status_filings_and_overdue(s
     for total in totals:
         assert float(rows[total["target"]]["data-actual"]) == pytest.approx(total["actual"])
 
+    board = js(sample, "status", "--board", "--as-of", MEETING)["units"]
+    lit = [r for r in elements.where("board", "tr") if "data-unit" in r]
+    lights = [(r["data-unit"], r["data-colour"], r["data-rank"], r["data-change"]) for r in lit]
+    assert lights == [(u["unit"], u["colour"], str(u["rank"]), str(u["change"])) for u in board]
+
     figures = {f["data-figure"] for f in elements.where("headline", "div") if "data-figure" in f}
     assert {"assignments", "behind", "overdue", "rectifications"} <= figures
     # the draft notice, in the interface language
-    assert "Notice of 区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
+    assert "Notice of 青川区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
 
 
 def test_a_screenshot_of_the_pack(sample: Workspace) -> None:
@@ -184,7 +192,16 @@ def test_a_terminal_trajectory_for_one_assignment(sample: Workspace) -> None:
     assert "expected" in shown and "filed" in shown and "█" in shown
 
 
-def test_without_the_charts_extra_the_error_names_it(sample: Workspace) -> None:
+def test_the_charts_come_with_the_main_install() -> None:
+    """`pip install .` (the README's first command) brings matplotlib: `pack` and `chart` need no extra."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(requirement.startswith("matplotlib") for requirement in project["dependencies"])
+    assert project["optional-dependencies"]["charts"] == []  # kept, so that `ecotrack[charts]` still installs
+
+
+def test_without_matplotlib_the_error_says_how_to_install_it(sample: Workspace) -> None:
     hide = "import sys; sys.modules['matplotlib'] = None; sys.argv = ['ecotrack'] + sys.argv[1:]\n"
     hide += "from ecotrack.cli.app import main; main()"
     done = subprocess.run(
@@ -196,5 +213,62 @@ def test_without_the_charts_extra_the_error_names_it(sample: Workspace) -> None:
         timeout=60,
     )
     assert done.returncode == 1 and done.stderr.startswith("error: charts need matplotlib")
-    assert "pip install 'ecotrack[charts]'" in done.stderr and "Traceback" not in done.stderr
+    assert "pip install 'matplotlib>=3.8'" in done.stderr and "Traceback" not in done.stderr
     assert ECOTRACK.exists()
+
+
+class Words(HTMLParser):
+    """The Latin words a reader of a page can see: its text (not its style sheet) and its hover titles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: dict[str, str] = {}
+        self.inside: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.inside.append(tag)
+        self._read(dict(attrs).get("title") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.inside and self.inside.pop() != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if "style" not in self.inside:
+            self._read(data)
+
+    def _read(self, text: str) -> None:
+        for word in re.findall(r"[A-Za-z]+", text):
+            self.words.setdefault(word, text.strip()[:80])
+
+
+def _issued_and_open(workspace: Workspace) -> None:
+    workspace.ok("notice", "--as-of", MEETING, "--dated", "2012-07-09")
+    workspace.ok("rectify", "--notice", "1", "--unit", "jiaojing", "--text", "6月月报已补报", "--on", "2012-07-13")
+
+
+def test_the_chinese_pack_says_everything_in_chinese(tmp_path: Path) -> None:
+    """Issue 35: as of 07-16 the July notice is out (shown as issued, not as a draft), its items open (the state in
+    Chinese), and milestones not yet due are grey; no word of the page is English."""
+    office = prepared(tmp_path, SAMPLE_PLAN, SAMPLE_FILINGS, steps=_issued_and_open, name="issued-and-open")
+    office.ok("--lang", "zh", "pack", "--as-of", "2012-07-16", "--out", "pack")
+    page = (office.root / "pack" / "meeting-pack-2012-07-16.html").read_text(encoding="utf-8")
+    words = Words()
+    words.feed(page)
+    assert words.words == {}, f"English words on the Chinese page: {words.words}"
+    elements = Elements()
+    elements.feed(page)
+    (notice,) = [a for t, a, _ in elements.found if t == "section" and a.get("id") == "notice"]
+    assert notice["data-issued"] == "true" and "本月通报" in page and "草稿" not in page
+    assert "已印发：青生态办〔2012〕1号" in page
+    states = {r["data-state"] for r in elements.where("rectifications", "tr") if "data-state" in r}
+    assert states == {"open"} and "<td>待整改</td>" in page  # 交警大队 answered: no longer open
+    status = {(r["unit"], r["target"]): r for r in js(office, "status", "--as-of", "2012-07-16")["rows"]}
+    cells = [c for c in elements.where("heatmap", "td") if "data-status" in c]
+    milestones = [c for c in cells if status[(c["data-unit"], c["data-target"])]["type"] == "milestone"]
+    not_due = [c for c in milestones if c["data-status"] == "on_track"]
+    assert {(c["data-unit"], c["data-target"]) for c in not_due} == {("huanbao", "2.4"), ("caizheng", "5.6")}
+    assert all("background:#bdc3c7" in c["style"] for c in not_due)
+    headers = [a for a in elements.where("heatmap", "th") if "data-target" in a]
+    assert headers[0]["title"] == "1.1 关停搬迁位于村头巷尾等严重影响群众生活环境的企业"
+    assert "<span>1.1 关停搬迁位于村头巷…</span>" in page  # the column's head: its code and short title

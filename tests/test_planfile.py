@@ -837,7 +837,10 @@ def test_plan_check_of_a_missing_file_exits_2(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path, BASE)
     outcome = workspace.run("plan", "check", "nowhere.yaml")
     assert outcome.exit_code == 2
-    assert outcome.stderr.splitlines() == ["error: no plan file at nowhere.yaml (give --plan or set ECOTRACK_PLAN)"]
+    assert outcome.stderr.splitlines() == [
+        f"error: no plan file at nowhere.yaml (in {Path.cwd()})",
+        "give --plan FILE or set ECOTRACK_PLAN, or run ecotrack in the folder of the plan",
+    ]
     assert not workspace.db.exists()
 
 

@@ -480,7 +480,7 @@ def test_init_upgrades_an_old_database_keeping_every_entry(tmp_path: Path, backe
     status = json.loads(workspace.ok("status", "--as-of", "2012-07-06", "--format", "json").stdout)
     assert len(status["rows"]) == 114
     drafted = workspace.ok("notice", "--as-of", "2012-07-06", "--dry-run").stdout
-    assert drafted.startswith("# 区生态建设工作领导小组办公室关于2012年6月")
+    assert drafted.startswith("# 青川区生态建设工作领导小组办公室关于2012年6月")
 
 
 def test_schema_head_and_models_agree_with_the_migrations(tmp_path: Path, backend: str | None) -> None:

@@ -57,7 +57,11 @@ def test_a_notice_dated_a_week_after_its_as_of_date_is_due_from_its_date(tmp_pat
     assert notice["dated"] == "2012-04-13" and set(named(notice)) == {"b", "c"}
     assert "2012年4月13日" in office.ok("notices", "show", "1").stdout  # the document shows its 成文日期
     office.ok("notices", "show", "1", "--docx", "--out", "n.docx")
-    words = "\n".join(p.text for p in docx.Document(str(office.root / "n.docx")).paragraphs)
+    words = (
+        "\n".join(p.text for p in docx.Document(str(office.root / "n.docx")).paragraphs)
+        .replace("\u2060", "")
+        .replace("\u200b", "")
+    )
     assert "2012年4月13日" in words and "于2012年4月23日前将整改情况" in words
     assert items(office, "2012-04-05") == {}  # the item exists from the as-of date, not from the 成文日期
     assert items(office, "2012-04-06")["b"]["due"] == "2012-04-23"  # 04-13 + 10, not 04-06 + 10

@@ -154,6 +154,7 @@ def test_json_export_follows_the_published_schema(conformance: Workspace) -> Non
         "notices",
         "locks",
         "rectifications",
+        "matters",
         "assessment_final",
     ]
     assert len(data["entries"]) == 77 and len(data["notices"]) == 1
@@ -235,6 +236,8 @@ def test_xlsx_export_is_formatted_for_people(sample: Workspace) -> None:
         "通报",
         "关账记录",
         "整改情况",
+        "交办事项",
+        "配合单位月度情况",
         # then the assessment sheet of each unit, in the assessment's order
         *[unit["unit_name"] for unit in js(sample, "assess", "--as-of", "2013-02-01")["units"]],
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,6 +41,71 @@ def init(ctx: typer.Context) -> None:
         )
         if not report.sync.created
         else t("plan year {year} loaded", year=report.sync.year)
+    )
+
+
+def config(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBomOpt = False) -> None:
+    """Show the plan, database, year and language in use, and where each came from."""
+    from pathlib import Path
+
+    from ecotrack.errors import EcotrackError
+    from ecotrack.i18n import language
+    from ecotrack.tracker import Tracker
+
+    settings = settings_of(ctx)
+    year: int | None = settings.year
+    year_note = ""
+    if year is None:
+        try:
+            with Tracker.open(settings) as tracker:
+                year = tracker.plan.year
+        except EcotrackError as failure:
+            year_note = failure.lines()[0]
+    plan_path = Path(settings.plan).resolve()
+    database = settings.db if "://" in settings.db else str(Path(settings.db).resolve())
+    origins = {
+        "option": t("given by the option"),
+        "environment": t("from the environment"),
+        "found": t("the nearest tasks.yaml, in {folder}", folder=plan_path.parent),
+        "beside": t("beside the plan"),
+        "default": t("the default"),
+        "locale": t("from the locale"),
+    }
+    labels = {"plan": N_("plan file"), "database": N_("database"), "year": N_("plan year"), "language": N_("language")}
+    rows: list[dict[str, Any]] = [
+        {"setting": "plan", "value": settings.plan, "path": str(plan_path), "from": settings.plan_from},
+        {"setting": "database", "value": settings.db, "path": database, "from": settings.db_from},
+        {
+            "setting": "year",
+            "value": year,
+            "path": None,
+            "from": settings.year_from if settings.year is not None else "latest",
+        },
+        {"setting": "language", "value": language(), "path": None, "from": settings.lang_from},
+    ]
+    if settings.searched:
+        rows[0]["from"] = "default"
+        rows[0]["searched"] = list(settings.searched)
+
+    def said(row: dict[str, Any]) -> str:
+        if row["setting"] == "year" and row["from"] == "latest":
+            return year_note or t("the latest plan year in the database")
+        if row["setting"] == "plan" and settings.searched:
+            return t("no tasks.yaml in {folder} nor above it", folder=settings.searched[0])
+        return origins[str(row["from"])]
+
+    emit(
+        fmt,
+        data={"settings": rows},
+        rows=lambda: [{k: v for k, v in row.items() if k != "searched"} for row in rows],
+        columns=("setting", "value", "path", "from"),
+        table=lambda: render.settings_table(
+            [
+                (t(labels[row["setting"]]), str(row["value"] if row["value"] is not None else "—"), said(row))
+                for row in rows
+            ]
+        ),
+        bom=not no_bom,
     )
 
 
@@ -147,4 +212,5 @@ def logins(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table, no_bom: NoBo
 
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=N_("Set-up"))(init)
+    app.command(rich_help_panel=N_("Set-up"))(config)
     app.add_typer(db_app, name="db", rich_help_panel=N_("Set-up"))

@@ -12,6 +12,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from typer.models import CommandInfo, DefaultPlaceholder, TyperInfo
 from ecotrack import __version__
 from ecotrack.cli import complete
 from ecotrack.cli.lazy import render
-from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Settings
+from ecotrack.config import DEFAULT_DB, DEFAULT_PLAN, Origin, Settings
 from ecotrack.errors import EcotrackError, ExitCode
 from ecotrack.i18n import N_, detect_language, set_language, t
 
@@ -155,7 +156,10 @@ def _run_guarded(run: Callable[[], Any], settings: Callable[[], Settings | None]
         render.error(failure.lines(), failure.hint)
         return int(failure.exit_code)
     except typer.TyperException as failure:  # usage errors from option parsing
-        render.error([failure.format_message()], _misplaced_global_option(failure))
+        hint = _misplaced_global_option(failure)
+        if hint is not None and hasattr(failure, "possibilities"):
+            failure.possibilities = None  # the command's own look-alikes (--year: --board) would mislead
+        render.error([failure.format_message()], hint)
         return int(getattr(failure, "exit_code", ExitCode.BAD_INPUT))
     except typer.Abort:
         render.error([t("aborted; nothing was changed")])
@@ -307,9 +311,34 @@ def root(
                 )
             )
         plan_year = int(text)
-    ctx.obj = Settings(plan=plan, db=db, year=plan_year)
+    located = _located(ctx, plan, db, plan_year)
+    ctx.obj = replace(
+        located,
+        year_from=_origin(ctx, "year"),
+        lang_from="locale" if _origin(ctx, "lang") == "default" else _origin(ctx, "lang"),
+    )
     if isinstance(ctx.command, EcotrackGroup):
         ctx.command.settings = ctx.obj
+
+
+def _located(ctx: typer.Context, plan: str, db: str, year: int | None) -> Settings:
+    """The settings, with the plan found in the working folder or above it when none was given (SPEC §2 reads
+    the working folder's; a subfolder works as git's do), and where each came from."""
+    from ecotrack.config import discovered
+
+    plan_from, db_from = _origin(ctx, "plan"), _origin(ctx, "db")
+    if plan_from == "default":
+        found = discovered(Path.cwd(), db_given=db_from != "default")
+        if db_from != "default":
+            return replace(found, db=db, db_from=db_from, year=year)
+        return replace(found, year=year)
+    return Settings(plan=plan, db=db, year=year, plan_from=plan_from, db_from=db_from)
+
+
+def _origin(ctx: typer.Context, name: str) -> Origin:
+    """Whether a root option was given on the command line, by its environment variable, or not at all."""
+    source = getattr(ctx.get_parameter_source(name), "name", "DEFAULT")
+    return "environment" if source == "ENVIRONMENT" else "option" if source == "COMMANDLINE" else "default"
 
 
 def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
@@ -319,7 +348,7 @@ def _source(ctx: typer.Context, name: str, option: str, variable: str) -> str:
 
 
 def _register() -> None:
-    from ecotrack.cli import admin, entries, meeting, pictures, rectification, requests, review, yearend
+    from ecotrack.cli import admin, entries, matters, meeting, pictures, rectification, requests, review, yearend
     from ecotrack.cli import plan as plan_commands
 
     commands.add_typer(plan_commands.app, name="plan", rich_help_panel=N_("Set-up"))
@@ -331,6 +360,7 @@ def _register() -> None:
     rectification.register(commands)
     yearend.register(commands)
     requests.register(commands)
+    matters.register(commands)
 
 
 _register()

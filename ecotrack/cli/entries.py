@@ -17,6 +17,7 @@ from ecotrack.cli.options import (
     NoBomOpt,
     OutputFormat,
     PeriodOpt,
+    QuietOpt,
     TargetOpt,
     UnitOpt,
     parse_moment,
@@ -99,12 +100,23 @@ def history(
         if target is not None:
             known_target(plan, target)
         entries = tracker.history(unit, target)
+        # SPEC §17: the supporting units' notes, of the unit (as a supporting unit, and on the targets it leads)
+        notes = tracker.support_notes(unit, target, leading=True)
+        data: dict[str, object] = {"plan_year": plan.year, "entries": entries}
+        if plan.supporting_reports or notes:
+            data["notes"] = listings.note_rows(plan, notes)
+
+        def table() -> None:
+            render.history_table(plan, entries)
+            if notes:
+                render.notes_table(plan, notes, t("Supporting units' notes of {year}, oldest first", year=plan.year))
+
         emit(
             fmt,
-            data={"plan_year": plan.year, "entries": entries},
+            data=data,
             rows=lambda: [vars(e) for e in entries],
             columns=listings.HISTORY_COLUMNS,
-            table=lambda: render.history_table(plan, entries),
+            table=table,
             bom=not no_bom,
         )
 
@@ -150,10 +162,20 @@ def report(
         list[Path] | None,
         typer.Option("--attach", "-a", metavar="FILE", help=N_("A file to keep with the entry (20 MiB at most).")),
     ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            metavar="TEXT",
+            help=N_("A supporting unit's monthly note on a target it supports (no value; plan.supporting_reports)."),
+        ),
+    ] = None,
 ) -> None:
-    """File one entry; with only --unit (and --period) on a terminal, walk through the monthly form."""
-    from ecotrack.cli.rectification import read_attachments
+    """File one entry, or a supporting unit's note (--text); with only --unit on a terminal, the monthly form."""
+    from ecotrack.cli.options import read_attachments
 
+    if text is not None:
+        _refuse_with_text(value, done, note, attach, target, period)
     files = read_attachments(attach)
     now = datetime.now()
     reported_at = parse_moment(on, "--on") if on is not None else now
@@ -163,6 +185,16 @@ def report(
         tracker.require_unit(unit)
         if on is not None:
             tracker.require_office("--on")
+        if text is not None:
+            assert target is not None and period is not None
+            from ecotrack.tracker.inputs import read_period
+
+            filed = tracker.check_note(
+                unit, target, read_period(period, "--period"), text, reporter, reported_at, now, reason
+            )
+            tracker.file([], as_office=office, notes=[filed])
+            render.filed_note(tracker.plan, filed)
+            return
         if target is None and value is None and not done:
             if not sys.stdin.isatty():
                 raise BadInput(t("give --target, --period and --value (or --done); the monthly form needs a terminal"))
@@ -180,6 +212,20 @@ def report(
             return
         tracker.file(entries, as_office=office, attachments=files)
         render.filed_entries(tracker.plan, entries, waits=tracker.plan.review.required and not office)
+
+
+def _refuse_with_text(
+    value: str | None, done: bool, note: str, attach: list[Path] | None, target: str | None, period: str | None
+) -> None:
+    """A supporting unit's note is text alone (SPEC §17): no value, no remark beside it, no file."""
+    if value is not None or done:
+        raise BadInput(t("--text files a supporting unit's note, which has no value: give --text or --value/--done"))
+    if note:
+        raise BadInput(t("--note goes with an entry; a supporting unit's note is its --text"))
+    if attach:
+        raise BadInput(t("--attach goes with an entry; a supporting unit's note takes no file"))
+    if target is None or period is None:
+        raise BadInput(t("give --target and --period with --text"))
 
 
 def _checked(
@@ -338,7 +384,9 @@ def template(
         year, month = read_period(period, "--period")
         if year != plan.year:
             raise BadInput(t("period {period} is outside the plan year {year}", period=period, year=plan.year))
-        columns, rows = template_rows(plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh")
+        columns, rows = template_rows(
+            plan, unit, month, tracker.open_targets(unit, month), chinese=language() == "zh", noted=tracker.noted(unit)
+        )
     from ecotrack.plan import period_label
 
     if suffix == ".xlsx":
@@ -383,13 +431,14 @@ def import_file(
         ),
     ] = None,
     office: OfficeOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Import a monthly form: all rows or none; every bad row named by its line."""
     from ecotrack.tracker.inputs import open_form
 
     now = datetime.now()
     with open_tracker(ctx) as tracker, open_form(file, str(file), encoding) as source:
-        with render.progress(source.size, t("checking rows"), threshold=1 << 20) as advance:
+        with render.progress(source.size, t("checking rows"), threshold=1 << 20, quiet=quiet) as advance:
             result = tracker.check_import(
                 source, now, by or tracker.recorder(), lambda: advance(source.position()), keep=not dry_run
             )
@@ -405,7 +454,12 @@ def import_file(
             )
             return
         report = tracker.file_import(
-            result.entries, file_name=file.name, sha256=source.sha256, rows=result.rows, as_office=office
+            result.entries,
+            file_name=file.name,
+            sha256=source.sha256,
+            rows=result.rows,
+            as_office=office,
+            notes=result.notes,
         )
         waits = tracker.plan.review.required and not office
     render.import_filed(file, report, source.encoding, waits=waits)

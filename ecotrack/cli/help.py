@@ -141,6 +141,19 @@ EXAMPLES = {
     "request": 'ecotrack request --unit qingshan --target 1.1 --extend-to 2012-09-30 --reason "用地审批延后"',
     "requests": "ecotrack requests --open --format json",
     "requests decide": 'ecotrack requests decide 1 --approve --reason "经研究同意" --from 2012-06 --on 2012-05-20',
+    "matter": (
+        'ecotrack matter add --title "开展夏季秸秆禁烧专项督查" --unit liuhe --unit shimen --due 2012-06-30 '
+        '--source "区生态建设工作领导小组第3次例会" --on 2012-06-15'
+    ),
+    "matter add": (
+        'ecotrack matter add --title "开展夏季秸秆禁烧专项督查" --unit liuhe --unit shimen --due 2012-06-30 '
+        '--source "区生态建设工作领导小组第3次例会" --on 2012-06-15'
+    ),
+    "matter report": 'ecotrack matter report 1 --unit liuhe --text "已完成专项督查，形成督查报告" --on 2012-06-28',
+    "matters": "ecotrack matters --as-of 2012-07-06 --open",
+    "matters close": 'ecotrack matters close 1 --unit liuhe --note "核查属实" --on 2012-07-02',
+    "matters return": 'ecotrack matters return 1 --unit shimen --reason "请附督查记录" --on 2012-07-13',
+    "config": "ecotrack config --format json",
     "export": "ecotrack export --format xlsx --out 2012.xlsx --as-of 2013-02-01",
     "backup": "ecotrack backup backups/ecotrack-2012.db",
     "db": "ecotrack db roles",
@@ -154,6 +167,7 @@ EXAMPLES = {
     "plan check": "ecotrack plan check tasks.yaml",
     "plan load": "ecotrack plan load",
     "plan show": "ecotrack plan show --format json",
+    "": "ecotrack status --as-of 2012-07-06",  # the root's --help (the README's first meeting)
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +18,9 @@ from ecotrack.cli.options import (
     OnOpt,
     OutputFormat,
     UnitOpt,
+    YesOpt,
     as_of_date,
+    confirmed,
     done_on,
     parse_day,
     remark,
@@ -26,10 +29,13 @@ from ecotrack.cli.options import (
 from ecotrack.cli.output import emit, write_file
 from ecotrack.cli.workspace import evaluate, known_target, known_task, known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, t
+from ecotrack.i18n import N_, t, tn
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ecotrack.plan import Plan
+    from ecotrack.tracker import Tracker
     from ecotrack.tracker.inputs import Editorial
 
 PANEL = N_("The monthly meeting (office)")
@@ -72,6 +78,12 @@ def status(
         bool,
         typer.Option("--totals", help=N_("Add the district totals: per target, the sums over its units.")),
     ] = False,
+    board: Annotated[
+        bool,
+        typer.Option(
+            "--board", help=N_("The board: each unit's light (red, yellow, green) and rank, against the month before.")
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
@@ -80,6 +92,11 @@ def status(
     from ecotrack.listings import TOTALS_COLUMNS, district_totals
 
     day = as_of_date(as_of)
+    if board:
+        if unit is not None or task is not None or target is not None or totals:
+            raise BadInput(t("--board shows every unit: it takes no --unit, --task, --target or --totals"))
+        status_board(ctx, day, fmt, no_bom)
+        return
     trajectory = None
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
@@ -90,21 +107,45 @@ def status(
         evaluation = tracker.evaluate(day)
         if code is not None and chosen is not None and fmt is OutputFormat.table:
             (trajectory,) = tracker.trajectories(day, [(code, chosen)])
+        # the lead unit sees what its supporting units say of its targets (SPEC §17)
+        notes = tracker.partner_notes(code, day) if code is not None else []
     rows = [
         r for r in evaluation.rows if code in (None, r.unit) and task in (None, r.task) and chosen in (None, r.target)
     ]
+    notes = [n for n in notes if n.target in {r.target for r in rows}]
     summed = district_totals(plan, rows) if totals else None
     emit(
         fmt,
         data=listings.status_data(
-            plan, day, evaluation.evaluation_month, rows, summed, listings.amendment_rows(evaluation.amended, code)
+            plan,
+            day,
+            evaluation.evaluation_month,
+            rows,
+            summed,
+            listings.amendment_rows(evaluation.amended, code),
+            listings.partner_note_rows(plan, notes) if code is not None and plan.supporting_reports else None,
         ),
         # CSV is one table: with --totals it is the totals, the line an office reports upward
         rows=(lambda: [plain(total) for total in summed or []]) if totals else (lambda: [plain(r) for r in rows]),
         columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
         table=lambda: render.status_report(
-            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code
+            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code, notes
         ),
+        bom=not no_bom,
+    )
+
+
+def status_board(ctx: typer.Context, day: date, fmt: OutputFormat, no_bom: bool) -> None:
+    """`status --board`: the 亮灯 board as of a day."""
+    with open_tracker(ctx) as tracker:
+        plan = tracker.plan
+        shown = tracker.board(day)
+    emit(
+        fmt,
+        data=listings.board_data(plan, shown),
+        rows=lambda: listings.board_rows(shown),
+        columns=listings.BOARD_COLUMNS,
+        table=lambda: render.board_table(plan, shown),
         bom=not no_bom,
     )
 
@@ -153,7 +194,9 @@ def overdue(
         data=listings.overdue_data(plan, day, found.evaluation_month, listed),
         rows=lambda: listings.overdue_rows(listed),
         columns=listings.OVERDUE_COLUMNS,
-        table=lambda: render.overdue_report(plan, day, found.evaluation_month, listed, found.documents, brief=brief),
+        table=lambda: render.overdue_report(
+            plan, day, found.evaluation_month, listed, found.documents, brief=brief, matters=found.matters
+        ),
         bom=not no_bom,
     )
     if exit_code and listed:
@@ -202,6 +245,7 @@ def notice(
     docx: DocxOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
+    yes: YesOpt = False,
 ) -> None:
     """Draft, number and record a notice naming the overdue units; print or write its document."""
     from ecotrack.circulation import IntoFolder
@@ -216,6 +260,8 @@ def notice(
         plan = tracker.plan
         publish = IntoFolder(out, plan, docx=docx) if out is not None else None
         editorial = _editorial(plan, exclude, add, commend, reason)
+        if not dry_run and not yes:
+            _ask_to_record(tracker, day, document_lang.value, editorial, written_on)
         drafted = tracker.issue_notice(
             day, document_lang.value, dry_run=dry_run, publish=publish, editorial=editorial, dated=written_on
         )
@@ -225,6 +271,8 @@ def notice(
         # a script that asks for JSON or CSV gets the record on stdout, wherever the document went
         _show_notice(fmt, drafted.notice.as_json(), drafted.document, not no_bom)
     render.notice_outcome(day, month, drafted, publish.written if publish is not None else [])
+    if drafted is not None:
+        render.left_out_note(drafted.notice)
     if awaiting and drafted is not None:
         render.info(
             t(
@@ -232,6 +280,28 @@ def notice(
                 number=drafted.notice.number,
             )
         )
+
+
+def _ask_to_record(tracker: Tracker, day: date, lang: str, editorial: Editorial, dated: date | None) -> None:
+    """Show what the notice would record, and ask (a number once taken is never given again)."""
+    from ecotrack.cli.options import can_ask
+
+    if not can_ask():
+        confirmed(t("Record the notice as of {as_of}?", as_of=day.isoformat()), yes=False)
+    draft = tracker.issue_notice(day, lang, dry_run=True, editorial=editorial, dated=dated)
+    if draft is None:
+        return  # nobody to name: nothing will be recorded
+    units = draft.notice.units
+    confirmed(
+        tn(
+            "Record notice {number} naming {count} unit ({names})?",
+            "Record notice {number} naming {count} units ({names})?",
+            count=len(units),
+            number=draft.notice.document_number,
+            names=", ".join(u.unit_name for u in units),
+        ),
+        yes=False,
+    )
 
 
 def _check_folder(out: Path | None, docx: bool) -> None:
@@ -344,6 +414,8 @@ def show_notice(
         render.void_notice_warning(chosen, detailed=out is None)
     if out is None:
         _show_notice(fmt, listings.issued_notice_data(chosen), chosen.document, not no_bom)
+    if fmt is OutputFormat.table:
+        render.left_out_note(chosen.notice)
 
 
 @notices_app.command("sign")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ecotrack.cli import complete
-from ecotrack.errors import BadInput
+from ecotrack.errors import BadInput, Refused
 from ecotrack.i18n import N_, t
 
 
@@ -47,6 +48,61 @@ def remark(text: str, option: str) -> str:
     from ecotrack.tracker.inputs import read_remark
 
     return read_remark(text, option)
+
+
+AttachOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--attach", "-a", metavar="FILE", help=N_("A file to keep with it (20 MiB at most); repeat for more.")
+    ),
+]
+
+
+def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
+    """The files of `--attach`, read (the rules are the tracker's)."""
+    from ecotrack.tracker.inputs import read_attachments as read
+
+    return read(paths)
+
+
+YesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y", envvar="ECOTRACK_YES", help=N_("Record it without asking (for scripts; it cannot be undone).")
+    ),
+]
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help=N_("No progress bar on the terminal while it works."))]
+
+
+def can_ask() -> bool:
+    """Whether there is a person to ask: a terminal to read the answer from and to show the question on."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirmed(question: str, yes: bool) -> None:
+    """An act that cannot be undone asks first on a terminal (`--yes` answers for scripts); without a terminal and
+    without `--yes` it is refused as bad input, and nothing is recorded (issue 37, as `gh` does)."""
+    if yes:
+        return
+    if not can_ask():
+        raise BadInput(
+            t(
+                "{question} It cannot be undone: give --yes to record it (there is no terminal to ask)",
+                question=question,
+            )
+        )
+    if not typer.confirm(question, default=False, err=True):
+        raise Refused(t("not recorded: nothing was changed"))
+
+
+def required_remark(text: str, option: str) -> str:
+    """`remark`, which may not be left empty."""
+    cleaned = remark(text, option)
+    if not cleaned:
+        raise BadInput(t("{option} is required", option=option))
+    return cleaned
 
 
 # The days a date option may name: the plan years' range (1900-2100, SPEC §3) and the year after the last,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ecotrack.cli.lazy import render
-from ecotrack.cli.options import AsOfOpt, UnitOpt, as_of_date, writable_place
+from ecotrack.cli.options import AsOfOpt, QuietOpt, UnitOpt, as_of_date, writable_place
 from ecotrack.cli.output import write_file
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
 from ecotrack.errors import BadInput, EcotrackError
@@ -31,6 +31,7 @@ def pack(
         ),
     ],
     as_of: AsOfOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """The one-page meeting pack: headline figures, heat map, filings, totals, charts, overdue, the notice."""
     from ecotrack.i18n import language
@@ -40,10 +41,10 @@ def pack(
     day = as_of_date(as_of)
     if out.exists() and not out.is_dir():
         raise BadInput(t("--out {path} is a file, not a folder", path=out))
-    with open_tracker(ctx) as tracker:
+    with render.working(t("drawing the meeting pack"), quiet=quiet), open_tracker(ctx) as tracker:
         plan = tracker.plan
         facts = tracker.meeting_facts(day, "en" if language() == "en" else "zh")
-    html = meeting_page(plan, facts)
+        html = meeting_page(plan, facts)
     path = out / f"meeting-pack-{day.isoformat()}.html"
     try:
         make_folders(out)

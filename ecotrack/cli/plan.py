@@ -29,8 +29,9 @@ def check(
     """Validate a plan file without touching the database; every problem as FILE:LINE:COLUMN."""
     from ecotrack.plancheck import check_plan_file  # not the tracker: no database stack to import
 
-    name = file or settings_of(ctx).plan
-    plan = check_plan_file(Path(name), name)
+    settings = settings_of(ctx)
+    name = file or settings.plan
+    plan = check_plan_file(Path(name), name, () if file else settings.searched)
     targets = list(plan.targets())
     render.info(
         t(

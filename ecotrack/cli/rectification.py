@@ -13,6 +13,7 @@ from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
     AsOfOpt,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
     OnOpt,
@@ -20,6 +21,7 @@ from ecotrack.cli.options import (
     UnitOpt,
     as_of_date,
     done_on,
+    read_attachments,
     remark,
     writable_place,
 )
@@ -37,19 +39,6 @@ NoticeOpt = Annotated[
     int, typer.Option("--notice", "-N", metavar="N", **ID_RANGE, help=N_("The notice's number in the year."))
 ]
 RequiredUnit = Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit the notice named."))]
-AttachOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--attach", "-a", metavar="FILE", help=N_("A file to keep with it (20 MiB at most); repeat for more.")
-    ),
-]
-
-
-def read_attachments(paths: list[Path] | None) -> list[tuple[str, bytes]]:
-    """The files of `--attach`, read (the rules are the tracker's)."""
-    from ecotrack.tracker.inputs import read_attachments as read
-
-    return read(paths)
 
 
 def rectify(
@@ -195,7 +184,9 @@ def remind(
         for reminder in reminders:
             render.plain(_message(plan.office, reminder))
         return
-    rows = listings.remind_rows([(r.unit, r.reports, r.rectifications, r.due) for r in reminders])
+    rows = listings.remind_rows(
+        [(r.unit, r.reports, r.rectifications, r.due, [m.id for m in r.matters]) for r in reminders]
+    )
     emit(
         OutputFormat(fmt.value),
         data={"plan_year": plan.year, "as_of": day, "units": rows},
@@ -220,6 +211,8 @@ def _message(office: str, reminder: Reminder) -> str:
         parts.append(
             t("the rectification asked by notice {numbers}", numbers=", ".join(map(str, reminder.rectifications)))
         )
+    for matter in reminder.matters:
+        parts.append(t("the assigned matter “{title}” ({source})", title=matter.title, source=matter.source))
     return t(
         "[Reminder] {whom}: please file {what} by {due}. ({office})",
         whom=whom,

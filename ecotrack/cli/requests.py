@@ -7,10 +7,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecotrack.cli.lazy import listings, render
-from ecotrack.cli.options import ID_RANGE, FormatOpt, NoBomOpt, OutputFormat, UnitOpt, parse_day
+from ecotrack.cli.options import (
+    ID_RANGE,
+    AttachOpt,
+    FormatOpt,
+    NoBomOpt,
+    OnOpt,
+    OutputFormat,
+    UnitOpt,
+    done_on,
+    parse_day,
+    read_attachments,
+    required_remark,
+)
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import known_target, known_unit, open_tracker
-from ecotrack.cli.yearend import OnOpt, _required, acted_on
 from ecotrack.errors import BadInput
 from ecotrack.i18n import N_, t
 
@@ -37,6 +48,7 @@ def request(
         bool, typer.Option("--exempt", help=N_("An exemption: take the assignment out of the year."))
     ] = False,
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+    attach: AttachOpt = None,
     on: OnOpt = None,
 ) -> None:
     """Record a unit's request about one of its assignments: extend it, change its amount, or exempt it."""
@@ -47,13 +59,22 @@ def request(
     kind: RequestKind = "extend" if extend_to is not None else "amount" if amount is not None else "exempt"
     new_date = parse_day(extend_to, "--extend-to") if extend_to is not None else None
     new_amount = read_value(amount, "--amount") if amount is not None else None
-    reason = _required(reason, "--reason")
-    day = acted_on(on)
+    reason = required_remark(reason, "--reason")
+    files = read_attachments(attach)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         chosen = known_target(tracker.plan, target, code).code
         number = tracker.request(
-            code, chosen, kind, reason, day, extend_to=new_date, amount=new_amount, dated=on is not None
+            code,
+            chosen,
+            kind,
+            reason,
+            day,
+            extend_to=new_date,
+            amount=new_amount,
+            dated=on is not None,
+            attachments=files,
         )
     render.info(t("recorded request #{id} of {unit} on target {target}", id=number, unit=code, target=chosen))
 
@@ -83,7 +104,7 @@ def requests(
     emit(
         fmt,
         data={"plan_year": plan.year, "requests": rows},
-        rows=lambda: rows,
+        rows=lambda: listings.flat_rows(rows),
         columns=listings.REQUEST_COLUMNS,
         table=lambda: render.requests_table(plan, found, t("Requests of {year}", year=plan.year)),
         bom=not no_bom,
@@ -113,12 +134,12 @@ def requests_decide(
 
     if approve == reject:
         raise BadInput(t("give --approve or --reject (one of them)"))
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     chosen = None
     if from_period is not None:
         year, month = read_period(from_period, "--from")
         chosen = period_label(year, month)
-    day = acted_on(on)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         if chosen is not None and int(chosen[:4]) != tracker.plan.year:
             year = tracker.plan.year

@@ -16,6 +16,8 @@ from ecotrack.cli.options import (
     OutputFormat,
     PeriodOpt,
     UnitOpt,
+    YesOpt,
+    confirmed,
     done_on,
     parse_day,
     remark,
@@ -171,12 +173,13 @@ def _lock_reason(reason: str) -> str:
     return remark(reason, "--reason")
 
 
-def lock(ctx: typer.Context, period: PeriodArg, reason: ReasonOpt = "") -> None:
+def lock(ctx: typer.Context, period: PeriodArg, reason: ReasonOpt = "", yes: YesOpt = False) -> None:
     """Close a month to filing, after its meeting; only the office may then file for it (a catch-up report)."""
     reason = _lock_reason(reason)
     with open_tracker(ctx) as tracker:
         month = _period(tracker.plan, period, "period")
         assert month is not None
+        confirmed(t("Lock {period} to filing (only the office's catch-up reports after)?", period=month), yes)
         tracker.set_lock(month, locked=True, reason=reason)
     render.info(t("locked {period}: entries for it are refused, but for the office's catch-up reports", period=month))
 

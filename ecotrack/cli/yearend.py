@@ -15,29 +15,31 @@ from ecotrack.cli.lazy import listings, render
 from ecotrack.cli.options import (
     ID_RANGE,
     AsOfOpt,
+    AttachOpt,
     FormatOpt,
     NoBomOpt,
+    OnOpt,
     OutputFormat,
+    QuietOpt,
     UnitOpt,
+    YesOpt,
     as_of_date,
-    parse_day,
-    remark,
+    confirmed,
+    done_on,
+    read_attachments,
+    required_remark,
     writable_place,
 )
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker, settings_of
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, t, tn
+from ecotrack.i18n import N_, language, t, tn
 
 if TYPE_CHECKING:
     from ecotrack.plan import Plan
     from ecotrack.results import PublicationWriter, StoredPublication
 
 PANEL = N_("Year end (office and scripts)")
-
-OnOpt = Annotated[
-    str | None, typer.Option("--on", metavar="YYYY-MM-DD", help=N_("The day it was done, for paper (default: today)."))
-]
 
 
 # The export's sheets, named in the interface language (the tables' own names stay English in CSV and JSON).
@@ -76,6 +78,8 @@ def assess(
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
+    yes: YesOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """The assessment: completion, timeliness, notices, adjustments, score, grade and rank; --unit explains one."""
     from ecotrack.listings import assessment_data, assessment_title, explanation_from_json, unit_assessment
@@ -84,7 +88,7 @@ def assess(
         as_of=as_of, unit=unit, final=final, trial=trial, publish=publish, on=on, docx=docx, xlsx=xlsx, out=out
     )
     day = as_of_date(as_of)
-    act_day = acted_on(on)
+    act_day = done_on(on)
     with open_tracker(ctx) as tracker:
         plan = tracker.plan
         code = known_unit(plan, unit).code if unit is not None else None
@@ -93,9 +97,12 @@ def assess(
             published = tracker.publish(day, act_day, writer)
             view = tracker.publication_view(published)
         elif final:
-            view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
+            confirmed(t("Record the final result of {year}, never to be changed?", year=plan.year), yes)
+            with render.working(t("assessing the year"), quiet=quiet):
+                view = tracker.finalize(day if as_of is not None else None, act_day, dated=on is not None)
         else:
-            view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
+            with render.working(t("assessing the year"), quiet=quiet):
+                view = tracker.assessment_view(day, code, trial=trial, every=xlsx)
         # SPEC §17: the unit's assignments amended as of the result's date
         scored_on = date.fromisoformat(view.content["as_of"])
         amended = [a for a in tracker.amended(scored_on).amended if a.unit == code] if code is not None else []
@@ -196,28 +203,20 @@ def _publication_writer(plan: Plan, out: Path) -> PublicationWriter:
     return write
 
 
-def acted_on(text: str | None) -> date:
-    """`--on`, the day an act was done (default today), not in the future (SPEC §18)."""
-    if text is None:
-        return date.today()
-    day = parse_day(text, "--on")
-    if day > date.today():
-        raise BadInput(t("--on {day} is in the future", day=day.isoformat()))
-    return day
-
-
 def appeal(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit that asks for review."))],
     text: Annotated[str, typer.Option("--text", metavar="TEXT", help=N_("What it disputes, and why."))] = "",
+    attach: AttachOpt = None,
     on: OnOpt = None,
 ) -> None:
     """File a unit's request for review of the published result, within its window."""
-    text = _required(text, "--text")
-    day = acted_on(on)
+    text = required_remark(text, "--text")
+    files = read_attachments(attach)
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
-        number, publication = tracker.appeal(code, text, day, dated=on is not None)
+        number, publication = tracker.appeal(code, text, day, dated=on is not None, attachments=files)
     render.info(
         t(
             "recorded appeal #{id} of {unit} against publication {number} (window until {closes})",
@@ -277,9 +276,9 @@ def appeals_decide(
     """Decide an appeal once: uphold it (then correct: `score add|void`, a catch-up, a return), or reject it."""
     if uphold == reject:
         raise BadInput(t("give --uphold or --reject (one of them)"))
-    reason = _required(reason, "--reason")
-    named = [_required(ref, "--ref") for ref in refs or []]
-    day = acted_on(on)
+    reason = required_remark(reason, "--reason")
+    named = [required_remark(ref, "--ref") for ref in refs or []]
+    day = done_on(on)
     with open_tracker(ctx) as tracker:
         tracker.decide_appeal(number, uphold, reason, named, day)
     render.info(t("appeal #{id} is upheld", id=number) if uphold else t("appeal #{id} is rejected", id=number))
@@ -307,7 +306,7 @@ def score_add(
         raise BadInput(t("--points '{text}' is not a number like 2 or -3", text=points)) from None
     if not math.isfinite(value) or value == 0 or abs(value) > 1000:
         raise BadInput(t("--points '{text}': give a bonus above 0 or a deduction below 0 (at most 1000)", text=points))
-    item, basis = _required(item, "--item"), _required(basis, "--basis")
+    item, basis = required_remark(item, "--item"), required_remark(basis, "--basis")
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
         number = tracker.add_adjustment(code, "points", value, item, basis)
@@ -321,11 +320,15 @@ def score_veto(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", metavar="UNIT", help=N_("The unit it is for."))],
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
+    yes: YesOpt = False,
 ) -> None:
     """Veto a unit's grade: it gets the veto grade, ranked at its score."""
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     with open_tracker(ctx) as tracker:
         code = known_unit(tracker.plan, unit).code
+        name = known_unit(tracker.plan, unit).display_name(language())
+        grade = tracker.plan.assessment.vetoed_grade
+        confirmed(t("Record a veto of {unit}: graded {grade} whatever its score?", unit=name, grade=grade), yes)
         number = tracker.add_adjustment(code, "veto", 0.0, t("veto"), reason)
     render.info(t("recorded veto #{id}: {unit}", id=number, unit=code))
 
@@ -339,7 +342,7 @@ def score_void(
     reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help=N_("Why (required)."))] = "",
 ) -> None:
     """Cancel an adjustment or a veto: it stays in the record and counts for nothing."""
-    reason = _required(reason, "--reason")
+    reason = required_remark(reason, "--reason")
     with open_tracker(ctx) as tracker:
         tracker.void_adjustment(number, reason)
     render.info(t("adjustment #{id} is void", id=number))
@@ -375,13 +378,6 @@ ADJUSTMENT_COLUMNS = (
     "voided_at",
     "voided_by",
 )
-
-
-def _required(text: str, option: str) -> str:
-    cleaned = remark(text, option)
-    if not cleaned:
-        raise BadInput(t("{option} is required", option=option))
-    return cleaned
 
 
 class ExportFormat(StrEnum):
@@ -423,6 +419,7 @@ def export(
     ] = None,
     as_of: AsOfOpt = None,
     no_bom: NoBomOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """The year-end export for scripts and people: JSON, CSV or XLSX; stdout unless --out."""
     from ecotrack.listings import year_export_bytes
@@ -431,19 +428,19 @@ def export(
         raise BadInput(
             t("--format csv exports one table: give --table ({tables})", tables=", ".join(listings.EXPORT_TABLES))
         )
-    if table is not None and table not in listings.EXPORT_TABLES:
+    if table is not None and table not in (*listings.EXPORT_TABLES, listings.NOTES_TABLE):
         raise BadInput(
             t("unknown table '{table}': choose one of {tables}", table=table, tables=", ".join(listings.EXPORT_TABLES))
         )
     if fmt is ExportFormat.xlsx and out is None and sys.stdout.isatty():
         raise BadInput(t("an XLSX workbook is binary: give --out FILE.xlsx, or redirect stdout to a file"))
     day = as_of_date(as_of)
-    with open_tracker(ctx) as tracker:
+    with render.working(t("exporting the year"), quiet=quiet), open_tracker(ctx) as tracker:
         plan = tracker.plan
         # the per-unit sheets explain every unit
         facts = tracker.year_export(day, explained=fmt is ExportFormat.xlsx and table in (None, "assessment"))
-    pretty = out is None and sys.stdout.isatty()
-    payload = year_export_bytes(plan, facts, fmt.value, table, pretty=pretty, bom=not no_bom)
+        pretty = out is None and sys.stdout.isatty()
+        payload = year_export_bytes(plan, facts, fmt.value, table, pretty=pretty, bom=not no_bom)
     if out is None:
         write_bytes(payload)
         return
@@ -454,11 +451,13 @@ def export(
 def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False, help=N_("Where to write the copy."))],
+    quiet: QuietOpt = False,
 ) -> None:
     """A consistent copy of the SQLite database, taken while others may be writing."""
     from ecotrack.tracker import backup_database
 
-    copied = backup_database(settings_of(ctx), file)
+    with render.working(t("copying the database"), quiet=quiet):
+        copied = backup_database(settings_of(ctx), file)
     render.info(
         tn(
             "backed up to {path}: {count} entry, plan years {years}; integrity check ok",

@@ -5,6 +5,8 @@ database, so two offices publishing or deciding at once collide rather than both
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlmodel import Session, col, select
 from ecotrack.results import AppealDecision, StoredAppeal, StoredPublication
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import AppealDecisionRecord, AppealRecord, PublicationRecord, UnitRecord
+from ecotrack.storage.rectification import appeal_files, attach_to
 
 
 def publications(*, session: Session, plan_id: int) -> list[StoredPublication]:
@@ -98,11 +101,21 @@ def appeals(*, session: Session, plan_id: int, unit: str | None = None) -> list[
                 else None,
             )
         )
-    return found
+    files = appeal_files(session=session, appeal_ids=[a.id for a in found])
+    return [replace(a, attachments=files.get(a.id, [])) for a in found]
 
 
 def record_appeal(
-    *, session: Session, plan_id: int, publication: int, unit: str, text: str, on: date, at: datetime, by: str
+    *,
+    session: Session,
+    plan_id: int,
+    publication: int,
+    unit: str,
+    text: str,
+    on: date,
+    at: datetime,
+    by: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> int:
     publication_id = session.exec(
         select(PublicationRecord.id).where(
@@ -117,6 +130,7 @@ def record_appeal(
     session.add(record)
     session.flush()
     assert record.id is not None
+    attach_to(session=session, appeal_id=record.id, attachments=attachments, at=at, by=by)
     return record.id
 
 

@@ -85,9 +85,9 @@ JOIN plan p ON p.id = t.plan_id
 # period is locked when the last of its events is a lock, the lock it puts on itself `lock_after_days`
 # after its report's due date (at the end of that day, local time) coming after an office's event of the
 # same moment.
-_POSTGRES_LOCKED_PERIOD = """
+_LOCKED_PERIOD_OF = """
 WITH periods AS (
-  SELECT DISTINCT t.plan_id, e.period,
+  SELECT DISTINCT {plan_id}, e.period,
     CASE WHEN (p.review::json ->> 'lock_after_days') IS NOT NULL THEN
       ((CASE WHEN substr(e.period, 6, 2) = '12'
              THEN make_date(p.year + 1, 1, p.report_due_day)
@@ -95,11 +95,7 @@ WITH periods AS (
         + (p.review::json ->> 'lock_after_days')::int + 1)::timestamp
        AT TIME ZONE current_setting('TimeZone'))
     END AS locks_itself
-  FROM new_entries e
-  JOIN assignment a ON a.id = e.assignment_id
-  JOIN target t ON t.id = a.target_id
-  JOIN plan p ON p.id = t.plan_id
-  WHERE NOT (e.catch_up AND e.reason <> '')
+{source}  WHERE NOT (e.catch_up AND e.reason <> '')
 ), last_event AS (
   SELECT periods.*, l.locked, l.at
   FROM periods
@@ -115,6 +111,14 @@ WHERE CASE WHEN locks_itself <= clock_timestamp() AND (at IS NULL OR at <= locks
 ORDER BY period
 LIMIT 1
 """
+_POSTGRES_LOCKED_PERIOD = _LOCKED_PERIOD_OF.format(
+    plan_id="t.plan_id",
+    source="""  FROM new_entries e
+  JOIN assignment a ON a.id = e.assignment_id
+  JOIN target t ON t.id = a.target_id
+  JOIN plan p ON p.id = t.plan_id
+""",
+)
 
 _POSTGRES_CHECK_ENTRIES = f"""
 CREATE OR REPLACE FUNCTION ecotrack_check_entries() RETURNS trigger
@@ -344,3 +348,102 @@ def drop_signed_item_check(dialect: str) -> list[str]:
         "DROP TRIGGER rectification_report_signed ON rectification_report",
         "DROP FUNCTION ecotrack_check_signed_item()",
     ]
+
+
+# SPEC §17, §18: a supporting unit's monthly note (migration 0013), checked whoever sends it: its period a month
+# of the plan year from the start month and not after the month it was reported; a plan that takes notes
+# (`plan.supporting_reports`); a unit that supports the target in that plan; a text, not empty, within its length
+# and free of control characters; and on PostgreSQL its period not locked unless it is the office's 补报.
+_NOTE_SUPPORTS = (
+    "EXISTS (SELECT 1 FROM support s JOIN unit u ON u.id = s.unit_id JOIN target t ON t.id = s.target_id "
+    "WHERE t.plan_id = {note}.plan_id AND u.code = {note}.unit AND t.code = {note}.target)"
+)
+_POSTGRES_NOTE_FAULT = f"""
+SELECT CASE
+  WHEN e.period !~ '^[0-9]{{4}}-(0[1-9]|1[0-2])$'
+    THEN format('support note: period %L is not a month like 2014-03', e.period)
+  WHEN substr(e.period, 1, 4)::int <> p.year
+    THEN format('support note: period %s is not in the plan year %s', e.period, p.year)
+  WHEN substr(e.period, 6, 2)::int < p.start_month
+    THEN format('support note: period %s is before the plan''s first month (%s)', e.period, p.start_month)
+  WHEN e.period > to_char(e.reported_on, 'YYYY-MM')
+    THEN format('support note: period %s is after the month it was reported in (%s)', e.period, e.reported_on)
+  WHEN e.reported_on <> e.reported_at::date
+    THEN format('support note: reported_on %s is not the date of reported_at %s', e.reported_on, e.reported_at)
+  WHEN NOT p.supporting_reports
+    THEN 'support note: the plan takes no supporting units'' notes (plan.supporting_reports)'
+  WHEN NOT {_NOTE_SUPPORTS.format(note="e")}
+    THEN format('support note: %s does not support target %s', e.unit, e.target)
+  WHEN e.text = '' OR length(e.text) > {NOTE_MAX_LENGTH}
+    THEN 'support note: the text is empty or longer than {NOTE_MAX_LENGTH} characters'
+  WHEN e.text ~ '{_CONTROL_IN_NOTES}' THEN 'support note: the text contains a control character, which is not allowed'
+  END
+FROM new_notes e
+JOIN plan p ON p.id = e.plan_id
+"""
+_POSTGRES_NOTE_LOCKED = _LOCKED_PERIOD_OF.format(
+    plan_id="e.plan_id",
+    source="""  FROM new_notes e
+  JOIN plan p ON p.id = e.plan_id
+""",
+)
+_POSTGRES_CHECK_NOTES = f"""
+CREATE OR REPLACE FUNCTION ecotrack_check_support_notes() RETURNS trigger
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  fault text;
+  locked_period text;
+BEGIN
+  SELECT faults.fault INTO fault FROM ({_POSTGRES_NOTE_FAULT}) faults (fault)
+    WHERE faults.fault IS NOT NULL LIMIT 1;
+  IF fault IS NOT NULL THEN
+    RAISE EXCEPTION '%', fault USING ERRCODE = 'check_violation';
+  END IF;
+  SELECT lp.period INTO locked_period FROM ({_POSTGRES_NOTE_LOCKED}) lp;
+  IF locked_period IS NOT NULL THEN
+    RAISE EXCEPTION '% is locked: only the office files into it, as a catch-up report with a reason', locked_period
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
+_SQLITE_PLAN_OF_NOTE = "SELECT {column} FROM plan p WHERE p.id = NEW.plan_id"
+_SQLITE_NOTE_TRIGGERS = {
+    "support_note_period_checked": (
+        f"length(NEW.period) <> 7 OR substr(NEW.period, 5, 1) <> '-' OR substr(NEW.period, 6, 2) NOT IN ({_MONTHS}) "
+        f"OR substr(NEW.period, 1, 4) IS NOT ({_SQLITE_PLAN_OF_NOTE.format(column='CAST(p.year AS TEXT)')}) "
+        f"OR CAST(substr(NEW.period, 6, 2) AS INTEGER) < ({_SQLITE_PLAN_OF_NOTE.format(column='p.start_month')}) "
+        "OR NEW.period > strftime('%Y-%m', NEW.reported_on)",
+        "support note: the period is not a month of the plan year from its first month, up to the month reported",
+    ),
+    "support_note_supported": (
+        f"NOT ({_SQLITE_PLAN_OF_NOTE.format(column='p.supporting_reports')}) "
+        f"OR NOT {_NOTE_SUPPORTS.format(note='NEW')}",
+        "support note: the plan takes no notes (plan.supporting_reports), or the unit does not support the target",
+    ),
+    "support_note_text_checked": (
+        f"NEW.text = '' OR length(NEW.text) > {NOTE_MAX_LENGTH}",
+        f"support note: the text is empty or longer than {NOTE_MAX_LENGTH} characters",
+    ),
+}
+
+
+def note_checks(dialect: str) -> list[str]:
+    """The statements that check every supporting unit's note inserted (migration 0013)."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {name} BEFORE INSERT ON support_note WHEN {condition} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            for name, (condition, message) in _SQLITE_NOTE_TRIGGERS.items()
+        ]
+    return [
+        _POSTGRES_CHECK_NOTES,
+        "CREATE TRIGGER support_note_checked AFTER INSERT ON support_note REFERENCING NEW TABLE AS new_notes "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ecotrack_check_support_notes()",
+    ]
+
+
+def note_unchecks(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER {name}" for name in _SQLITE_NOTE_TRIGGERS]
+    return ["DROP TRIGGER support_note_checked ON support_note", "DROP FUNCTION ecotrack_check_support_notes()"]

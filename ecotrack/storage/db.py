@@ -27,7 +27,7 @@ from ecotrack.errors import DatabaseUnavailable
 from ecotrack.i18n import N_, t, tn
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
-SCHEMA_HEAD = "0012"
+SCHEMA_HEAD = "0015"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 RETRY_ATTEMPTS = 5
@@ -386,5 +386,11 @@ def prepare_sqlite_location(database: Database) -> None:
 def require_existing(database: Database) -> None:
     """Commands other than `init` never create a database by accident."""
     if database.path is not None and not database.path.exists():
-        raise DatabaseUnavailable(t("no database at {db}: run `ecotrack init` first", db=database.display()))
+        raise DatabaseUnavailable(
+            t(
+                "no database at {db} (in {folder}): run `ecotrack init` first",
+                db=database.display(),
+                folder=database.path.absolute().parent,
+            )
+        )
     _require_regular_file(database)

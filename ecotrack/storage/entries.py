@@ -129,6 +129,7 @@ def add_entries(
     submitted: bool = False,
     catch_up_periods: frozenset[str] = frozenset(),
     with_ids: bool = False,
+    notes_filed: int = 0,
 ) -> FilingReport:
     """Append entries in the order given (later rows win ties on the same reported date).
 
@@ -136,10 +137,11 @@ def add_entries(
     entries for `catch_up_periods` are the office's 补报 into locked periods.
 
     For an import (`batch`), rows that leave what counts as it is (`_changing`) are not filed, so that
-    importing a file twice, or again after a crash, files nothing twice.
+    importing a file twice, or again after a crash, files nothing twice. `notes_filed`: the supporting units'
+    notes the same import files (SPEC §17), which count in its batch.
     """
     earlier = earlier_batches(session=session, plan_id=plan_id, sha256=batch.sha256) if batch else []
-    if not entries:
+    if not entries and not (batch is not None and notes_filed):
         return FilingReport(filed=0, unchanged=0, batch=None, earlier=earlier)
     assignment_ids = {
         (unit, target): assignment_id
@@ -155,13 +157,13 @@ def add_entries(
     )
     kept = (entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged)
     batch_id = None
-    if batch is not None and rows_unchanged < len(entries):
+    if batch is not None and (rows_unchanged < len(entries) or notes_filed):
         record = ImportBatchRecord(
             plan_id=plan_id,
             file_name=batch.file_name,
             sha256=batch.sha256,
             rows=batch.rows,
-            filed=len(entries) - rows_unchanged,
+            filed=len(entries) - rows_unchanged + notes_filed,
             imported_at=filed_at,
             imported_by=filed_by,
         )

@@ -42,6 +42,8 @@ class PlanRecord(SQLModel, table=True):
     assessment: str = Field(sa_column=Column(Text, nullable=False))
     notices: str = Field(sa_column=Column(Text, nullable=False))
     review: str = Field(sa_column=Column(Text, nullable=False, server_default="{}"))  # SPEC §9 settings as JSON
+    # SPEC §17: supporting units file monthly notes (migration 0013)
+    supporting_reports: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     source: str  # the plan file's path when it was loaded
     source_sha256: str  # its fingerprint, to warn when the file changed but was not reloaded
     loaded_at: datetime
@@ -213,16 +215,43 @@ class NoticeRecord(SQLModel, table=True):
 
 
 class NoticeItemRecord(SQLModel, table=True):
-    """One unit named in a notice, with its count of notices this year (this one included)."""
+    """An item: one unit named in a notice, with its count of notices this year (this one included), or one unit
+    a matter is assigned to (SPEC §10, §17; one item table for both, so one state machine and one family of
+    reports and decisions)."""
 
     __tablename__ = "notice_item"
-    __table_args__ = (UniqueConstraint("notice_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("notice_id", "unit_id"),
+        UniqueConstraint("matter_id", "unit_id"),
+        CheckConstraint("(notice_id IS NULL) <> (matter_id IS NULL)", name="one_owner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    notice_id: int = Field(foreign_key="notice.id", index=True)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id", index=True)
+    matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     count_this_year: int
     added_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # named by the office (SPEC §10)
+
+
+class MatterRecord(SQLModel, table=True):
+    """An assigned matter (交办事项, SPEC §17): a leader's 批示 or a meeting's decision, outside the plan, due on a
+    day; its units' items are rows of `notice_item`."""
+
+    __tablename__ = "matter"
+    __table_args__ = (
+        CheckConstraint("due >= assigned_on", name="due_after_assigned"),
+        CheckConstraint("title <> '' AND source <> ''", name="said"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(sa_column=Column(Text, nullable=False))  # who assigned it: a 批示, a meeting
+    due: date
+    assigned_on: date  # the act's day (--on): the items exist from it
+    recorded_at: datetime
+    recorded_by: str
 
 
 class NoticeVoidRecord(SQLModel, table=True):
@@ -296,16 +325,28 @@ class AttachmentRecord(SQLModel, table=True):
 
 
 class AttachmentLinkRecord(SQLModel, table=True):
-    """A file attached to an entry or a rectification report, under the name it was given."""
+    """A file attached to one record, under the name it was given: an entry, a rectification report (a notice's or
+    an assigned matter's item), an appeal or a request."""
 
     __tablename__ = "attachment_link"
-    __table_args__ = (CheckConstraint("(entry_id IS NULL) <> (report_id IS NULL)", name="one_owner"),)
+    __table_args__ = (
+        CheckConstraint(
+            " + ".join(
+                f"(CASE WHEN {owner} IS NULL THEN 0 ELSE 1 END)"
+                for owner in ("entry_id", "report_id", "appeal_id", "request_id")
+            )
+            + " = 1",
+            name="one_owner",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     attachment_id: int = Field(foreign_key="attachment.id", index=True)
     name: str
     entry_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
     report_id: int | None = Field(default=None, foreign_key="rectification_report.id", index=True)
+    appeal_id: int | None = Field(default=None, foreign_key="appeal.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
 
 
 class ScoreAdjustmentRecord(SQLModel, table=True):
@@ -430,6 +471,30 @@ class RequestDecisionRecord(SQLModel, table=True):
     decided_on: date
     decided_at: datetime
     decided_by: str
+
+
+class SupportNoteRecord(SQLModel, table=True):
+    """A supporting unit's monthly note on a target it supports (配合单位, SPEC §17, §18): text, no value. Never
+    changed: a later note for the same unit, target and period is shown instead, and every one is kept."""
+
+    __tablename__ = "support_note"
+    __table_args__ = (Index("ix_support_note_plan_period", "plan_id", "unit", "target", "period", "reported_on", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    # codes, not keys, as a request's: `plan load` may drop the support; the note stays on record
+    unit: str
+    target: str
+    period: str = Field(max_length=7)  # YYYY-MM
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reported_by: str
+    reported_at: datetime = Field(sa_type=DateTime())  # local time, as given or when filed (naive)
+    reported_on: date  # its date, which is all the rules read
+    filed_at: datetime  # when ecotrack stored it (aware, stored as UTC)
+    filed_by: str
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")  # the import that filed it
+    reason: str = ""  # why it is backdated or a 补报
+    catch_up: bool = False  # the office's 补报 into a locked period
 
 
 def id_of(record: UnitRecord | TargetRecord | ImportBatchRecord) -> int:

@@ -153,6 +153,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         report_due_day=record.report_due_day,
         tolerance=record.tolerance,
         start_month=record.start_month,
+        supporting_reports=bool(record.supporting_reports),
         units=tuple(plan_units),
         tasks=plan_tasks,
         assessment=settings_from_data(AssessmentSettings, json.loads(record.assessment)),
@@ -281,6 +282,7 @@ def _plan_record(
     record.report_due_day, record.tolerance, record.start_month = plan.report_due_day, plan.tolerance, plan.start_month
     record.assessment, record.notices = _settings_json(plan.assessment), _settings_json(plan.notices)
     record.review = _settings_json(plan.review)
+    record.supporting_reports = plan.supporting_reports
     record.source, record.source_sha256, record.loaded_at = source, source_sha256, now
     session.add(record)
     session.flush()

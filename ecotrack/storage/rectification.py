@@ -1,5 +1,6 @@
-"""Rectification (整改): the items of the notices, the units' reports and the office's decisions on them,
-and attachments stored once by their content (SPEC §10). Every table here is append-only."""
+"""Items: a notice's (整改, SPEC §10) or an assigned matter's (交办事项, §17), in one table, with the units'
+reports and the office's decisions on them, and attachments stored once by their content. Every table here is
+append-only."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
-from ecotrack.results import AttachedFile, ItemStep, StoredItem
+from ecotrack.results import AttachedFile, ItemStep, Matter, StoredItem, StoredMatterItem
 from ecotrack.rules import ItemEventKind
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import (
@@ -20,6 +21,7 @@ from ecotrack.storage.models import (
     AttachmentLinkRecord,
     AttachmentRecord,
     EntryRecord,
+    MatterRecord,
     NoticeItemRecord,
     NoticeRecord,
     NoticeSignatureRecord,
@@ -62,6 +64,69 @@ def items(*, session: Session, plan_id: int, unit: str | None = None) -> list[St
         StoredItem(item_id, number, document_number, as_of, code, name, steps.get(item_id, []), dated, signed_on)
         for item_id, number, document_number, as_of, code, name, dated, signed_on in rows
     ]
+
+
+def record_matter(
+    *,
+    session: Session,
+    plan_id: int,
+    title: str,
+    source: str,
+    due: date,
+    assigned_on: date,
+    units: Sequence[str],
+    at: datetime,
+    by: str,
+) -> int:
+    """Record an assigned matter and one item per unit (by code, in the order given); its id."""
+    matter = MatterRecord(
+        plan_id=plan_id, title=title, source=source, due=due, assigned_on=assigned_on, recorded_at=at, recorded_by=by
+    )
+    session.add(matter)
+    session.flush()
+    assert matter.id is not None
+    unit_ids = dict(
+        session.execute(
+            select_columns(col(UnitRecord.code), col(UnitRecord.id)).where(col(UnitRecord.plan_id) == plan_id)
+        ).all()
+    )
+    for code in units:
+        session.add(NoticeItemRecord(matter_id=matter.id, unit_id=unit_ids[code], count_this_year=0))
+    session.flush()
+    return matter.id
+
+
+def matter_items(*, session: Session, plan_id: int, unit: str | None = None) -> list[StoredMatterItem]:
+    """Every item of the plan year's assigned matters, by matter then the order its units were given."""
+    query = (
+        select_columns(MatterRecord, col(NoticeItemRecord.id), col(UnitRecord.code), col(UnitRecord.name))
+        .join(NoticeItemRecord, col(NoticeItemRecord.matter_id) == MatterRecord.id)
+        .join(UnitRecord, col(UnitRecord.id) == NoticeItemRecord.unit_id)
+        .where(col(MatterRecord.plan_id) == plan_id)
+        .order_by(col(MatterRecord.id), col(NoticeItemRecord.id))
+    )
+    if unit is not None:
+        query = query.where(col(UnitRecord.code) == unit)
+    rows = list(session.execute(query))
+    steps = _steps(session, [row[1] for row in rows])
+    matters: dict[int, Matter] = {}
+    found = []
+    for record, item_id, code, name in rows:
+        assert record.id is not None
+        matter = matters.setdefault(
+            record.id,
+            Matter(
+                record.id,
+                record.title,
+                record.source,
+                record.due,
+                record.assigned_on,
+                local_iso(record.recorded_at),
+                record.recorded_by,
+            ),
+        )
+        found.append(StoredMatterItem(item_id, matter, code, name, steps.get(item_id, [])))
+    return found
 
 
 def _steps(session: Session, item_ids: list[int]) -> dict[int, list[ItemStep]]:
@@ -173,6 +238,36 @@ def attach_to_entries(
         for entry_id in entry_ids:
             session.add(AttachmentLinkRecord(attachment_id=attachment_id, name=name, entry_id=entry_id))
     session.flush()
+
+
+def attach_to(
+    *,
+    session: Session,
+    appeal_id: int | None = None,
+    request_id: int | None = None,
+    attachments: Sequence[tuple[str, bytes]],
+    at: datetime,
+    by: str,
+) -> None:
+    """Attach files to an appeal or a request (SPEC §15, §17)."""
+    for name, content in attachments:
+        attachment_id = _stored(session, content, at, by)
+        session.add(
+            AttachmentLinkRecord(attachment_id=attachment_id, name=name, appeal_id=appeal_id, request_id=request_id)
+        )
+    session.flush()
+
+
+def appeal_files(*, session: Session, appeal_ids: Sequence[int]) -> dict[int, list[AttachedFile]]:
+    """The files attached to appeals, per appeal."""
+    return _attached(session, col(AttachmentLinkRecord.appeal_id), col(AttachmentLinkRecord.appeal_id).in_(appeal_ids))
+
+
+def request_files(*, session: Session, request_ids: Sequence[int]) -> dict[int, list[AttachedFile]]:
+    """The files attached to requests, per request."""
+    return _attached(
+        session, col(AttachmentLinkRecord.request_id), col(AttachmentLinkRecord.request_id).in_(request_ids)
+    )
 
 
 class TamperedAttachment(Exception):

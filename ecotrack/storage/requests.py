@@ -3,6 +3,8 @@ request's decision is unique in the database, so two offices deciding at once co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import cast
 
@@ -12,6 +14,7 @@ from sqlmodel import Session, col
 from ecotrack.results import RequestDecision, RequestKind, StoredRequest
 from ecotrack.storage.entries import local_iso
 from ecotrack.storage.models import RequestDecisionRecord, RequestRecord
+from ecotrack.storage.rectification import attach_to, request_files
 
 
 def requests(*, session: Session, plan_id: int, unit: str | None = None) -> list[StoredRequest]:
@@ -52,7 +55,8 @@ def requests(*, session: Session, plan_id: int, unit: str | None = None) -> list
                 else None,
             )
         )
-    return found
+    files = request_files(session=session, request_ids=[r.id for r in found])
+    return [replace(r, attachments=files.get(r.id, [])) for r in found]
 
 
 def record_request(
@@ -68,6 +72,7 @@ def record_request(
     on: date,
     at: datetime,
     by: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> int:
     record = RequestRecord(
         plan_id=plan_id,
@@ -84,6 +89,7 @@ def record_request(
     session.add(record)
     session.flush()
     assert record.id is not None
+    attach_to(session=session, request_id=record.id, attachments=attachments, at=at, by=by)
     return record.id
 
 

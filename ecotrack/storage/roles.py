@@ -26,7 +26,10 @@ OWN_ASSIGNMENTS = (
     f"JOIN {CLERK_UNITS} c ON c.unit_code = u.code WHERE c.login = session_user"
 )
 OWN_UNITS = f"SELECT u.id FROM unit u JOIN {CLERK_UNITS} c ON c.unit_code = u.code WHERE c.login = session_user"
-OWN_LINKS = "entry_id IN (SELECT id FROM entry) OR report_id IN (SELECT id FROM rectification_report)"
+OWN_LINKS = (
+    "entry_id IN (SELECT id FROM entry) OR report_id IN (SELECT id FROM rectification_report) "
+    "OR appeal_id IN (SELECT id FROM appeal) OR request_id IN (SELECT id FROM request)"
+)
 CLERK_ROWS = {
     "entry": f"assignment_id IN ({OWN_ASSIGNMENTS})",
     "review_decision": "entry_id IN (SELECT id FROM entry)",
@@ -48,6 +51,13 @@ CLERK_ROWS = {
     # its own unit's requests (延期, 调整, 免责) and the decisions on them only (SPEC §17)
     "request": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user)",
     "request_decision": "request_id IN (SELECT id FROM request)",
+    # the assigned matters its unit has an item of (the items' own policy limits the subquery, SPEC §17)
+    "matter": "id IN (SELECT matter_id FROM notice_item)",
+    # SPEC §17: the notes its unit files as a supporting unit, and those on the targets its unit leads (the lead
+    # unit sees what its supporting units say); never another unit's notes on targets it has no part in
+    "support_note": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user) "
+    f"OR (plan_id, target) IN (SELECT t.plan_id, t.code FROM target t JOIN assignment a ON a.target_id = t.id "
+    f"WHERE a.id IN ({OWN_ASSIGNMENTS}))",
     CLERK_UNITS: "login = session_user",  # who the other clerks are is not a clerk's to read
 }
 # What a clerk may add: its unit's entries (in its own import batches), rectification reports on its unit's
@@ -61,6 +71,9 @@ CLERK_INSERTS = {
     "attachment_link": f"({OWN_LINKS}) AND attachment_id IN (SELECT ecotrack_readable_attachments())",
     "appeal": CLERK_ROWS["appeal"],
     "request": CLERK_ROWS["request"],
+    # its own unit's notes only (the database checks that the unit supports the target), in its own batches
+    "support_note": f"unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user) "
+    "AND (batch_id IS NULL OR batch_id IN (SELECT id FROM import_batch))",
 }
 # The files a clerk may read and attach again, as one function: the policies of attachment and attachment_link
 # may not read each other (PostgreSQL refuses a cycle of policies), so this reads both as their owner, for the
@@ -74,7 +87,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
   LEFT JOIN entry e ON e.id = l.entry_id
   LEFT JOIN rectification_report r ON r.id = l.report_id
   LEFT JOIN notice_item i ON i.id = r.notice_item_id
-  WHERE e.assignment_id IN ({OWN_ASSIGNMENTS}) OR i.unit_id IN ({OWN_UNITS})
+  LEFT JOIN appeal a ON a.id = l.appeal_id
+  LEFT JOIN request q ON q.id = l.request_id
+  WHERE e.assignment_id IN ({OWN_ASSIGNMENTS}) OR i.unit_id IN ({OWN_UNITS}) OR a.unit_id IN ({OWN_UNITS})
+    OR q.unit IN (SELECT c.unit_code FROM {CLERK_UNITS} c WHERE c.login = session_user)
 $$
 """
 # Records the office keeps up to date with the plan file (`plan load`): every other table is append-only.
@@ -136,6 +152,22 @@ CREATE OR REPLACE FUNCTION ecotrack_stamp_request() RETURNS trigger AS $$
 BEGIN
   IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
     NEW.requested_on := current_date;  -- only the office dates an act after the fact (SPEC §18)
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+""",
+)
+STAMP_FUNCTIONS["support_note"] = (
+    "ecotrack_stamp_support_note",
+    f"""
+CREATE OR REPLACE FUNCTION ecotrack_stamp_support_note() RETURNS trigger AS $$
+BEGIN
+  IF pg_has_role(session_user, '{CLERK}', 'MEMBER') AND NOT pg_has_role(session_user, '{OFFICE}', 'MEMBER') THEN
+    NEW.reported_by := session_user;  -- a clerk notes now, under its own name: it cannot backdate (SPEC §13)
+    NEW.reported_at := localtimestamp(0);
+    NEW.reported_on := current_date;
+    NEW.catch_up := false;
+    NEW.reason := '';
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql

@@ -32,7 +32,7 @@ def initialise(settings: Settings) -> InitReport:
     """Create or upgrade the schema, then load the plan file (SPEC §6 `init`); safe to run again."""
     from ecotrack.planfile import read_plan
 
-    plan, raw = read_plan(settings.plan_path, settings.plan)  # bad plan: nothing is created
+    plan, raw = read_plan(settings.plan_path, settings.plan, settings.searched)  # bad plan: nothing is created
     database = db.Database.from_setting(settings.db)
     db.prepare_sqlite_location(database)
     previous, backup = db.upgrade(database)
@@ -107,7 +107,7 @@ def reload_plan(settings: Settings) -> SyncReport:
     """`plan load`: re-sync the plan file into an existing database."""
     from ecotrack.planfile import read_plan
 
-    plan, raw = read_plan(settings.plan_path, settings.plan)
+    plan, raw = read_plan(settings.plan_path, settings.plan, settings.searched)
     database = db.Database.from_setting(settings.db)
     db.require_existing(database)
     return load_plan_file(database, plan, raw, settings.plan)

@@ -24,10 +24,12 @@ from ecotrack.results import (
     HistoryEntry,
     IssuedNotice,
     StoredRequest,
+    SupportNote,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import db
 from ecotrack.storage import entries as entry_store
+from ecotrack.storage import notes as note_store
 from ecotrack.storage import plans as plan_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import requests as request_store
@@ -82,6 +84,15 @@ class TrackerBase:
     @classmethod
     def open(cls, settings: Settings) -> Self:
         database = db.Database.from_setting(settings.db)
+        if settings.searched and database.path is not None and not database.path.exists():
+            raise DatabaseUnavailable(
+                t(
+                    "no database at {db}, and no tasks.yaml in {folder} nor in any folder above it",
+                    db=database.display(),
+                    folder=settings.searched[0],
+                ),
+                hint=t("run ecotrack in the folder of the plan (`ecotrack init` there creates its database)"),
+            )
         db.require_existing(database)
         reader = db.make_engine(database, write=False)
         try:
@@ -175,8 +186,33 @@ class TrackerBase:
 
     def evaluate(self, as_of: date) -> Evaluation:
         """Status and filings as of a date, under the amendments decided by then (SPEC §17, §18)."""
-        ledger = self.ledger(as_of)
-        return rules.evaluate(self.plan, ledger, as_of, self.read(self.amendments_in))
+        return self.read(lambda session: self.evaluate_in(session, as_of))
+
+    def evaluate_in(self, session: Session, as_of: date) -> Evaluation:
+        """`evaluate` inside a unit of work: the entries, amendments and supporting units' notes it reads."""
+        ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
+        return rules.evaluate(
+            self.plan, ledger, as_of, self.amendments_in(session), self.note_ledger_in(session, as_of)
+        )
+
+    def note_ledger_in(self, session: Session, as_of: date | None) -> rules.NoteLedger | None:
+        """The supporting units' notes counted as of a date (SPEC §17, §18); None when the plan asks for none, so
+        that a plan without `supporting_reports` reads nothing more than it did."""
+        if not self.plan.supporting_reports:
+            return None
+        return note_store.note_ledger(session=session, plan_id=self.stored.id, as_of=as_of)
+
+    def support_notes(
+        self, unit: str | None = None, target: str | None = None, *, leading: bool = False
+    ) -> list[SupportNote]:
+        """The supporting units' notes, oldest filing first (SPEC §17): of a unit (with `leading`, also those on the
+        targets it leads, as the lead unit sees them), on a target, or all."""
+
+        def read(session: Session) -> list[SupportNote]:
+            led = [t.code for t, _ in self.plan.assignments_of(unit)] if unit is not None and leading else None
+            return note_store.notes(session=session, plan_id=self.stored.id, unit=unit, target=target, targets=led)
+
+        return self.read(read)
 
     def amended(self, as_of: date) -> Plan:
         """The plan as the amendments decided on or before a date make it (`plan.amended` says which)."""
@@ -214,6 +250,25 @@ class TrackerBase:
             return [replace(e, attachments=tuple(files[e.id])) if e.id in files else e for e in entries]
 
         return self.read(read)
+
+    def partner_notes(self, unit: str, as_of: date) -> list[SupportNote]:
+        """What the supporting units say of the targets a unit leads (SPEC §17), as it sees them in `status
+        --unit`: per target and supporting unit, the note shown for the latest month noted, of the notes reported
+        on or before the date; in plan order of targets, then of the supporting units."""
+        if not self.plan.supporting_reports:
+            return []
+        led = [target for target, _ in self.plan.assignments_of(unit)]
+        codes = {target.code for target in led}
+        latest: dict[tuple[str, str], SupportNote] = {}
+        for note in self.support_notes(unit, leading=True):  # oldest filing first: of equal rank, the later wins
+            if note.target not in codes or date.fromisoformat(note.reported_at[:10]) > as_of:
+                continue
+            key = (note.target, note.unit)
+            shown = latest.get(key)
+            if shown is None or (note.period, note.reported_at[:10]) >= (shown.period, shown.reported_at[:10]):
+                latest[key] = note
+        order = {(t.code, u): (i, j) for i, t in enumerate(led) for j, u in enumerate(t.support)}
+        return sorted(latest.values(), key=lambda n: order.get((n.target, n.unit), (len(order), 0)))
 
     def notices(self) -> list[IssuedNotice]:
         return self.read(lambda session: notice_store.notices(session=session, plan_id=self.stored.id))

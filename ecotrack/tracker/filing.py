@@ -4,6 +4,7 @@ report, the history, review decisions and locks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -11,10 +12,10 @@ from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
-from ecotrack.filing import EntryError, NewEntry, prepare_entry
+from ecotrack.filing import EntryError, NewEntry, NewNote, prepare_entry, prepare_note
 from ecotrack.i18n import t, tn
 from ecotrack.lazy import OnFirstUse
-from ecotrack.plan import month_of
+from ecotrack.plan import Target, month_of
 from ecotrack.results import (
     EarlierBatch,
     FilingReport,
@@ -23,6 +24,7 @@ from ecotrack.results import (
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
 from ecotrack.storage import entries as entry_store
+from ecotrack.storage import notes as note_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
@@ -46,26 +48,36 @@ class FilingDesk(TrackerBase):
         *,
         as_office: bool = False,
         attachments: Sequence[tuple[str, bytes]] = (),
+        notes: Sequence[NewNote] = (),
     ) -> FilingReport:
-        """Append entries in one short transaction (nothing is read from the user inside it).
+        """Append entries (and supporting units' notes, SPEC §17) in one short transaction (nothing is read from
+        the user inside it).
 
         The entries were checked against the plan as it was read when the command began; the plan is
         read again inside the transaction, and a plan loaded since with any difference refuses the lot.
         With review required a unit's entries wait for the office; the office's own (`as_office`) are
-        accepted when filed. An entry for a locked period is refused, unless the office files it with a
-        reason: a 补报 (SPEC §9).
+        accepted when filed. An entry or a note for a locked period is refused, unless the office files it
+        with a reason: a 补报 (SPEC §9). Notes are not reviewed: they count when filed.
         """
         filed_by = self.recorder()
         if as_office:
             self.require_office("--office")
         if self.login() is not None:
-            for unit in {entry.unit for entry in entries}:
+            for unit in {entry.unit for entry in entries} | {note.unit for note in notes}:
                 self.require_unit(unit)
 
         def file(session: Session) -> FilingReport:
             filed_at = utc_now()
             self._require_same_plan(session)
             catch_up = self._catch_up_periods(session, entries, as_office)
+            if notes:  # (an import's entries are held compactly: never copied into a list)
+                catch_up |= self._catch_up_periods(session, notes, as_office)
+            unchanged = (
+                note_store.unchanged_notes(session=session, plan_id=self.stored.id, new=notes)
+                if batch is not None
+                else set()
+            )
+            kept = [note for index, note in enumerate(notes) if index not in unchanged]
             report = entry_store.add_entries(
                 session=session,
                 plan_id=self.stored.id,
@@ -76,16 +88,31 @@ class FilingDesk(TrackerBase):
                 submitted=self.plan.review.required and not as_office,
                 catch_up_periods=catch_up,
                 with_ids=bool(attachments),
+                notes_filed=len(kept),
             )
             if attachments:
                 rectification_store.attach_to_entries(
                     session=session, entry_ids=report.ids, attachments=attachments, at=filed_at, by=filed_by
                 )
+            if kept:
+                note_store.add_notes(
+                    session=session,
+                    plan_id=self.stored.id,
+                    notes=kept,
+                    filed_by=filed_by,
+                    filed_at=filed_at,
+                    batch_id=report.batch,
+                    catch_up_periods=catch_up,
+                )
+            if notes:
+                report = replace(report, notes=len(kept), unchanged=report.unchanged + len(unchanged))
             return report
 
         return self.write(file)
 
-    def _catch_up_periods(self, session: Session, entries: Sequence[NewEntry], as_office: bool) -> frozenset[str]:
+    def _catch_up_periods(
+        self, session: Session, entries: Sequence[NewEntry | NewNote], as_office: bool
+    ) -> frozenset[str]:
         """The locked periods these entries are for, when the office files them with a reason (补报);
         refused when anyone else files into a locked period, or the office gives no reason."""
         events = review_store.lock_events(session=session, plan_id=self.stored.id)
@@ -130,6 +157,23 @@ class FilingDesk(TrackerBase):
         except EntryError as bad:
             raise BadInput(str(bad)) from None
 
+    def check_note(
+        self,
+        unit: str,
+        target: str,
+        period: tuple[int, int],
+        text: str,
+        reported_by: str,
+        reported_at: datetime,
+        now: datetime,
+        reason: str = "",
+    ) -> NewNote:
+        """A supporting unit's monthly note checked against the plan (SPEC §17, §18); bad input is refused."""
+        try:
+            return prepare_note(self.plan, unit, target, period, text, reported_by, reported_at, now, reason)
+        except EntryError as bad:
+            raise BadInput(str(bad)) from None
+
     def check_import(
         self, source: SourceFile, now: datetime, default_by: str, progress: Callable[[], None], *, keep: bool
     ) -> ImportResult:
@@ -139,11 +183,22 @@ class FilingDesk(TrackerBase):
         )
 
     def file_import(
-        self, entries: Sequence[NewEntry], *, file_name: str, sha256: str, rows: int, as_office: bool = False
+        self,
+        entries: Sequence[NewEntry],
+        *,
+        file_name: str,
+        sha256: str,
+        rows: int,
+        as_office: bool = False,
+        notes: Sequence[NewNote] = (),
     ) -> FilingReport:
-        """File the checked entries of an import as one batch (rows that change nothing are left out)."""
+        """File the checked entries (and supporting units' notes) of an import as one batch (rows that change
+        nothing are left out)."""
         return self.file(
-            entries, entry_store.NewBatch(file_name=file_name, sha256=sha256, rows=rows), as_office=as_office
+            entries,
+            entry_store.NewBatch(file_name=file_name, sha256=sha256, rows=rows),
+            as_office=as_office,
+            notes=notes,
         )
 
     def earlier_imports(self, sha256: str) -> list[EarlierBatch]:
@@ -154,6 +209,10 @@ class FilingDesk(TrackerBase):
     def open_targets(self, unit: str, month: int) -> list[rules.OpenTarget]:
         """The targets a unit's report for a month of this year must cover, with the last value filed."""
         return rules.open_targets(self.plan, unit, self.ledger(None), month)
+
+    def noted(self, unit: str) -> list[Target]:
+        """The targets a supporting unit files a monthly note on (SPEC §17, §18; none without the plan key)."""
+        return rules.targets_to_note(self.plan, unit)
 
     def returned(self, unit: str) -> list[HistoryEntry]:
         """A unit's returned entries not yet filed again: what it must correct, with the office's reason."""

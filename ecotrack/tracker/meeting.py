@@ -16,14 +16,15 @@ from ecotrack.i18n import t
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import period_label
 from ecotrack.results import (
+    Board,
     IssuedDraft,
     IssuedNotice,
     MeetingFacts,
     Overdue,
     Publisher,
+    SupportNote,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
-from ecotrack.storage import entries as entry_store
 from ecotrack.tracker.base import months_named, named_counts, utc_now
 from ecotrack.tracker.rectification import RectificationDesk
 
@@ -42,13 +43,19 @@ class MeetingDesk(RectificationDesk):
     """Overdue units, notices, rectification and reminders."""
 
     def overdue(self, as_of: date) -> Overdue:
-        """The units overdue as of a date, most reasons first (SPEC §5, §10), with the month they are judged by."""
+        """The units overdue as of a date, most reasons first (SPEC §5, §10, §16, §17), with the month they are
+        judged by."""
         evaluation = self.evaluate(as_of)
-        items, refiles = self.read(
-            lambda session: (self._overdue_items(session, as_of), self._overdue_refiles(session, as_of))
+        outstanding, matters = self.read(
+            lambda session: (self._outstanding(session, as_of), self._matters_by_id(session))
         )
+        listed = rules.overdue_units(evaluation, outstanding)
+        named = {m for unit in listed for m in unit.matters_overdue}
         return Overdue(
-            evaluation.evaluation_month, rules.overdue_units(evaluation, items, refiles), self.document_numbers()
+            evaluation.evaluation_month,
+            listed,
+            self.document_numbers(),
+            {m: matter for m, matter in matters.items() if m in named},
         )
 
     def document_numbers(self) -> dict[int, str]:
@@ -103,7 +110,41 @@ class MeetingDesk(RectificationDesk):
             trajectories=self.trajectories(as_of, behind),
             notice=notice,
             notice_recorded=recorded,
+            matters=tuple(i for i in self.matters(as_of) if i.state in ("open", "overdue", "reopened")),
+            notes=self.month_notes(evaluation.evaluation_month, as_of),
+            board=self.board(as_of, evaluation) if evaluation.evaluation_month is not None else None,
         )
+
+    def board(self, as_of: date, evaluation: Evaluation | None = None) -> Board:
+        """The 亮灯 board as of a date (README "The board"): each unit's light and rank now, and as of the same day a
+        month before; refused (exit 1) before the first evaluation month, as a notice is."""
+        now = evaluation if evaluation is not None else self.evaluate(as_of)
+        if now.evaluation_month is None:
+            raise Refused(
+                t("no evaluation month yet as of {as_of}: the board starts once January has ended", as_of=as_of)
+            )
+        before = rules.previous_board_date(self.plan.year, as_of)
+        previous = self.evaluate(before) if before is not None else None
+        return Board(
+            as_of=as_of,
+            evaluation_month=now.evaluation_month,
+            previous_as_of=before,
+            previous_month=previous.evaluation_month if previous is not None else None,
+            rows=rules.board(self.plan, now, previous),
+        )
+
+    def month_notes(self, month: str | None, as_of: date) -> list[SupportNote]:
+        """The supporting units' notes for a month as shown as of a date (SPEC §17, the pack): per supporting unit
+        and target, the note with the latest reported date on or before it (of one date, the later filed)."""
+        if month is None or not self.plan.supporting_reports:
+            return []
+        shown: dict[tuple[str, str], SupportNote] = {}
+        for note in self.support_notes():  # oldest filing first
+            if note.period == month and date.fromisoformat(note.reported_at[:10]) <= as_of:
+                earlier = shown.get((note.unit, note.target))
+                if earlier is None or note.reported_at[:10] >= earlier.reported_at[:10]:
+                    shown[(note.unit, note.target)] = note
+        return list(shown.values())
 
     def trajectories(self, as_of: date, assignments: Sequence[tuple[str, str]]) -> list[rules.Trajectory]:
         """The expected line and the filed levels of each (unit, target) as of a date (SPEC §12's charts)."""
@@ -163,16 +204,14 @@ class MeetingDesk(RectificationDesk):
             # units for are the ones on record when it is numbered.
             if not dry_run:
                 self._require_same_plan(session)
-            ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=as_of)
-            evaluation = rules.evaluate(self.plan, ledger, as_of, self.amendments_in(session))
+            evaluation = self.evaluate_in(session, as_of)
             assert evaluation.evaluation_month == month
-            overdue_items = self._overdue_items(session, as_of)
-            overdue_refiles = self._overdue_refiles(session, as_of)
+            outstanding = self._outstanding(session, as_of)
             issued = notice_store.notices(session=session, plan_id=self.stored.id)
             counting = self.notices_in_force(issued, as_of)  # the ladder and "named before" (SPEC §6, §10, §18)
             already_named = months_named(counting)
             chosen = editorial or notices.Editorial()
-            self._check_editorial(notices.candidates(evaluation, overdue_items, already_named, overdue_refiles), chosen)
+            self._check_editorial(notices.candidates(evaluation, outstanding, already_named), chosen)
             first = next((n for n in issued if n.evaluation_month == month and n.voided is None), None)
             if first is not None:
                 raise Refused(
@@ -189,13 +228,13 @@ class MeetingDesk(RectificationDesk):
                 evaluation,
                 number=notice_store.next_notice_number(session=session, plan_id=self.stored.id),
                 prior_counts=named_counts(counting),
-                overdue_items=overdue_items,
+                outstanding=outstanding,
                 already_named=already_named,
                 editorial=chosen,
-                overdue_refiles=overdue_refiles,
                 dated=dated,
                 # earlier notices are cited by the numbers they were issued with (SPEC §16)
                 issued_numbers={n.number: n.document_number for n in issued},
+                matter_titles={m: matter.title for m, matter in self._matters_by_id(session).items()},
             )
             if not notice.units:
                 return None

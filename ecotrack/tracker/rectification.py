@@ -1,5 +1,6 @@
-"""Rectification (整改, SPEC §10): the items of the notices as of a date, the units' reports on them, the
-office closing or returning them, and chasing (催办) what falls due."""
+"""Items (SPEC §10, §17): a notice's rectification (整改) or an assigned matter (交办事项), as of a date, the units'
+reports on them, the office closing or returning them, and chasing (催办) what falls due. Both kinds are rows of
+one item table with one family of reports and decisions, and one state machine (`rules.item_state`)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from ecotrack.i18n import t, tp
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import month_of
 from ecotrack.results import (
+    Matter,
+    MatterItem,
     RectificationItem,
     Reminder,
     StoredItem,
+    StoredMatterItem,
 )
 from ecotrack.rules import Evaluation as Evaluation  # the CLI reads evaluations through the tracker
-from ecotrack.storage import entries as entry_store
 from ecotrack.storage import rectification as rectification_store
 from ecotrack.storage import review as review_store
 from ecotrack.tracker.base import TrackerBase, utc_now
@@ -35,7 +38,23 @@ T = TypeVar("T")
 
 
 class RectificationDesk(TrackerBase):
-    """Rectification items, reports, decisions and reminders."""
+    """Rectification items, assigned matters, reports, decisions and reminders."""
+
+    def _outstanding(self, session: Session, as_of: date) -> rules.Outstanding:
+        """Per unit, what is overdue as of a date besides the monthly figures: rectification items, refiles and
+        assigned matters (SPEC §10, §16, §17)."""
+        matters: dict[str, list[int]] = {}
+        for item in self._matter_items(session, as_of):
+            if item.state == "overdue":
+                matters.setdefault(item.unit, []).append(item.matter.id)
+        names = {u.code: u.name for u in self.plan.units}
+        in_order = {code: matters[code] for code in names if code in matters}  # plan order
+        return rules.Outstanding(
+            self._overdue_items(session, as_of),
+            self._overdue_refiles(session, as_of),
+            in_order,
+            {code: names[code] for code in in_order},
+        )
 
     def _overdue_items(self, session: Session, as_of: date) -> dict[str, list[int]]:
         """Per unit, the notices whose rectification item is overdue as of a date (SPEC §10)."""
@@ -147,7 +166,7 @@ class RectificationDesk(TrackerBase):
                             unit=unit,
                             number=item.document_number,
                             on=on.isoformat(),
-                            what=_uncured(left, self.document_numbers_in(session)),
+                            what=_uncured(left, self.document_numbers_in(session), self._matters_by_id(session)),
                         ),
                         hint=t("`--override --note TEXT` closes it anyway, recorded as an override"),
                     )
@@ -170,18 +189,154 @@ class RectificationDesk(TrackerBase):
         notice = next(n for n in issued if n.number == item.notice_number).notice
         named = next((u for u in notice.units if u.unit == item.unit), None)
         if named is None:  # pragma: no cover - an item is one of its notice's units
-            return rules.Uncured([], [], [], [])
-        ledger = entry_store.ledger(session=session, plan_id=self.stored.id, as_of=on)
+            return rules.Uncured([], [], [], [], [])
         states = {i.notice_number: i.state for i in self._items(session, on, item.unit)}
+        matter_states = {i.matter.id: i.state for i in self._matter_items(session, on, item.unit)}
         return rules.uncured(
             item.unit,
-            rules.evaluate(self.plan, ledger, on, self.amendments_in(session)),
+            self.evaluate_in(session, on),
             months=[*named.missing_reports, *named.still_not_filed],
             targets=[row.target for row in named.behind],
             notices={n: states[n] for n in named.rectification_overdue if n in states},
             refiles=named.refile_overdue,
             refiles_overdue=self._overdue_refiles(session, on).get(item.unit, []),
+            matters={m: matter_states[m] for m in named.matters_overdue if m in matter_states},
         )
+
+    # --- assigned matters (交办事项, SPEC §17) ------------------------------------------------------------
+
+    def _matter_items(self, session: Session, as_of: date, unit: str | None = None) -> list[MatterItem]:
+        """The matters' items that exist as of a date (assigned by then), with what was done about them by then."""
+        found = []
+        for stored in rectification_store.matter_items(session=session, plan_id=self.stored.id, unit=unit):
+            if stored.matter.assigned_on > as_of:
+                continue
+            stored = replace(stored, steps=[step for step in stored.steps if step.on <= as_of])
+            found.append(MatterItem(stored, rules.item_state(stored.matter.due, stored.events, as_of)))
+        return found
+
+    def _matters_by_id(self, session: Session) -> dict[int, Matter]:
+        items = rectification_store.matter_items(session=session, plan_id=self.stored.id)
+        return {item.matter.id: item.matter for item in items}
+
+    def matters(self, as_of: date, unit: str | None = None) -> list[MatterItem]:
+        return self.read(lambda session: self._matter_items(session, as_of, unit))
+
+    def add_matter(self, title: str, source: str, units: Sequence[str], due: date, on: date) -> int:
+        """The office records a matter assigned outside the plan on `on`, due on `due`, one item per unit; its id."""
+        by = self.recorder()
+        self.require_office(t("assigning a matter"))
+        twice = sorted({code for code in units if units.count(code) > 1})
+        if twice:
+            raise BadInput(t("--unit {units} is given twice", units=", ".join(twice)))
+        if due < on:
+            raise BadInput(t("--due {due} is before the day it is assigned ({on})", due=due, on=on.isoformat()))
+
+        def record(session: Session) -> int:
+            at = utc_now()
+            self._require_same_plan(session)
+            return rectification_store.record_matter(
+                session=session,
+                plan_id=self.stored.id,
+                title=title,
+                source=source,
+                due=due,
+                assigned_on=on,
+                units=units,
+                at=at,
+                by=by,
+            )
+
+        return self.write(record)
+
+    def _open_matter_item(self, session: Session, matter_id: int, unit: str, on: date) -> StoredMatterItem:
+        """A matter's item something is done about on a day: it exists, is not closed, and the day is not before
+        the matter was assigned."""
+        items = rectification_store.matter_items(session=session, plan_id=self.stored.id)
+        of_matter = [item for item in items if item.matter.id == matter_id]
+        if not of_matter:
+            raise BadInput(t("no assigned matter #{id} in {year}", id=matter_id, year=self.plan.year))
+        item = next((i for i in of_matter if i.unit == unit), None)
+        if item is None:
+            raise BadInput(t("matter #{id} is not assigned to {unit}", id=matter_id, unit=unit))
+        if on < item.matter.assigned_on:
+            raise BadInput(
+                t(
+                    "--on {on} is before matter #{id} was assigned ({assigned})",
+                    on=on,
+                    id=matter_id,
+                    assigned=item.matter.assigned_on,
+                )
+            )
+        if rules.item_state(date.max, item.events, date.max) == "closed":
+            raise Refused(t("the item of {unit} in matter #{id} is closed", unit=unit, id=matter_id))
+        return item
+
+    def report_matter(
+        self,
+        matter_id: int,
+        unit: str,
+        text: str,
+        attachments: Sequence[tuple[str, bytes]],
+        on: date,
+        by: str,
+        *,
+        dated: bool,
+    ) -> None:
+        """Record a unit's report on its item of an assigned matter (the latest answers it); `dated`: given
+        after the fact, the office's only (SPEC §18)."""
+        filed_by = self.recorder()
+        self.require_unit(unit)
+        if dated:
+            self.require_office("--on")
+
+        def record(session: Session) -> None:
+            filed_at = utc_now()
+            item = self._open_matter_item(session, matter_id, unit, on)
+            rectification_store.record_report(
+                session=session,
+                item_id=item.item_id,
+                text=text,
+                reported_on=on,
+                reported_by=by,
+                filed_at=filed_at,
+                filed_by=filed_by,
+                attachments=attachments,
+            )
+
+        self.write(record)
+
+    def decide_matter(
+        self, matter_id: int, unit: str, action: str, note: str, on: date, *, override: bool = False
+    ) -> None:
+        """The office closes a unit's item of a matter (final) once it is answered, or returns its answer. A close
+        without an answer needs `override`, which is recorded with it."""
+        by = self.recorder()
+        self.require_office(t("closing or returning an assigned matter"))
+
+        def record(session: Session) -> None:
+            at = utc_now()
+            item = self._open_matter_item(session, matter_id, unit, on)
+            answered = rules.item_state(date.max, item.events, on) == "answered"
+            if action == "reopened" and not answered:
+                raise Refused(t("the item of {unit} in matter #{id} has no answer to return", unit=unit, id=matter_id))
+            if action == "closed" and not answered and not override:
+                raise Refused(
+                    t("the item of {unit} in matter #{id} is not answered as of {on}", unit=unit, id=matter_id, on=on),
+                    hint=t("`--override --note TEXT` closes it anyway, recorded as an override"),
+                )
+            rectification_store.record_decision(
+                session=session,
+                item_id=item.item_id,
+                action=action,
+                note=note,
+                decided_on=on,
+                decided_at=at,
+                decided_by=by,
+                override=override,
+            )
+
+        self.write(record)
 
     def document_numbers_in(self, session: Session) -> dict[int, str]:
         """Each notice's number in the year → the document number it was issued with."""
@@ -193,6 +348,7 @@ class RectificationDesk(TrackerBase):
         evaluation = self.evaluate(as_of)
         last = as_of + timedelta(days=days)
         items = self.rectifications(as_of)
+        matter_items = self.matters(as_of)
         documents = {item.notice_number: item.stored.document_number for item in items}
         reminders = []
         for unit_filings in evaluation.filings:
@@ -206,18 +362,30 @@ class RectificationDesk(TrackerBase):
                 for item in items
                 if item.unit == unit_filings.unit and item.state in ("open", "reopened") and as_of <= item.due <= last
             ]
-            if not reports and not chased:
+            matters = [i.matter for i in matter_items if i.unit == unit_filings.unit and _due_within(i, as_of, last)]
+            if not reports and not chased and not matters:
                 continue
             dues = [rules.report_due_date(self.plan, month_of(m)) for m in reports] + [i.due for i in chased]
             unit = self.plan.unit(unit_filings.unit)
             assert unit is not None
             numbers = [i.notice_number for i in chased]
-            reminders.append(Reminder(unit, reports, numbers, min(dues), [documents[n] for n in numbers]))
+            earliest = min([*dues, *(m.due for m in matters)])
+            reminders.append(Reminder(unit, reports, numbers, earliest, [documents[n] for n in numbers], matters))
+        filing = {f.unit for f in evaluation.filings}
+        for unit in self.plan.units:  # a unit that files nothing may still be assigned a matter
+            matters = [i.matter for i in matter_items if i.unit == unit.code and _due_within(i, as_of, last)]
+            if unit.code not in filing and matters:
+                reminders.append(Reminder(unit, [], [], min(m.due for m in matters), [], matters))
         return reminders
 
 
-def _uncured(left: rules.Uncured, documents: dict[int, str]) -> str:
-    """What is not cured, in words: the months, targets, notices and entries."""
+def _due_within(item: MatterItem, first: date, last: date) -> bool:
+    """A matter's item to chase: not answered, due in first..last."""
+    return item.state in ("open", "reopened") and first <= item.due <= last
+
+
+def _uncured(left: rules.Uncured, documents: dict[int, str], matters: dict[int, Matter]) -> str:
+    """What is not cured, in words: the months, targets, notices, entries and matters."""
     parts = []
     if left.months:
         parts.append(t("months not filed {months}", months=", ".join(left.months)))
@@ -228,4 +396,7 @@ def _uncured(left: rules.Uncured, documents: dict[int, str]) -> str:
         parts.append(t("rectification of {numbers} not answered", numbers=numbers))
     if left.refiles:
         parts.append(t("returned entries not refiled {entries}", entries=", ".join(f"#{n}" for n in left.refiles)))
+    if left.matters:
+        titles = ", ".join(f"#{m} {matters[m].title}" if m in matters else f"#{m}" for m in left.matters)
+        parts.append(t("assigned matters not answered {matters}", matters=titles))
     return tp("list separator", "; ").join(parts)

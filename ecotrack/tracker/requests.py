@@ -3,6 +3,7 @@ amendment of the plan, in force from the day decided; the plan file is never rew
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session
@@ -32,6 +33,7 @@ class RequestDesk(TrackerBase):
         extend_to: date | None = None,
         amount: float | None = None,
         dated: bool,
+        attachments: Sequence[tuple[str, bytes]] = (),
     ) -> int:
         """Record a unit's request about one of its assignments on `on` (`dated`: given after the fact, the
         office's only); its id."""
@@ -69,6 +71,7 @@ class RequestDesk(TrackerBase):
                 on=on,
                 at=at,
                 by=by,
+                attachments=attachments,
             )
 
         return self.write(record)

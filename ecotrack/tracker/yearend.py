@@ -265,7 +265,9 @@ class YearEndDesk(RectificationDesk):
                 undo()
             raise
 
-    def appeal(self, unit: str, text: str, on: date, *, dated: bool) -> tuple[int, StoredPublication]:
+    def appeal(
+        self, unit: str, text: str, on: date, *, dated: bool, attachments: Sequence[tuple[str, bytes]] = ()
+    ) -> tuple[int, StoredPublication]:
         """Record a unit's request for review of the latest publication, filed on `on` (`dated`: given after
         the fact, the office's only), within its window; its id and the publication."""
         by = self.recorder()
@@ -315,6 +317,7 @@ class YearEndDesk(RectificationDesk):
                 on=on,
                 at=at,
                 by=by,
+                attachments=attachments,
             )
             return number, latest
 
@@ -480,6 +483,8 @@ class YearEndDesk(RectificationDesk):
             rectifications=self.rectifications(as_of),
             explained=scored,
             appeals=tuple(a for a in self.appeals() if recorded is not None or a.filed_on <= as_of),
+            matters=tuple(self.matters(as_of)),
+            notes=tuple(self.support_notes()),
         )
 
     def assessment_record(self, as_of: date, unit: str | None = None, *, every: bool = False) -> dict[str, Any]:
