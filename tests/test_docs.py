@@ -113,10 +113,12 @@ def normalise(text: str, root: Path) -> list[str]:
     today = date.today().isoformat()
     text = re.sub(
         rf"{today}(?:([ T])\d\d:\d\d(:\d\d)?(\.\d+)?)?",
-        lambda m: TODAY
-        + (f"{m[1]}09:30" if m[1] else "")
-        + (":00" if m[2] else "")
-        + ("." + "0" * (len(m[3]) - 1) if m[3] else ""),
+        lambda m: (
+            TODAY
+            + (f"{m[1]}09:30" if m[1] else "")
+            + (":00" if m[2] else "")
+            + ("." + "0" * (len(m[3]) - 1) if m[3] else "")
+        ),
         text,
     )
     lines = [line.rstrip() for line in text.splitlines()]
