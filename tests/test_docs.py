@@ -111,16 +111,12 @@ def workspace(kind: str, root: Path) -> Workspace:
 def normalise(text: str, root: Path) -> list[str]:
     text = text.replace(str(root), HOME)
     today = date.today().isoformat()
-    text = re.sub(
-        rf"{today}(?:([ T])\d\d:\d\d(:\d\d)?(\.\d+)?)?",
-        lambda m: (
-            TODAY
-            + (f"{m[1]}09:30" if m[1] else "")
-            + (":00" if m[2] else "")
-            + ("." + "0" * (len(m[3]) - 1) if m[3] else "")
-        ),
-        text,
-    )
+    if today in text:  # a wall-clock stamp: its time too, wherever a table wrapped it (the sample's are dates)
+        text = re.sub(
+            r"(?<!\d)\d\d:\d\d(:\d\d)?(\.\d+)?(?!\d)",
+            lambda m: "09:30" + (":00" if m[1] else "") + ("." + "0" * (len(m[2]) - 1) if m[2] else ""),
+            text,
+        ).replace(today, TODAY)
     lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[-1]:
         lines.pop()
