@@ -126,7 +126,7 @@ def test_status_board_refuses_what_it_cannot_show(tmp_path: Path) -> None:
 
 
 def test_the_sample_board_at_the_july_meeting(sample: Workspace) -> None:
-    """README: `status --board --as-of 2012-07-06`, against 2012-06-06."""
+    """docs/meeting.md: `status --board --as-of 2012-07-06`, against 2012-06-06."""
     data = _board(sample, "--as-of", "2012-07-06")
     assert data["previous_as_of"] == "2012-06-06"
     by_unit = {u["unit"]: u for u in data["units"]}

@@ -30,7 +30,7 @@ def _extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
     from babel.messages.frontend import parse_mapping_cfg
 
     found: dict[tuple[str | None, str | tuple[str, ...]], list[str]] = {}
-    with (i18n.LOCALES / "babel.cfg").open() as config:  # the mapping README's pybabel extract uses
+    with (i18n.LOCALES / "babel.cfg").open() as config:  # the mapping the pybabel extract of docs/architecture.md uses
         method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     for filename, lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), keywords=KEYWORDS, method_map=method_map, options_map=options_map
@@ -59,7 +59,7 @@ def _messages(catalog: Catalog) -> dict[tuple[str | None, str | tuple[str, ...]]
 def test_every_message_of_the_code_is_in_the_catalog_and_no_other(language: str) -> None:
     extracted = set(_extracted())
     catalogued = set(_messages(_catalog(CATALOGS[language])))
-    assert extracted - catalogued == set(), "run the pybabel extract and update of README, Development"
+    assert extracted - catalogued == set(), "run the pybabel extract and update of docs/architecture.md, Development"
     assert catalogued - extracted == set(), "messages no code uses: run pybabel update with --ignore-obsolete"
 
 
@@ -89,7 +89,7 @@ def test_the_compiled_catalog_says_what_the_po_file_says(language: str) -> None:
         # an untranslated plural is compiled as its English forms: the same as no translation
         return {k: v for k, v in _messages(catalog).items() if isinstance(v, str | tuple) and any(v) and v != k[1]}
 
-    assert translated(compiled) == translated(written), "run pybabel compile (README, Development)"
+    assert translated(compiled) == translated(written), "run pybabel compile (docs/architecture.md, Development)"
 
 
 def test_no_message_id_is_built_at_run_time() -> None:

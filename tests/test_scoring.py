@@ -313,7 +313,7 @@ def test_a_late_milestone_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_the_samples_rules_through_json(sample: Workspace) -> None:
-    """The README's year-end story: towns, sub-districts and departments ranked apart, 30% may be 优秀."""
+    """The year-end story of docs/year-end.md: towns, sub-districts and departments ranked apart, 30% may be 优秀."""
     results = {u["unit"]: u for u in js(sample, "assess", "--as-of", "2013-02-01")["units"]}
     assert [u for u, r in results.items() if r["grade"] == "优秀"] == ["taoyuan"]  # 1 of 6 towns
     assert (results["chengguan"]["rank"], results["chengguan"]["grade"]) == (1, "良好")  # 0.3 × 3 < 1
@@ -345,7 +345,7 @@ def test_plan_load_refuses_to_drop_a_unit_with_an_adjustment(tmp_path: Path) -> 
 SCORING = Path(__file__).parent / "data" / "scoring"
 AS_OF_TEXT = AS_OF.isoformat()
 
-# unit -> (score, rank, grade, beyond_quota), as README.md works them out
+# unit -> (score, rank, grade, beyond_quota), as docs/year-end.md works them out
 TIES = {
     "quota-drop.yaml": {
         "a": (100.0, 1, "优秀", False),
@@ -432,7 +432,7 @@ def without(name: str, key: str) -> str:
 
 
 def test_worked_example_b_without_the_key_gives_todays_numbers(tmp_path: Path) -> None:
-    """A late month counts as missing (part one): README.md's last column."""
+    """A late month counts as missing (part one): docs/year-end.md's last column."""
     results = {
         u["unit"]: u for u in scored(example(tmp_path, without("late-share.yaml", "late_report_share"), "late.csv"))
     }

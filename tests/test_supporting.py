@@ -443,18 +443,18 @@ def test_a_clerk_notes_for_its_own_unit_and_reads_what_it_leads(tmp_path: Path, 
     refused_cli(huanbao, owner, *NOTE, "--text", "补")
 
 
-# --- the README -------------------------------------------------------------------------------------------------
+# --- the docs -------------------------------------------------------------------------------------------------
 
 
-def test_the_readme_commands_run_on_the_worked_example(tmp_path: Path) -> None:
-    """README, "Supporting units' notes": each command of its block runs on the worked example as written."""
+def test_the_docs_commands_run_on_the_worked_example(tmp_path: Path) -> None:
+    """docs/changes.md, "Supporting units' notes": each command of its block runs on the worked example as written."""
     import re
     import shlex
 
     from .conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Supporting units' notes", 1)[1]
+    page = (ROOT / "docs" / "changes.md").read_text(encoding="utf-8")
+    section = page.split("## Supporting units' notes", 1)[1]
     (block,) = re.findall(r"```text\n(.*?)```", section, flags=re.S)[:1]
     lines = [line for line in block.splitlines() if line.startswith("ecotrack ")]
     assert len(lines) >= 8
