@@ -535,7 +535,7 @@ def overdue_report(
         overdue_table(plan, units, documents, title, matters or {}, short=len(units) > 1)
 
 
-LAGGING_WIDTH = 12  # cells of the overview's column of targets behind and at risk: three codes a line
+LAGGING_WIDTH = 12  # cells of the overview's column of targets behind and at risk below WIDE_TABLE: 3 codes a line
 
 
 def status_overview(plan: Plan, rows: Sequence[StatusRow], filings: Sequence[UnitFilings], title: str) -> None:
@@ -545,11 +545,12 @@ def status_overview(plan: Plan, rows: Sequence[StatusRow], filings: Sequence[Uni
     lang = language()
     words = ("on_track", "at_risk", "behind")  # and done: in the caption's totals, as in the tables
     columns: list[tuple[str, JustifyMethod]] = [(N_("Unit"), "left")]
-    table = _table(title, status_summary(rows), columns, compact=True)
+    table = _table(None, None, columns, compact=True)  # the title and totals as wide as the terminal, not the table
     # a count's column as wide as its header's longest word, the targets' a little wider: the unit's name has the rest
     for header in [*map(label, words), t("Reports missing")]:
         table.add_column(header, justify="right", max_width=max(cell_len(word) for word in header.split()))
-    table.add_column(t("Lagging (at risk)"), justify="left", max_width=LAGGING_WIDTH)
+    narrow = console().width < WIDE_TABLE
+    table.add_column(t("Lagging (at risk)"), justify="left", max_width=LAGGING_WIDTH if narrow else None)
     missing = {f.unit: sum(1 for s in f.months.values() if s == "missing") for f in filings}
     by_unit: dict[str, list[StatusRow]] = {}
     for row in rows:
@@ -571,7 +572,9 @@ def status_overview(plan: Plan, rows: Sequence[StatusRow], filings: Sequence[Uni
             lagging,
         )
     out = console()
+    out.print(_text(title, style="bold"), justify="center")
     out.print(table)
+    out.print(_text(status_summary(rows), style="dim"), justify="center")
     out.print(_text(t("the full tables: ecotrack status --full; one unit's: --unit CODE"), style="dim"))
 
 
