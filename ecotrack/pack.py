@@ -16,7 +16,7 @@ from html import escape
 
 from ecotrack.i18n import label, language, t, tp
 from ecotrack.notices import Level, Notice, compose, gap_en, gap_zh
-from ecotrack.plan import Plan
+from ecotrack.plan import SHORT_TITLE, Plan, short_title
 from ecotrack.results import Board, MatterItem, MeetingFacts, RectificationItem, SupportNote
 from ecotrack.rules import Evaluation, OverdueUnit, StatusRow, TargetTotal
 
@@ -32,8 +32,6 @@ FILING_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "·"
 NOT_DUE_COLOUR = "#bdc3c7"  # a milestone not due yet: neither done nor late, so no status colour
 LIGHT_COLOURS = {"green": "#27ae60", "yellow": "#f1c40f", "red": "#c0392b"}
 LIGHT_TEXT = {"green": "#fff", "yellow": "#222", "red": "#fff"}  # readable on each light
-# characters of a target's title a heat-map column shows, by language (its full title on hover)
-SHORT_TITLE = {"zh": 10, "en": 24}
 
 CSS = """
 @page { size: A4 landscape; margin: 10mm; }
@@ -133,21 +131,6 @@ def _name(plan: Plan, code: str, fallback: str) -> str:
 def _title(plan: Plan, code: str, fallback: str) -> str:
     target = plan.target(code)
     return target.display_title(language()) if target else fallback
-
-
-def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
-    """A target's title short enough for a column's head: up to its first bracket or clause break, and at most
-    `limit` characters, the last an ellipsis when cut (an English title is cut between words)."""
-    for stop in ("（", "(", "，", ",", "；", ";", "："):
-        head = title.split(stop, 1)[0].strip()
-        if head:
-            title = head
-    if len(title) <= limit:
-        return title
-    cut = title[: limit - 1]
-    if " " in cut and title[limit - 1] != " ":
-        cut = cut.rsplit(" ", 1)[0]  # a word is not broken
-    return cut.rstrip() + "…"
 
 
 def _number(value: float) -> str:

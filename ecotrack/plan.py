@@ -50,6 +50,26 @@ PLACE_LEVELS = frozenset("区县市旗")
 NO_PLACE = frozenset("全本我各该")  # 全区 and 本县 are no place's name
 
 
+# characters of a target's short title, by language: a heat-map column's head in the pack, a target in a listing
+# of every unit (its full title in one unit's view, on hover and in JSON and CSV)
+SHORT_TITLE = {"zh": 10, "en": 24}
+
+
+def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
+    """A target's title short enough for a column's head: up to its first bracket or clause break, and at most
+    `limit` characters, the last an ellipsis when cut (an English title is cut between words)."""
+    for stop in ("（", "(", "，", ",", "；", ";", "："):
+        head = title.split(stop, 1)[0].strip()
+        if head:
+            title = head
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut and title[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]  # a word is not broken
+    return cut.rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str
@@ -112,6 +132,10 @@ class Target:
 
     def display_measure(self, lang: str) -> str | None:
         return self.measure_en if lang == "en" and self.measure_en else self.measure
+
+    def short_title(self, lang: str) -> str:
+        """The title in `lang`, shortened as `short_title` does (SPEC §12's pack and the listings of every unit)."""
+        return short_title(self.display_title(lang), SHORT_TITLE.get(lang, SHORT_TITLE["zh"]))
 
     def assignment(self, unit: str) -> Assignment | None:
         return self._assignments_by_unit.get(unit)

@@ -6,15 +6,20 @@ when called, never at import, so that a test's terminal width and colour setting
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, JustifyMethod
-from rich.table import Table
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions, JustifyMethod, OverflowMethod, RenderableType
+from rich.containers import Lines
+from rich.style import StyleType
+from rich.table import Column, Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -77,17 +82,121 @@ STATUS_STYLES = {
 BAR_WIDTH = 10
 
 
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+# Chinese punctuation a line neither starts with nor ends before its next character (标点禁则, in short)
+_NO_BREAK_BEFORE = frozenset("，。、；：？！）」』》〉…%")
+_NO_BREAK_AFTER = frozenset("（「『《〈")
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """The pieces of a line that wrapping keeps whole, each with its offset: a word with the spaces after it, cut
+    beside each East Asian wide character (Chinese breaks between characters, never inside a number or a word)."""
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        cut = 0
+        for index in range(1, len(word)):
+            before, char = word[index - 1], word[index]
+            if char.isspace() or before.isspace() or not (_wide(char) or _wide(before)):
+                continue
+            if char in _NO_BREAK_BEFORE or before in _NO_BREAK_AFTER:
+                continue
+            yield start + cut, word[cut:index]
+            cut = index
+        yield start + cut, word[cut:]
+
+
+def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """Where a line breaks to fit `width` cells: Rich's `divide_line`, breaking Chinese between its characters as
+    well as at spaces (Rich breaks only at spaces, and so cuts `漏报月份：2012-03` anywhere, inside the date too)."""
+    breaks: list[int] = []
+    offset = 0
+    for start, piece in _pieces(text):
+        length = cell_len(piece.rstrip())
+        if offset + length <= width:
+            offset += cell_len(piece)
+        elif length > width:  # a word wider than the line: folded (or cropped) as Rich does
+            folded = chop_cells(piece, width) if fold else [piece]
+            if start:
+                breaks.append(start)
+            for chunk in folded[:-1]:
+                start += len(chunk)
+                breaks.append(start)
+            offset = cell_len(folded[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(piece)
+    return breaks
+
+
+class _Wrapping(Text):
+    """Rich text that wraps Chinese between characters and never inside a word or number (`divide_line`)."""
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        # Rich's Text.wrap with the line divided by `divide_line`
+        wrap_justify = justify or self.justify or "default"
+        wrap_overflow = overflow or self.overflow or "fold"
+        no_wrap = bool(no_wrap if no_wrap is not None else self.no_wrap) or overflow == "ignore"
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            if "\t" in line:
+                line.expand_tabs(tab_size)
+            if no_wrap:
+                if overflow == "ignore":
+                    lines.append(line)
+                    continue
+                new_lines = Lines([line])
+            else:
+                new_lines = line.divide(divide_line(str(line), width, fold=wrap_overflow == "fold"))
+                for each in new_lines:
+                    each.rstrip_end(width)
+            if wrap_justify:
+                new_lines.justify(console, width, justify=wrap_justify, overflow=wrap_overflow)
+            for each in new_lines:
+                each.truncate(width, overflow=wrap_overflow)
+            lines.extend(new_lines)
+        return lines
+
+
+def _wrapping(text: Text) -> _Wrapping:
+    if isinstance(text, _Wrapping):
+        return text
+    return _Wrapping(
+        text.plain,
+        text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+        spans=list(text.spans),
+    )
+
+
 class _PlainConsole(Console):
-    """A console that reads no markup or emoji in data (a plan code `[/]` is text, not a closing tag) and
-    shows control characters in it as U+FFFD (a note's ESC never reaches the terminal)."""
+    """A console that reads no markup or emoji in data (a plan code `[/]` is text, not a closing tag), shows
+    control characters in it as U+FFFD (a note's ESC never reaches the terminal) and wraps Chinese between its
+    characters (`divide_line`)."""
 
     def render_str(self, text: str, **options: Any) -> Text:
-        return super().render_str(clean(text), **options)
+        return _wrapping(super().render_str(clean(text), **options))
 
 
 def _text(text: str, style: str = "") -> Text:
     """Rich text from data (names, titles, codes): control characters shown as U+FFFD."""
-    return Text(clean(text), style=style)
+    return _Wrapping(clean(text), style=style)
 
 
 def console(stderr: bool = False) -> Console:
@@ -149,6 +258,65 @@ def progress_bar(progress: float, expected: float, status: str, width: int = BAR
     return bar
 
 
+def longest_word(text: str) -> int:
+    """The cells of the widest piece of `text` that a line may not break: a word between spaces, or within one, a
+    run between East Asian wide characters (a line may break beside a Chinese character, never inside `2012-06`)."""
+    widest = 0
+    for word in text.split():
+        run = 0
+        for char in word:
+            if unicodedata.east_asian_width(char) in "WF":
+                widest, run = max(widest, run, cell_len(char)), 0
+            else:
+                run += cell_len(char)
+        widest = max(widest, run)
+    return widest
+
+
+def _plain_text(cell: object) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    return cell if isinstance(cell, str) else ""
+
+
+class _Table(Table):
+    """A Rich table whose columns are never narrower than their longest word.
+
+    Rich narrows the widest columns until the table fits and then cuts what no longer fits into pieces of the width
+    left ('Large-scal' / 'e'). Here a column narrowed below its longest word is widened back to it, and the room is
+    taken from the columns that have the most to spare above theirs; only when no column has any (the words alone
+    are wider than the terminal) are Rich's widths kept."""
+
+    def add_row(
+        self, *renderables: RenderableType | None, style: StyleType | None = None, end_section: bool = False
+    ) -> None:
+        """A row whose text cells wrap Chinese between characters (`divide_line`)."""
+        cells = [_wrapping(cell) if isinstance(cell, Text) else cell for cell in renderables]
+        super().add_row(*cells, style=style, end_section=end_section)
+
+    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        widths = super()._calculate_column_widths(console, options)
+        floors = [self._floor(column) for column in self.columns]
+        if all(width >= floor for width, floor in zip(widths, floors, strict=True)):
+            return widths
+        fitted = [max(width, floor) for width, floor in zip(widths, floors, strict=True)]
+        excess = sum(fitted) - options.max_width
+        while excess > 0:
+            spare = [width - floor for width, floor in zip(fitted, floors, strict=True)]
+            most = max(spare)
+            if most <= 0:
+                return widths
+            fitted[spare.index(most)] -= 1
+            excess -= 1
+        return fitted
+
+    def _floor(self, column: Column) -> int:
+        if column.width is not None or column.no_wrap:
+            return 0  # Rich keeps such a column whole
+        texts = [_plain_text(column.header), _plain_text(column.footer), *map(_plain_text, column.cells)]
+        return max(map(longest_word, texts), default=0) + self._get_padding_width(column._index)
+
+
 def _table(
     title: str | None = None,
     caption: str | None = None,
@@ -158,23 +326,24 @@ def _table(
 ) -> Table:
     """A table in the house style, with its columns given as (message id of the header, justification).
 
-    `compact`: no outer rules or padding, rules between columns only, for a narrow terminal: every cell keeps its
-    text whole, and long titles wrap over fewer lines."""
+    `compact`: no outer rules, edges or padding, rules between columns only, for a narrow terminal: every cell keeps
+    its text whole, and long titles wrap over fewer lines."""
     if compact:
         from rich import box
 
         return _with_columns(
-            Table(
+            _Table(
                 title=title,
                 caption=caption,
                 header_style="bold",
                 box=box.MINIMAL,
+                show_edge=False,
                 pad_edge=False,
                 collapse_padding=True,
             ),
             columns,
         )
-    return _with_columns(Table(title=title, caption=caption, header_style="bold", show_lines=False), columns)
+    return _with_columns(_Table(title=title, caption=caption, header_style="bold", show_lines=False), columns)
 
 
 def _with_columns(table: Table, columns: Sequence[tuple[str, JustifyMethod]]) -> Table:
@@ -191,21 +360,27 @@ WIDE_TABLE = 120
 def status_table(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None) -> None:
     """Each assignment with a progress bar and a coloured status; one table per unit on a narrow terminal."""
     out = console()
+    # several units' and several targets' rows: each title shortened (in full for one unit, one target, JSON, CSV)
+    short = len({r.unit for r in rows}) > 1 and len({r.target for r in rows}) > 1
     if out.width >= WIDE_TABLE:
-        out.print(_status_rows(plan, rows, title, caption, wide=True))
+        out.print(_status_rows(plan, rows, title, caption, wide=True, short=short))
         return
     lang = language()
     units = {u.code: u for u in plan.units}
     out.print(_text(title, style="bold"), justify="center")
     for code in dict.fromkeys(r.unit for r in rows):
         out.print(
-            _status_rows(plan, [r for r in rows if r.unit == code], units[code].display_name(lang), None, wide=False)
+            _status_rows(
+                plan, [r for r in rows if r.unit == code], units[code].display_name(lang), None, wide=False, short=short
+            )
         )
     if caption:
         out.print(_text(caption, style="dim"), justify="center")
 
 
-def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None, *, wide: bool) -> Table:
+def _status_rows(
+    plan: Plan, rows: Sequence[StatusRow], title: str, caption: str | None, *, wide: bool, short: bool
+) -> Table:
     lang = language()
     units = {u.code: u for u in plan.units}
     targets = {g.code: g for g in plan.targets()}
@@ -245,7 +420,7 @@ def _status_rows(plan: Plan, rows: Sequence[StatusRow], title: str, caption: str
             cells = [amount(row.amount, measure), amount(row.actual, measure)]
             expected_cell = amount(row.expected, measure)
             gap_cell = amount(row.gap, measure) if row.gap > 1e-9 else ""
-        shown_title = target.display_title(lang)
+        shown_title = target.short_title(lang) if short else target.display_title(lang)
         if wide:
             unit_cell = units[row.unit].display_name(lang) if row.unit != previous_unit else ""
             lead: list[str | Text] = [unit_cell, row.target, shown_title, *cells, expected_cell]
@@ -279,9 +454,11 @@ def status_report(
     amended: Sequence[AmendedAssignment] = (),
     unit: str | None = None,
     notes: Sequence[SupportNote] = (),
+    summary: Sequence[UnitFilings] | None = None,
 ) -> None:
     """`status` for people: the table with its summary, one assignment's trajectory, the district totals, the
-    assignments amended as of the date and what the supporting units say of one unit's targets (SPEC §17)."""
+    assignments amended as of the date and what the supporting units say of one unit's targets (SPEC §17).
+    With the units' monthly reports as `summary`: one line per unit instead of the tables (`status_overview`)."""
     amendments_note(amended, as_of, unit)
     title = t(
         "Progress of the {year} plan as of {as_of} (evaluation month {month})",
@@ -289,7 +466,10 @@ def status_report(
         as_of=as_of.isoformat(),
         month=month or t("none yet"),
     )
-    status_table(plan, rows, title, status_summary(rows))
+    if summary is not None:
+        status_overview(plan, rows, summary, title)
+    else:
+        status_table(plan, rows, title, status_summary(rows))
     if trajectory is not None:
         trajectory_lines(plan, trajectory)
     if totals is not None:
@@ -349,7 +529,57 @@ def overdue_report(
     title = t(
         "Overdue units as of {as_of} (evaluation month {month})", as_of=as_of.isoformat(), month=month or t("none yet")
     )
-    (overdue_brief if brief else overdue_table)(plan, units, documents, title, matters or {})
+    if brief:
+        overdue_brief(plan, units, documents, title, matters or {})
+    else:
+        overdue_table(plan, units, documents, title, matters or {}, short=len(units) > 1)
+
+
+LAGGING_WIDTH = 12  # cells of the overview's column of targets behind and at risk below WIDE_TABLE: 3 codes a line
+
+
+def status_overview(plan: Plan, rows: Sequence[StatusRow], filings: Sequence[UnitFilings], title: str) -> None:
+    """The meeting on one screen: per unit, in the plan's groups of units, its assignments on track, at risk and
+    behind, its months whose report is missing, and its targets behind (then at risk, in brackets); under it the
+    totals and how to see the tables. Every count is of the statuses the rows carry (SPEC §5), as the tables show."""
+    lang = language()
+    words = ("on_track", "at_risk", "behind")  # and done: in the caption's totals, as in the tables
+    columns: list[tuple[str, JustifyMethod]] = [(N_("Unit"), "left")]
+    table = _table(None, None, columns, compact=True)  # the title and totals as wide as the terminal, not the table
+    # a count's column as wide as its header's longest word, the targets' a little wider: the unit's name has the rest
+    for header in [*map(label, words), t("Reports missing")]:
+        table.add_column(header, justify="right", max_width=max(cell_len(word) for word in header.split()))
+    shown = [u for u in plan.units if any(row.unit == u.code for row in rows)]
+    # below WIDE_TABLE the targets' column takes what the longest unit name leaves, at least LAGGING_WIDTH cells
+    counts_width = sum(column.max_width or 0 for column in table.columns[1:]) + 3 * len(table.columns)
+    longest_name = max((cell_len(u.display_name(lang)) for u in shown), default=0)
+    spare = console().width - counts_width - longest_name
+    narrow = console().width < WIDE_TABLE
+    table.add_column(t("Lagging (at risk)"), justify="left", max_width=max(LAGGING_WIDTH, spare) if narrow else None)
+    missing = {f.unit: sum(1 for s in f.months.values() if s == "missing") for f in filings}
+    by_unit: dict[str, list[StatusRow]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit, []).append(row)
+    for index, unit in enumerate(shown):
+        if index == 0 or shown[index - 1].kind != unit.kind:
+            table.add_row(Text(_group_name(unit.kind), style="bold"))
+        own = by_unit[unit.code]
+        counts = [sum(1 for r in own if r.status == word) for word in words]
+        lagging = Text(" ".join(r.target for r in own if r.status == "behind"), style=STATUS_STYLES["behind"])
+        at_risk = " ".join(r.target for r in own if r.status == "at_risk")
+        if at_risk:
+            lagging.append((" " if lagging.plain else "") + f"({at_risk})", style=STATUS_STYLES["at_risk"])
+        table.add_row(
+            _text(unit.display_name(lang)),
+            *(Text(str(n) if n else "", style=STATUS_STYLES[word]) for word, n in zip(words, counts, strict=True)),
+            Text(str(missing.get(unit.code) or ""), style=STATUS_STYLES["missing"]),
+            lagging,
+        )
+    out = console()
+    out.print(_text(title, style="bold"), justify="center")
+    out.print(table)
+    out.print(_text(status_summary(rows), style="dim"), justify="center")
+    out.print(_text(t("the full tables: ecotrack status --full; one unit's: --unit CODE"), style="dim"))
 
 
 def status_summary(rows: Sequence[StatusRow]) -> str:
@@ -375,10 +605,14 @@ def units_table(plan: Plan) -> None:
 
 
 def targets_table(plan: Plan, unit: str | None, title: str) -> None:
-    """What each unit (or `unit`) must report: one row per assignment, in plan order."""
+    """What each unit (or `unit`) must report: one row per assignment, in plan order. Below WIDE_TABLE columns a
+    milestone's due date is in the amount's column (a quantity has no due date, a milestone no amount)."""
     lang = language()
-    table = _table(title)
-    for header in (N_("Target"), N_("Title"), N_("Unit"), N_("Amount"), N_("Baseline"), N_("Due"), N_("Weight")):
+    wide = console().width >= WIDE_TABLE
+    table = _table(title, compact=not wide)
+    headers = [N_("Target"), N_("Title"), N_("Unit"), N_("Amount"), N_("Baseline")]
+    headers += [N_("Due"), N_("Weight")] if wide else [N_("Weight")]
+    for header in headers:
         table.add_column(
             t(header),
             justify="right" if header in (N_("Amount"), N_("Baseline"), N_("Weight")) else "left",
@@ -391,14 +625,19 @@ def targets_table(plan: Plan, unit: str | None, title: str) -> None:
                 continue
             lead = plan.unit(assignment.unit)
             assert lead is not None
-            milestone = target.is_milestone
+            due = target.due.isoformat() if target.due else ""
+            if not target.is_milestone:
+                measure = target.display_measure(lang)
+                shown = [amount(assignment.amount, measure), amount(target.baseline, measure)]
+            else:
+                shown = [label("milestone") if wide else t("due {due}", due=due), ""]
             table.add_row(
                 target.code,
-                target.display_title(lang),
+                # every unit's targets: each title shortened (in full in one unit's and in JSON and CSV)
+                target.display_title(lang) if unit is not None else target.short_title(lang),
                 lead.display_name(lang),
-                label("milestone") if milestone else amount(assignment.amount, target.display_measure(lang)),
-                "" if milestone else amount(target.baseline, target.display_measure(lang)),
-                target.due.isoformat() if target.due else "",
+                *shown,
+                *([due] if wide else []),
                 number(target.weight),
             )
     console().print(table)
@@ -1002,12 +1241,20 @@ def filings_grid(plan: Plan, filings: Sequence[UnitFilings], title: str) -> None
 
 
 def overdue_table(
-    plan: Plan, units: Sequence[OverdueUnit], documents: Mapping[int, str], title: str, matters: Mapping[int, Matter]
+    plan: Plan,
+    units: Sequence[OverdueUnit],
+    documents: Mapping[int, str],
+    title: str,
+    matters: Mapping[int, Matter],
+    *,
+    short: bool = False,
 ) -> None:
+    """The overdue units with their reasons; `short`: each target's title shortened (a list of several units)."""
     lang = language()
     table = _table(
         title,
         caption=t("(n) after a unit: its reasons, missing reports, overdue rectifications or refiles, lagging targets"),
+        compact=console().width < WIDE_TABLE,
         columns=[
             (N_("Unit"), "left"),
             (N_("Reason"), "left"),
@@ -1044,7 +1291,8 @@ def overdue_table(
         for row in unit.behind:
             target = plan.target(row.target)
             assert target is not None
-            reason = _text(f"{row.target} {target.display_title(lang)}")
+            shown_title = target.short_title(lang) if short else target.display_title(lang)
+            reason = _text(f"{row.target} {shown_title}")
             if target.is_milestone:
                 lines.append((reason, t("due {due}", due=row.due), t("not done"), "", ""))
             else:
@@ -1314,28 +1562,29 @@ def assessment_table(plan: Plan, results: Sequence[UnitAssessment], title: str) 
             "* kept beyond the quota (a tie at its limit; quota_ties: keep): {units}",
             units=_joined(_unit_name(plan, r.unit, r.unit_name) for r in beyond),
         )
-    table = _table(
-        title,
-        caption,
-        columns=[
-            (N_("Rank"), "right"),
-            (N_("Unit"), "left"),
-            (N_("Kind"), "left"),
-            (N_("Completion"), "right"),
-            (N_("Timeliness"), "right"),
-            (N_("On time/late/missing"), "center"),
-            (N_("Notices"), "right"),
-            (N_("Score"), "right"),
-            (N_("Grade"), "left"),
-        ],
-    )
-    for result in results:
+    # below WIDE_TABLE columns a ranking group is a heading row, not a column: the table fits 80 columns
+    wide = console().width >= WIDE_TABLE
+    columns: list[tuple[str, JustifyMethod]] = [(N_("Rank"), "right"), (N_("Unit"), "left")]
+    if wide:
+        columns.append((N_("Kind"), "left"))
+    columns += [
+        (N_("Completion"), "right"),
+        (N_("Timeliness"), "right"),
+        (N_("On time / late / missing"), "center"),
+        (N_("Notices"), "right"),
+        (N_("Score"), "right"),
+        (N_("Grade"), "left"),
+    ]
+    table = _table(title, caption, columns=columns, compact=not wide)
+    for index, result in enumerate(results):
         unit = plan.unit(result.unit)
         assert unit is not None
+        if not wide and (index == 0 or results[index - 1].group != result.group) and result.group != "all":
+            table.add_row("", Text(_group_name(result.group), style="bold"))
         table.add_row(
             str(result.rank),
             (unit.display_name(lang)),
-            label(result.kind),
+            *([label(result.kind)] if wide else []),
             percent(result.completion, 1),
             percent(result.timeliness, 1),
             f"{result.reports_on_time}/{result.reports_late}/{result.reports_missing}",
@@ -1347,6 +1596,14 @@ def assessment_table(plan: Plan, results: Sequence[UnitAssessment], title: str) 
             ),
         )
     console().print(table)
+
+
+GROUP_NAMES = {"town": N_("Towns"), "subdistrict": N_("Sub-districts"), "department": N_("Departments")}
+
+
+def _group_name(group: str) -> str:
+    """A group of units (a ranking group, the plan's kinds) as a heading: "Towns"; a group it does not name as is."""
+    return t(GROUP_NAMES[group]) if group in GROUP_NAMES else label(group)
 
 
 def _joined(items: Iterable[str]) -> str:

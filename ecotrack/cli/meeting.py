@@ -84,10 +84,17 @@ def status(
             "--board", help=N_("The board: each unit's light (red, yellow, green) and rank, against the month before.")
         ),
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help=N_("Every unit's table of its assignments (without --unit or --target the table is one line a unit)."),
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     no_bom: NoBomOpt = False,
 ) -> None:
-    """Each assignment: amount, actual, expected level, progress and status."""
+    """Each assignment: amount, actual, expected level, progress and status (for people, one line a unit)."""
     from ecotrack.exports import plain
     from ecotrack.listings import TOTALS_COLUMNS, district_totals
 
@@ -128,8 +135,18 @@ def status(
         # CSV is one table: with --totals it is the totals, the line an office reports upward
         rows=(lambda: [plain(total) for total in summed or []]) if totals else (lambda: [plain(r) for r in rows]),
         columns=TOTALS_COLUMNS if totals else listings.STATUS_COLUMNS,
+        # the meeting on one screen; the tables of every assignment with --full, or of one unit or target
         table=lambda: render.status_report(
-            plan, day, evaluation.evaluation_month, rows, trajectory, summed, evaluation.amended, code, notes
+            plan,
+            day,
+            evaluation.evaluation_month,
+            rows,
+            trajectory,
+            summed,
+            evaluation.amended,
+            code,
+            notes,
+            summary=None if full or code is not None or chosen is not None else evaluation.filings,
         ),
         bom=not no_bom,
     )
