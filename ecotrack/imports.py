@@ -925,8 +925,8 @@ class _Memo:
         self.names: dict[str, str] = {}
         self.unit = lambda value: _unit_code(plan, value)
         self.target = lambda value: _target_code(plan, value)
-        self.reported_at = lambda value: _reported_at(value, now)
-        self.reported_by = lambda value: restore(_text(value)) or default_by
+        self.reported_at: Callable[[Any], datetime] = lambda value: _reported_at(value, now)
+        self.reported_by: Callable[[Any], str] = lambda value: restore(_text(value)) or default_by
 
 
 MEMO_LIMIT = 10_000

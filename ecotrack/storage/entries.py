@@ -69,7 +69,7 @@ def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], t
 
 
 def _unchanged_periods(
-    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
+    entries: Sequence[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
 ) -> tuple[set[tuple[str, str, str]], int]:
     """The periods (unit, target, period) an import would leave as they are, and how many of its rows
     they hold.
@@ -184,7 +184,7 @@ def add_entries(
 
 def _entry_rows(
     entries: Iterable[EntryFields],
-    assignment_ids: dict[tuple[str, str], int],
+    assignment_ids: dict[tuple[str, str], int | None],
     unchanged: set[tuple[str, str, str]],
     filed_at: datetime,
     filed_by: str,
