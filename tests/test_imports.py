@@ -902,13 +902,15 @@ def test_the_lookups_check_a_row_as_the_full_check_does(
         "nanyuan,1.2,2014-05,1,,x,2014-06-02",  # not assigned
     ]
     conformance.write("good.csv", csv_text(good))
-    conformance.write("bad.csv", csv_text([row for pair in zip(good, bad) for row in pair] + bad[len(good) :]))
+    conformance.write(
+        "bad.csv", csv_text([row for pair in zip(good, bad, strict=False) for row in pair] + bad[len(good) :])
+    )
     now = datetime(2015, 1, 10, 12, 0)
 
     def checked(name: str) -> tuple[list[object], list[str], int, int]:
-        with Tracker.open(Settings(plan=str(conformance.plan), db=conformance.database)) as tracker:
-            with imports.open_source(Path(conformance.root / name), name) as source:
-                result = imports.check_rows(source.rows, tracker.plan, tracker.ledger(None), now, "me", name)
+        settings = Settings(plan=str(conformance.plan), db=conformance.database)
+        with Tracker.open(settings) as tracker, imports.open_source(Path(conformance.root / name), name) as source:
+            result = imports.check_rows(source.rows, tracker.plan, tracker.ledger(None), now, "me", name)
         return list(result.entries), result.warnings, result.checked, result.blank
 
     def refusal(name: str) -> list[str]:
