@@ -408,7 +408,8 @@ def main() -> None:
     raw = raw_sqlite_rate(first_rows, work)
     rate = len(first_rows) / seconds
     show("import, first year (whole command)", f"{seconds:.2f} s, {rate:,.0f} rows/s, {import_peak:.0f} MiB")
-    show("  beyond the floor", f"{len(first_rows) / max(seconds - floor_now, 1e-9):,.0f} rows/s")
+    beyond = len(first_rows) / max(seconds - floor_now, 1e-9)
+    show("  beyond the floor", f"{beyond:,.0f} rows/s")
     show("  raw sqlite3 executemany", f"{raw:,.0f} rows/s; ecotrack = {rate / raw:.0%} of it")
     core = core_rate(first_rows, work)
     show("  SQLAlchemy Core executemany (SQLite)", f"{core:,.0f} rows/s (the same rows as entries, all 13 columns)")
@@ -416,7 +417,7 @@ def main() -> None:
     goals.append(
         Goal(
             f"`import` ≥ {wanted:,} rows/s ({len(first_rows):,} rows, whole command)",
-            f"{rate:,.0f} rows/s ({seconds:.1f} s)",
+            f"{rate:,.0f} rows/s ({seconds:.1f} s); {beyond:,.0f} rows/s beyond the floor",
             f"{floor_now:.2f} s",
             rate >= wanted,
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from ecotrack.i18n import did_you_mean, t, tn
 from ecotrack.plan import Assignment, Plan, Target, period_label
@@ -49,6 +51,42 @@ class NewEntry:
     reported_by: str
     reported_at: datetime  # naive local time
     reason: str = ""  # why a backdated entry or a 补报 is filed after the fact (SPEC §9)
+
+
+# An entry's fields in `NewEntry`'s order (unit, target, period, value, note, reported_by, reported_at, reason):
+# how a batch of checked entries hands them on without making an object of each.
+EntryFields = tuple[str, str, str, float, str, str, datetime, str]
+
+
+@runtime_checkable
+class EntryColumns(Protocol):
+    """Checked entries held by column (an import's): what filing them reads, without an object per entry."""
+
+    def units(self) -> set[str]: ...
+    def period_reasons(self) -> dict[str, bool]: ...
+    def fields(self) -> Iterator[EntryFields]: ...
+
+
+def entry_fields(entries: Sequence[NewEntry]) -> Iterator[EntryFields]:
+    """The entries' fields, in order."""
+    if isinstance(entries, EntryColumns):
+        return entries.fields()
+    return ((e.unit, e.target, e.period, e.value, e.note, e.reported_by, e.reported_at, e.reason) for e in entries)
+
+
+def entry_units(entries: Sequence[NewEntry]) -> set[str]:
+    """The units the entries are for."""
+    return entries.units() if isinstance(entries, EntryColumns) else {entry.unit for entry in entries}
+
+
+def period_reasons(entries: Sequence[NewEntry | NewNote]) -> dict[str, bool]:
+    """Each period the entries (or notes) are for, and whether every one of them for it gives a reason."""
+    if isinstance(entries, EntryColumns):
+        return entries.period_reasons()
+    periods: dict[str, bool] = {}
+    for entry in entries:
+        periods[entry.period] = periods.get(entry.period, True) and bool(entry.reason)
+    return periods
 
 
 @dataclass(frozen=True)
@@ -177,6 +215,15 @@ def check_entry(
     now: datetime,
 ) -> tuple[Target, Assignment]:
     """Check one entry against the plan; give back its target and assignment, or raise `EntryError`."""
+    target, assignment = assignment_of(plan, unit, target_code)
+    check_period(plan, period, reported_at, now)
+    check_value(target, assignment, value)
+    return target, assignment
+
+
+def assignment_of(plan: Plan, unit: str, target_code: str) -> tuple[Target, Assignment]:
+    """The target and assignment an entry of `unit` for `target_code` files onto, or `EntryError`: the unit
+    and target are the plan's, and the unit is assigned the target (not only supporting it)."""
     if plan.unit(unit) is None:
         raise EntryError(
             t("unknown unit '{unit}' in the {year} plan", unit=unit, year=plan.year)
@@ -194,7 +241,11 @@ def check_entry(
                 t("{unit} only supports target {target}; its lead units report it", unit=unit, target=target_code)
             )
         raise EntryError(t("{unit} is not assigned target {target}", unit=unit, target=target_code))
-    check_period(plan, period, reported_at, now)
+    return target, assignment
+
+
+def check_value(target: Target, assignment: Assignment, value: float) -> None:
+    """SPEC §4: a milestone's value is 1 (done) or 0 (not done), and every value gives a finite progress."""
     if target.is_milestone and value not in (0.0, 1.0):
         raise EntryError(t("a milestone is 1 (done) or 0 (not done), not {value}", value=f"{value:g}"))
     if not math.isfinite(progress(target, assignment, value) * 100):
@@ -205,7 +256,6 @@ def check_entry(
                 target=target.code,
             )
         )
-    return target, assignment
 
 
 def check_period(plan: Plan, period: tuple[int, int], reported_at: datetime, now: datetime) -> None:
@@ -291,11 +341,19 @@ def prepare_entry(
         reported_at=reported_at,
         reason=reason,
     )
+    return entry, entry_warnings(unit, target, assignment, periods, period[1], entry.period, value)
+
+
+def entry_warnings(
+    unit: str, target: Target, assignment: Assignment, periods: Periods, month: int, label: str, value: float
+) -> list[str]:
+    """What is kept but looks wrong in an entry (SPEC §4): a level falling back from the latest earlier
+    period's, or one far beyond the amount; `label` is the period as filed (YYYY-MM)."""
     warnings: list[str] = []
-    drifts, beyond = drifts_away(target, assignment, periods, period[1], value), far_beyond(target, assignment, value)
+    drifts, beyond = drifts_away(target, assignment, periods, month, value), far_beyond(target, assignment, value)
     if not (drifts or beyond):
-        return entry, warnings
-    shown = {"unit": unit, "target": target.code, "period": entry.period, "value": f"{value:g}"}
+        return warnings
+    shown = {"unit": unit, "target": target.code, "period": label, "value": f"{value:g}"}
     if drifts:
         warnings.append(
             t(
@@ -315,7 +373,7 @@ def prepare_entry(
                 reference=f"{reference:g}",
             )
         )
-    return entry, warnings
+    return warnings
 
 
 def drifts_away(target: Target, assignment: Assignment, periods: Periods, month: int, value: float) -> bool:

@@ -861,3 +861,66 @@ def test_an_imported_entry_is_stored_as_a_reported_one(tmp_path: Path, backend: 
     imported, reported = rows
     assert imported[:-1] == reported[:-1]
     assert type(imported[-1]) is type(reported[-1])  # the filing time, stored the same way
+
+
+def test_the_lookups_check_a_row_as_the_full_check_does(
+    conformance: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain rows are checked against per-text lookups (issue 36) and the rest in full (`_check_row`): the
+    entries, their order, the warnings and every refusal are the same as when every row is checked in full."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from ecotrack import imports
+    from ecotrack.config import Settings
+    from ecotrack.errors import ImportInvalid
+    from ecotrack.tracker import Tracker
+
+    good = [
+        "dongpo,1.1,2014-03,4,,,2014-04-02",
+        "dongpo,1.1,2014-04,2,slipping back,dongpo-clerk,2014-05-02",  # further from the amount: a warning
+        "dongpo,1.1,2014-04,3,a correction,dongpo-clerk,2014-05-03",
+        "dongpo,1.1,2014-04,2.5,loses: reported earlier,dongpo-clerk,2014-05-01",
+        "nanyuan,2.1,2014年5月,５００,全角,nanyuan-clerk,2014-06-02T09:30+08:00",
+        "nanyuan,2.1,2014/06,4600,far beyond the amount,nanyuan-clerk,",
+        "huanbao,2.2,2014-05,1,,huanbao-clerk,2014-06-04",
+        "dongpo,1.2,2014-04,,,dongpo-clerk,2014-05-02",  # left blank
+        "dongpo,1.2,2014-05, 70 ,'=formula-looking,'+clerk,2014-06-02",
+    ]
+    bad = [
+        "dongpo,1.2,2014-05,,only a note,dongpo-clerk,2014-06-02",  # a value missing
+        "青山,1.1,2014-05,1,,x,2014-06-02",  # no such unit
+        "dongpo,9.9,2014-05,1,,x,2014-06-02",  # no such target
+        "huanbao,2.2,2014-06,0.5,,x,2014-07-02",  # a milestone is 0 or 1
+        "dongpo,1.1,2013-05,1,,x,2013-06-02",  # outside the plan year
+        "dongpo,1.1,2014-09,1,,x,2014-08-02",  # not begun by the report date
+        "dongpo,1.1,2014-05,1e3,,x,2014-06-02",  # not a plain decimal
+        "dongpo,1.1,2014-05,1,,x,2999-06-02",  # in the future
+        "dongpo,1.1,2014-05,1,,x,yesterday",  # not a date
+        "dongpo,1.1,2014-05,1,\x1b[31m,x,2014-06-02",  # a control character in the note
+        "dongpo,1.1,2014-05,1,," + "n" * 101 + ",2014-06-02",  # a reporter's name too long
+        "nanyuan,1.2,2014-05,1,,x,2014-06-02",  # not assigned
+    ]
+    conformance.write("good.csv", csv_text(good))
+    conformance.write(
+        "bad.csv", csv_text([row for pair in zip(good, bad, strict=False) for row in pair] + bad[len(good) :])
+    )
+    now = datetime(2015, 1, 10, 12, 0)
+
+    def checked(name: str) -> tuple[list[object], list[str], int, int]:
+        settings = Settings(plan=str(conformance.plan), db=conformance.database)
+        with Tracker.open(settings) as tracker, imports.open_source(Path(conformance.root / name), name) as source:
+            result = imports.check_rows(source.rows, tracker.plan, tracker.ledger(None), now, "me", name)
+        return list(result.entries), result.warnings, result.checked, result.blank
+
+    def refusal(name: str) -> list[str]:
+        with pytest.raises(ImportInvalid) as refused:
+            checked(name)
+        return [str(refused.value), *refused.value.problems]
+
+    fast, fast_problems = checked("good.csv"), refusal("bad.csv")
+    assert len(fast[0]) == len(good) - 1 and fast[1] and fast[3] == 1
+    assert len(fast_problems) == 1 + len(bad)
+    monkeypatch.setattr(imports._Lookups, "file_row", lambda *_: None)
+    assert checked("good.csv") == fast
+    assert refusal("bad.csv") == fast_problems

@@ -212,3 +212,50 @@ def test_eight_clerk_logins_file_200_entries_at_once(tmp_path: Path, postgres_ur
     entries = js(owner, "history")["entries"]
     assert len(entries) == 200
     assert {login: sum(e["reported_by"] == login for e in entries) for login in logins} == dict.fromkeys(logins, 25)
+
+
+def test_an_import_copied_in_is_checked_by_the_server_as_an_insert_is(
+    server: tuple[Workspace, dict[str, Workspace]],
+) -> None:
+    """Imports reach the server by COPY (issue 36): a clerk's rows still pass its row-level security (through a
+    temporary table and one INSERT … SELECT), and every login's still fire the entry's triggers: the stamps of
+    the server's clock and login, and the checks against the plan."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import DBAPIError
+
+    from ecotrack.config import Settings
+    from ecotrack.filing import NewEntry
+    from ecotrack.storage import entries as entry_store
+    from ecotrack.tracker import Tracker
+
+    owner, logins = server
+
+    def file(workspace: Workspace, unit: str, period: str, value: float = 7.0) -> None:
+        entry = NewEntry(unit, "1.1", period, value, "", "clerk", datetime(2014, 12, 3))
+        with Tracker.open(Settings(plan=str(workspace.plan), db=workspace.url or "")) as tracker:
+            tracker.write(
+                lambda session: entry_store.add_entries(
+                    session=session,
+                    plan_id=tracker.stored.id,
+                    entries=[entry] * 3,
+                    filed_by="forged",
+                    filed_at=datetime(2000, 1, 1, tzinfo=UTC),
+                    batch=entry_store.NewBatch("x.csv", uuid.uuid4().hex, 3),
+                )
+            )
+
+    before = owner.snapshot()
+    for workspace, unit, period, words in (
+        (logins["dongpo"], "nanyuan", "2014-12", "row-level security"),  # another unit's assignment
+        (logins["dongpo"], "dongpo", "2013-12", "not in the plan year"),  # the statement trigger's check
+        (owner, "dongpo", "2013-12", "not in the plan year"),  # the owner's COPY goes straight in, checked
+    ):
+        with pytest.raises(DBAPIError, match=words):
+            file(workspace, unit, period)
+    assert owner.snapshot() == before
+    file(logins["dongpo"], "dongpo", "2014-12")
+    name = make_url(logins["dongpo"].url or "").username
+    filed = [e for e in js(owner, "history")["entries"] if e["batch"] is not None and e["filed_by"] == name]
+    assert len(filed) == 3 and {e["unit"] for e in filed} == {"dongpo"}  # stamped with the login, not "forged"
+    assert {e["filed_at"][:4] for e in filed} == {time.strftime("%Y")}  # and the server's clock

@@ -10,17 +10,18 @@ folds the same rule with `rules.file_onto` (a property test holds the two togeth
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, literal, or_
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, case, false, func, insert, literal, or_
 from sqlalchemy import select as select_columns
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from ecotrack.filing import NewEntry
+from ecotrack.filing import EntryFields, NewEntry, entry_fields
 from ecotrack.plan import month_of
 from ecotrack.results import EarlierBatch, FilingReport, HistoryEntry
 from ecotrack.rules import Filed, Ledger, file_onto, is_backdated
@@ -68,7 +69,7 @@ def _counted_now(session: Session, plan_id: int) -> dict[tuple[str, str, str], t
 
 
 def _unchanged_periods(
-    entries: Iterable[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
+    entries: Sequence[NewEntry], counted: dict[tuple[str, str, str], tuple[Filed, str]]
 ) -> tuple[set[tuple[str, str, str]], int]:
     """The periods (unit, target, period) an import would leave as they are, and how many of its rows
     they hold.
@@ -82,15 +83,15 @@ def _unchanged_periods(
     rows: dict[tuple[str, str, str], int] = {}
     if not counted:
         return set(), 0  # nothing counts yet (a year's first import): every period changes
-    for entry in entries:
-        key = (entry.unit, entry.target, entry.period)
+    for unit, target, period, value, note, _, reported_at, _ in entry_fields(entries):
+        key = (unit, target, period)
         state = states.get(key) or counted.get(key)
         if state is None:
             continue
-        reported_on = entry.reported_at.date()
-        after = file_onto(state[0], entry.value, reported_on)
+        reported_on = reported_at.date()
+        after = file_onto(state[0], value, reported_on)
         # the entry won exactly when the winner's date is now its own (a loser's is always later)
-        states[key] = (after, entry.note if after.counted_on == reported_on else state[1])
+        states[key] = (after, note if after.counted_on == reported_on else state[1])
         rows[key] = rows.get(key, 0) + 1
     unchanged = {
         key
@@ -155,7 +156,6 @@ def add_entries(
     unchanged, rows_unchanged = (
         _unchanged_periods(entries, _counted_now(session, plan_id)) if batch is not None else (set(), 0)
     )
-    kept = (entry for entry in entries if (entry.unit, entry.target, entry.period) not in unchanged)
     batch_id = None
     if batch is not None and (rows_unchanged < len(entries) or notes_filed):
         record = ImportBatchRecord(
@@ -170,23 +170,8 @@ def add_entries(
         session.add(record)
         session.flush()
         batch_id = record.id
-    rows = (
-        (
-            assignment_ids[(entry.unit, entry.target)],
-            entry.period,
-            entry.value,
-            entry.note,
-            entry.reported_by,
-            entry.reported_at,
-            entry.reported_at.date(),
-            filed_at,
-            filed_by,
-            batch_id,
-            submitted,
-            entry.reason,
-            entry.period in catch_up_periods,
-        )
-        for entry in kept
+    rows = _entry_rows(
+        entry_fields(entries), assignment_ids, unchanged, filed_at, filed_by, batch_id, submitted, catch_up_periods
     )
     if with_ids:  # an entry's attachments need its id: RETURNING, for the one report filed with them
         parameters = [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
@@ -195,6 +180,43 @@ def add_entries(
         return FilingReport(filed=len(ids), unchanged=len(entries) - len(ids), batch=batch_id, earlier=earlier, ids=ids)
     filed = _insert_many(session, rows)
     return FilingReport(filed=filed, unchanged=len(entries) - filed, batch=batch_id, earlier=earlier)
+
+
+def _entry_rows(
+    entries: Iterable[EntryFields],
+    assignment_ids: dict[tuple[str, str], int | None],
+    unchanged: set[tuple[str, str, str]],
+    filed_at: datetime,
+    filed_by: str,
+    batch_id: int | None,
+    submitted: bool,
+    catch_up_periods: frozenset[str],
+) -> Iterator[tuple[Any, ...]]:
+    """The entries to file as rows of ENTRY_COLUMNS, leaving out the periods `unchanged`."""
+    days: dict[datetime, date] = {}  # a month's forms share a few hundred report times
+    for unit, target, period, value, note, reported_by, reported_at, reason in entries:
+        if unchanged and (unit, target, period) in unchanged:
+            continue
+        day = days.get(reported_at)
+        if day is None:
+            day = reported_at.date()
+            if len(days) < INSERT_CHUNK:
+                days[reported_at] = day
+        yield (
+            assignment_ids[(unit, target)],
+            period,
+            value,
+            note,
+            reported_by,
+            reported_at,
+            day,
+            filed_at,
+            filed_by,
+            batch_id,
+            submitted,
+            reason,
+            period in catch_up_periods,
+        )
 
 
 INSERT_CHUNK = 5000
@@ -228,6 +250,8 @@ def _insert_many(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
     """
     connection = session.connection()
     dialect = connection.dialect
+    if dialect.name == "postgresql":
+        return _copy_many(connection, rows)
     table: Table = EntryRecord.__table__  # type: ignore[attr-defined]
     compiled = insert(table).compile(dialect=dialect, column_keys=list(ENTRY_COLUMNS))
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
@@ -256,6 +280,55 @@ def _insert_many(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
         )
         connection.exec_driver_sql(compiled.string, parameters)
         filed += len(chunk)
+    return filed
+
+
+# Where a login's rows pass through row-level security on their way in: PostgreSQL refuses COPY FROM into a
+# table whose policies apply to the login (a clerk's, the office's), so they are copied into a temporary table
+# first and inserted from it by one INSERT … SELECT, which the policies check row by row.
+_STAGED = "ecotrack_entry_copy"
+
+
+def _copy_many(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert entry rows (values in ENTRY_COLUMNS order) on PostgreSQL with one COPY, in the order given.
+
+    COPY fires the entry's triggers as an INSERT does: the row triggers that stamp the recording time and the
+    login (SPEC §13) and the statement trigger that checks the inserted entries against the plan and the locks,
+    and the foreign keys. Where row-level security applies to the login, the rows are copied into a temporary
+    table and inserted from it in one statement, so that the server checks each against the login's policies.
+    A failure is raised as SQLAlchemy raises one (`DBAPIError`), for the unit of work's retries and the
+    messages alike."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(ENTRY_COLUMNS)
+    statement = ""
+    filed = 0
+    try:
+        with driver.cursor() as cursor:
+            statement = "SELECT row_security_active('entry')"
+            staged = bool(cursor.execute(statement).fetchone()[0])
+            if staged:
+                statement = (
+                    f"CREATE TEMPORARY TABLE {_STAGED} ON COMMIT DROP AS "
+                    f"SELECT 0::bigint AS seq, {columns} FROM entry WITH NO DATA"
+                )
+                cursor.execute(statement)
+                statement = f"COPY {_STAGED} (seq, {columns}) FROM STDIN"
+            else:
+                statement = f"COPY entry ({columns}) FROM STDIN"
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row((filed, *row) if staged else row)
+                    filed += 1
+            if staged:
+                statement = f"INSERT INTO entry ({columns}) SELECT {columns} FROM {_STAGED} ORDER BY seq"
+                cursor.execute(statement)
+                statement = f"DROP TABLE {_STAGED}"
+                cursor.execute(statement)
+    except connection.dialect.loaded_dbapi.Error as failure:
+        raise DBAPIError.instance(
+            statement, None, failure, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from None
     return filed
 
 

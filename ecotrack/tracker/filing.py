@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from ecotrack import rules
 from ecotrack.errors import BadInput, Refused
-from ecotrack.filing import EntryError, NewEntry, NewNote, prepare_entry, prepare_note
+from ecotrack.filing import EntryError, NewEntry, NewNote, entry_units, period_reasons, prepare_entry, prepare_note
 from ecotrack.i18n import t, tn
 from ecotrack.lazy import OnFirstUse
 from ecotrack.plan import Target, month_of
@@ -63,7 +63,7 @@ class FilingDesk(TrackerBase):
         if as_office:
             self.require_office("--office")
         if self.login() is not None:
-            for unit in {entry.unit for entry in entries} | {note.unit for note in notes}:
+            for unit in entry_units(entries) | {note.unit for note in notes}:
                 self.require_unit(unit)
 
         def file(session: Session) -> FilingReport:
@@ -119,9 +119,7 @@ class FilingDesk(TrackerBase):
         if not events and self.plan.review.lock_after_days is None:
             return frozenset()
         now = datetime.now()
-        periods: dict[str, bool] = {}  # period -> every entry for it gives a reason
-        for entry in entries:
-            periods[entry.period] = periods.get(entry.period, True) and bool(entry.reason)
+        periods = period_reasons(entries)  # period -> every entry for it gives a reason
         catch_up = set()
         for period, reasons in periods.items():
             lock = rules.lock_in_force(rules.period_locks(self.plan, month_of(period), events.get(period, []), now))
