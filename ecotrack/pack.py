@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from ecotrack import figures
 from ecotrack.i18n import label, language, t, tp
 from ecotrack.notices import Level, compose, gap_en, gap_zh
 from ecotrack.plan import Plan
@@ -150,8 +151,7 @@ def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
     return cut.rstrip() + "…"
 
 
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+_number = figures.number
 
 
 def _status_word(status: str) -> str:
@@ -192,7 +192,7 @@ def page(content: PackContent) -> str:
         + escape(
             t(
                 "{office} · {title} · evaluation month {month}",
-                office=plan.office,
+                office=plan.display_office(language()),
                 title=title,
                 month=month,
             )

@@ -26,7 +26,7 @@ from ecotrack.errors import DatabaseUnavailable
 from ecotrack.i18n import N_, t, tn
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0016"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 RETRY_ATTEMPTS = 5
@@ -69,7 +69,17 @@ def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = 
     """An engine for one command: writing engines take the SQLite write lock when they begin."""
     if not database.is_sqlite:
         isolation = "SERIALIZABLE" if write else "REPEATABLE READ"
-        return create_engine(database.url, isolation_level=isolation, pool_pre_ping=True)
+        try:
+            return create_engine(database.url, isolation_level=isolation, pool_pre_ping=True)
+        except ImportError as missing:  # the driver: the postgres extra, or psycopg itself
+            # the hint works from a clone and from the index alike (`pip install '.[postgres]'` needs a clone)
+            raise DatabaseUnavailable(
+                t(
+                    "a PostgreSQL database needs the psycopg driver, missing here ({module}): "
+                    "pip install 'psycopg[binary]>=3.1'",
+                    module=missing.name or "psycopg",
+                )
+            ) from missing
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
     if sys.version_info >= (3, 12):
         connect_args["autocommit"] = sqlite3.LEGACY_TRANSACTION_CONTROL
