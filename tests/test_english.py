@@ -159,3 +159,37 @@ def test_without_psycopg_the_error_says_how_to_install_it(tmp_path: Path) -> Non
     )
     assert done.returncode == 1 and done.stderr.startswith("error: a PostgreSQL database needs the psycopg driver")
     assert "pip install 'psycopg[binary]>=3.1'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_english_pack_fits_1280_pixels(sample: Workspace) -> None:
+    """Issue 35: long English names and titles wrap; the 39-target heat map fits a 1280 px screen."""
+    from tests.test_pack import CHROMIUM_FLAGS, _chromium
+
+    chromium = _chromium()
+    sample.ok("--lang", "en", "pack", "--as-of", MEETING, "--out", "pack")
+    page = sample.root / "pack" / f"meeting-pack-{MEETING}.html"
+    measure = "<script>addEventListener('load', () => { document.title = 'W' + document.documentElement.scrollWidth"
+    measure += " + 'C' + document.documentElement.clientWidth; });</script></body>"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", measure), encoding="utf-8")
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={sample.root / 'profile'}", "--window-size=1280,1000",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    title = dom[dom.index("<title>W") + 8 : dom.index("</title>")]
+    scroll, client = map(int, title.split("C"))
+    assert scroll <= client
+
+
+def test_matter_states_read_as_states_in_chinese(sample: Workspace) -> None:
+    sample.ok("matter", "add", "--title", "河道垃圾清理", "--unit", "liuhe", "--unit", "baisha", "--due", "2012-07-20",
+              "--source", "7月调度会", "--on", "2012-07-06")  # fmt: skip
+    sample.ok("matter", "report", "1", "--unit", "liuhe", "--text", "已清理", "--on", "2012-07-10")
+    listed = sample.ok("--lang", "zh", "matters", "--as-of", "2012-07-25").stdout
+    assert "已反馈" in listed and "逾期" in listed
+    sample.ok("--lang", "zh", "pack", "--as-of", "2012-07-25", "--out", "pack")
+    page = (sample.root / "pack" / "meeting-pack-2012-07-25.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="matters">') :].split("</section>")[0]
+    assert "<td>逾期</td>" in section
+    for word in ("open", "overdue", "answered", "reopened", "closed"):
+        assert f">{word}<" not in section and f"│{word}" not in listed
