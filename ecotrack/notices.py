@@ -19,9 +19,10 @@ from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from ecotrack import figures
 from ecotrack.cells import tidied
-from ecotrack.i18n import N_, Language, in_language, t, tp
-from ecotrack.plan import DEFAULT_ADDRESSEES, Contact, Plan
+from ecotrack.i18n import N_, Language, in_language, t, tn, tp
+from ecotrack.plan import DEFAULT_ADDRESSEES, Contact, Plan, measure_of
 from ecotrack.rules import Evaluation, Outstanding, OverdueUnit, StatusRow, overdue_units, rectification_due
 
 
@@ -103,11 +104,18 @@ class Circulation:
     addressees: str
     cc: tuple[str, ...] = ()
     contact: Contact | None = None
+    office_en: str | None = None  # the office's English name (`plan.office_en`), for the English document
 
     @classmethod
     def of(cls, plan: Plan) -> Circulation:
         settings = plan.notices
-        return cls(plan.issuer, plan.title, settings.addressees, settings.cc, settings.contact)
+        return cls(plan.issuer, plan.title, settings.addressees, settings.cc, settings.contact, plan.office_en)
+
+    def issuer(self, plan: Plan, language: Language) -> str:
+        """The issuer as the document in `language` names it: in English the English name recorded with the
+        notice, else the plan's (a record made before it kept one), else the Chinese name."""
+        english = self.office_en or plan.office_en
+        return english if language == "en" and english else self.office
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,7 @@ def _circulation_json(circulation: Circulation) -> dict[str, Any]:
         "addressees": circulation.addressees,
         "cc": list(circulation.cc),
         "contact": {"name": contact.name, "phone": contact.phone} if contact else None,
+        **({"office_en": circulation.office_en} if circulation.office_en else {}),
     }
 
 
@@ -203,6 +212,7 @@ def _circulation_from_json(data: Mapping[str, Any]) -> Circulation:
         addressees=data["addressees"],
         cc=tuple(data.get("cc", [])),
         contact=Contact(contact["name"], contact["phone"]) if contact else None,
+        office_en=data.get("office_en"),
     )
 
 
@@ -361,14 +371,9 @@ def chinese_numeral(number: int) -> str:
     return words
 
 
-def _number(value: float) -> str:
-    """A figure the way a report writes it: thousands separated, at most two decimals, no trailing zeros."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _share(value: float) -> str:
-    """A share as a percentage with one decimal, the way a report writes it (33.3)."""
-    return f"{value * 100:.1f}".rstrip("0").rstrip(".")
+# A figure the way a report writes it (1,140, 6.75), and a share as a percentage with one decimal (33.3)
+_number = figures.number
+_share = figures.share
 
 
 def _chinese_date(day: date) -> str:
@@ -474,14 +479,19 @@ class _Reader:
         return unit.display_name("en") if unit else recorded
 
     def wording(self, recorded: str) -> str:
-        """The ladder's word for a unit's count: in English, the default ladder's words in English (a plan's
-        own words are its own, shown as written)."""
+        """The ladder's word for a unit's count: in English, the plan's own English for it (`notices.ladder_en`),
+        else the default ladder's words in English; any other word a plan writes is shown as written."""
+        if self.language != "en":
+            return recorded
+        own = self.plan.notices.english_wording(recorded) if self.plan else None
+        if own:  # the plan's own English for its ladder (`notices.ladder_en`)
+            return own
         english = {
             "通报": N_("named"),
             "通报批评": N_("criticised"),
             "提请约谈主要负责人": N_("its head to be summoned for a talk"),
         }
-        return t(english[recorded]) if self.language == "en" and recorded in english else recorded
+        return t(english[recorded]) if recorded in english else recorded
 
     def target(self, row: StatusRow) -> str:
         """The target's code and title: 3.1 建成村级生活污水处理设施."""
@@ -491,7 +501,7 @@ class _Reader:
     def amount(self, value: float, row: StatusRow) -> str:
         """`value` in the target's measure: 15.5吨, 40%, 4 seats."""
         target = self._english.target(row.target) if self._english else None
-        measure = target.display_measure("en") if target else row.measure
+        measure = measure_of(target.display_measure("en"), value) if target else row.measure
         if not measure:
             return _number(value)
         return _number(value) + (measure if measure == "%" else self.style.before_measure + measure)
@@ -617,16 +627,17 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
     """The composition for `reader`, in the language whose messages `t` gives meanwhile."""
     style = reader.style
     circulation = _circulation(plan, notice)
+    office = circulation.issuer(plan, reader.language)
     month = style.month(notice.evaluation_month)
     body: list[Paragraph] = [
         Paragraph(
             Level.text,
             # the English opening names no month: {month:.0} prints nothing, and keeps it for the Chinese
             t(
-                'Following "{plan_title}" and its monthly reporting duty, {office} reviewed every unit\'s progress '
+                'Following "{plan_title}" and its monthly reporting duty, the {office} reviewed every unit\'s progress '
                 "and monthly reports{month:.0} as of {as_of}, as follows.",
                 plan_title=circulation.plan_title,
-                office=circulation.office,
+                office=office,
                 month=month,
                 as_of=style.day(notice.as_of),
             ),
@@ -651,8 +662,9 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
     part(tp("notice", "Units named"))
     body.append(Paragraph(Level.text, t("Units behind or late: {count}.", count=len(notice.units))))
     for index, item in enumerate(notice.units, start=1):
-        heading = t(
-            "{unit} (notice {count} this year: {wording})",
+        heading = tn(
+            "{unit} (first notice this year: {wording})",
+            "{unit} (named {count} times this year: {wording})",
             unit=reader.unit(item.unit, item.unit_name),
             count=item.count_this_year,
             wording=reader.wording(item.wording),
@@ -670,9 +682,9 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             Level.text,
             t(
                 "The units named shall find the causes, take measures to catch up, file their monthly reports on "
-                "time, and report their rectification in writing to {office} by {deadline}. "
+                "time, and report their rectification in writing to the {office} by {deadline}. "
                 "This notice counts in the year-end assessment.",
-                office=circulation.office,
+                office=office,
                 deadline=style.day(deadline),
             ),
         )
@@ -685,11 +697,11 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
     addressees = t("the member units") if circulation.addressees == DEFAULT_ADDRESSEES else circulation.addressees
     contact = circulation.contact
     return Composition(
-        mark=tp("notice mark", "{office}", office=circulation.office),
+        mark=tp("notice mark", "{office}", office=office),
         number=notice.document_number,
         title=t(
-            "Notice of {office} on the progress of ecological construction, {month}",
-            office=circulation.office,
+            "Notice of the {office} on the progress of ecological construction, {month}",
+            office=office,
             month=month,
         ),
         addressees=t("To: {addressees}", addressees=addressees),
@@ -708,11 +720,11 @@ def _compose(plan: Plan, notice: Notice, reader: _Reader) -> Composition:
             tp("notice", "Behind schedule (points)"),
         ),
         attachment_rows=rows,
-        issuer=circulation.office,
+        issuer=office,
         date=style.day(notice.written_on),
         contact_note=t("(Contact: {name}, phone {phone})", name=contact.name, phone=contact.phone) if contact else None,
         cc=t("Copied to: {offices}.", offices=style.clauses.join(circulation.cc)) if circulation.cc else None,
-        printed_by=circulation.office,
+        printed_by=office,
         printed_on=t("printed {date}", date=style.day(notice.written_on)),
     )
 
@@ -739,9 +751,9 @@ def _overview(overview: Overview, month: str, style: _Style) -> str:
     filed = style.clauses.join(t(words, count=count) for count, words in reports if count)
     sentences = [
         t(
-            "Of the {assignments} assignments of the {units} units: {progress}.",
-            assignments=overview.assignments,
-            units=overview.units,
+            "Of {assignments} of {units}: {progress}.",
+            assignments=tn("the {count} assignment", "the {count} assignments", count=overview.assignments),
+            units=tn("the {count} unit", "the {count} units", count=overview.units),
             progress=progress,
         )
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from ecotrack import figures
 from ecotrack.i18n import label, language, t, tp
 from ecotrack.notices import Level, Notice, compose, gap_en, gap_zh
 from ecotrack.plan import SHORT_TITLE, Plan, short_title
@@ -45,12 +46,13 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 18px 0 6p
 table { border-collapse: collapse; margin: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 2px 5px; text-align: center; }
 th { background: #f4f6f7; font-weight: 600; }
-td.name, th.name { text-align: left; white-space: nowrap; }
+td.name, th.name { text-align: left; }  /* a long (English) name or title wraps when the page is too narrow */
 td.cell { color: #fff; font-weight: 600; min-width: 34px; }
 td.none { background: #fafafa; }
 th.target { vertical-align: bottom; padding: 3px 1px; font-weight: 500; font-size: 11px; }
 th.target span { writing-mode: vertical-rl; white-space: nowrap; display: inline-block; }
-#heatmap td.cell { min-width: 26px; font-size: 11px; padding: 2px 2px; white-space: nowrap; }
+#heatmap td.cell { min-width: 22px; font-size: 10px; padding: 2px 1px; white-space: nowrap; }
+#heatmap td.name { min-width: 7em; max-width: 11em; }  /* 39 targets and English names fit 1280 px */
 .boards { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 .boards h3 { font-size: 14px; margin: 4px 0; }
 td.light { font-weight: 700; min-width: 44px; }
@@ -133,8 +135,7 @@ def _title(plan: Plan, code: str, fallback: str) -> str:
     return target.display_title(language()) if target else fallback
 
 
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+_number = figures.number
 
 
 def _status_word(status: str) -> str:
@@ -175,7 +176,7 @@ def page(content: PackContent) -> str:
         + escape(
             t(
                 "{office} · {title} · evaluation month {month}",
-                office=plan.office,
+                office=plan.display_office(language()),
                 title=title,
                 month=month,
             )
@@ -306,7 +307,7 @@ def _notes(content: PackContent) -> str:
     not_filed = escape(t("not filed"))
     lines = []
     for target in plan.targets():
-        leads = "、".join(_name(plan, a.unit, a.unit) for a in target.assignments)
+        leads = tp("list", ", ").join(_name(plan, a.unit, a.unit) for a in target.assignments)
         for unit in target.support:
             note = shown.get((unit, target.code))
             text = escape(note.text) if note else f"<i>{not_filed}</i>"

@@ -15,6 +15,8 @@ from datetime import date
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from ecotrack.figures import reads_as_one
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
@@ -70,6 +72,28 @@ def short_title(title: str, limit: int = SHORT_TITLE["zh"]) -> str:
     return cut.rstrip() + "…"
 
 
+class Measure(str):
+    """A target's measure word as a reader sees it: the text itself, and in English the singular when the plan
+    gives one (`measure_en: [firm, firms]`), for a figure written as 1. A plain `measure_en: firms` has none: it
+    reads the same for every figure, 1 included (ecotrack never makes a singular up; km, mu and ha need none)."""
+
+    one: str | None
+
+    def __new__(cls, text: str, one: str | None = None) -> Measure:
+        measure = super().__new__(cls, text)
+        measure.one = one
+        return measure
+
+    def of(self, value: float) -> str:
+        """The word after `value`: 1 firm, 0 firms, 1.5 firms."""
+        return self.one if self.one and reads_as_one(value) else str(self)
+
+
+def measure_of(measure: str | None, value: float) -> str | None:
+    """The measure word after `value`: a `Measure`'s singular for a figure written as 1, else the text."""
+    return measure.of(value) if isinstance(measure, Measure) else measure
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str
@@ -122,6 +146,7 @@ class Target:
     title_en: str | None = None
     measure_en: str | None = None
     scoring: Scoring | None = None  # None: completion is linear in progress (SPEC §5)
+    measure_en_one: str | None = None  # the English singular (`measure_en: [firm, firms]`): 1 firm
 
     @property
     def is_milestone(self) -> bool:
@@ -130,8 +155,11 @@ class Target:
     def display_title(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
 
-    def display_measure(self, lang: str) -> str | None:
-        return self.measure_en if lang == "en" and self.measure_en else self.measure
+    def display_measure(self, lang: str) -> Measure | None:
+        """The measure a reader of `lang` sees; in English it knows its singular (`Measure.of`)."""
+        if lang == "en" and self.measure_en:
+            return Measure(self.measure_en, self.measure_en_one)
+        return Measure(self.measure) if self.measure else None
 
     def short_title(self, lang: str) -> str:
         """The title in `lang`, shortened as `short_title` does (SPEC §12's pack and the listings of every unit)."""
@@ -197,6 +225,12 @@ class NoticeSettings:
     cc: tuple[str, ...] = ()  # 抄送机关
     contact: Contact | None = None  # the office's 联系人 and phone, in the notice's 附注
     require_signature: bool = False  # a notice counts, and is circulated, once signed (签发, SPEC §16)
+    ladder_en: tuple[tuple[int, str], ...] = ()  # the ladder's words in English, by the same counts
+
+    def english_wording(self, wording: str) -> str | None:
+        """The plan's English for one of its ladder's words (`ladder_en`), None when it gives none."""
+        english = dict(self.ladder_en)
+        return next((english[key] for key, word in self.ladder if word == wording and key in english), None)
 
     def wording(self, count: int) -> str:
         """The ladder's wording for a unit's n-th notice of the year: the highest key ≤ n applies."""
@@ -258,6 +292,15 @@ class Plan:
     # The amendments in force for the date this plan was layered for (`rules.amended_plan`); none in a plan
     # as loaded. They change what `assignments_of` and `assessed_units` give, never `targets()`.
     amended: tuple[AmendedAssignment, ...] = ()
+    office_en: str | None = None  # the office's English name, in full (English output names it so)
+
+    def display_office(self, lang: str) -> str:
+        """The office as a reader of `lang` sees it named: `office_en` in English when the plan gives it."""
+        return self.office_en if lang == "en" and self.office_en else self.office
+
+    def display_issuer(self, lang: str) -> str:
+        """The issuer a document in `lang` names: `office_en` in English when the plan gives it, else `issuer`."""
+        return self.office_en if lang == "en" and self.office_en else self.issuer
 
     @property
     def issuer(self) -> str:

@@ -97,6 +97,7 @@ class PlanSection(_Section):
     year: Annotated[int, Field(ge=1900, le=2100)]
     title: Text
     office: Text
+    office_en: Text | None = None  # the office's English name in full, for English output
     report_due_day: Annotated[int, Field(ge=1, le=28)] = 5
     tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.10
     start_month: Annotated[int, Field(ge=1, le=12)] = 1
@@ -139,6 +140,7 @@ class NoticesSection(_Section):
         default_factory=lambda: dict(DEFAULT_LADDER)
     )
     require_signature: bool = False
+    ladder_en: dict[Annotated[int, Field(ge=1)], Text] = Field(default_factory=dict)
 
 
 class ReviewSection(_Section):
@@ -187,7 +189,7 @@ class TargetSection(_Section):
     title_en: Text | None = None
     type: Literal["quantity", "milestone"] = "quantity"
     measure: Text | None = None
-    measure_en: Text | None = None
+    measure_en: Any = None  # a word (firms), or its singular and plural ([firm, firms]): `_measure_en` checks it
     baseline: Amount | None = None
     schedule: Annotated[dict[int, float], Field(min_length=1)] | None = None
     weight: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
@@ -537,6 +539,13 @@ class _PlanBuilder:
         )
         if notices is not None and notices.number_format is not None:
             self._check_number_format(notices.number_format, coded=notices.office_code is not None)
+        if notices is not None:
+            for count in notices.ladder_en:
+                if count not in notices.ladder:
+                    doc.at_key(
+                        ("notices", "ladder_en", count),
+                        t("ladder_en has a word for {count}, which the ladder has not", count=count),
+                    )
         review = _validate(doc, ReviewSection, data["review"], ("review",)) if "review" in data else ReviewSection()
         units = self._units()
         year = header.year if header else _plain_year(data.get("plan"))
@@ -558,6 +567,7 @@ class _PlanBuilder:
                     **notices.model_dump(),
                     "number_format": notices.number_format or default_format,
                     "ladder": sorted(notices.ladder.items()),
+                    "ladder_en": sorted(notices.ladder_en.items()),
                 },
             ),
             review=settings_from_data(ReviewSettings, review.model_dump()),
@@ -718,6 +728,7 @@ class _PlanBuilder:
             baseline = spec.baseline or 0.0
             amounts = assigned
             schedule = self._check_quantity(spec, path, baseline, broken)
+        measure_en = self._measure_en(spec.measure_en, (*path, "measure_en"))
         if broken or len(doc.problems) > problems_before:
             return None
         return Target(
@@ -727,7 +738,8 @@ class _PlanBuilder:
             task=task,
             type=spec.type,
             measure=spec.measure,
-            measure_en=spec.measure_en,
+            measure_en=measure_en[1] if measure_en else None,
+            measure_en_one=measure_en[0] if measure_en else None,
             baseline=baseline,
             schedule=schedule,
             weight=spec.weight,
@@ -736,6 +748,24 @@ class _PlanBuilder:
             assignments=tuple(Assignment(unit=u, amount=a) for u, a in amounts.items()),
             scoring=settings_from_data(Scoring, spec.scoring.model_dump()) if spec.scoring else None,
         )
+
+    def _measure_en(self, value: Any, path: YamlPath) -> tuple[str | None, str] | None:
+        """`measure_en` as (singular, plural): a plain word is the plural and has no singular (it is shown for every
+        figure, 1 included); a pair of words is the singular, for a figure written as 1, and the plural."""
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip():
+            return None, value
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(word, str) and word.strip() for word in value)
+        ):
+            return value[0], value[1]
+        self.doc.at_value(
+            path, t("measure_en must be a word (firms), or its singular and plural as a list ([firm, firms])")
+        )
+        return None
 
     def _check_milestone(self, spec: TargetSection, path: YamlPath, year: int | None, broken: set[str]) -> None:
         doc = self.doc

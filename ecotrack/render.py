@@ -23,9 +23,10 @@ from rich.table import Column, Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ecotrack import figures
 from ecotrack.cells import clean, escaped
 from ecotrack.i18n import N_, label, language, t, tn, tp
-from ecotrack.plan import AmendedAssignment, Plan, Target, month_of
+from ecotrack.plan import AmendedAssignment, Plan, Target, measure_of, month_of
 from ecotrack.results import (
     AttachedFile,
     Board,
@@ -222,10 +223,7 @@ def info(line: str) -> None:
 
 def number(value: float | None) -> str:
     """A number for people: thousands separated, at most two decimals, no trailing zeros."""
-    if value is None:
-        return ""
-    text = f"{round(value, 2) + 0.0:,.2f}"  # + 0.0: never "-0"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return "" if value is None else figures.number(value)
 
 
 def percent(share: float, places: int = 0) -> str:
@@ -235,8 +233,8 @@ def percent(share: float, places: int = 0) -> str:
 
 
 def amount(value: float | None, measure: str | None) -> str:
-    shown = number(value)
-    return f"{shown} {measure}" if measure and shown else shown
+    shown, word = number(value), measure_of(measure, value or 0.0)  # 1 firm, 2 firms (`Measure`)
+    return f"{shown} {word}" if word and shown else shown
 
 
 def status_text(word: str) -> Text:
@@ -1139,7 +1137,7 @@ def plan_tree(plan: Plan) -> None:
     lang = language()
     units = {u.code: u for u in plan.units}
     tree = Tree(_text(f"{plan.year} {plan.title}", style="bold"))
-    tree.add(Text(t("issued by {office}", office=plan.office), style="dim"))
+    tree.add(Text(t("issued by {office}", office=plan.display_office(lang)), style="dim"))
     for task in plan.tasks:
         branch = tree.add(_text(f"{task.code} {task.display_title(lang)}", style="bold cyan"))
         for target in task.targets:
@@ -1836,7 +1834,8 @@ def assessment_explained(
         )
     for notice in notices:
         out.print(
-            t(
+            tn(
+                "named in notice {number} for {month} (its first notice this year)",
                 "named in notice {number} for {month} (its notice {count} this year)",
                 number=notice.document_number,
                 month=notice.evaluation_month,
@@ -1891,7 +1890,7 @@ def totals_table(plan: Plan, totals: Sequence[TargetTotal], title: str) -> None:
         table.add_row(
             total.target,
             _text(title_shown),
-            *(f"{number(value)} {measure or ''}".rstrip() for value in (total.amount, total.actual, total.expected)),
+            *(amount(value, measure) for value in (total.amount, total.actual, total.expected)),
             str(total.units),
         )
     console().print(table)

@@ -16,9 +16,10 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ecotrack import figures
 from ecotrack.exports import Sheet
 from ecotrack.i18n import label, language, t, tn, tp
-from ecotrack.plan import Plan, Target
+from ecotrack.plan import Plan, Target, measure_of
 from ecotrack.results import AssessmentView
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ EPSILON = 0.005  # below half a hundredth of a point, nothing was deducted
 def title_lines(plan: Plan, title: str, as_of: date, *, final: bool | None = None) -> tuple[str, ...]:
     """The title row and the issuing office and date (and, for an assessment, final or trial) above a
     sheet's headings."""
-    office = t("{office} · as of {as_of}", office=plan.office, as_of=as_of.isoformat())
+    office = t("{office} · as of {as_of}", office=plan.display_office(language()), as_of=as_of.isoformat())
     if final is None:
         return (title, office)
     state = t("final result") if final else t("trial")
@@ -80,12 +81,11 @@ def unit_sheets(plan: Plan, content: Mapping[str, Any], *, final: bool) -> list[
     return sheets
 
 
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+_number = figures.number
 
 
 def _with_measure(target: Target, value: float) -> str:
-    measure = target.display_measure(language())
+    measure = measure_of(target.display_measure(language()), value)
     if not measure:
         return _number(value)
     return f"{_number(value)}{measure}" if measure == "%" or language() == "zh" else f"{_number(value)} {measure}"
@@ -288,7 +288,12 @@ def group_sheets(plan: Plan, content: Mapping[str, Any], *, final: bool) -> list
                     t("{year} assessment results: {group}", year=plan.year, group=name)
                     if group != "all"
                     else t("{year} assessment results", year=plan.year),
-                    t("{office}, as of {as_of} ({state})", office=plan.issuer, as_of=day, state=state),
+                    t(
+                        "{office}, as of {as_of} ({state})",
+                        office=plan.display_issuer(language()),
+                        as_of=day,
+                        state=state,
+                    ),
                 ),
                 headings=headings,
                 widths=GROUP_WIDTHS,

@@ -212,7 +212,7 @@ def test_a_reprint_is_the_same_document_from_the_record(example: Workspace) -> N
 def test_the_word_file_in_english(example: Workspace) -> None:
     example.ok("notice", "--as-of", "2014-07-06", "--docx", "--out", "out", "--document-lang", "en")
     texts = _words(example.root / "out" / "通报-2014-001-2014-06.docx")
-    assert "(1) Jia Town (notice 1 this year: named)" in texts
+    assert "(1) Jia Town (first notice this year: named)" in texts
     assert any(t.startswith("1 Firms settled: yearly amount 3 firms") for t in texts)
     assert "Attachment" in texts and "Copied to: 区委办公室, 区政府办公室." in texts
     # the record remembers the language, and a reprint may ask for the other one

@@ -153,7 +153,7 @@ def test_notice_document_names_every_unit_with_its_reasons(conformance: Workspac
 
 def test_english_document_on_request(conformance: Workspace) -> None:
     document = conformance.ok("notice", "--as-of", "2014-10-01", "--document-lang", "en", "--dry-run").stdout
-    assert "### (1) 南苑街道 (notice 1 this year: named)" in document
+    assert "### (1) 南苑街道 (first notice this year: named)" in document
     assert "Monthly reports not filed: 2014-07, 2014-08." in document
 
 

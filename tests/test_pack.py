@@ -139,7 +139,8 @@ def test_the_pack_in_a_browser_shows_the_numbers_of_status_filings_and_overdue(s
     figures = {f["data-figure"] for f in elements.where("headline", "div") if "data-figure" in f}
     assert {"assignments", "behind", "overdue", "rectifications"} <= figures
     # the draft notice, in the interface language
-    assert "Notice of 青川区生态建设工作领导小组办公室 on the progress of ecological construction, 2012-06" in rendered
+    office = "the Office of the Qingchuan District Ecological Construction Leading Group"  # plan.office_en
+    assert f"Notice of {office} on the progress of ecological construction, 2012-06" in rendered
 
 
 def test_a_screenshot_of_the_pack(sample: Workspace) -> None:

@@ -163,7 +163,7 @@ def execute(database: db.Database, sql: str, **values: object) -> list[tuple[Any
 # The settings keys added since that release (part three): its JSON lacks them, so they load with their defaults.
 LATER_KEYS = {
     "assessment": ("late_report_share", "tie_break", "quota_ties", "appeal_days"),
-    "notices": ("require_signature",),
+    "notices": ("require_signature", "ladder_en"),
     "review": (),
 }
 

@@ -10,7 +10,7 @@ from ecotrack.cli.lazy import render
 from ecotrack.cli.options import FormatOpt, NoBomOpt, OutputFormat
 from ecotrack.cli.output import emit
 from ecotrack.cli.workspace import settings_of
-from ecotrack.i18n import N_, t
+from ecotrack.i18n import N_, t, tn
 
 
 def init(ctx: typer.Context) -> None:
@@ -120,7 +120,8 @@ def roles(ctx: typer.Context) -> None:
 
     installed = install_roles(settings_of(ctx))
     render.info(
-        t(
+        tn(
+            "roles ecotrack_office, ecotrack_auditor and ecotrack_clerk enforced on {count} table",
             "roles ecotrack_office, ecotrack_auditor and ecotrack_clerk enforced on {count} tables",
             count=len(installed.tables),
         )

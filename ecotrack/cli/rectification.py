@@ -28,7 +28,7 @@ from ecotrack.cli.options import (
 from ecotrack.cli.output import emit, write_bytes, write_file
 from ecotrack.cli.workspace import known_unit, open_tracker
 from ecotrack.errors import BadInput
-from ecotrack.i18n import N_, language, t
+from ecotrack.i18n import N_, language, t, tn
 
 if TYPE_CHECKING:
     from ecotrack.results import Reminder
@@ -182,7 +182,7 @@ def remind(
         reminders = tracker.remind(day, days)
     if fmt is RemindFormat.text:
         for reminder in reminders:
-            render.plain(_message(plan.office, reminder))
+            render.plain(_message(plan.display_office(language()), reminder))
         return
     rows = listings.remind_rows(
         [(r.unit, r.reports, r.rectifications, r.due, [m.id for m in r.matters]) for r in reminders]
@@ -193,7 +193,14 @@ def remind(
         rows=lambda: listings.flat_rows(rows),
         columns=listings.REMIND_COLUMNS,
         table=lambda: render.remind_table(
-            plan, reminders, t("Due within {days} days of {as_of}, not yet filed", days=days, as_of=day.isoformat())
+            plan,
+            reminders,
+            tn(
+                "Due within {count} day of {as_of}, not yet filed",
+                "Due within {count} days of {as_of}, not yet filed",
+                count=days,
+                as_of=day.isoformat(),
+            ),
         ),
         bom=not no_bom,
     )

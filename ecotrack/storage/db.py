@@ -27,7 +27,7 @@ from ecotrack.errors import DatabaseUnavailable
 from ecotrack.i18n import N_, t, tn
 
 # The newest migration this ecotrack knows; a test keeps it equal to the head of migrations/.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0016"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 RETRY_ATTEMPTS = 5
@@ -100,7 +100,18 @@ def make_engine(database: Database, *, write: bool = True, foreign_keys: bool = 
             str(server_url.username),
             isolation,
         )
-        return _sharing_dialect(create_engine(database.url, isolation_level=isolation, pool_pre_ping=True), server)
+        try:
+            engine = create_engine(database.url, isolation_level=isolation, pool_pre_ping=True)
+        except ImportError as missing:  # the driver: the postgres extra, or psycopg itself
+            # the hint works from a clone and from the index alike (`pip install '.[postgres]'` needs a clone)
+            raise DatabaseUnavailable(
+                t(
+                    "a PostgreSQL database needs the psycopg driver, missing here ({module}): "
+                    "pip install 'psycopg[binary]>=3.1'",
+                    module=missing.name or "psycopg",
+                )
+            ) from missing
+        return _sharing_dialect(engine, server)
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
     if sys.version_info >= (3, 12):
         connect_args["autocommit"] = sqlite3.LEGACY_TRANSACTION_CONTROL

@@ -44,6 +44,7 @@ class PlanRecord(SQLModel, table=True):
     review: str = Field(sa_column=Column(Text, nullable=False, server_default="{}"))  # SPEC §9 settings as JSON
     # SPEC §17: supporting units file monthly notes (migration 0013)
     supporting_reports: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    office_en: str | None = None  # the office's English name (migration 0016)
     source: str  # the plan file's path when it was loaded
     source_sha256: str  # its fingerprint, to warn when the file changed but was not reloaded
     loaded_at: datetime
@@ -89,6 +90,7 @@ class TargetRecord(SQLModel, table=True):
     type: str
     measure: str | None = None
     measure_en: str | None = None
+    measure_en_one: str | None = None  # the English singular (migration 0016)
     baseline: float
     schedule: str = Field(sa_column=Column(Text, nullable=False))  # JSON [[month, share], ...]
     scoring: str | None = None  # JSON {"per", "points"}: the target's 计分办法 (SPEC §11)

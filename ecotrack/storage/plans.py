@@ -127,6 +127,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
                 type=TARGET_TYPES[target.type],
                 measure=target.measure,
                 measure_en=target.measure_en,
+                measure_en_one=target.measure_en_one,
                 baseline=target.baseline,
                 schedule=tuple((int(month), float(share)) for month, share in json.loads(target.schedule)),
                 weight=target.weight,
@@ -150,6 +151,7 @@ def load_plan(*, session: Session, year: int) -> StoredPlan | None:
         year=record.year,
         title=record.title,
         office=record.office,
+        office_en=record.office_en,
         report_due_day=record.report_due_day,
         tolerance=record.tolerance,
         start_month=record.start_month,
@@ -217,6 +219,7 @@ def sync_plan(*, session: Session, plan: Plan, source: str, source_sha256: str, 
             "type": target.type,
             "measure": target.measure,
             "measure_en": target.measure_en,
+            "measure_en_one": target.measure_en_one,
             "baseline": target.baseline,
             "schedule": json.dumps(target.schedule),
             "scoring": _settings_json(target.scoring) if target.scoring else None,
@@ -278,7 +281,7 @@ def _plan_record(
             source_sha256="",
             loaded_at=now,
         )
-    record.title, record.office = plan.title, plan.office
+    record.title, record.office, record.office_en = plan.title, plan.office, plan.office_en
     record.report_due_day, record.tolerance, record.start_month = plan.report_due_day, plan.tolerance, plan.start_month
     record.assessment, record.notices = _settings_json(plan.assessment), _settings_json(plan.notices)
     record.review = _settings_json(plan.review)
