@@ -409,3 +409,31 @@ def test_a_clerk_cannot_answer_an_item_of_a_notice_awaiting_its_signature(server
     office.ok("notices", "sign", "1", "--on", "2014-08-16")
     server.sql("nanyuan", report, (item_id,))  # signed: the unit answers
     assert server.sql("owner", "SELECT count(*) FROM rectification_report") == [(1,)]
+
+
+@pytest.mark.slow
+def test_logins_given_roles_at_once_all_get_them(server: Server) -> None:
+    """The office sets up its clerks from a script, several at once: each `db clerk` either waits its turn or is
+    retried after a serialization failure, as every write is; none fails for the others."""
+    import os
+    import subprocess
+
+    from .conftest import ECOTRACK
+
+    logins = [f"many_{uuid.uuid4().hex[:8]}" for _ in range(8)]
+    owner = server.owner
+    started = [
+        subprocess.Popen(
+            [str(ECOTRACK), "db", "clerk", login, "--unit", "dongpo"],
+            cwd=owner.root,
+            env={**os.environ, **owner.env()},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for login in logins
+    ]
+    failures = [process.communicate(timeout=120)[1] for process in started if process.wait(timeout=120)]
+    assert not failures, failures
+    holders = {row["login"]: row for row in js(owner, "db", "logins")["logins"]}
+    assert all(holders[login]["unit"] == "dongpo" for login in logins)

@@ -132,8 +132,8 @@ def server_roles(settings: Settings, action: Callable[[Any], T]) -> T:
     engine = db.make_engine(database)
     try:
         db.check_schema(database, engine)
-        with engine.begin() as connection:
-            return action(connection)
+        # retried on a serialization failure as every write is: a script giving logins their roles at once
+        return db.run_unit_of_work(engine, lambda session: action(session.connection()))
     finally:
         engine.dispose()
 
