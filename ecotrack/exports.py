@@ -22,18 +22,27 @@ EXACT_RECORDS = frozenset({"HistoryEntry"})
 def _shallow(value: Any) -> Any:
     """One level of a dataclass or date as JSON-ready data; the JSON encoder walks the rest. The numbers
     a dataclass computed are tidied (`tidy`); a record's numbers are kept as filed."""
-    if is_dataclass(value) and not isinstance(value, type):
-        exact = type(value).__name__ in EXACT_RECORDS
-        return {
-            field.name: _tidied(getattr(value, field.name)) if not exact else getattr(value, field.name)
-            for field in fields(value)
-        }
+    kind = type(value)
+    known = _FIELDS.get(kind)
+    if known is None and is_dataclass(value) and not isinstance(value, type):
+        known = _FIELDS[kind] = (tuple(field.name for field in fields(value)), kind.__name__ in EXACT_RECORDS)
+    if known is not None:  # a city's status is 6,000 rows of 17 fields: the names are looked up once a type
+        names, exact = known
+        if exact:
+            return {name: getattr(value, name) for name in names}
+        return {name: _tidied(getattr(value, name)) for name in names}
     if isinstance(value, date | datetime):
         return value.isoformat()
     raise TypeError(f"not JSON data: {type(value).__name__}")
 
 
+_FIELDS: dict[type, tuple[tuple[str, ...], bool]] = {}
+
+
 def _tidied(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most fields: nothing to tidy
+        return value
     if isinstance(value, float):
         return tidy(value)
     if isinstance(value, list):

@@ -359,8 +359,9 @@ def test_several_plan_years_live_side_by_side(database: db.Database) -> None:
 
 
 def test_the_python_fold_counts_the_entry_the_sql_counts(database: db.Database) -> None:
-    """`rules.file_onto` over the entries in filing order gives what `entry_store.ledger`'s SQL picks, however
-    the reported dates fall (ties, earlier dates filed later), on SQLite and PostgreSQL."""
+    """`rules.file_onto` over the entries in filing order gives what `entry_store.ledger` and the SQL window of
+    an import's counted entries pick, however the reported dates fall (ties, earlier dates filed later), on
+    SQLite and PostgreSQL."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -379,6 +380,14 @@ def test_the_python_fold_counts_the_entry_the_sql_counts(database: db.Database) 
         for earlier in filed:
             expected = file_onto(expected, earlier.value, earlier.reported_at.date())
         assert ledger(database, None)[("dongpo", "1.1")][3] == expected
+        # the SQL window (`superseding_entry`) that an import reads what counts by picks the same winner
+        engine = db.make_engine(database, write=False)
+        try:
+            with db.reading(engine) as session:
+                counted, _ = entry_store._counted_now(session, 1)[("dongpo", "1.1", "2014-03")]
+        finally:
+            engine.dispose()
+        assert counted == expected
 
     files_and_compares()
 
